@@ -1,0 +1,209 @@
+"""Performance goals of a project-year: the indicator tree, the evaluation, the scoring schemes.
+
+Parsing and scoring are done by the pure engine (`perfgoals.engine`); these models store what
+was printed or entered, what the engine made of it, and guard the invariants that must hold
+whatever code writes to them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Grade, Nature, Status
+from .engine import vocabulary
+from .engine.schemes import Scheme, SchemeError
+
+SCORE = {"max_digits": 6, "decimal_places": 2}
+VALUE = {"max_digits": 24, "decimal_places": 6}
+
+
+def _level2_matches_level1() -> Q:
+    """Q that holds when an indicator's level 2 belongs to its level 1 (from the vocabulary)."""
+    condition = Q()
+    for level1 in vocabulary.LEVEL1:
+        codes = [code for code in vocabulary.LEVEL2 if vocabulary.level1_of(code) == level1]
+        condition |= Q(level1=level1, level2__in=codes)
+    return condition
+
+
+class ScoringScheme(models.Model):
+    """A region's scoring rules, held as data (the engine's Scheme as JSON).
+
+    Built-in schemes come from the engine (山东 2019, 财政部); administrators may add others.
+    """
+
+    code = models.SlugField("代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    params = models.JSONField("参数", help_text="评分规则参数（JSON），保存时由评分引擎校验。")
+    is_default = models.BooleanField("默认方案", default=False)
+    built_in = models.BooleanField("系统内置", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "评分方案"
+        verbose_name_plural = verbose_name
+        ordering = ["-is_default", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_scheme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            Scheme.from_dict(self.params)
+        except (SchemeError, TypeError, KeyError) as exc:
+            raise ValidationError({"params": f"评分方案参数无效：{exc}"}) from exc
+
+    def engine_scheme(self) -> Scheme:
+        """The engine's immutable Scheme for these parameters."""
+        return Scheme.from_dict(self.params)
+
+
+class RegionScheme(models.Model):
+    """Which scheme a region uses, for one year or (year empty) for every year."""
+
+    region = models.ForeignKey("projects.Region", on_delete=models.CASCADE, verbose_name="地区")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True, help_text="留空表示各年度通用")
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, verbose_name="评分方案")
+
+    class Meta:
+        verbose_name = "地区评分方案"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="region_scheme_unique_year"),
+            models.UniqueConstraint(fields=["region"], condition=Q(year__isnull=True), name="region_scheme_one_general"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year or '各年度'} · {self.scheme}"
+
+
+class Evaluation(models.Model):
+    """The self-evaluation of one project-year: status, totals, grade and what the unit printed."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="evaluation", verbose_name="项目"
+    )
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, verbose_name="评分方案")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    execution_rate = models.DecimalField("预算执行率", max_digits=12, decimal_places=6, null=True, blank=True)
+    execution_score = models.DecimalField("预算执行得分", null=True, blank=True, **SCORE)
+    total_score = models.DecimalField("自评得分", null=True, blank=True, **SCORE)
+    grade = models.CharField("自评等级", max_length=2, choices=Grade.choices, blank=True)
+    complete = models.BooleanField("评分完整", default=False)
+    warnings = models.JSONField("提示", default=list, blank=True)
+    low_score_explanation = models.TextField("80 分以下原因分析及拟采取措施", blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
+    declared_level1_weights = models.JSONField("表头一级指标分值", default=dict, blank=True)
+    printed_execution_rate = models.DecimalField(
+        "表中执行率", max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    printed_execution_score = models.DecimalField("表中执行得分", null=True, blank=True, **SCORE)
+    printed_total = models.DecimalField("表中总分", null=True, blank=True, **SCORE)
+    printed_grade = models.CharField("表中等级", max_length=2, blank=True)
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="自评变更记录")
+
+    class Meta:
+        verbose_name = "绩效自评"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(
+                name="evaluation_scores_in_range",
+                condition=(Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100))
+                & (Q(execution_score__isnull=True) | Q(execution_score__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="evaluation_rate_not_negative",
+                condition=Q(execution_rate__isnull=True) | Q(execution_rate__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} 自评"
+
+
+class Indicator(models.Model):
+    """A level-3 indicator (三级指标) of a project-year, with its target, actual and score.
+
+    The texts are kept as printed or entered; the parsed fields and the score are what the engine
+    made of them and are rewritten by `services.recompute`.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="indicators", verbose_name="项目"
+    )
+    order = models.PositiveIntegerField("序号")
+    level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
+    level2 = models.CharField("二级指标", max_length=30, choices=LEVEL2_CHOICES)
+    level1_printed = models.CharField("一级指标（原文）", max_length=50, blank=True)
+    level2_printed = models.CharField("二级指标（原文）", max_length=50, blank=True)
+    name = models.CharField("三级指标", max_length=300)
+    nature_printed = models.CharField("指标性质（原文）", max_length=10, blank=True)
+    unit_printed = models.CharField("度量单位（原文）", max_length=30, blank=True)
+    target_text = models.TextField("年度指标值（A）")
+    direction_override = models.CharField(
+        "指标方向（人工确认）", max_length=10, choices=Nature.choices, blank=True,
+        help_text="留空则按指标值文字识别；人工选择优先。",
+    )
+    # what the engine read (rewritten on every recompute)
+    target_kind = models.CharField("指标值类型", max_length=20, blank=True)
+    direction = models.CharField("指标方向", max_length=10, blank=True)
+    direction_source = models.CharField("方向来源", max_length=10, blank=True)
+    target_value = models.DecimalField("指标值（数值）", null=True, blank=True, **VALUE)
+    target_unit = models.CharField("指标值单位", max_length=30, blank=True)
+    weight = models.DecimalField("分值", null=True, blank=True, **SCORE)
+    actual_text = models.TextField("实际完成值（B）", blank=True)
+    actual_kind = models.CharField("实际值类型", max_length=20, blank=True)
+    actual_value = models.DecimalField("实际值（数值）", null=True, blank=True, **VALUE)
+    actual_unit = models.CharField("实际值单位", max_length=30, blank=True)
+    band = models.CharField("定性评定档次", max_length=30, blank=True)
+    band_score = models.DecimalField("档次内得分", null=True, blank=True, **SCORE)
+    not_applicable = models.BooleanField("不适用", default=False)
+    score = models.DecimalField("得分", null=True, blank=True, **SCORE)
+    score_explanation = models.CharField("计算说明", max_length=300, blank=True)
+    flags = models.JSONField("提示", default=list, blank=True)
+    reported_score = models.DecimalField("自报得分（表中得分）", null=True, blank=True, **SCORE)
+    deviation_note = models.TextField("偏差原因分析及改进措施", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    history = HistoricalRecords(verbose_name="指标变更记录")
+
+    class Meta:
+        verbose_name = "绩效指标"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "order"], name="indicator_unique_position"),
+            models.CheckConstraint(name="indicator_level2_in_level1", condition=_level2_matches_level1()),
+            models.CheckConstraint(
+                name="indicator_weight_not_negative", condition=Q(weight__isnull=True) | Q(weight__gte=0)
+            ),
+            models.CheckConstraint(
+                name="indicator_score_within_weight",
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & (Q(weight__isnull=True) | Q(score__lte=F("weight")))),
+            ),
+            models.CheckConstraint(
+                name="indicator_band_score_not_negative",
+                condition=Q(band_score__isnull=True) | Q(band_score__gte=0),
+            ),
+            models.CheckConstraint(
+                name="indicator_reported_score_not_negative",
+                condition=Q(reported_score__isnull=True) | Q(reported_score__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.level1 and self.level2 and vocabulary.level1_of(self.level2) != self.level1:
+            raise ValidationError({"level2": "二级指标不属于所选一级指标。"})
+        if self.weight is not None and self.weight < 0:
+            raise ValidationError({"weight": "分值不能为负数。"})

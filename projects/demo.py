@@ -1,0 +1,196 @@
+"""Load the seed documents (projects/seed_data/*.json) as real data, with demo accounts.
+
+Loading is idempotent: organisations and accounts are looked up by name before being created, and
+a project that already exists (same unit, year and name) is left exactly as it is, so running the
+loader again never overwrites what users have entered since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from perfgoals import services as perf_services
+from perfgoals.choices import Status
+from perfgoals.engine import vocabulary
+from perfgoals.models import Evaluation, Indicator
+
+from .choices import Role
+from .models import BudgetLine, Department, Membership, Project, Region, Unit
+from .seed_data import schema
+
+#: password of every demo account (documented in the README; change it anywhere that is not a demo)
+DEMO_PASSWORD = "demo2024"
+
+#: short latin keys for the demo accounts of each region
+REGION_KEYS = {"烟台市": "yantai", "青海省": "qinghai", "招远市": "zhaoyuan", "威海市环翠区": "huancui"}
+
+
+@dataclass
+class LoadReport:
+    """What one run of the loader did."""
+
+    projects_created: int = 0
+    projects_skipped: int = 0
+    indicators_created: int = 0
+    users_created: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _level_codes(doc_vocabulary: str, level1_printed: str, level2_printed: str) -> tuple[str, str]:
+    level1 = vocabulary.normalise_level1(level1_printed)
+    level2 = vocabulary.normalise_level2(level2_printed, level1)
+    if level2 is None:
+        raise ValueError(f"无法识别的二级指标：{level2_printed!r}（一级指标 {level1_printed!r}）")
+    if level1 is None:
+        level1 = vocabulary.level1_of(level2)
+    return level1, level2
+
+
+def _load_project(doc: dict, data: dict, unit: Unit, report: LoadReport) -> None:
+    money = schema.money
+    project = Project.objects.create(
+        unit=unit,
+        year=doc["year"],
+        name=data["name"],
+        project_type=data.get("project_type") or "",
+        contact_phone=data.get("contact_phone") or "",
+        long_term_goal=data.get("long_term_goal") or "",
+        goal_text=data.get("goal_text") or "",
+        goal_result_text=data.get("goal_result_text") or "",
+        start_date=_date(data.get("start_date")),
+        end_date=_date(data.get("end_date")),
+        legal_basis=data.get("legal_basis") or "",
+        government_procurement=data.get("government_procurement"),
+        procurement_amount=money(data.get("procurement_amount")),
+        total_budget=money(data.get("total_budget")),
+        empty_level2=[
+            list(_level_codes(doc["vocabulary"], l1, l2)) for l1, l2 in data.get("empty_level2") or []
+        ],
+        source=f"{doc['source']} · {doc['document']}",
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            project=project,
+            source=line["source"],
+            initial=money(line.get("initial")),
+            annual=money(line.get("annual")),
+            executed=money(line.get("executed")),
+        )
+        for line in data["budget_lines"]
+    )
+    indicators = []
+    for order, ind in enumerate(data["indicators"], start=1):
+        level1, level2 = _level_codes(doc["vocabulary"], ind["level1"], ind["level2"])
+        indicators.append(
+            Indicator(
+                project=project,
+                order=order,
+                level1=level1,
+                level2=level2,
+                level1_printed=ind["level1"] or "",
+                level2_printed=ind["level2"] or "",
+                name=ind["name"],
+                nature_printed=ind.get("nature") or "",
+                unit_printed=ind.get("unit") or "",
+                target_text=ind["target"] or "",
+                actual_text=ind.get("actual") or "",
+                weight=money(ind.get("weight")),
+                reported_score=money(ind.get("printed_score")),
+                band=ind.get("band") or "",
+                deviation_note=ind.get("deviation_note") or "",
+            )
+        )
+    Indicator.objects.bulk_create(indicators)
+    report.indicators_created += len(indicators)
+
+    execution = data.get("execution") or {}
+    is_selfeval = doc["form"] == "selfeval"
+    Evaluation.objects.create(
+        project=project,
+        scheme=perf_services.scheme_for(project),
+        # the 2019 forms were published: their self-evaluation is complete and approved;
+        # goal tables are approved targets waiting for the year's results
+        status=Status.APPROVED if is_selfeval else Status.TARGETS_APPROVED,
+        declared_level1_weights={
+            vocabulary.normalise_level1(k): v for k, v in (data.get("level1_weights") or {}).items()
+        },
+        printed_execution_rate=money(execution.get("printed_rate")),
+        printed_execution_score=money(execution.get("printed_score")),
+        printed_total=money(data.get("printed_total")),
+        printed_grade=_printed_grade(doc, data),
+        low_score_explanation=data.get("low_score_explanation") or "",
+    )
+    perf_services.recompute(project)
+    report.projects_created += 1
+
+
+def _printed_grade(doc: dict, data: dict) -> str:
+    """The grade the summary table prints for this project (rows follow the forms' order)."""
+    index = doc["projects"].index(data)
+    rows = doc.get("summary_table") or []
+    return rows[index]["grade"] if index < len(rows) else ""
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # hashing is deliberately slow; the demo accounts share one password, so hash it once
+    return make_password(DEMO_PASSWORD)
+
+
+def _ensure_user(username: str, display: str, report: LoadReport, **extra):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": display, "password": _demo_password_hash(), **extra}
+    )
+    report.users_created += created
+    return user
+
+
+def _ensure_membership(user, role: str, **scope) -> None:
+    Membership.objects.get_or_create(user=user, role=role, **scope)
+
+
+@transaction.atomic
+def load_demo(documents: list[dict] | None = None) -> LoadReport:
+    """Load every seed document and the demo accounts; safe to run any number of times."""
+    report = LoadReport()
+    perf_services.ensure_builtin_schemes()
+    documents = schema.load_all() if documents is None else documents
+
+    admin = _ensure_user("admin", "系统管理员", report, is_staff=True, is_superuser=True)
+    _ensure_membership(admin, Role.ADMIN)
+
+    for doc in documents:
+        region, _ = Region.objects.get_or_create(name=doc["region"], defaults={"finance_bureau": doc["finance_bureau"]})
+        department, _ = Department.objects.get_or_create(region=region, name=doc["department"])
+        key = REGION_KEYS.get(doc["region"], f"region{region.pk}")
+        finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)
+        _ensure_membership(finance, Role.FINANCE, region=region)
+        supervisor = _ensure_user(f"shenhe_{key}", f"{doc['department']}审核人", report)
+        _ensure_membership(supervisor, Role.SUPERVISOR, department=department)
+
+        for data in doc["projects"]:
+            unit, _ = Unit.objects.get_or_create(department=department, name=data["unit"] or doc["department"])
+            if Project.objects.filter(unit=unit, year=doc["year"], name=data["name"]).exists():
+                report.projects_skipped += 1
+                continue
+            _load_project(doc, data, unit, report)
+        for row in doc.get("summary_table") or []:
+            # the summary names a 资金使用单位 of its own (e.g. 烟台市医疗保障服务中心): keep it as a unit
+            Unit.objects.get_or_create(department=department, name=row["unit"])
+
+        for index, unit in enumerate(department.units.order_by("pk"), start=1):
+            suffix = "" if index == 1 else str(index)
+            user = _ensure_user(f"tianbao_{key}{suffix}", f"{unit.name}填报人", report)
+            _ensure_membership(user, Role.UNIT_USER, unit=unit)
+    return report

@@ -1,0 +1,222 @@
+"""Organisations, people's roles in them, and the budget projects they run.
+
+The organisation tree is three explicit levels: a Region (the finance bureau's area) holds
+Departments in charge (主管部门), which hold implementing Units (项目实施单位). A Project belongs to
+one Unit and reaches its department through it, so a project can never sit under a unit outside its
+department: there is no second column that could disagree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+from simple_history.models import HistoricalRecords
+
+from .choices import BudgetSource, Role
+
+MONEY = {"max_digits": 14, "decimal_places": 4}  # 万元 to the yuan (0.0001 万元 = 1 元)
+
+
+class Region(models.Model):
+    """A finance bureau's area (烟台市, 青海省 …): what a finance reviewer reads."""
+
+    name = models.CharField("地区", max_length=100, unique=True)
+    finance_bureau = models.CharField("财政部门", max_length=100)
+
+    class Meta:
+        verbose_name = "地区（财政部门）"
+        verbose_name_plural = verbose_name
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A department in charge (主管部门 / 预算部门): reviews its units' self-evaluations."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name="地区")
+    name = models.CharField("主管部门", max_length=100)
+
+    class Meta:
+        verbose_name = "主管部门"
+        verbose_name_plural = verbose_name
+        ordering = ["region__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """An implementing unit (项目实施单位 / 资金使用单位) under exactly one department.
+
+    A department that carries out a project itself appears as a unit of the same name under itself.
+    """
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name="主管部门")
+    name = models.CharField("实施单位", max_length=100)
+
+    class Meta:
+        verbose_name = "实施单位"
+        verbose_name_plural = verbose_name
+        ordering = ["department__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["department", "name"], name="unit_unique_in_department")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role and the organisation it applies to.
+
+    unit user → a unit; supervisor → a department; finance reviewer → a region; admin → none.
+    The database refuses any other combination.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, verbose_name="地区")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name="主管部门")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name="实施单位")
+
+    class Meta:
+        verbose_name = "用户角色"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(
+                    Q(role=Role.UNIT_USER, unit__isnull=False, department__isnull=True, region__isnull=True)
+                    | Q(role=Role.SUPERVISOR, unit__isnull=True, department__isnull=False, region__isnull=True)
+                    | Q(role=Role.FINANCE, unit__isnull=True, department__isnull=True, region__isnull=False)
+                    | Q(role=Role.ADMIN, unit__isnull=True, department__isnull=True, region__isnull=True)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.unit or self.department or self.region or "全部"
+        return f"{self.user} · {self.get_role_display()} · {scope}"
+
+    def clean(self) -> None:
+        required = {
+            Role.UNIT_USER: "unit",
+            Role.SUPERVISOR: "department",
+            Role.FINANCE: "region",
+            Role.ADMIN: None,
+        }.get(self.role)
+        for field in ("unit", "department", "region"):
+            value = getattr(self, f"{field}_id")
+            if field == required and value is None:
+                raise ValidationError({field: "该角色必须指定所属组织。"})
+            if field != required and value is not None:
+                raise ValidationError({field: "该角色不应指定此组织。"})
+
+
+class Project(models.Model):
+    """One budget project in one fiscal year (项目支出), with its goals and its fund lines."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="projects", verbose_name="实施单位")
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    name = models.CharField("项目名称", max_length=200)
+    project_type = models.CharField("项目类型", max_length=100, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    long_term_goal = models.TextField("长期目标（实施期总体目标）", blank=True)
+    goal_text = models.TextField("年度总体目标", blank=True)
+    goal_result_text = models.TextField("目标实际完成情况", blank=True)
+    start_date = models.DateField("项目立项时间", null=True, blank=True)
+    end_date = models.DateField("项目结束时间", null=True, blank=True)
+    legal_basis = models.TextField("立项依据及概况", blank=True)
+    government_procurement = models.BooleanField("是否包含政府采购", null=True, blank=True)
+    procurement_amount = models.DecimalField("政府采购金额（万元）", null=True, blank=True, **MONEY)
+    total_budget = models.DecimalField("项目总预算（万元）", null=True, blank=True, **MONEY)
+    empty_level2 = models.JSONField(
+        "无指标的二级指标", default=list, blank=True, help_text="表中列出但填“无”的二级指标代码，打印时仍显示。"
+    )
+    source = models.CharField("数据来源", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="项目变更记录")
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = verbose_name
+        ordering = ["-year", "unit__department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "name"], name="project_unique_per_unit_year"),
+            models.CheckConstraint(name="project_year_plausible", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="project_amounts_not_negative",
+                condition=(Q(total_budget__isnull=True) | Q(total_budget__gte=0))
+                & (Q(procurement_amount__isnull=True) | Q(procurement_amount__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="project_dates_ordered",
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(start_date__lte=models.F("end_date")),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "unit"], name="project_year_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+    @property
+    def department(self) -> Department:
+        return self.unit.department
+
+    def budget_totals(self) -> dict[str, Decimal | None]:
+        """年度资金总额: the sum of the fund lines (initial, annual, executed).
+
+        Uses prefetched lines when present, so list pages do not query once per row.
+        """
+        lines = list(self.budget_lines.all())
+        totals: dict[str, Decimal | None] = {}
+        for field in ("initial", "annual", "executed"):
+            values = [getattr(line, field) for line in lines if getattr(line, field) is not None]
+            totals[field] = sum(values, Decimal(0)) if values else None
+        return totals
+
+
+class BudgetLine(models.Model):
+    """One fund source of a project's budget (当年财政拨款 / 上年结转 / 其他资金), in 万元."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines", verbose_name="项目")
+    source = models.CharField("资金来源", max_length=20, choices=BudgetSource.choices)
+    initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
+    annual = models.DecimalField("全年预算数（A）", null=True, blank=True, **MONEY)
+    executed = models.DecimalField("全年执行数（B）", null=True, blank=True, **MONEY)
+    history = HistoricalRecords(verbose_name="预算变更记录")
+
+    class Meta:
+        verbose_name = "预算资金"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="budget_line_unique_source"),
+            models.CheckConstraint(
+                name="budget_line_not_negative",
+                condition=(Q(initial__isnull=True) | Q(initial__gte=0))
+                & (Q(annual__isnull=True) | Q(annual__gte=0))
+                & (Q(executed__isnull=True) | Q(executed__gte=0)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_source_display()}"
+
+
+def project_budget_totals(projects) -> dict[int, dict[str, Decimal | None]]:
+    """Budget totals for many projects in one query (for lists and reports)."""
+    rows = (
+        BudgetLine.objects.filter(project__in=projects)
+        .values("project_id")
+        .annotate(initial=Sum("initial"), annual=Sum("annual"), executed=Sum("executed"))
+    )
+    return {row.pop("project_id"): row for row in rows}

@@ -1,0 +1,75 @@
+"""The one place that decides which projects a user may see and change.
+
+Every view, export and task that reads projects for a user goes through `visible_projects` or
+`editable_projects`; anything outside the user's scope is simply not in the queryset, so views
+answer 404 for another unit's project without saying it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .choices import Role
+from .models import Membership, Project
+
+
+def _memberships(user) -> list[Membership]:
+    cached = getattr(user, "_membership_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user))
+        user._membership_cache = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user holds (superusers count as admins)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = {m.role for m in _memberships(user)}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def _scope_filter(user, roles: set[str]) -> Q | None:
+    """Q selecting the projects the given roles of this user reach; None means all projects."""
+    if Role.ADMIN in roles_of(user) and Role.ADMIN in roles:
+        return None
+    condition = Q(pk__in=[])
+    for m in _memberships(user):
+        if m.role not in roles:
+            continue
+        if m.role == Role.UNIT_USER:
+            condition |= Q(unit_id=m.unit_id)
+        elif m.role == Role.SUPERVISOR:
+            condition |= Q(unit__department_id=m.department_id)
+        elif m.role == Role.FINANCE:
+            condition |= Q(unit__department__region_id=m.region_id)
+    return condition
+
+
+def visible_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects the user may read: own unit, department's units, region, or all for admins."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = _scope_filter(user, {Role.UNIT_USER, Role.SUPERVISOR, Role.FINANCE, Role.ADMIN})
+    return qs if condition is None else qs.filter(condition)
+
+
+def enterable_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects whose targets and actuals the user may enter: unit users of the project's unit."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(_scope_filter(user, {Role.UNIT_USER}))
+
+
+def reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects whose self-evaluation the user may approve, return or reopen: supervisors of the
+    department (and admins)."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = _scope_filter(user, {Role.SUPERVISOR, Role.ADMIN})
+    return qs if condition is None else qs.filter(condition)
