@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from projects.demo import load_demo
+# Django-dependent imports stay inside the fixtures: tests/engine runs without Django
+# (`pytest tests/engine -p no:django`) and this file is loaded for it too.
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +15,8 @@ def demo_db(django_db_setup, django_db_blocker):
     Tests that only read use this together with `db`; every test still runs in its own transaction,
     so whatever a test writes is rolled back.
     """
+    from projects.demo import load_demo
+
     with django_db_blocker.unblock():
         load_demo()
 
@@ -25,6 +28,7 @@ def demo(demo_db, db):
     pytest-django runs transactional tests last and empties the database after each; the demo data
     are then loaded again (load_demo is idempotent).
     """
+    from projects.demo import load_demo
     from projects.models import Project
 
     if not Project.objects.exists():
