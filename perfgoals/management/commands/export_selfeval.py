@@ -1,0 +1,62 @@
+"""Write a department's annual self-evaluation outputs to a directory (the files of a package).
+
+    python manage.py export_selfeval --department 烟台市医疗保障局 --year 2019 --out DIR
+
+An operator's command: it reads every project of the department (no user scope applies on the
+server's command line). Re-running it overwrites the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from perfgoals.reports import services
+from perfgoals.reports.data import department_projects, department_year
+from projects.models import Department, Project
+
+
+class Command(BaseCommand):
+    help = "导出主管部门年度绩效自评材料：汇总表、绩效评价报告、各项目自评表（Excel、Word、HTML）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--department", required=True, help="主管部门名称，如 烟台市医疗保障局")
+        parser.add_argument("--year", required=True, type=int, help="年度，如 2019")
+        parser.add_argument("--out", required=True, help="输出目录（不存在则创建）")
+        parser.add_argument("--region", help="地区名称（同名部门在多个地区时必填）")
+
+    def handle(self, *args, **options):
+        departments = Department.objects.select_related("region").filter(name=options["department"])
+        if options.get("region"):
+            departments = departments.filter(region__name=options["region"])
+        found = list(departments)
+        if not found:
+            raise CommandError(f"没有名为“{options['department']}”的主管部门。")
+        if len(found) > 1:
+            regions = "、".join(d.region.name for d in found)
+            raise CommandError(f"“{options['department']}”在多个地区（{regions}）都有，请用 --region 指定。")
+        department, year = found[0], options["year"]
+        projects = department_projects(Project.objects.all(), department, year)
+        if not projects.exists():
+            raise CommandError(f"{department.name} {year} 年度没有项目。")
+        dy = department_year(department, year, projects)
+        text = services.report_text(dy)
+        out = Path(options["out"])
+        written = 0
+        for relative, data in services.department_files(dy, text):
+            path = out / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written += 1
+            if options["verbosity"] >= 2:
+                self.stdout.write(f"  {path}")
+        notes = []
+        if dy.incomplete:
+            notes.append(f"{len(dy.incomplete)} 个项目尚未完成评分")
+        if not text.is_final:
+            notes.append("报告尚未定稿")
+        suffix = f"（注意：{'；'.join(notes)}）" if notes else ""
+        self.stdout.write(
+            self.style.SUCCESS(f"已写出 {dy.report_title} 等 {written} 个文件，{len(dy.forms)} 个项目 → {out}{suffix}")
+        )

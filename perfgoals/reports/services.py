@@ -1,0 +1,637 @@
+"""Workflows of the reports app: the narrative text of the 绩效评价报告, the department's edits to it,
+and the annual packages.
+
+The narrative is generated from the data (a :class:`~.data.DepartmentYear`) in the register the
+seed's report uses ("2019 年，我局自评项目个数 3 个，分别为……"): figures in 万元 as printed, rates
+in %, no adjectives the data cannot support. The department may reword any section; a section left
+as generated keeps following the data until the report is finalised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Department, Project, Region
+from projects.scoping import visible_projects
+
+from . import access, html, xlsx_forms
+from . import formatting as fmt
+from .data import DepartmentYear, ProjectForm, department_year, with_form_data
+from .models import SECTIONS, DepartmentReportText, PackageScope, PackageStatus, ReportPackage
+
+logger = logging.getLogger(__name__)
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+# --- wording helpers ------------------------------------------------------------------------------
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (for （一）（二） numbering)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def self_reference(department: str) -> str:
+    """How a department names itself in its own report: 我局, 我委, 我中心 … or 我部门."""
+    for suffix, short in (("委员会", "委"), ("局", "局"), ("委", "委"), ("中心", "中心"), ("办公室", "办"),
+                          ("厅", "厅"), ("院", "院"), ("所", "所"), ("站", "站")):
+        if department.endswith(suffix):
+            return f"我{short}"
+    return "我部门"
+
+
+_NUMBERING = re.compile(r"^\s*[（(]?\d{1,2}[)）]?\s*[、.．]?\s*(?=\D)")
+
+
+def plain_name(name: str) -> str:
+    """An indicator name without its printed numbering: "1、居民参保缴费人数" → "居民参保缴费人数"."""
+    stripped = _NUMBERING.sub("", name, count=1).strip()
+    return stripped or name.strip()
+
+
+def _sentence(text: str) -> str:
+    """Text that ends like a sentence (。), whatever punctuation the user left at the end."""
+    text = " ".join(text.split("\n")).strip()
+    if not text:
+        return ""
+    text = text.rstrip("；;，,、 ")
+    return text if text[-1] in "。！？!?.”" else f"{text}。"
+
+
+_OPERATOR_VARIANTS = str.maketrans({"≧": "≥", "≦": "≤", "＝": "="})
+
+
+def _compact(text: str) -> str:
+    """A printed cell on one line (the seeds break cells anywhere), with the odd operator glyphs of
+    the print ("≧70%") written the usual way in running text."""
+    joined = " ".join(part.strip() for part in (text or "").splitlines() if part.strip())
+    return joined.translate(_OPERATOR_VARIANTS)
+
+
+def _names(forms: Iterable[ProjectForm]) -> str:
+    return "、".join(form.name for form in forms)
+
+
+def _amount(value: Decimal | None) -> str:
+    return f"{fmt.money(value)} 万元"
+
+
+def _execution_clause(form: ProjectForm, with_executed: bool = True) -> str:
+    total = form.budget_total
+    if total.annual is None:
+        return f"{form.name}未填报全年预算数"
+    clause = f"{form.name}全年预算数 {_amount(total.annual)}"
+    if not with_executed:
+        return clause
+    if total.executed is None:
+        return f"{clause}，尚未填报全年执行数"
+    clause += f"，全年执行数 {_amount(total.executed)}"
+    if total.rate is not None:
+        clause += f"，预算执行率 {fmt.percent(total.rate)}"
+    return clause
+
+
+# --- the four sections ----------------------------------------------------------------------------
+
+
+def _work_overview(dy: DepartmentYear) -> str:
+    we = self_reference(dy.department)
+    forms = dy.forms
+    if not forms:
+        return f"{dy.year} 年，{we}无纳入绩效自评范围的项目。"
+    # before the year's figures are in, one sentence says so instead of one per project
+    executed_known = any(form.budget_total.executed is not None for form in forms)
+    first = (
+        f"{dy.year} 年，{we}自评项目个数 {len(forms)} 个，分别为{_names(forms)}。"
+        + "；".join(_execution_clause(form, executed_known) for form in forms)
+        + "。"
+    )
+    if not executed_known:
+        first += "上述项目尚未填报全年执行数。"
+    annual, executed = dy.budget_sum("annual"), dy.budget_sum("executed")
+    if len(forms) > 1 and annual is not None and executed is not None:
+        rate = fmt.execution_rate(annual, executed)
+        first += f"上述项目全年预算数合计 {_amount(annual)}，全年执行数合计 {_amount(executed)}"
+        first += f"，总体预算执行率 {fmt.percent(rate)}。" if rate is not None else "。"
+    units = list(dict.fromkeys(form.unit for form in forms if form.unit != dy.department))
+    who = f"项目实施单位{('、'.join(units))}" if units else "相关科室"
+    second = (
+        f"{we}高度重视绩效评价自评工作，组织{who}对上述项目 {dy.year} 年的资金使用和绩效目标完成情况进行了"
+        "汇总、分析，对照年初设定的绩效目标逐项填报实际完成值，认真填写了相关表格，并按照评分规则进行了分数自评。"
+    )
+    return "\n".join([first, second])
+
+
+def _results_overview(dy: DepartmentYear) -> str:
+    we = self_reference(dy.department)
+    complete = [form for form in dy.forms if form.complete]
+    paragraphs: list[str] = []
+    if not dy.forms:
+        return "本年度无自评项目。"
+    if not complete:
+        paragraphs.append(f"截至目前，{_names(dy.forms)}尚未完成自评评分。")
+    else:
+        scores = {form.total for form in complete}
+        grades = {form.grade for form in complete}
+        if len(complete) == 1:
+            form = complete[0]
+            first = f"经{we}自评，{form.name}项目自评得分 {fmt.score(form.total)} 分，自评等级为“{form.grade}”。"
+        elif len(scores) == 1 and len(grades) == 1:
+            first = (
+                f"经{we}自评，{_names(complete)} {len(complete)} 个项目自评均为 {fmt.score(complete[0].total)} 分，"
+                f"自评等级均为“{complete[0].grade}”。"
+            )
+        else:
+            counts = Counter(form.grade for form in complete)
+            order = [grade for grade in ("优", "良", "中", "差") if counts[grade]] + [
+                grade for grade in counts if grade not in ("优", "良", "中", "差")
+            ]
+            by_grade = "、".join(
+                f"{'自评等级为' if i == 0 else ''}“{grade}”的 {counts[grade]} 个" for i, grade in enumerate(order)
+            )
+            average = (sum((form.total for form in complete), Decimal(0)) / len(complete)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            details = "，".join(f"{form.name} {fmt.score(form.total)} 分（{form.grade}）" for form in complete)
+            first = (
+                f"经{we}自评，{len(complete)} 个项目中，{by_grade}，平均得分 {fmt.score(average)} 分。"
+                f"其中，{details}。"
+            )
+        incomplete = dy.incomplete
+        if incomplete:
+            first += f"{_names(incomplete)}尚未完成评分，未计入上述结果。"
+        paragraphs.append(first)
+        rows = [row for form in complete for row in form.rows]
+        missed = [row for row in rows if row.missed]
+        if rows:
+            if missed:
+                paragraphs.append(
+                    f"上述项目共设置三级绩效指标 {len(rows)} 项，其中 {len(rows) - len(missed)} 项达到年度指标值，"
+                    f"{len(missed)} 项未达到年度指标值，具体情况见第三部分。"
+                )
+            else:
+                paragraphs.append(f"上述项目共设置三级绩效指标 {len(rows)} 项，均达到年度指标值。")
+    results = [form for form in complete if form.goal_result_text.strip()]
+    for index, form in enumerate(results, start=1):
+        paragraphs.append(f"（{cn_number(index)}）{form.name}。{_sentence(_compact(form.goal_result_text))}")
+    return "\n".join(paragraphs)
+
+
+def _problems(dy: DepartmentYear) -> str:
+    paragraphs: list[str] = []
+    for form in dy.forms:
+        if not form.complete:
+            continue
+        parts: list[str] = []
+        total = form.budget_total
+        if total.rate is not None and total.rate < 1 and total.annual is not None and total.executed is not None:
+            parts.append(
+                f"全年预算数 {_amount(total.annual)}，全年执行数 {_amount(total.executed)}，预算执行率 "
+                f"{fmt.percent(total.rate)}，尚有 {_amount(total.annual - total.executed)}未执行。"
+            )
+        for row in form.missed_rows:
+            sentence = (
+                f"“{plain_name(row.name)}”年度指标值为“{_compact(row.target)}”，实际完成“{_compact(row.actual) or '未填报'}”"
+            )
+            if row.score is not None and row.weight is not None:
+                sentence += f"，得分 {fmt.score(row.score)} 分（分值 {fmt.score(row.weight)} 分）"
+            sentence += "。"
+            note = _compact(row.deviation_note)
+            sentence += f"偏差原因及改进措施：{_sentence(note)}" if note else "尚未填写偏差原因分析。"
+            parts.append(sentence)
+        if form.low_score_required:
+            threshold = fmt.format_decimal(form.low_score_threshold)
+            explanation = _compact(form.low_score_explanation)
+            low = f"该项目自评得分 {fmt.score(form.total)} 分，低于 {threshold} 分。"
+            low += (
+                f"未实现绩效目标的原因及拟采取的措施：{_sentence(explanation)}"
+                if explanation
+                else "尚未说明未实现绩效目标的原因及拟采取的措施。"
+            )
+            parts.append(low)
+        if parts:
+            paragraphs.append(f"（{cn_number(len(paragraphs) + 1)}）{form.name}。" + "".join(parts))
+    if paragraphs:
+        return "\n".join(paragraphs)
+    complete = [form for form in dy.forms if form.complete]
+    if not complete:
+        return "各项目尚未完成自评评分，暂无法分析存在的问题。"
+    # "预算全部执行" only when every rate is known to be 100%: a missing figure is not a full one
+    fully_spent = all(form.budget_total.rate is not None and form.budget_total.rate >= 1 for form in complete)
+    budget = "预算全部执行，" if fully_spent else ""
+    return f"经自评，各项目绩效指标均达到年度指标值，{budget}未发现偏离绩效目标的情况。"
+
+
+def generate_sections(dy: DepartmentYear) -> dict[str, str]:
+    """The four sections as generated from the data; 四、下一步工作措施 is the department's own text."""
+    return {
+        "work_overview": _work_overview(dy),
+        "results_overview": _results_overview(dy),
+        "problems": _problems(dy),
+        "next_steps": "",
+    }
+
+
+# --- the department's wording ---------------------------------------------------------------------
+
+
+def normalise_text(text: str | None) -> str:
+    """Text as stored: Unix line ends, no trailing spaces, no empty paragraphs, trimmed."""
+    lines = [line.strip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """The wording of a department-year's report as it now reads."""
+
+    title: str
+    department: str
+    year: int
+    sections: dict[str, str]
+    generated: dict[str, str]
+    edited: frozenset[str]
+    stale: frozenset[str]
+    is_final: bool
+    finalized_at: datetime | None
+
+    def paragraphs(self, field: str) -> list[str]:
+        return [line for line in self.sections[field].split("\n") if line.strip()]
+
+    @property
+    def headed_sections(self) -> list[tuple[str, str, list[str]]]:
+        """(field, heading, paragraphs) in print order."""
+        return [(field, heading, self.paragraphs(field)) for field, heading in SECTIONS.items()]
+
+    @property
+    def missing(self) -> list[str]:
+        """Headings of sections that are still empty (the department has not written 四 yet)."""
+        return [heading for field, heading in SECTIONS.items() if not self.sections[field].strip()]
+
+
+def _record(dy: DepartmentYear) -> DepartmentReportText | None:
+    return DepartmentReportText.objects.filter(department_id=dy.department_id, year=dy.year).first()
+
+
+def report_text(dy: DepartmentYear, record: DepartmentReportText | None = None) -> ReportText:
+    """The report's wording: the department's text where it wrote one, else the generated text."""
+    record = record if record is not None else _record(dy)
+    generated = generate_sections(dy)
+    sections, edited, stale = {}, set(), set()
+    for field in SECTIONS:
+        own = getattr(record, field) if record else ""
+        if own:
+            sections[field] = own
+            edited.add(field)
+            snapshot = (record.generated_snapshot or {}).get(field)
+            if snapshot is not None and snapshot != generated[field] and field != "next_steps" and not record.is_final:
+                stale.add(field)
+        else:
+            sections[field] = generated[field]
+    return ReportText(
+        title=dy.report_title,
+        department=dy.department,
+        year=dy.year,
+        sections=sections,
+        generated=generated,
+        edited=frozenset(edited),
+        stale=frozenset(stale),
+        is_final=bool(record and record.is_final),
+        finalized_at=record.finalized_at if record else None,
+    )
+
+
+class ReportLocked(ValidationError):
+    """The report is final; reopen it before changing the wording."""
+
+
+def _check_editor(user, dy: DepartmentYear) -> Department:
+    department = Department.objects.get(pk=dy.department_id)
+    if not access.can_edit_wording(user, department):
+        raise PermissionDenied("只有主管部门审核人可以修改报告文字。")
+    return department
+
+
+@transaction.atomic
+def save_report_text(user, dy: DepartmentYear, texts: dict[str, str]) -> ReportText:
+    """Store the department's wording. A section submitted exactly as generated is stored empty, so
+    that it keeps following the data."""
+    department = _check_editor(user, dy)
+    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(department=department, year=dy.year)
+    if record.is_final:
+        raise ReportLocked("报告已定稿，请先撤销定稿再修改。")
+    generated = generate_sections(dy)
+    snapshot = dict(record.generated_snapshot or {})
+    changed = []
+    for field in SECTIONS:
+        if field not in texts:
+            continue
+        text = normalise_text(texts[field])
+        value = "" if text == normalise_text(generated[field]) else text
+        if value:
+            snapshot[field] = generated[field]
+        else:
+            snapshot.pop(field, None)
+        if getattr(record, field) != value:
+            setattr(record, field, value)
+            changed.append(field)
+    record.generated_snapshot = snapshot
+    record.updated_by = user
+    record.save(update_fields=[*changed, "generated_snapshot", "updated_by", "updated_at"])
+    return report_text(dy, record)
+
+
+@transaction.atomic
+def finalize_report(user, dy: DepartmentYear) -> ReportText:
+    """Freeze the wording as it now reads (generated sections included). Section 四 must be written."""
+    department = _check_editor(user, dy)
+    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(department=department, year=dy.year)
+    current = report_text(dy, record)
+    if current.missing:
+        raise ValidationError(f"请先填写{'、'.join(current.missing)}，再定稿。")
+    for field in SECTIONS:
+        setattr(record, field, current.sections[field])
+    record.generated_snapshot = dict(current.generated)
+    record.is_final = True
+    record.finalized_at = timezone.now()
+    record.finalized_by = user
+    record.updated_by = user
+    record.save()
+    return report_text(dy, record)
+
+
+@transaction.atomic
+def reopen_report(user, dy: DepartmentYear) -> ReportText:
+    """Undo the finalisation; the frozen wording stays as the department's text."""
+    department = _check_editor(user, dy)
+    record = DepartmentReportText.objects.select_for_update().filter(department=department, year=dy.year).first()
+    if record and record.is_final:
+        record.is_final = False
+        record.finalized_at = None
+        record.finalized_by = None
+        record.updated_by = user
+        record.save(update_fields=["is_final", "finalized_at", "finalized_by", "updated_by", "updated_at"])
+    return report_text(dy, record)
+
+
+@transaction.atomic
+def reset_section(user, dy: DepartmentYear, field: str) -> ReportText:
+    """Drop the department's wording of one section: it follows the data again."""
+    if field not in SECTIONS:
+        raise ValidationError("未知的报告部分。")
+    return save_report_text(user, dy, {field: generate_sections(dy)[field]})
+
+
+# --- files of a department-year -------------------------------------------------------------------
+
+SUMMARY_NAME = "01_部门预算项目绩效自评情况汇总表"
+REPORT_NAME = "02_绩效评价报告"
+FORMS_DIR = "自评表"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+
+def safe_name(name: str, limit: int = 60) -> str:
+    """A file or folder name that every system accepts."""
+    return _UNSAFE.sub("_", name).strip(" .")[:limit] or "未命名"
+
+
+def department_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None,
+                     on_form: Callable[[], None] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of a department-year as (relative path, bytes): summary, report, one form per
+    project, each in its formats. ``on_form`` is called after each form (progress)."""
+    from . import docx_report  # python-docx is only needed when a report is written
+
+    yield f"{SUMMARY_NAME}.xlsx", xlsx_forms.summary_workbook(dy, stamp)
+    yield f"{SUMMARY_NAME}.html", html.summary_page(dy).encode()
+    yield f"{REPORT_NAME}.docx", docx_report.report_document(text, stamp)
+    yield f"{REPORT_NAME}.html", html.report_page(text).encode()
+    width = max(2, len(str(len(dy.forms))))
+    for index, form in enumerate(dy.forms, start=1):
+        stem = f"{FORMS_DIR}/{index:0{width}d}_{safe_name(form.name)}"
+        yield f"{stem}.xlsx", xlsx_forms.form_workbook(form, stamp)
+        yield f"{stem}.html", html.form_page(form).encode()
+        if on_form:
+            on_form()
+
+
+def group_department_years(projects: Iterable[Project]) -> list[tuple[Department, int, list[Project]]]:
+    """Projects grouped by department and year, in the order given."""
+    groups: dict[tuple[int, int], tuple[Department, int, list[Project]]] = {}
+    for project in projects:
+        department = project.unit.department
+        key = (department.pk, project.year)
+        groups.setdefault(key, (department, project.year, []))[2].append(project)
+    return list(groups.values())
+
+
+# --- packages -------------------------------------------------------------------------------------
+
+
+def start_package(user, *, department: Department | None = None, region: Region | None = None,
+                  year: int | None = None) -> ReportPackage:
+    """Create a package for a department, a region, or (administrators) every region, and queue its
+    build once the row is committed."""
+    if department is not None:
+        if not access.report_departments(user).filter(pk=department.pk).exists():
+            raise PermissionDenied("无权生成该部门的报告包。")
+        package = ReportPackage(scope=PackageScope.DEPARTMENT, department=department, region=department.region)
+    elif region is not None:
+        if not access.report_regions(user).filter(pk=region.pk).exists():
+            raise PermissionDenied("无权生成该地区的报告包。")
+        package = ReportPackage(scope=PackageScope.REGION, region=region)
+    else:
+        if not access.is_admin(user):
+            raise PermissionDenied("只有系统管理员可以生成全部地区的报告包。")
+        package = ReportPackage(scope=PackageScope.REGION)
+    package.year = year
+    package.created_by = user
+    package.save()
+    queue_package(package)
+    return package
+
+
+def queue_package(package: ReportPackage) -> None:
+    """Hand the build to Celery after the transaction commits (in-process without Redis)."""
+    from .tasks import build_package
+
+    transaction.on_commit(lambda: build_package.delay(package.pk))
+
+
+def package_projects(package: ReportPackage):
+    """The package's projects as its creator may see them, grouped in print order."""
+    projects = visible_projects(package.created_by)
+    if package.scope == PackageScope.DEPARTMENT:
+        projects = projects.filter(unit__department_id=package.department_id)
+    elif package.region_id is not None:
+        projects = projects.filter(unit__department__region_id=package.region_id)
+    if package.year is not None:
+        projects = projects.filter(year=package.year)
+    return with_form_data(projects).order_by("unit__department__region__name", "unit__department__name", "year", "pk")
+
+
+def package_filename(package: ReportPackage) -> str:
+    year = f"{package.year}年度" if package.year else "全部年度"
+    if package.scope == PackageScope.DEPARTMENT:
+        where = package.department.name
+    else:
+        where = package.region.name if package.region_id else "全部地区"
+    return safe_name(f"{where}_{year}_绩效自评材料")
+
+
+def _zip_date(stamp: datetime) -> tuple[int, int, int, int, int, int]:
+    local = timezone.localtime(stamp) if timezone.is_aware(stamp) else stamp
+    return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
+
+
+def _folder(package: ReportPackage, department: Department, year: int) -> str:
+    year_dir = f"{year}年度"
+    if package.scope == PackageScope.DEPARTMENT:
+        return year_dir
+    if package.region_id is not None:
+        return f"{safe_name(department.name)}/{year_dir}"
+    return f"{safe_name(department.region.name)}/{safe_name(department.name)}/{year_dir}"
+
+
+def _readme(package: ReportPackage, stamp: datetime, entries: list[str], notes: list[str]) -> str:
+    local = timezone.localtime(stamp) if timezone.is_aware(stamp) else stamp
+    lines = [
+        f"绩效自评材料：{package.label}",
+        f"生成时间：{local:%Y-%m-%d %H:%M}",
+        "",
+        "每个部门、每个年度一个文件夹，内含：",
+        f"  {SUMMARY_NAME}（.xlsx 与打印用 .html）",
+        f"  {REPORT_NAME}（.docx 与 .html）",
+        f"  {FORMS_DIR}/ 每个项目的项目支出绩效自评表（.xlsx 与打印用 .html）",
+        "",
+    ]
+    if notes:
+        lines += ["请注意：", *[f"  {note}" for note in notes], ""]
+    lines += ["文件清单：", *[f"  {entry}" for entry in entries]]
+    return "\n".join(lines) + "\n"
+
+
+def write_package(package: ReportPackage, target, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write the package's ZIP to ``target`` (a path or binary file); returns the number of projects.
+
+    Reproducible: entries carry the package's creation time and the documents inside are stamped
+    with it, so building the same data twice gives the same bytes.
+    """
+    stamp = package.created_at
+    date_time = _zip_date(stamp)
+    root = package_filename(package)
+    groups = group_department_years(package_projects(package))
+    project_count = sum(len(projects) for _d, _y, projects in groups)
+    steps = max(project_count + len(groups) + 1, 1)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_progress:
+            on_progress(min(99, done * 100 // steps))
+
+    entries: list[str] = []
+    notes: list[str] = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        def add(path: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(path, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+            entries.append(path.removeprefix(f"{root}/"))
+
+        for department, year, projects in groups:
+            dy = department_year(department, year, projects)
+            text = report_text(dy)
+            folder = f"{root}/{_folder(package, department, year)}"
+            if dy.incomplete:
+                notes.append(f"{department.name} {year} 年度：{len(dy.incomplete)} 个项目尚未完成评分。")
+            if not text.is_final:
+                notes.append(f"{department.name} {year} 年度：绩效评价报告尚未定稿。")
+            for path, data in department_files(dy, text, stamp, on_form=step):
+                add(f"{folder}/{path}", data)
+            step()
+        if not groups:
+            notes.append("所选范围内没有项目。")
+        add(f"{root}/说明.txt", _readme(package, stamp, list(entries), notes).encode("utf-8"))
+    if on_progress:
+        on_progress(99)
+    return project_count
+
+
+def build_package(package_id: int) -> dict:
+    """Build a package's ZIP and record it; the Celery task calls this.
+
+    Safe to run twice: a finished package with its file in storage is returned as it is; anything
+    else is (re)built from the data into the same storage name, replacing a partial file.
+    """
+    package = ReportPackage.objects.select_related("department__region", "region", "created_by").filter(
+        pk=package_id
+    ).first()
+    if package is None:
+        return {"package_id": package_id, "status": "missing"}
+    if package.status == PackageStatus.DONE and package.file and default_storage.exists(package.file.name):
+        return {"package_id": package.pk, "status": package.status, "file": package.file.name}
+
+    ReportPackage.objects.filter(pk=package.pk).update(
+        status=PackageStatus.RUNNING, progress=0, error="", started_at=timezone.now(), finished_at=None,
+        project_count=package_projects(package).count(),
+    )
+    last = {"value": -1}
+
+    def progress(value: int) -> None:
+        if value != last["value"]:
+            last["value"] = value
+            ReportPackage.objects.filter(pk=package.pk).update(progress=value)
+
+    try:
+        with tempfile.TemporaryFile() as handle:
+            count = write_package(package, handle, progress)
+            handle.seek(0)
+            name = f"reports/packages/{package.pk}/{package_filename(package)}.zip"
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            stored = default_storage.save(name, File(handle, name=name))
+    except Exception as exc:  # the page must show what went wrong instead of a package stuck at 37 %
+        logger.exception("report package %s failed", package.pk)
+        ReportPackage.objects.filter(pk=package.pk).update(
+            status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return {"package_id": package.pk, "status": PackageStatus.FAILED}
+    ReportPackage.objects.filter(pk=package.pk).update(
+        status=PackageStatus.DONE, progress=100, file=stored, project_count=count, finished_at=timezone.now()
+    )
+    return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
+
+
+def rebuild_package(user, package: ReportPackage) -> ReportPackage:
+    """Queue a failed or stuck package again (same scope, same file name)."""
+    if not access.visible_packages(user).filter(pk=package.pk).exists():
+        raise PermissionDenied("无权操作该报告包。")
+    if package.status == PackageStatus.DONE:
+        return package
+    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED, progress=0, error="")
+    queue_package(package)
+    package.refresh_from_db()
+    return package

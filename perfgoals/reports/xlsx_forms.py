@@ -1,0 +1,335 @@
+"""Excel workbooks: the 项目支出绩效自评表 of one project and the department's summary table.
+
+Laid out as the printed forms of seed 001 (附件1-3 and the 汇总表): merged cells for the level-1 and
+level-2 groups, thin borders, wrapped text, row heights computed from the text (Excel does not grow
+merged rows by itself), A4 with fit-to-width, and the indicator header repeated on every page.
+Figures are written as numbers (so officials can add them up) from Decimals, never via floats.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import datetime
+from decimal import Decimal
+
+import xlsxwriter
+
+from . import formatting as fmt
+from .data import DepartmentYear, ProjectForm
+
+__all__ = ["FORM_COLUMNS", "form_workbook", "summary_workbook"]
+
+FONT = "宋体"
+#: the form's nine columns: (heading in the indicator block, width in Excel character units)
+FORM_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("年度绩效指标", 4.5),
+    ("一级指标", 7.5),
+    ("二级指标", 10.5),
+    ("三级指标", 15.0),
+    ("年度指标值（A）", 16.5),
+    ("实际完成指标值（B）", 16.5),
+    ("分值", 6.0),
+    ("得分", 6.5),
+    ("偏差原因分析及改进措施", 13.0),
+)
+SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 6.0),
+    ("项目名称", 38.0),
+    ("资金使用单位", 28.0),
+    ("自评得分", 10.0),
+    ("自评等级", 10.0),
+)
+_LINE_PT = 14.0  # one line of 10-point 宋体 with leading
+_MIN_ROW_PT = 20.0
+
+
+def _text_width(text: str) -> float:
+    """Display width in Excel character units: a CJK glyph is about two digits wide."""
+    return sum(1.0 if ord(ch) < 0x2E80 else 1.9 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in (text or "").split("\n"))
+
+
+def _height(lines: int, line_pt: float = _LINE_PT) -> float:
+    return max(_MIN_ROW_PT, lines * line_pt + 6)
+
+
+def _stamp_properties(workbook: xlsxwriter.Workbook, title: str, stamp: datetime | None) -> None:
+    properties = {"title": title, "author": "绩效目标与绩效自评系统"}
+    if stamp is not None:
+        # a fixed creation time makes the file byte-for-byte reproducible (see tasks.build_package)
+        properties["created"] = stamp.replace(tzinfo=None)
+    workbook.set_properties(properties)
+
+
+class _Sheet:
+    """A worksheet with the form's cell formats and a row-height ledger for merged cells."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, name: str, widths: list[float], size: int = 10):
+        self.ws = workbook.add_worksheet(name)
+        self.widths = widths
+        self.heights: dict[int, float] = {}
+        # vertical merges (first row, last row, points needed), settled in finish()
+        self._spanned: list[tuple[int, int, float]] = []
+        self.size = size
+        base = {"font_name": FONT, "font_size": size, "text_wrap": True, "valign": "vcenter"}
+        cell = {**base, "border": 1}
+        self.f = {
+            "title": workbook.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
+            "subtitle": workbook.add_format({**base, "font_size": 11, "align": "center"}),
+            "unit": workbook.add_format({**base, "align": "right"}),
+            "head": workbook.add_format({**cell, "bold": True, "align": "center"}),
+            "label": workbook.add_format({**cell, "align": "center"}),
+            "text": workbook.add_format({**cell, "align": "left"}),
+            "center": workbook.add_format({**cell, "align": "center"}),
+            "int": workbook.add_format({**cell, "align": "center", "num_format": "0"}),
+            "dec": workbook.add_format({**cell, "align": "center", "num_format": "0.00"}),
+            "money": workbook.add_format({**cell, "align": "center", "num_format": "General"}),
+            "pct": workbook.add_format({**cell, "align": "center", "num_format": "0%"}),
+            "pct2": workbook.add_format({**cell, "align": "center", "num_format": "0.00%"}),
+            "note": workbook.add_format({**base, "font_size": size - 1, "align": "left", "valign": "top"}),
+            "long": workbook.add_format({**cell, "align": "left", "valign": "top"}),
+            "total": workbook.add_format({**cell, "bold": True, "align": "center"}),
+            "total_int": workbook.add_format({**cell, "bold": True, "align": "center", "num_format": "0"}),
+            "total_dec": workbook.add_format({**cell, "bold": True, "align": "center", "num_format": "0.00"}),
+        }
+        for col, width in enumerate(widths):
+            self.ws.set_column(col, col, width)
+
+    def span_width(self, first_col: int, last_col: int) -> float:
+        return sum(self.widths[first_col : last_col + 1])
+
+    def need(self, row: int, points: float) -> None:
+        self.heights[row] = max(self.heights.get(row, _MIN_ROW_PT), points)
+
+    def put(self, row: int, col: int, value, style: str = "text", last_col: int | None = None,
+            last_row: int | None = None) -> None:
+        """Write one value (text, or a Decimal written as a number), merging when a range is given,
+        and record the height the text needs."""
+        last_col = col if last_col is None else last_col
+        last_row = row if last_row is None else last_row
+        fmt_ = self.f[style]
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            value = fmt.number_value(value)
+        elif value is None:
+            value = ""
+        if (last_col, last_row) != (col, row):
+            self.ws.merge_range(row, col, last_row, last_col, value, fmt_)
+        elif isinstance(value, Decimal | int):
+            self.ws.write_number(row, col, value, fmt_)
+        else:
+            self.ws.write_string(row, col, value, fmt_)
+        if isinstance(value, str) and value:
+            size = self.size - 1 if style == "note" else self.size
+            line_pt = _LINE_PT * size / 10
+            points = _height(_lines(value, self.span_width(col, last_col)), line_pt)
+            if last_row == row:
+                self.need(row, points)
+            else:
+                self._spanned.append((row, last_row, points))
+
+    def finish(self) -> None:
+        """Set every row height, growing the last row of a vertical merge that needs more room."""
+        for first, last, points in self._spanned:
+            rows = range(first, last + 1)
+            current = sum(self.heights.get(r, _MIN_ROW_PT) for r in rows)
+            if current < points:
+                self.heights[last] = self.heights.get(last, _MIN_ROW_PT) + points - current
+        for row, points in self.heights.items():
+            self.ws.set_row(row, points)
+
+
+def _score_style(value: Decimal | None, total: bool = False) -> str:
+    integral = value is None or value == value.to_integral_value()
+    if total:
+        return "total_int" if integral else "total_dec"
+    return "int" if integral else "dec"
+
+
+def _rate_style(rate: Decimal | None) -> str:
+    percent = fmt.rate_percent(rate)
+    return "pct" if percent is None or percent == percent.to_integral_value() else "pct2"
+
+
+def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
+    ws, put = sheet.ws, sheet.put
+    last = len(FORM_COLUMNS) - 1
+
+    put(0, 0, form.title, "title", last_col=last)
+    sheet.need(0, 30)
+    put(1, 0, f"（{form.year} 年度）", "subtitle", last_col=last)
+    put(2, 0, "单位：万元", "unit", last_col=last)
+
+    put(3, 0, "项目名称", "label", last_col=2)
+    put(3, 3, form.name, "text", last_col=4)
+    put(3, 5, "主管部门", "label")
+    put(3, 6, form.department, "text", last_col=last)
+    put(4, 0, "项目实施单位", "label", last_col=2)
+    put(4, 3, form.unit, "text", last_col=4)
+    put(4, 5, "联系电话", "label")
+    put(4, 6, form.contact_phone, "text", last_col=last)
+
+    # 项目预算执行情况: a header row and one row per budget line
+    row = 5
+    budget_rows = form.budget_rows
+    put(row, 0, f"项目预算\n执行情况\n（{fmt.score(form.execution_weight)}分）", "label", last_col=1,
+        last_row=row + len(budget_rows))
+    for col, heading in enumerate(
+        ("", "年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"), start=2
+    ):
+        put(row, col, heading, "head")
+    for offset, line in enumerate(budget_rows, start=1):
+        r = row + offset
+        put(r, 2, line.label, "label")
+        put(r, 3, line.initial, "money")
+        put(r, 4, line.annual, "money")
+        put(r, 5, line.executed, "money")
+        if line.is_total:
+            put(r, 6, line.weight, _score_style(line.weight))
+            if line.rate is None:
+                put(r, 7, fmt.DASH, "center")
+            else:
+                put(r, 7, fmt.rate_percent(line.rate) / 100, _rate_style(line.rate))
+            put(r, 8, line.score, _score_style(line.score))
+        else:
+            put(r, 6, "-", "center")
+            if line.rate is None:
+                put(r, 7, "-", "center")
+            else:
+                put(r, 7, fmt.rate_percent(line.rate) / 100, _rate_style(line.rate))
+            put(r, 8, "-", "center")
+    row += len(budget_rows) + 1
+
+    # 年度总体目标
+    put(row, 0, "年度总体目标", "label", last_col=1, last_row=row + 1)
+    put(row, 2, "年初预期目标", "head", last_col=4)
+    put(row, 5, "目标实际完成情况", "head", last_col=last)
+    put(row + 1, 2, form.goal_text, "long", last_col=4)
+    put(row + 1, 5, form.goal_result_text, "long", last_col=last)
+    row += 2
+
+    # 年度绩效指标
+    header_row = row
+    rows_total = sum(block.row_count for block in form.level1_blocks)
+    put(row, 0, FORM_COLUMNS[0][0], "label", last_row=row + max(rows_total, 1))
+    for col, (heading, _width) in enumerate(FORM_COLUMNS[1:], start=1):
+        put(row, col, heading, "head")
+    row += 1
+    for level1 in form.level1_blocks:
+        count = level1.row_count
+        put(row, 1, level1.label_lines, "label", last_row=row + count - 1)
+        for level2 in level1.blocks:
+            put(row, 2, level2.name, "label", last_row=row + len(level2.rows) - 1)
+            for item in level2.rows:
+                put(row, 3, item.name, "text")
+                put(row, 4, item.target, "text")
+                put(row, 5, item.actual, "text")
+                put(row, 6, item.weight, _score_style(item.weight))
+                put(row, 7, item.score, _score_style(item.score))
+                put(row, 8, item.deviation_note, "text")
+                row += 1
+    if rows_total == 0:
+        put(row, 1, "（未设置绩效指标）", "text", last_col=last)
+        row += 1
+
+    put(row, 0, "总分", "total", last_col=6)
+    put(row, 7, form.total if form.complete else None, _score_style(form.total, total=True))
+    put(row, 8, f"自评等级：{form.grade}" if form.complete and form.grade else "", "total")
+    row += 1
+
+    threshold = fmt.format_decimal(form.low_score_threshold)
+    label = f"总分在 {threshold} 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明："
+    explanation = form.low_score_explanation.strip()
+    put(row, 0, f"{label}\n{explanation}" if explanation else label, "long", last_col=last)
+    sheet.need(row, max(sheet.heights.get(row, 0), 48))
+    row += 1
+
+    for index, note in enumerate(form.notes, start=1):
+        prefix = "注：" if index == 1 else "　　"
+        put(row, 0, f"{prefix}{index}.{note}", "note", last_col=last)
+        row += 1
+
+    sheet.finish()
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.5, top=0.7, bottom=0.7)
+    ws.center_horizontally()
+    ws.repeat_rows(header_row)
+    ws.print_area(0, 0, row - 1, last)
+    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
+    ws.hide_gridlines(2)
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "自评表"
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate, n = f"{clean[:26]}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def form_workbook(forms: list[ProjectForm] | ProjectForm, stamp: datetime | None = None) -> bytes:
+    """The 自评表 of one project (or several, one sheet each) as .xlsx bytes."""
+    forms = [forms] if isinstance(forms, ProjectForm) else list(forms)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    _stamp_properties(workbook, forms[0].name if len(forms) == 1 else "项目支出绩效自评表", stamp)
+    used: set[str] = set()
+    for form in forms:
+        sheet = _Sheet(workbook, _sheet_name(form.name, used), [width for _h, width in FORM_COLUMNS])
+        _write_form(sheet, form)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes:
+    """The 部门预算项目绩效自评情况汇总表 of a department-year as .xlsx bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    _stamp_properties(workbook, dy.summary_title, stamp)
+    sheet = _Sheet(workbook, "自评情况汇总表", [width for _h, width in SUMMARY_COLUMNS], size=11)
+    put, last = sheet.put, len(SUMMARY_COLUMNS) - 1
+    put(0, 0, dy.summary_title, "title", last_col=last)
+    sheet.need(0, 36)
+    sheet.heights[1] = 8.0  # a little air between the title and the table
+    for col, (heading, _w) in enumerate(SUMMARY_COLUMNS):
+        put(2, col, heading, "head")
+    sheet.need(2, 26)
+    row = 3
+    for item in dy.summary_rows:
+        put(row, 0, item.seq, "int")
+        put(row, 1, item.name, "text")
+        put(row, 2, item.unit, "text")
+        if item.complete:
+            put(row, 3, item.score, _score_style(item.score))
+            put(row, 4, item.grade, "center")
+        else:
+            put(row, 3, fmt.DASH, "center")
+            put(row, 4, "未完成评分", "center")
+        sheet.need(row, 26)
+        row += 1
+    if not dy.summary_rows:
+        put(row, 0, "本年度无自评项目。", "text", last_col=last)
+        row += 1
+    if dy.incomplete:
+        put(row, 0, "注：自评得分为“—”的项目尚未完成评分，不计等级。", "note", last_col=last)
+        row += 1
+    sheet.finish()
+    ws = sheet.ws
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.7, right=0.7, top=0.8, bottom=0.8)
+    ws.center_horizontally()
+    ws.repeat_rows(2)
+    ws.print_area(0, 0, row - 1, last)
+    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
+    ws.hide_gridlines(2)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,154 @@
+"""Annual packages: built by the Celery task from ids, progress written as it goes, safe to run twice,
+reproducible; the whole demo region through a real worker on Redis."""
+
+import io
+import time
+import zipfile
+
+import pytest
+from conftest import open_xlsx
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+
+from perfgoals.reports import services
+from perfgoals.reports.models import PackageStatus, ReportPackage
+from perfgoals.reports.tasks import build_package
+from projects.demo import load_demo
+from projects.models import Project, Region
+
+
+def _zip(package: ReportPackage) -> zipfile.ZipFile:
+    with default_storage.open(package.file.name, "rb") as handle:
+        return zipfile.ZipFile(io.BytesIO(handle.read()))
+
+
+@pytest.mark.django_db
+def test_department_package_holds_every_output(yantai, user, media, eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+    assert len(callbacks) == 1  # queued on commit, not before
+    package.refresh_from_db()
+    assert (package.status, package.progress, package.project_count) == (PackageStatus.DONE, 100, 3)
+    archive = _zip(package)
+    root = "烟台市医疗保障局_2019年度_绩效自评材料"
+    assert sorted(archive.namelist()) == sorted(
+        [f"{root}/说明.txt"]
+        + [
+            f"{root}/2019年度/{name}"
+            for name in (
+                "01_部门预算项目绩效自评情况汇总表.xlsx", "01_部门预算项目绩效自评情况汇总表.html",
+                "02_绩效评价报告.docx", "02_绩效评价报告.html",
+                "自评表/01_居民基本医疗保险市级财政补助.xlsx", "自评表/01_居民基本医疗保险市级财政补助.html",
+                "自评表/02_职工长期护理保险市级财政补助.xlsx", "自评表/02_职工长期护理保险市级财政补助.html",
+                "自评表/03_困难群众医疗救助.xlsx", "自评表/03_困难群众医疗救助.html",
+            )
+        ]
+    )
+    summary = open_xlsx(archive.read(f"{root}/2019年度/01_部门预算项目绩效自评情况汇总表.xlsx")).active
+    assert [summary.cell(r, 5).value for r in (4, 5, 6)] == ["优", "优", "优"]
+    html = archive.read(f"{root}/2019年度/自评表/01_居民基本医疗保险市级财政补助.html").decode()
+    assert "<style>" in html and "/static/" not in html  # standalone: prints without the server
+    readme = archive.read(f"{root}/说明.txt").decode()
+    assert "绩效评价报告尚未定稿" in readme
+
+
+@pytest.mark.django_db
+def test_running_the_task_twice_returns_the_finished_package(yantai, user, media, eager_tasks,
+                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+    package.refresh_from_db()
+    name, modified = package.file.name, default_storage.get_modified_time(package.file.name)
+    again = build_package.delay(package.pk).get()
+    assert again == {"package_id": package.pk, "status": "done", "file": name}
+    assert default_storage.get_modified_time(name) == modified
+    # a package whose file went missing is rebuilt under the same name
+    default_storage.delete(name)
+    assert build_package.delay(package.pk).get()["file"] == name
+    assert default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_the_same_data_gives_the_same_bytes(yantai, user, media):
+    package = ReportPackage.objects.create(
+        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+    )
+    first, second = io.BytesIO(), io.BytesIO()
+    services.write_package(package, first)
+    services.write_package(package, second)
+    assert first.getvalue() == second.getvalue()
+
+
+@pytest.mark.django_db
+def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch):
+    package = ReportPackage.objects.create(
+        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+    )
+    seen = []
+    original = services.write_package
+
+    def spy(pkg, target, on_progress=None):
+        def record(value):
+            on_progress(value)
+            seen.append(ReportPackage.objects.get(pk=pkg.pk).progress)
+        return original(pkg, target, record)
+
+    monkeypatch.setattr(services, "write_package", spy)
+    services.build_package(package.pk)
+    assert seen == sorted(seen) and 0 < seen[0] < 100 and len(set(seen)) >= 4
+    package.refresh_from_db()
+    assert package.progress == 100 and package.status == PackageStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_failed_build_is_recorded(yantai, user, media, monkeypatch):
+    package = ReportPackage.objects.create(
+        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+    )
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(services, "write_package", broken)
+    assert services.build_package(package.pk)["status"] == PackageStatus.FAILED
+    package.refresh_from_db()
+    assert package.status == PackageStatus.FAILED and "磁盘已满" in package.error
+
+
+@pytest.mark.django_db
+def test_package_scope_follows_the_creators_scope(yantai, user, media):
+    with pytest.raises(PermissionDenied):
+        services.start_package(user("shenhe_qinghai"), department=yantai, year=2019)
+    with pytest.raises(PermissionDenied):
+        services.start_package(user("shenhe_yantai"), region=yantai.region)
+    with pytest.raises(PermissionDenied):
+        services.start_package(user("caizheng_yantai"))  # all regions: administrators only
+    package = ReportPackage.objects.create(scope="region", region=yantai.region, created_by=user("caizheng_yantai"))
+    projects = services.package_projects(package)
+    assert projects.count() == Project.objects.filter(unit__department__region=yantai.region).count() == 11
+
+
+@pytest.mark.celery_worker
+def test_region_package_of_all_49_projects_through_a_real_worker(celery_live_worker, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_demo()
+    admin = get_user_model().objects.get(username="admin")
+    package = services.start_package(admin)  # every region, every year; queued on commit (autocommit here)
+    seen = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        package.refresh_from_db()
+        seen.add(package.progress)
+        if package.finished:
+            break
+        time.sleep(0.2)
+    assert package.status == PackageStatus.DONE, package.error
+    assert package.progress == 100 and package.project_count == 49 == Project.objects.count()
+    assert any(0 < value < 100 for value in seen), seen  # the page's progress bar had something to show
+    names = _zip(package).namelist()
+    forms = [name for name in names if "/自评表/" in name and name.endswith(".xlsx")]
+    assert len(forms) == 49
+    assert len([name for name in names if name.endswith("02_绩效评价报告.docx")]) == 5  # department-years
+    regions = {name.split("/")[1] for name in names if name.count("/") > 1}
+    assert regions == set(Region.objects.values_list("name", flat=True))
