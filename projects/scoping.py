@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Membership, Project
+from .models import Department, Membership, Project, Region
 
 
 def _memberships(user) -> list[Membership]:
@@ -73,3 +73,32 @@ def reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> Quer
         return qs.none()
     condition = _scope_filter(user, {Role.SUPERVISOR, Role.ADMIN})
     return qs if condition is None else qs.filter(condition)
+
+
+def whole_departments(user) -> QuerySet[Department]:
+    """Departments the user sees in full (every unit's projects): for department-wide summaries.
+
+    Supervisors their department, finance reviewers every department of their region, admins all.
+    A unit user sees part of a department only, so none.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Department.objects.none()
+    if Role.ADMIN in roles_of(user):
+        return Department.objects.select_related("region")
+    condition = Q(pk__in=[])
+    for m in _memberships(user):
+        if m.role == Role.SUPERVISOR:
+            condition |= Q(pk=m.department_id)
+        elif m.role == Role.FINANCE:
+            condition |= Q(region_id=m.region_id)
+    return Department.objects.filter(condition).select_related("region")
+
+
+def whole_regions(user) -> QuerySet[Region]:
+    """Regions the user sees in full: finance reviewers their region, admins all."""
+    if not getattr(user, "is_authenticated", False):
+        return Region.objects.none()
+    if Role.ADMIN in roles_of(user):
+        return Region.objects.all()
+    ids = [m.region_id for m in _memberships(user) if m.role == Role.FINANCE]
+    return Region.objects.filter(pk__in=ids)

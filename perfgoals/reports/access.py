@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from projects.choices import Role
 from projects.models import Department, Membership, Project, Region
-from projects.scoping import roles_of, visible_projects
+from projects.scoping import roles_of, visible_projects, whole_departments, whole_regions
 
 from .models import PackageScope, ReportPackage
 
@@ -28,29 +28,13 @@ def is_admin(user) -> bool:
 
 
 def report_departments(user) -> QuerySet[Department]:
-    """Departments whose summary, report and packages the user may read."""
-    if not getattr(user, "is_authenticated", False):
-        return Department.objects.none()
-    if is_admin(user):
-        return Department.objects.select_related("region")
-    roles = roles_of(user)
-    ids: set[int] = set()
-    if Role.SUPERVISOR in roles:
-        ids |= set(_memberships(user, Role.SUPERVISOR).values_list("department_id", flat=True))
-    if Role.FINANCE in roles:
-        regions = _memberships(user, Role.FINANCE).values_list("region_id", flat=True)
-        ids |= set(Department.objects.filter(region_id__in=regions).values_list("pk", flat=True))
-    return Department.objects.filter(pk__in=ids).select_related("region")
+    """Departments whose summary, report and packages the user may read (seen in full)."""
+    return whole_departments(user)
 
 
 def report_regions(user) -> QuerySet[Region]:
     """Regions whose whole-region package the user may build and read."""
-    if not getattr(user, "is_authenticated", False):
-        return Region.objects.none()
-    if is_admin(user):
-        return Region.objects.all()
-    regions = _memberships(user, Role.FINANCE).values_list("region_id", flat=True)
-    return Region.objects.filter(pk__in=regions)
+    return whole_regions(user)
 
 
 def can_edit_wording(user, department: Department) -> bool:
