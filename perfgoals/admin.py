@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
+from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
 
 
 @admin.register(ScoringScheme)
@@ -39,3 +39,22 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "target_text", "actual_text", "project__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
+
+
+@admin.register(ReviewAction)
+class ReviewActionAdmin(admin.ModelAdmin):
+    """The review log is written by the workflow only: readable here, never edited."""
+
+    list_display = ["created_at", "evaluation", "action", "user", "from_status", "to_status", "comment"]
+    list_filter = ["action", "evaluation__project__year", "evaluation__project__unit__department"]
+    search_fields = ["evaluation__project__name", "comment", "user__username"]
+    list_select_related = ["evaluation__project", "user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

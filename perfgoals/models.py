@@ -7,9 +7,11 @@ whatever code writes to them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Grade, Nature, Status
@@ -107,6 +109,15 @@ class Evaluation(models.Model):
     printed_total = models.DecimalField("表中总分", null=True, blank=True, **SCORE)
     printed_grade = models.CharField("表中等级", max_length=2, blank=True)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_total = models.DecimalField(
+        "提交时总分", null=True, blank=True, help_text="填报单位提交审核时系统计算的总分（即其自报总分）。", **SCORE
+    )
+    submitted_grade = models.CharField("提交时等级", max_length=2, choices=Grade.choices, blank=True)
+    reopened_at = models.DateTimeField(
+        "重新开放时间", null=True, blank=True,
+        help_text="审核通过后由审核人重新开放的时间；重新开放后分值和预算数（A）不可再改。",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(verbose_name="自评变更记录")
@@ -207,3 +218,44 @@ class Indicator(models.Model):
             raise ValidationError({"level2": "二级指标不属于所选一级指标。"})
         if self.weight is not None and self.weight < 0:
             raise ValidationError({"weight": "分值不能为负数。"})
+
+
+class ReviewActionKind(models.TextChoices):
+    SUBMIT = "submit", "提交审核"
+    RETURN = "return", "退回修改"
+    APPROVE = "approve", "审核通过"
+    REOPEN = "reopen", "重新开放"
+
+
+class ReviewAction(models.Model):
+    """One step of the review workflow of a self-evaluation: who did what, when, and why.
+
+    Written only by `perfgoals.workflow`; a return or a reopening always carries its comment (the
+    database refuses one without), which the unit reads on its project page.
+    """
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="review_actions", verbose_name="绩效自评"
+    )
+    action = models.CharField("操作", max_length=20, choices=ReviewActionKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
+    )
+    comment = models.TextField("意见 / 理由", blank=True)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="review_action_comment_required",
+                condition=~Q(action__in=[ReviewActionKind.RETURN, ReviewActionKind.REOPEN]) | ~Q(comment=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_action_display()}"

@@ -106,7 +106,7 @@ def evaluation_input(project: Project, indicators: list[Indicator]) -> Evaluatio
 @transaction.atomic
 def recompute(project: Project) -> EvaluationResult:
     """Score every indicator of a project-year and its total, and store the results."""
-    evaluation = Evaluation.objects.select_related("scheme").select_for_update().get(project=project)
+    evaluation = Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project=project)
     project.evaluation = evaluation
     indicators = list(project.indicators.order_by("order"))
     result = score_evaluation(evaluation_input(project, indicators), evaluation.scheme.engine_scheme())

@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+"""URLs of entry and review (namespace "perfgoals")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "perfgoals"
+
+urlpatterns = [
+    path("projects/<int:pk>/", views.project_page, name="project"),
+    path("projects/<int:pk>/indicators/<int:indicator_pk>/", views.save_indicator, name="save_indicator"),
+    path("projects/<int:pk>/budget/", views.save_budget, name="save_budget"),
+    path("projects/<int:pk>/explanations/", views.save_explanations, name="save_explanations"),
+    path("projects/<int:pk>/submit/", views.submit, name="submit"),
+    path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/<int:pk>/", views.review_page, name="review"),
+    path("review/<int:pk>/approve/", views.review_action, {"action": "approve"}, name="approve"),
+    path("review/<int:pk>/return/", views.review_action, {"action": "return"}, name="return"),
+    path("review/<int:pk>/reopen/", views.review_action, {"action": "reopen"}, name="reopen"),
+]

@@ -1,0 +1,30 @@
+"""Navigation helpers: which sections the signed-in user's roles open."""
+
+from __future__ import annotations
+
+from django import template
+
+from projects.choices import Role
+from projects.scoping import roles_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def user_roles(context) -> set[str]:
+    """The roles of the request's user (the memberships are cached on the user for the request)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return roles_of(user) if user is not None else set()
+
+
+@register.filter
+def can_review(roles) -> bool:
+    return bool({Role.SUPERVISOR, Role.ADMIN} & set(roles or ()))
+
+
+@register.filter
+def role_label(roles) -> str:
+    """The user's roles in Chinese, e.g. "审核人（主管部门）"."""
+    labels = [label for value, label in Role.choices if value in (roles or ())]
+    return "、".join(labels)

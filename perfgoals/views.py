@@ -1,0 +1,585 @@
+"""Pages of entry and review: the project page laid out like the official 自评表, the inline saves,
+submission, the review queue and the review page.
+
+Views configure: they fetch the project through `projects.scoping.visible_projects` (another unit's
+or department's project is a 404), hand what the user sent to a named action of `perfgoals.workflow`
+(which checks the right to act, the status and the version), and render. The presentation helpers
+below (`build_sheet`, `project_history`) only arrange loaded data; they run no queries per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.choices import BudgetSource, Role
+from projects.filtersets import ReviewQueueFilterSet
+from projects.models import BudgetLine, Project
+from projects.scoping import reviewable_projects, roles_of, visible_projects
+from projects.tables import ReviewQueueTable
+from projects.views import ObjectListView
+
+from . import services, workflow
+from .choices import Status
+from .engine import LEVEL1, LEVEL2, Flag, score_evaluation
+from .engine.scoring import EvaluationResult
+from .forms import ApproveForm, BudgetForm, ExplanationForm, IndicatorEntryForm, ReopenForm, ReturnForm
+from .models import Evaluation, Indicator
+from .templatetags.perf_format import plain_number, score_text
+
+#: engine flags not worth a chip while entering: the explanation already says "封顶" and "推测…请确认"
+#: (the direction is part of the approved targets, not of the results), and the reported scores are
+#: replaced by the computed ones on submission
+_ENTRY_HIDDEN_FLAGS = {Flag.CAPPED, Flag.REPORTED_SCORE_DIFFERS, Flag.DIRECTION_SUGGESTED}
+_FLAG_LEVEL = {
+    Flag.DIRECTION_SUGGESTED: "info",
+    Flag.OVERSHOOT: "warn",
+    Flag.DEVIATION_NOTE_REQUIRED: "warn",
+    Flag.DEADLINE_LATE: "warn",
+    Flag.TARGET_ZERO: "info",
+}
+
+
+# --- loading -----------------------------------------------------------------------------------------
+
+
+def _project_for(user, pk: int) -> Project:
+    """The project if the user may see it; 404 otherwise (never a hint that it exists)."""
+    queryset = visible_projects(user).select_related("unit__department__region", "evaluation__scheme")
+    return get_object_or_404(queryset.prefetch_related("budget_lines"), pk=pk)
+
+
+def _indicators(project: Project) -> list[Indicator]:
+    indicators = list(project.indicators.order_by("order"))
+    for indicator in indicators:
+        indicator.project = project  # no query per row when something asks for it
+    return indicators
+
+
+def _score(project: Project, indicators: list[Indicator]) -> EvaluationResult:
+    """The engine's view of the stored data (pure: no query), for subtotals and suggestions."""
+    scheme = project.evaluation.scheme.engine_scheme()
+    return score_evaluation(services.evaluation_input(project, indicators), scheme)
+
+
+# --- the 自评表 layout ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One row of the indicator block: an indicator, or a level-2 category printed as "无"."""
+
+    level1: str
+    level2: str
+    indicator: Indicator | None = None
+    level1_cell: dict | None = None  # {"label", "weight", "rowspan"} on the first row of a level 1
+    level2_cell: dict | None = None  # {"label", "rowspan"} on the first row of a level 2
+    form: IndicatorEntryForm | None = None
+    show_band: bool = False
+    suggested_band: str | None = None
+    flags: list[tuple[str, str]] = field(default_factory=list)
+    review_flags: list = field(default_factory=list)
+    message: str = ""
+    message_level: str = ""
+
+    @property
+    def needs_check(self) -> bool:
+        """The row carries a review flag beyond mere information."""
+        return any(flag.level != "info" for flag in self.review_flags)
+
+    @property
+    def anchor(self) -> str:
+        return f"ind-{self.indicator.pk}" if self.indicator else f"empty-{self.level1}-{self.level2}"
+
+
+def _level2_rank(code: str) -> int:
+    codes = list(LEVEL2)
+    return codes.index(code) if code in codes else len(codes)
+
+
+def build_sheet(
+    project: Project,
+    evaluation: Evaluation,
+    indicators: list[Indicator],
+    result: EvaluationResult,
+    *,
+    caps: workflow.Capabilities | None = None,
+    review: bool = False,
+    bound: dict[int, IndicatorEntryForm] | None = None,
+    row_messages: dict[int, tuple[str, str]] | None = None,
+) -> list[SheetRow]:
+    """The indicator block grouped by level 1 and level 2 with the rowspans of the printed form.
+
+    Level-1 blocks follow the order of the indicators (the order of the source), level-2 groups the
+    vocabulary's order; empty level-2 categories ("无") keep their place.
+    """
+    scheme = evaluation.scheme.engine_scheme()
+    entry = caps is not None and caps.can_enter and not review
+    bound = bound or {}
+    row_messages = row_messages or {}
+    results = {ind.pk: res for ind, res in zip(indicators, result.indicators, strict=True)}
+
+    groups: dict[str, dict[str, list[Indicator | None]]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(indicator)
+    for level1, level2 in project.empty_level2 or []:
+        groups.setdefault(level1, {}).setdefault(level2, [None])
+
+    declared = evaluation.declared_level1_weights or {}
+    rows: list[SheetRow] = []
+    for level1, level2_groups in groups.items():
+        level1_rows = sum(len(members) for members in level2_groups.values())
+        weights = [ind.weight for members in level2_groups.values() for ind in members if ind and ind.weight is not None]
+        header = declared.get(level1)
+        weight = Decimal(str(header)) if header not in (None, "") else (sum(weights, Decimal(0)) if weights else None)
+        first_of_level1 = True
+        for level2 in sorted(level2_groups, key=_level2_rank):
+            members = level2_groups[level2]
+            for position, indicator in enumerate(members):
+                row = SheetRow(level1=level1, level2=level2, indicator=indicator)
+                if first_of_level1:
+                    row.level1_cell = {"label": LEVEL1.get(level1, level1), "weight": weight, "rowspan": level1_rows}
+                    first_of_level1 = False
+                if position == 0:
+                    row.level2_cell = {"label": LEVEL2.get(level2, level2), "rowspan": len(members)}
+                if indicator is not None:
+                    _fill_row(row, indicator, results[indicator.pk], scheme, caps, entry, review, bound, row_messages)
+                rows.append(row)
+    return rows
+
+
+def _fill_row(row, indicator, scored, scheme, caps, entry, review, bound, row_messages) -> None:
+    row.suggested_band = scored.suggested_band if Flag.BAND_REQUIRED in scored.flags else None
+    row.show_band = workflow.needs_band(indicator)
+    hidden = _ENTRY_HIDDEN_FLAGS if not review else set()
+    row.flags = [
+        (flag.label, _FLAG_LEVEL.get(flag, "danger"))
+        for flag in Flag
+        if flag.value in (indicator.flags or []) and flag not in hidden
+    ]
+    if review:
+        row.review_flags = workflow.indicator_review_flags(indicator, scheme)
+    if entry:
+        row.form = bound.get(indicator.pk) or IndicatorEntryForm(
+            indicator=indicator, scheme=scheme, can_edit_plan=caps.can_edit_plan
+        )
+        if row.form.is_bound:
+            row.show_band = row.show_band or bool(row.form.data.get(row.form.add_prefix("band")))
+    if indicator.pk in row_messages:
+        row.message, row.message_level = row_messages[indicator.pk]
+
+
+def _subtotals(result: EvaluationResult) -> list[dict]:
+    return [
+        {"name": sub.name, "score": sub.capped_score, "weight": sub.declared_weight if sub.declared_weight is not None else sub.weight_sum}
+        for sub in result.subtotals.values()
+    ]
+
+
+def _budget_rows(project: Project) -> dict:
+    lines = {line.source: line for line in project.budget_lines.all()}
+    totals = project.budget_totals()
+    return {
+        "totals": totals,
+        "lines": [
+            (label, lines.get(source))
+            for source, label in BudgetForm.SOURCES
+        ],
+    }
+
+
+# --- history -----------------------------------------------------------------------------------------
+
+_TRACKED = {
+    "indicator": ["actual_text", "band", "band_score", "weight", "deviation_note", "score", "reported_score", "target_text", "not_applicable"],
+    "evaluation": ["status", "total_score", "grade", "execution_score", "low_score_explanation", "review_comment"],
+    "budget": ["initial", "annual", "executed"],
+    "project": ["goal_result_text", "goal_text", "name"],
+}
+_SCORE_FIELDS = {"score", "reported_score", "band_score", "total_score", "execution_score"}
+_STATUS_LABELS = dict(Status.choices)
+_SOURCE_LABELS = dict(BudgetSource.choices)
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    user: str
+    subject: str
+    changes: list[tuple[str, str, str]]
+    reason: str = ""
+
+
+def _history_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if name == "status":
+        return _STATUS_LABELS.get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return score_text(value) if name in _SCORE_FIELDS else plain_number(value)
+    text = str(value)
+    return text if len(text) <= 80 else text[:78] + "…"
+
+
+def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
+    fields = _TRACKED[kind]
+    labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
+    by_object = defaultdict(list)
+    for record in records:
+        by_object[record.id].append(record)
+    entries = []
+    for object_records in by_object.values():
+        previous = None
+        for record in object_records:
+            user = record.history_user
+            who = (user.first_name or user.username) if user else "（系统）"
+            if previous is None:
+                # the first record is the data as loaded; only what a person created in the app is news
+                if record.history_type == "+" and user is not None:
+                    changes = [(labels[n], "（空）", _history_value(n, getattr(record, n))) for n in fields if getattr(record, n) not in (None, "")]
+                    entries.append(HistoryEntry(record.history_date, who, subject(record) + "（新增）", changes, record.history_change_reason or ""))
+            else:
+                changes = [
+                    (labels[n], _history_value(n, getattr(previous, n)), _history_value(n, getattr(record, n)))
+                    for n in fields
+                    if getattr(previous, n) != getattr(record, n)
+                ]
+                if changes:
+                    entries.append(HistoryEntry(record.history_date, who, subject(record), changes, record.history_change_reason or ""))
+            previous = record
+    return entries
+
+
+def project_history(project: Project, limit: int = 100) -> tuple[list[HistoryEntry], int]:
+    """Every recorded change of the project-year (values, statuses, scores): who, when, old → new.
+
+    Four queries whatever the number of rows; the newest ``limit`` entries and the total count.
+    """
+    def order(qs):
+        return qs.select_related("history_user").order_by("id", "history_date", "history_id")
+
+    entries = []
+    entries += _diff_records(order(Indicator.history.filter(project_id=project.pk)), "indicator", Indicator, lambda r: f"指标“{r.name}”")
+    entries += _diff_records(order(Evaluation.history.filter(project_id=project.pk)), "evaluation", Evaluation, lambda r: "自评")
+    entries += _diff_records(
+        order(BudgetLine.history.filter(project_id=project.pk)), "budget", BudgetLine,
+        lambda r: f"预算·{_SOURCE_LABELS.get(r.source, r.source)}",
+    )
+    entries += _diff_records(order(Project.history.filter(id=project.pk)), "project", Project, lambda r: "项目")
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit], len(entries)
+
+
+# --- the project page --------------------------------------------------------------------------------
+
+
+def _page_context(request, project: Project, *, with_history: bool = True, **overrides) -> dict:
+    evaluation = project.evaluation
+    indicators = _indicators(project)
+    result = _score(project, indicators)
+    caps = workflow.capabilities(request.user, project, evaluation)
+    sheet = build_sheet(
+        project, evaluation, indicators, result, caps=caps,
+        bound=overrides.pop("bound", None), row_messages=overrides.pop("row_messages", None),
+    )
+    actions = list(evaluation.review_actions.select_related("user")[:20])
+    history, history_total = project_history(project) if with_history else ([], 0)
+    problems = workflow.missing_items(project, evaluation, indicators, result) if caps.can_enter else []
+    latest = actions[0] if actions else None
+    context = {
+        "project": project,
+        "evaluation": evaluation,
+        "scheme": evaluation.scheme.engine_scheme(),
+        "result": result,
+        "caps": caps,
+        "sheet": sheet,
+        "subtotals": _subtotals(result),
+        "budget": _budget_rows(project),
+        "budget_form": overrides.pop("budget_form", None)
+        or (BudgetForm(evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan) if caps.can_enter else None),
+        "goal_form": overrides.pop("goal_form", None)
+        or (ExplanationForm(initial={"version": evaluation.version, "goal_result_text": project.goal_result_text}) if caps.can_enter else None),
+        "low_form": overrides.pop("low_form", None)
+        or (ExplanationForm(initial={"version": evaluation.version, "low_score_explanation": evaluation.low_score_explanation}) if caps.can_enter else None),
+        "pending": problems,
+        "submit_problems": overrides.pop("submit_problems", None),
+        "page_error": overrides.pop("page_error", ""),
+        "actions": actions,
+        "notice": latest if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen") else None,
+        "history": history,
+        "history_total": history_total,
+        "plan_locked": workflow.plan_locked(evaluation),
+        "column_count": 9 if caps.can_enter else 8,
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@require_GET
+def project_page(request, pk: int):
+    """The 自评表 of one project-year: read-only, or in entry mode for the unit while it may enter."""
+    project = _project_for(request.user, pk)
+    return render(request, "perfgoals/project.html", _page_context(request, project))
+
+
+def _render_page(request, project: Project, status: int, **overrides):
+    # the data may have changed in the failed action: read it again
+    project = _project_for(request.user, project.pk)
+    return render(request, "perfgoals/project.html", _page_context(request, project, **overrides), status=status)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _row_response(request, project: Project, indicator_pk: int, *, status: int, bound=None, message=("", "")):
+    """The re-rendered indicator row for htmx, with the summary, the total and a toast swapped out of band."""
+    project = _project_for(request.user, project.pk)
+    context = _page_context(
+        request, project, with_history=False, bound=bound or {},
+        row_messages={indicator_pk: message} if message[0] else {},
+    )
+    row = next(r for r in context["sheet"] if r.indicator and r.indicator.pk == indicator_pk)
+    context.update(row=row, toast=message)
+    html = render_to_string("perfgoals/_row_response.html", context, request=request)
+    return HttpResponse(html, status=status)
+
+
+@login_required
+@require_POST
+def save_indicator(request, pk: int, indicator_pk: int):
+    """Save one indicator's values (htmx: answer the row; otherwise redirect back to it)."""
+    project = _project_for(request.user, pk)
+    indicator = get_object_or_404(Indicator, pk=indicator_pk, project=project)
+    indicator.project = project
+    evaluation = project.evaluation
+    caps = workflow.capabilities(request.user, project, evaluation)
+    _require(caps.is_unit_user)
+    form = IndicatorEntryForm(
+        request.POST, indicator=indicator, scheme=evaluation.scheme.engine_scheme(), can_edit_plan=caps.can_edit_plan
+    )
+    status, message = 200, ("", "")
+    if form.is_valid():
+        try:
+            outcome = workflow.save_indicator_actual(indicator, request.user, form.submitted(), form.cleaned_data["version"])
+        except workflow.InvalidData as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            status = 422
+        except workflow.VersionConflict as exc:
+            status, message, form = 409, (exc.message + _yours(form), "error"), None
+        except workflow.WorkflowError as exc:
+            if request.htmx:
+                # the status changed under the page (submitted, approved): reload it, locked
+                messages.error(request, exc.message)
+                return HttpResponse(exc.message, status=409, headers={"HX-Refresh": "true"})
+            status, message, form = 409, (exc.message, "error"), None
+        else:
+            stored = outcome.indicator
+            if outcome.changed:
+                message = (f"已保存“{stored.name}”：得分 {score_text(stored.score)}", "success")
+            else:
+                message = ("没有修改，无需保存。", "info")
+            form = None
+    else:
+        status = 422
+    if status == 422:
+        message = ("有填写错误，未保存，请按提示修改。", "error")
+    if request.htmx:
+        return _row_response(request, project, indicator.pk, status=status, bound={indicator.pk: form} if form else None, message=message)
+    if status == 200:
+        messages.add_message(request, messages.SUCCESS if message[1] == "success" else messages.INFO, message[0])
+        return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#ind-{indicator.pk}")
+    return _render_page(
+        request, project, status, bound={indicator.pk: form} if form else None,
+        row_messages={indicator.pk: message}, page_error=message[0],
+    )
+
+
+def _yours(form: IndicatorEntryForm) -> str:
+    sent = form.submitted() if hasattr(form, "cleaned_data") else {}
+    parts = [
+        f"{workflow.INDICATOR_FIELDS[name]}“{plain_number(value) if isinstance(value, Decimal) else value}”"
+        for name, value in sent.items()
+        if value not in (None, "") and value != getattr(form.indicator, name, None)
+    ]
+    return f"（您填写的是：{'，'.join(parts)}）" if parts else ""
+
+
+@login_required
+@require_POST
+def save_budget(request, pk: int):
+    project = _project_for(request.user, pk)
+    evaluation = project.evaluation
+    caps = workflow.capabilities(request.user, project, evaluation)
+    _require(caps.is_unit_user)
+    form = BudgetForm(request.POST, evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan)
+    if not form.is_valid():
+        return _render_page(request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。")
+    try:
+        outcome = workflow.save_budget(evaluation, request.user, form.lines(), form.cleaned_data["version"])
+    except workflow.InvalidData as exc:
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return _render_page(request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。")
+    except workflow.WorkflowError as exc:
+        return _render_page(request, project, 409, page_error=exc.message)
+    if outcome.changed:
+        messages.success(request, "预算执行数据已保存，预算执行得分已重新计算。")
+    else:
+        messages.info(request, "预算数据没有修改。")
+    return redirect(reverse("perfgoals:project", args=[project.pk]) + "#budget")
+
+
+@login_required
+@require_POST
+def save_explanations(request, pk: int):
+    project = _project_for(request.user, pk)
+    _require(workflow.may_enter(request.user, project))
+    evaluation = project.evaluation
+    form = ExplanationForm(request.POST)
+    anchor = "low-score" if "low_score_explanation" in request.POST else "goal"
+    form_key = "low_form" if anchor == "low-score" else "goal_form"
+    if not form.is_valid():
+        return _render_page(request, project, 422, **{form_key: form, "page_error": "说明文字有填写错误，未保存。"})
+    try:
+        outcome = workflow.save_explanations(evaluation, request.user, form.submitted(), form.cleaned_data["version"])
+    except workflow.WorkflowError as exc:
+        return _render_page(request, project, 409, page_error=exc.message)
+    messages.success(request, "说明已保存。" if outcome.changed else "说明没有修改。")
+    return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#{anchor}")
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    """Submit for review: all or nothing, with everything missing listed at once."""
+    project = _project_for(request.user, pk)
+    _require(workflow.may_enter(request.user, project))
+    try:
+        workflow.submit_evaluation(project.evaluation, request.user)
+    except workflow.Incomplete as exc:
+        return _render_page(request, project, 422, submit_problems=exc.problems)
+    except workflow.WorkflowError as exc:
+        return _render_page(request, project, 409, page_error=exc.message)
+    messages.success(request, "自评已提交审核。审核期间数据锁定；如被退回，可在本页看到审核意见。")
+    return redirect("perfgoals:project", pk=project.pk)
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+class ReviewQueueView(ObjectListView):
+    """待审核: the submitted self-evaluations of the units under the supervisor's department."""
+
+    table_class = ReviewQueueTable
+    filterset_class = ReviewQueueFilterSet
+    title = "待审核自评"
+    intro = "本部门所属单位已提交、等待审核的绩效自评。提示栏列出需要重点核实的问题。"
+    export_name = "review-queue"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not ({Role.SUPERVISOR, Role.ADMIN} & roles_of(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_queryset(self):
+        return (
+            reviewable_projects(self.request.user)
+            .filter(evaluation__status=Status.SUBMITTED)
+            .select_related("evaluation__scheme")
+            .prefetch_related("indicators")
+        )
+
+
+def _review_context(request, project: Project, **overrides) -> dict:
+    evaluation = project.evaluation
+    indicators = _indicators(project)
+    result = _score(project, indicators)
+    caps = workflow.capabilities(request.user, project, evaluation)
+    sheet = build_sheet(project, evaluation, indicators, result, caps=caps, review=True)
+    evaluation_flags = workflow.evaluation_review_flags(evaluation)
+    scheme = evaluation.scheme.engine_scheme()
+    weight_total = scheme.execution_weight + sum(
+        (i.weight for i in indicators if i.weight is not None and not i.not_applicable), Decimal(0)
+    )
+    context = {
+        "project": project,
+        "evaluation": evaluation,
+        "scheme": scheme,
+        "weight_total": weight_total,
+        "result": result,
+        "caps": caps,
+        "sheet": sheet,
+        "subtotals": _subtotals(result),
+        "budget": _budget_rows(project),
+        "evaluation_flags": evaluation_flags,
+        "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
+        + sum(1 for flag in evaluation_flags if flag.level != "info"),
+        "actions": list(evaluation.review_actions.select_related("user")[:20]),
+        "approve_form": overrides.pop("approve_form", None) or ApproveForm(initial={"version": evaluation.version}),
+        "return_form": overrides.pop("return_form", None) or ReturnForm(initial={"version": evaluation.version}),
+        "reopen_form": overrides.pop("reopen_form", None) or ReopenForm(initial={"version": evaluation.version}),
+        "page_error": overrides.pop("page_error", ""),
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@require_GET
+def review_page(request, pk: int):
+    """The review page: computed beside reported scores, and what to check. Anyone who may see the
+    project may read it; only the department's supervisors get the buttons."""
+    project = _project_for(request.user, pk)
+    return render(request, "perfgoals/review.html", _review_context(request, project))
+
+
+_REVIEW_ACTIONS = {
+    "approve": (ApproveForm, lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v), "自评已审核通过，数据已锁定。"),
+    "return": (ReturnForm, lambda e, u, d, v: workflow.return_evaluation(e, u, d["comment"], v), "自评已退回填报单位，审核意见将显示在其项目页上。"),
+    "reopen": (ReopenForm, lambda e, u, d, v: workflow.reopen_evaluation(e, u, d["reason"], v), "自评已重新开放，填报单位可以修改实际完成情况。"),
+}
+
+
+@login_required
+@require_POST
+def review_action(request, pk: int, action: str):
+    """Approve, return (with a comment) or reopen (with a reason)."""
+    project = _project_for(request.user, pk)
+    _require(workflow.may_review(request.user, project))
+    form_class, act, done = _REVIEW_ACTIONS[action]
+    form = form_class(request.POST)
+    form_key = f"{action}_form"
+    if not form.is_valid():
+        return render(request, "perfgoals/review.html", _review_context(request, project, **{form_key: form}), status=422)
+    try:
+        act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
+    except workflow.InvalidData as exc:
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return render(request, "perfgoals/review.html", _review_context(request, project, **{form_key: form}), status=422)
+    except workflow.WorkflowError as exc:
+        project = _project_for(request.user, pk)
+        return render(request, "perfgoals/review.html", _review_context(request, project, page_error=exc.message), status=409)
+    messages.success(request, done)
+    if action == "reopen":
+        return redirect("perfgoals:review", pk=project.pk)
+    return redirect("perfgoals:review_queue")

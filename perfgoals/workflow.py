@@ -1,0 +1,821 @@
+"""The entry and review workflow of a self-evaluation: every change a person makes goes through here.
+
+Views configure and call these named actions; the actions decide. Each one
+
+* runs in one transaction and locks the evaluation row first (one lock order: no deadlocks, and two
+  saves on the same project-year are serialised, so a weight check sees every other weight);
+* checks the user's right through :mod:`projects.scoping` (never by looking at roles here);
+* refuses stale data by optimistic locking (``Indicator.version`` / ``Evaluation.version``): the
+  second of two people saving from the same page gets :class:`VersionConflict` and the first's value
+  stays — unless the second sends exactly what is already stored, which is no conflict at all;
+* records who did it: simple-history's ``history_user`` (also for rows that ``services.recompute``
+  rewrites inside the action) and, for the review steps, a :class:`~perfgoals.models.ReviewAction`.
+
+Decisions the issue left open:
+
+* The unit enters results while the evaluation is in an editable status (``EDITABLE_STATUSES``); the
+  first saved value moves 目标已批复 to 自评填报中.
+* An evaluation approved once and then reopened by a supervisor (``reopened_at`` set) keeps its plan:
+  the weights (分值), 年初预算数 and 全年预算数 (A) were approved and may no longer change; the results
+  (实际完成值, 档次, 偏差说明, 全年执行数 (B), 目标实际完成情况, 80 分以下说明) may.
+* On submission the scores the unit saw become its reported scores (``reported_score``), so that the
+  supervisor compares what was submitted with what the engine computes from the stored values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from projects.choices import BudgetSource
+from projects.models import BudgetLine, Project
+from projects.scoping import enterable_projects, reviewable_projects
+
+from . import services
+from .choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
+from .engine import Flag, Kind, Scheme, parse
+from .engine.scoring import EvaluationResult
+from .engine.values import format_decimal
+from .models import Evaluation, Indicator, ReviewAction, ReviewActionKind
+
+#: indicator fields a unit user may change, with their Chinese names (for messages and history)
+INDICATOR_FIELDS = {
+    "actual_text": "实际完成值（B）",
+    "band": "评定档次",
+    "band_score": "档次内得分",
+    "weight": "分值",
+    "deviation_note": "偏差原因分析及改进措施",
+}
+#: the indicator fields that change its score
+SCORING_FIELDS = {"actual_text", "band", "band_score", "weight"}
+BUDGET_FIELDS = {"initial": "年初预算数", "annual": "全年预算数（A）", "executed": "全年执行数（B）"}
+#: budget figures fixed once the evaluation has been approved (the plan)
+PLAN_BUDGET_FIELDS = ("initial", "annual")
+#: overshoot that needs an explanation when the scheme sets no threshold of its own (national practice)
+DEFAULT_OVERSHOOT = Decimal("0.30")
+
+_CENT = Decimal("0.01")
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """An action refused for a reason the user can act on; ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotPermitted(PermissionDenied):
+    """The user may see the project but not do this (views answer 403 without details)."""
+
+
+class InvalidData(WorkflowError):
+    """Values the rules refuse; ``errors`` maps a form field name to its Chinese messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("；".join(msg for msgs in errors.values() for msg in msgs))
+        self.errors = errors
+
+
+class VersionConflict(WorkflowError):
+    """Someone saved the same data since the user loaded it; nothing of the user's was saved."""
+
+    def __init__(self, message: str, *, changed_by: str = "", changed_at=None):
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing missing before submission: where it is on the page (``anchor``) and what."""
+
+    anchor: str
+    text: str
+
+
+class Incomplete(WorkflowError):
+    """Submission refused: every missing item at once, nothing submitted."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"尚有 {len(problems)} 项未完成，自评未提交")
+        self.problems = problems
+
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+
+def _in_scope(scope, user, project: Project) -> bool:
+    return scope(user, Project.objects.filter(pk=project.pk)).exists()
+
+
+def may_enter(user, project: Project) -> bool:
+    """The user is a unit user of the project's unit (whatever the status)."""
+    return _in_scope(enterable_projects, user, project)
+
+
+def may_review(user, project: Project) -> bool:
+    """The user is a supervisor of the project's department, or an admin."""
+    return _in_scope(reviewable_projects, user, project)
+
+
+def plan_locked(evaluation: Evaluation) -> bool:
+    """Weights and planned budget are fixed once an approved evaluation has been reopened."""
+    return evaluation.reopened_at is not None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the current user may do on one project page (computed once per request)."""
+
+    is_unit_user: bool
+    is_reviewer: bool
+    can_enter: bool
+    can_edit_plan: bool
+    can_review: bool
+    can_reopen: bool
+
+    @property
+    def read_only(self) -> bool:
+        return not self.can_enter
+
+
+def capabilities(user, project: Project, evaluation: Evaluation) -> Capabilities:
+    unit_user = may_enter(user, project)
+    reviewer = may_review(user, project)
+    can_enter = unit_user and evaluation.status in EDITABLE_STATUSES
+    return Capabilities(
+        is_unit_user=unit_user,
+        is_reviewer=reviewer,
+        can_enter=can_enter,
+        can_edit_plan=can_enter and not plan_locked(evaluation),
+        can_review=reviewer and evaluation.status == Status.SUBMITTED,
+        can_reopen=reviewer and evaluation.status in LOCKED_STATUSES,
+    )
+
+
+def _require_enter(user, project: Project) -> None:
+    if not may_enter(user, project):
+        raise NotPermitted("只有项目实施单位的填报人可以填报。")
+
+
+def _require_review(user, project: Project) -> None:
+    if not may_review(user, project):
+        raise NotPermitted("只有主管部门的审核人可以审核。")
+
+
+_LOCKED_MESSAGES = {
+    Status.SUBMITTED: "自评已提交，正在审核，不能修改。如需修改，请联系主管部门退回。",
+    Status.APPROVED: "自评已审核通过，数据已锁定。如需修改，请联系主管部门重新开放。",
+    Status.PUBLISHED: "自评已公开，数据已锁定。如需修改，请联系主管部门重新开放。",
+    Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，暂不能填报。",
+}
+
+
+def _require_editable(evaluation: Evaluation) -> None:
+    if evaluation.status not in EDITABLE_STATUSES:
+        raise WorkflowError(_LOCKED_MESSAGES.get(evaluation.status, "当前状态不能修改。"))
+
+
+# --- recording who did it ----------------------------------------------------------------------------
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Attribute every history row written inside the block to ``user``.
+
+    In a request the middleware already does this; tasks and tests call the actions without one, and
+    ``services.recompute`` saves rows it does not know the user of.
+    """
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    if previous is not None and getattr(previous, "user", None) == user:
+        yield
+        return
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+        else:
+            context.request = previous
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return "（系统）"
+    return user.first_name or user.username
+
+
+def _last_change(history_qs) -> tuple[str, object]:
+    record = history_qs.select_related("history_user").order_by("-history_date", "-history_id").first()
+    if record is None:
+        return "", None
+    return _user_name(record.history_user), record.history_date
+
+
+def _conflict_message(what: str, by: str, when) -> str:
+    at = timezone.localtime(when).strftime("%m-%d %H:%M") if when else ""
+    who = f"已被 {by} 于 {at} 修改" if by else "已被他人修改"
+    return f"{what}{who}，您这次的修改没有保存。页面已显示最新数据，请核对后如需修改再重新保存。"
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _lock_evaluation(project: Project) -> Evaluation:
+    # lock the evaluation row only: the scheme row is shared by every project of a region
+    return Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project_id=project.pk)
+
+
+def _fresh_project(project: Project) -> Project:
+    return Project.objects.select_related("unit__department").get(pk=project.pk)
+
+
+def _start_entering(evaluation: Evaluation) -> None:
+    """The first saved result moves an approved target set into entry."""
+    if evaluation.status == Status.TARGETS_APPROVED:
+        evaluation.status = Status.ENTERING
+        evaluation.save(update_fields=["status", "updated_at"])
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "—" if value is None else format_decimal(value)
+
+
+def _score(value: Decimal) -> str:
+    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def engine_scheme(evaluation: Evaluation) -> Scheme:
+    return evaluation.scheme.engine_scheme()
+
+
+def band_scale(indicator: Indicator, scheme: Scheme) -> str:
+    """The band scale an indicator is judged on: its target's own (优良中低差 …), else the scheme's."""
+    target = parse(indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None)
+    return target.scale if target.scale in scheme.bands else scheme.default_scale
+
+
+def band_range(band, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """Lowest and highest score (2 places) inside a band for a weight."""
+    low = band.low_score(weight).quantize(_CENT, rounding="ROUND_UP")
+    high = band.top_score(weight, 2).quantize(_CENT, rounding="ROUND_DOWN")
+    return low, high
+
+
+def needs_band(indicator: Indicator) -> bool:
+    """True when the indicator is (or may be) scored by a band rather than by a formula."""
+    flags = set(indicator.flags or [])
+    return bool(
+        indicator.band
+        or Flag.BAND_REQUIRED in flags
+        or Flag.UNIT_MISMATCH in flags
+        or indicator.target_kind in (Kind.QUALITATIVE, Kind.UNREADABLE, Kind.EMPTY)
+        or (indicator.target_kind == Kind.QUANTITATIVE and indicator.actual_kind == Kind.QUALITATIVE)
+        or (indicator.target_kind == Kind.DEADLINE and indicator.actual_kind not in (Kind.DEADLINE, Kind.EMPTY, ""))
+    )
+
+
+# --- indicator ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveOutcome:
+    """What a save did: the stored row(s), the changed field names, the new evaluation result."""
+
+    changed: list[str] = field(default_factory=list)
+    result: EvaluationResult | None = None
+    indicator: Indicator | None = None
+
+
+def _normalise_text(value) -> str:
+    return unicodedata.normalize("NFC", (value or "").strip())
+
+
+def _indicator_changes(indicator: Indicator, data: dict) -> dict:
+    changes = {}
+    for name in INDICATOR_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in ("actual_text", "band", "deviation_note"):
+            value = _normalise_text(value)
+        if getattr(indicator, name) != value:
+            changes[name] = value
+    return changes
+
+
+def validate_indicator(
+    indicator: Indicator, changes: dict, evaluation: Evaluation, siblings: Iterable[Indicator]
+) -> dict[str, list[str]]:
+    """The rules on an indicator's new values that need more than the field itself.
+
+    Returns form field name → Chinese messages (empty when all is well).
+    """
+    errors: dict[str, list[str]] = {}
+    scheme = engine_scheme(evaluation)
+    new = {name: changes.get(name, getattr(indicator, name)) for name in INDICATOR_FIELDS}
+
+    if "actual_text" in changes and new["actual_text"]:
+        value = parse(new["actual_text"], unit=indicator.unit_printed or None)
+        if value.kind is Kind.UNREADABLE:
+            errors["actual_text"] = ["无法识别这个数值：请填写数字和单位（如 93%、400.3 万人）或文字描述。"]
+
+    if "weight" in changes:
+        weight_errors = _weight_errors(indicator, new["weight"], evaluation, scheme, siblings)
+        if weight_errors:
+            errors["weight"] = weight_errors
+
+    band, band_score, weight = new["band"], new["band_score"], new["weight"]
+    if ("band" in changes or "band_score" in changes or "weight" in changes) and (band or band_score is not None):
+        scale = band_scale(indicator, scheme)
+        found = scheme.find_band(band, scale) if band else None
+        if band and found is None:
+            errors.setdefault("band", []).append("请从列表中选择评定档次。")
+        elif band_score is not None and not band:
+            errors.setdefault("band_score", []).append("请先选择评定档次，再填写档次内得分。")
+        elif found is not None and band_score is not None:
+            if weight is None:
+                errors.setdefault("band_score", []).append("请先设定本项分值，再填写档次内得分。")
+            elif not found[1].contains(band_score, weight):
+                low, high = band_range(found[1], weight)
+                errors.setdefault("band_score", []).append(
+                    f"“{found[1].short}”档的得分应在 {low} 至 {high} 之间"
+                    f"（分值 {_fmt(weight)} 的 {found[1].range_display()}），您填的是 {_fmt(band_score)}。"
+                )
+    return errors
+
+
+def _weight_errors(
+    indicator: Indicator, weight: Decimal | None, evaluation: Evaluation, scheme: Scheme, siblings
+) -> list[str]:
+    if plan_locked(evaluation):
+        return ["该自评曾审核通过后重新开放，分值已锁定，不能修改。"]
+    if weight is None:
+        return []
+    if weight < 0:
+        return ["分值不能为负数。"]
+    others = [s for s in siblings if s.pk != indicator.pk and not s.not_applicable]
+    other_sum = sum((s.weight or Decimal(0) for s in others), Decimal(0))
+    old = indicator.weight or Decimal(0)
+    new_total = scheme.execution_weight + other_sum + weight
+    old_total = scheme.execution_weight + other_sum + old
+    # refuse what breaks the total or makes it worse; data already over it (seed 001 附件1) stays editable
+    if new_total > scheme.total and new_total > old_total:
+        room = max(scheme.total - scheme.execution_weight - other_sum, Decimal(0))
+        return [
+            f"分值合计将为 {_fmt(new_total)} 分（预算执行 {_fmt(scheme.execution_weight)} 分 + 各指标 "
+            f"{_fmt(other_sum + weight)} 分），超过总分 {_fmt(scheme.total)} 分；本项最多可设 {_fmt(room)} 分。"
+        ]
+    declared = (evaluation.declared_level1_weights or {}).get(indicator.level1)
+    if declared not in (None, ""):
+        cap = Decimal(str(declared))
+        same = sum((s.weight or Decimal(0) for s in others if s.level1 == indicator.level1), Decimal(0))
+        if same + weight > cap and same + weight > same + old:
+            name = indicator.get_level1_display()
+            return [f"{name}各项分值合计将为 {_fmt(same + weight)} 分，超过表头 {_fmt(cap)} 分。"]
+    return []
+
+
+@transaction.atomic
+def save_indicator_actual(indicator: Indicator, user, data: dict, expected_version: int) -> SaveOutcome:
+    """Save what a unit user entered for one indicator, rescore the project-year, and return the result.
+
+    ``data`` holds cleaned values for any of ``INDICATOR_FIELDS``; keys absent are left alone.
+    Raises NotPermitted, WorkflowError (status), VersionConflict or InvalidData; saves nothing then.
+    """
+    project = _fresh_project(indicator.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_editable(evaluation)
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk, project=project)
+    changes = _indicator_changes(current, data)
+    if not changes:
+        return SaveOutcome(indicator=current)
+    if current.version != expected_version:
+        by, at = _last_change(current.history)
+        raise VersionConflict(_conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
+    siblings = list(Indicator.objects.filter(project=project).only("pk", "weight", "level1", "not_applicable"))
+    errors = validate_indicator(current, changes, evaluation, siblings)
+    if errors:
+        raise InvalidData(errors)
+    with acting_as(user):
+        for name, value in changes.items():
+            setattr(current, name, value)
+        fields = [*changes, "version"]
+        if set(changes) & SCORING_FIELDS and current.reported_score is not None:
+            # a score printed or reported earlier no longer describes the new values; the unit's report
+            # is the computed score at submission
+            current.reported_score = None
+            fields.append("reported_score")
+        current.version += 1
+        current.save(update_fields=fields)
+        _start_entering(evaluation)
+        result = services.recompute(project)
+    current.refresh_from_db()
+    return SaveOutcome(changed=list(changes), result=result, indicator=current)
+
+
+# --- budget and texts --------------------------------------------------------------------------------
+
+
+def _check_evaluation_version(evaluation: Evaluation, expected_version: int | None, what: str) -> None:
+    if expected_version is not None and evaluation.version != expected_version:
+        by, at = _last_change(evaluation.history)
+        raise VersionConflict(_conflict_message(what, by, at), changed_by=by, changed_at=at)
+
+
+@transaction.atomic
+def save_budget(evaluation: Evaluation, user, lines: dict[str, dict], expected_version: int) -> SaveOutcome:
+    """Save the budget figures (万元) of the project-year: ``lines`` maps a fund source
+    (``BudgetSource``) to any of ``initial`` / ``annual`` / ``executed`` (Decimal or None)."""
+    project = _fresh_project(evaluation.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_editable(evaluation)
+    existing = {line.source: line for line in BudgetLine.objects.select_for_update().filter(project=project)}
+    changes: dict[str, dict] = {}
+    errors: dict[str, list[str]] = {}
+    for source, values in lines.items():
+        if source not in BudgetSource.values:
+            continue
+        line = existing.get(source)
+        for name, value in values.items():
+            if name not in BUDGET_FIELDS:
+                continue
+            old = getattr(line, name) if line else None
+            if old != value and not (old is None and value is None):
+                if value is not None and value < 0:
+                    errors[f"{source}-{name}"] = ["金额不能为负数。"]
+                elif name in PLAN_BUDGET_FIELDS and plan_locked(evaluation):
+                    errors[f"{source}-{name}"] = [f"自评已审核后重新开放，{BUDGET_FIELDS[name]}已锁定，不能修改。"]
+                changes.setdefault(source, {})[name] = value
+    if not changes:
+        return SaveOutcome()
+    _check_evaluation_version(evaluation, expected_version, "预算执行数据")
+    if errors:
+        raise InvalidData(errors)
+    changed = []
+    with acting_as(user):
+        for source, values in changes.items():
+            line = existing.get(source)
+            if line is None:
+                line = BudgetLine(project=project, source=source, **values)
+                line.save()
+            else:
+                for name, value in values.items():
+                    setattr(line, name, value)
+                line.save(update_fields=list(values))
+            changed += [f"{source}-{name}" for name in values]
+        evaluation.version += 1
+        evaluation.save(update_fields=["version", "updated_at"])
+        _start_entering(evaluation)
+        result = services.recompute(project)
+    return SaveOutcome(changed=changed, result=result)
+
+
+TEXT_FIELDS = {"goal_result_text": "目标实际完成情况", "low_score_explanation": "80 分以下原因分析及拟采取的措施"}
+
+
+@transaction.atomic
+def save_explanations(evaluation: Evaluation, user, data: dict, expected_version: int) -> SaveOutcome:
+    """Save 目标实际完成情况 (on the project) and the below-80 explanation (on the evaluation)."""
+    project = _fresh_project(evaluation.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_editable(evaluation)
+    targets = {"goal_result_text": project, "low_score_explanation": evaluation}
+    changes = {
+        name: _normalise_text(data[name])
+        for name in TEXT_FIELDS
+        if name in data and _normalise_text(data[name]) != getattr(targets[name], name)
+    }
+    if not changes:
+        return SaveOutcome()
+    _check_evaluation_version(evaluation, expected_version, "说明文字")
+    with acting_as(user):
+        if "goal_result_text" in changes:
+            project.goal_result_text = changes["goal_result_text"]
+            project.save(update_fields=["goal_result_text", "updated_at"])
+        if "low_score_explanation" in changes:
+            evaluation.low_score_explanation = changes["low_score_explanation"]
+        evaluation.version += 1
+        fields = ["version", "updated_at"] + (["low_score_explanation"] if "low_score_explanation" in changes else [])
+        evaluation.save(update_fields=fields)
+        _start_entering(evaluation)
+    return SaveOutcome(changed=list(changes))
+
+
+# --- submission --------------------------------------------------------------------------------------
+
+
+def missing_items(project: Project, evaluation: Evaluation, indicators: list[Indicator], result: EvaluationResult) -> list[Problem]:
+    """Everything a submission still lacks, in page order (budget, goal, indicators, total)."""
+    problems: list[Problem] = []
+    totals = project.budget_totals()
+    if not totals["annual"]:
+        problems.append(Problem("budget", "预算执行情况：未填全年预算数（A）"))
+    if totals["executed"] is None:
+        problems.append(Problem("budget", "预算执行情况：未填全年执行数（B）"))
+    if not (project.goal_result_text or "").strip():
+        problems.append(Problem("goal", "年度总体目标：未填目标实际完成情况"))
+    weights_complete = True
+    for indicator, scored in zip(indicators, result.indicators, strict=True):
+        if indicator.not_applicable:
+            continue
+        flags = scored.flags
+        issues = []
+        if Flag.NO_WEIGHT in flags:
+            issues.append("未设分值")
+            weights_complete = False
+        if Flag.ACTUAL_MISSING in flags or not (indicator.actual_text or "").strip():
+            issues.append("未填实际完成值")
+        elif Flag.ACTUAL_UNREADABLE in flags:
+            issues.append("实际完成值无法识别")
+        if Flag.BAND_REQUIRED in flags:
+            issues.append("需评定档次")
+        if Flag.UNIT_MISMATCH in flags and scored.score is None:
+            issues.append("实际值单位与目标不一致，需评定档次")
+        if scored.score is None and not issues:
+            issues.append(f"无法计分（{scored.explanation or '原因不明'}）")
+        if Flag.DEVIATION_NOTE_REQUIRED in flags:
+            issues.append("得分低于分值，需填写偏差原因分析及改进措施")
+        if Flag.OVERSHOOT in flags and not indicator.deviation_note.strip():
+            issues.append("实际超出目标较多，需说明目标设定是否偏低")
+        if issues:
+            problems.append(Problem(f"ind-{indicator.pk}", f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}"))
+    scheme_total = engine_scheme(evaluation).total
+    weight_sum = engine_scheme(evaluation).execution_weight + sum(
+        (i.weight or Decimal(0) for i in indicators if not i.not_applicable), Decimal(0)
+    )
+    if weights_complete and weight_sum < scheme_total:
+        problems.append(
+            Problem("indicators", f"绩效指标：分值合计 {_fmt(weight_sum)} 分（含预算执行），少于总分 {_fmt(scheme_total)} 分")
+        )
+    if result.low_score_explanation_required and not evaluation.low_score_explanation.strip():
+        problems.append(
+            Problem("low-score", f"总分 {_score(result.total)} 分，低于 80 分：需填写未实现绩效目标的原因分析及拟采取的措施")
+        )
+    return problems
+
+
+def _record(evaluation: Evaluation, user, action: str, from_status: str, comment: str = "") -> ReviewAction:
+    return ReviewAction.objects.create(
+        evaluation=evaluation, action=action, user=user, comment=comment,
+        from_status=from_status, to_status=evaluation.status,
+    )
+
+
+def _change_status(evaluation: Evaluation, status: str, reason: str, extra_fields: list[str]) -> None:
+    evaluation.status = status
+    evaluation.version += 1
+    evaluation._change_reason = reason[:100]
+    evaluation.save(update_fields=["status", "version", "updated_at", *extra_fields])
+
+
+@transaction.atomic
+def submit_evaluation(evaluation: Evaluation, user) -> Evaluation:
+    """Submit the self-evaluation for review, or raise :class:`Incomplete` listing everything missing."""
+    project = _fresh_project(evaluation.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_editable(evaluation)
+    with acting_as(user):
+        result = services.recompute(project)
+        evaluation.refresh_from_db()
+        indicators = list(project.indicators.order_by("order"))
+        problems = missing_items(project, evaluation, indicators, result)
+        if problems:
+            raise Incomplete(problems)
+        for indicator in indicators:
+            if indicator.reported_score != indicator.score:
+                indicator.reported_score = indicator.score
+                indicator._change_reason = "提交时记录自报得分"
+                indicator.save(update_fields=["reported_score"])
+        services.recompute(project)  # clears the "reported score differs" flags the snapshot resolved
+        evaluation.refresh_from_db()
+        from_status = evaluation.status
+        evaluation.submitted_at = timezone.now()
+        evaluation.submitted_total = evaluation.total_score
+        evaluation.submitted_grade = evaluation.grade
+        _change_status(evaluation, Status.SUBMITTED, "提交审核", ["submitted_at", "submitted_total", "submitted_grade"])
+        _record(evaluation, user, ReviewActionKind.SUBMIT, from_status)
+    return evaluation
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+def _review_target(evaluation: Evaluation, user, expected_version: int | None, allowed: set[str]) -> Evaluation:
+    project = _fresh_project(evaluation.project)
+    _require_review(user, project)
+    locked = _lock_evaluation(project)
+    if locked.status not in allowed:
+        by, at = _last_change(locked.history)
+        who = f"（{by} 于 {timezone.localtime(at).strftime('%m-%d %H:%M')}）" if by and at else ""
+        raise WorkflowError(f"该自评当前状态为“{locked.get_status_display()}”{who}，不能执行此操作。")
+    _check_evaluation_version(locked, expected_version, "该自评")
+    return locked
+
+
+def _required_text(text: str, field_name: str, message: str) -> str:
+    text = _normalise_text(text)
+    if not text:
+        raise InvalidData({field_name: [message]})
+    return text
+
+
+@transaction.atomic
+def return_evaluation(evaluation: Evaluation, user, comment: str, expected_version: int | None = None) -> Evaluation:
+    """Send a submitted self-evaluation back to the unit with a comment it sees on its project page."""
+    comment = _required_text(comment, "comment", "退回时必须填写审核意见，说明需要修改的内容。")
+    evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = comment
+        _change_status(evaluation, Status.RETURNED, f"退回修改：{comment}", ["review_comment"])
+        _record(evaluation, user, ReviewActionKind.RETURN, from_status, comment)
+    return evaluation
+
+
+@transaction.atomic
+def approve_evaluation(evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None) -> Evaluation:
+    """Approve a submitted self-evaluation; its data is locked from then on."""
+    evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
+    comment = _normalise_text(comment)
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = comment
+        _change_status(evaluation, Status.APPROVED, "审核通过", ["review_comment"])
+        _record(evaluation, user, ReviewActionKind.APPROVE, from_status, comment)
+    return evaluation
+
+
+@transaction.atomic
+def reopen_evaluation(evaluation: Evaluation, user, reason: str, expected_version: int | None = None) -> Evaluation:
+    """Unlock an approved (or published) self-evaluation for correction; the reason is required and
+    shown to the unit. The plan (weights, budget A) stays fixed: see the module docstring."""
+    reason = _required_text(reason, "reason", "重新开放必须填写理由。")
+    evaluation = _review_target(evaluation, user, expected_version, set(LOCKED_STATUSES))
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = reason
+        evaluation.reopened_at = timezone.now()
+        _change_status(evaluation, Status.RETURNED, f"重新开放：{reason}", ["review_comment", "reopened_at"])
+        _record(evaluation, user, ReviewActionKind.REOPEN, from_status, reason)
+    return evaluation
+
+
+# --- what a reviewer should look at ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    """One thing on an indicator or an evaluation a reviewer should check."""
+
+    code: str
+    label: str
+    level: str = "warn"  # "danger" | "warn" | "info"
+
+
+def _ratio(indicator: Indicator) -> Decimal | None:
+    if indicator.target_kind != Kind.QUANTITATIVE or indicator.actual_kind != Kind.QUANTITATIVE:
+        return None
+    if Flag.UNIT_MISMATCH in (indicator.flags or []):
+        return None
+    a, b = indicator.target_value, indicator.actual_value
+    if a is None or b is None or a <= 0:
+        return None
+    if indicator.direction == "le":
+        return a / b if b > 0 else None
+    return b / a
+
+
+def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewFlag]:
+    """Flags of one indicator for the review page: full marks the values do not support, overshoot
+    without explanation, unreadable values, and the engine's own flags worth a look."""
+    flags = set(indicator.flags or [])
+    out: list[ReviewFlag] = []
+    if indicator.not_applicable:
+        return out
+    weight, score, reported = indicator.weight, indicator.score, indicator.reported_score
+    if reported is not None and weight is not None and reported >= weight > 0 and (score is None or score < weight):
+        computed = "无法计算" if score is None else f"按填报数值计算得 {_score(score)}"
+        out.append(ReviewFlag("full_marks_unsupported", f"满分依据不足：自报满分，{computed}", "danger"))
+    elif reported is not None and score is not None and reported != score:
+        out.append(ReviewFlag("reported_differs", f"自报得分 {_score(reported)} 与计算得分 {_score(score)} 不符", "danger"))
+    threshold = scheme.overshoot_threshold if scheme.overshoot_threshold is not None else DEFAULT_OVERSHOOT
+    ratio = _ratio(indicator)
+    if ratio is not None and ratio >= 1 + threshold and not indicator.deviation_note.strip():
+        over = ((ratio - 1) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        out.append(ReviewFlag("overshoot_unexplained", f"超出目标 {over}% 未说明（目标是否偏低）", "warn"))
+    if Flag.TARGET_UNREADABLE in flags:
+        out.append(ReviewFlag("unreadable", "目标值无法识别", "danger"))
+    if Flag.ACTUAL_UNREADABLE in flags:
+        out.append(ReviewFlag("unreadable", "实际值无法识别", "danger"))
+    if Flag.UNIT_MISMATCH in flags:
+        out.append(ReviewFlag("unreadable", "实际值与目标单位不一致", "danger"))
+    if Flag.ACTUAL_MISSING in flags:
+        out.append(ReviewFlag("missing", "未填实际值", "danger"))
+    if Flag.NO_WEIGHT in flags:
+        out.append(ReviewFlag("missing", "未设分值", "danger"))
+    if Flag.BAND_REQUIRED in flags:
+        out.append(ReviewFlag("missing", "未评定档次", "danger"))
+    if Flag.DEVIATION_NOTE_REQUIRED in flags:
+        out.append(ReviewFlag("deviation_missing", "得分低于分值，未说明偏差原因", "warn"))
+    if Flag.BAND_SCORE_OUT_OF_RANGE in flags:
+        out.append(ReviewFlag("band_out_of_range", "档次内得分超出档次范围", "warn"))
+    if Flag.DEADLINE_LATE in flags:
+        out.append(ReviewFlag("late", "逾期完成", "warn"))
+    if Flag.DIRECTION_SUGGESTED in flags:
+        out.append(ReviewFlag("direction_suggested", "指标方向为推测", "info"))
+    return out
+
+
+#: evaluation warnings that mean "the weights do not add up"
+WEIGHT_WARNINGS = {"weight_total_mismatch", "level1_weight_mismatch", "level1_capped"}
+
+
+def _weight_order(message: str) -> int:
+    # the cause (a header that disagrees with its rows) before its consequences
+    return 0 if "与表头" in message else 1 if "分值合计" in message else 2
+
+
+def evaluation_review_flags(evaluation: Evaluation) -> list[ReviewFlag]:
+    """Flags of the whole evaluation: weights that do not add up, execution above budget, and totals
+    that differ from what the unit reported (at submission) or, for imported forms, printed."""
+    out = []
+    weight_messages = [w.get("message", "") for w in evaluation.warnings or [] if w.get("code") in WEIGHT_WARNINGS]
+    if weight_messages:
+        # one problem (the weights), however many ways the engine reports it
+        out.append(ReviewFlag("weights", "分值不符：" + "；".join(sorted(weight_messages, key=_weight_order)), "danger"))
+    for warning in evaluation.warnings or []:
+        if warning.get("code") == "execution_over_budget":
+            out.append(ReviewFlag("execution", warning.get("message", ""), "warn"))
+    computed = evaluation.total_score
+    if computed is None:
+        return out
+    if evaluation.submitted_total is not None:
+        if evaluation.submitted_total != computed:
+            out.append(ReviewFlag(
+                "total_differs",
+                f"提交时总分 {_score(evaluation.submitted_total)} 与现在计算的总分 {_score(computed)} 不符",
+                "danger",
+            ))
+        if evaluation.printed_total is not None and evaluation.printed_total != computed:
+            # re-entered after publication: worth knowing, not an error of the unit
+            out.append(ReviewFlag(
+                "published_differs",
+                f"原公开表中总分 {_score(evaluation.printed_total)}，重新填报后为 {_score(computed)}",
+                "info",
+            ))
+        return out
+    printed_execution, execution = evaluation.printed_execution_score, evaluation.execution_score
+    if printed_execution is not None and execution is not None and printed_execution != execution:
+        out.append(ReviewFlag(
+            "execution_differs", f"表中预算执行得分 {_score(printed_execution)} 与计算 {_score(execution)} 不符", "danger"
+        ))
+    if evaluation.printed_total is not None and evaluation.printed_total != computed:
+        out.append(ReviewFlag(
+            "total_differs", f"表中总分 {_score(evaluation.printed_total)} 与计算总分 {_score(computed)} 不符", "danger"
+        ))
+    return out
+
+
+#: the flag groups a review queue shows at a glance, in order
+SUMMARY_GROUPS = [
+    ("full_marks_unsupported", "满分存疑"),
+    ("reported_differs", "得分不符"),
+    ("overshoot_unexplained", "超额未说明"),
+    ("unreadable", "数值无法识别"),
+    ("missing", "缺项"),
+    ("deviation_missing", "偏差未说明"),
+]
+
+
+def review_summary(evaluation: Evaluation, indicators: Iterable[Indicator], scheme: Scheme) -> list[tuple[str, int, str]]:
+    """(label, count, level) of each flag group present, for one line in the review queue."""
+    counts: dict[str, int] = {}
+    levels: dict[str, str] = {}
+    for indicator in indicators:
+        for flag in indicator_review_flags(indicator, scheme):
+            counts[flag.code] = counts.get(flag.code, 0) + 1
+            levels[flag.code] = flag.level
+    summary = [(label, counts[code], levels[code]) for code, label in SUMMARY_GROUPS if counts.get(code)]
+    if any(flag.code == "weights" for flag in evaluation_review_flags(evaluation)):
+        summary.insert(0, ("分值不符", 1, "danger"))
+    return summary

@@ -1,0 +1,216 @@
+"""Lists: scope, filters, sorting, paging, CSV and Excel export, numbers as printed, and a fixed
+number of queries on every list and project page whatever the number of rows."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from perfgoals import workflow
+from perfgoals.choices import Status
+from projects.models import Project
+from projects.tables import ProjectTable, ReviewQueueTable
+
+from .conftest import set_status
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("project_list")
+
+
+def names(response) -> set[str]:
+    return {row.record.name for row in response.context["table"].paginated_rows}
+
+
+# --- scope and default year ----------------------------------------------------------------------
+
+
+def test_a_unit_user_sees_the_units_projects_of_the_latest_year(demo, client_of):
+    response = client_of("unit_own").get(LIST)
+    assert response.status_code == 200
+    projects = Project.objects.filter(unit__name="烟台市医疗保障局", year=2021)
+    assert names(response) == set(projects.values_list("name", flat=True))
+    assert response.context["filter"].form["year"].value() == "2021"
+
+
+def test_all_years_show_the_2019_self_evaluations_too(demo, client_of):
+    response = client_of("unit_own").get(LIST, {"year": "all"})
+    assert "居民基本医疗保险市级财政补助" in names(response)
+    assert "药品医用耗材采购和价格监测" not in names(response)  # the other unit's project
+
+
+def test_a_finance_reviewer_reads_the_whole_region_and_nothing_else(demo, client_of):
+    response = client_of("finance").get(LIST, {"year": "all"})
+    expected = Project.objects.filter(unit__department__region__name="烟台市")
+    assert names(response) == set(expected.values_list("name", flat=True))
+    assert response.context["table"].paginator.count == 11
+
+
+def test_a_supervisor_sees_the_departments_units(demo, client_of):
+    response = client_of("supervisor_own").get(LIST, {"year": "2021"})
+    assert "药品医用耗材采购和价格监测" in names(response)  # 烟台市医疗保障服务中心
+    assert response.context["table"].paginator.count == 8
+
+
+# --- filters, sorting, paging --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"year": "all", "q": "医疗救助"}, {"困难群众医疗救助", "困难群众医疗救助补助"}),
+        ({"year": "all", "status": Status.APPROVED}, {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"}),
+        ({"year": "all", "grade": "优"}, {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"}),
+        ({"year": "2019", "grade": "差"}, set()),
+    ],
+)
+def test_filters(demo, client_of, params, expected):
+    assert names(client_of("unit_own").get(LIST, params)) == expected
+
+
+def test_the_department_and_unit_filters_offer_only_what_is_in_scope(demo, client_of):
+    form = client_of("supervisor_own").get(LIST).context["filter"].form
+    assert [str(d) for d in form.fields["department"].queryset] == ["烟台市医疗保障局"]
+    assert {str(u) for u in form.fields["unit"].queryset} == {"烟台市医疗保障局", "烟台市医疗保障服务中心"}
+    yantai = form.fields["department"].queryset.get()
+    response = client_of("admin").get(LIST, {"year": "all", "department": yantai.pk})
+    assert response.context["table"].paginator.count == 11
+
+
+def test_an_invalid_filter_says_so(demo, client_of):
+    response = client_of("unit_own").get(LIST, {"year": "1999"})
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("column", list(ProjectTable.Meta.sequence))
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_every_column_sorts_both_ways(demo, client_of, column, direction):
+    response = client_of("admin").get(LIST, {"year": "all", "sort": f"{direction}{column}"})
+    assert response.status_code == 200
+    rows = list(response.context["table"].paginated_rows)
+    assert len(rows) == 25
+
+
+@pytest.mark.parametrize("column", [c for c in ReviewQueueTable.Meta.sequence if c != "flags"])
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_every_queue_column_sorts_both_ways(demo, client_of, column, direction):
+    for project in Project.objects.filter(year=2021)[:3]:
+        set_status(project, Status.SUBMITTED)
+    response = client_of("admin").get(reverse("perfgoals:review_queue"), {"sort": f"{direction}{column}"})
+    assert response.status_code == 200
+    assert len(list(response.context["table"].paginated_rows)) == 3
+
+
+def test_sorting_by_budget_and_score_orders_the_rows(demo, client_of):
+    rows = client_of("finance").get(LIST, {"year": "all", "sort": "-budget_annual"}).context["table"].paginated_rows
+    amounts = [row.record.budget_annual for row in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    assert amounts[0] == Decimal("6640")
+
+
+def test_paging(demo, client_of):
+    first = client_of("admin").get(LIST, {"year": "all"})
+    assert first.context["table"].paginator.num_pages == 2
+    second = client_of("admin").get(LIST, {"year": "all", "page": 2})
+    assert len(list(second.context["table"].paginated_rows)) == 49 - 25
+    assert "下一页" in first.content.decode() and "共 49 项" in first.content.decode()
+
+
+# --- numbers and exports -------------------------------------------------------------------------
+
+
+def test_amounts_and_scores_print_as_officials_print_them(demo, client_of):
+    html = client_of("unit_own").get(LIST, {"year": "2019"}).content.decode()
+    assert ">5515<" in html and ">1807.5<" in html and ">100.00<" in html and ">100.00%<" in html
+    assert "5515.0000" not in html and "1807.50" not in html
+
+
+def test_csv_export_is_scoped_filtered_and_readable_by_excel(demo, client_of):
+    response = client_of("unit_own").get(LIST, {"year": "2019", "_export": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff年度,项目名称,主管部门,实施单位,全年预算数（万元）")
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 3
+    assert "2019,职工长期护理保险市级财政补助,烟台市医疗保障局,烟台市医疗保障局,1807.5,1807.5,100.00%,自评已审核,100.00,优" in text
+    assert "0000" not in text and "<span" not in text
+
+
+def test_xlsx_export_holds_numbers(demo, client_of):
+    response = client_of("finance").get(LIST, {"year": "all", "_export": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("年度", "项目名称", "主管部门", "实施单位")
+    assert len(rows) == 1 + 11  # every row of the filter, not only the first page
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["职工长期护理保险市级财政补助"][4] == 1807.5
+    assert by_name["居民基本医疗保险市级财政补助"][8] == 100
+
+
+# --- a fixed number of queries -------------------------------------------------------------------
+
+# Every page starts with 3: the session, the user, the user's memberships (the scope).
+#: + the years in scope (filter choices and the default year), the count, the page's rows (budget sums
+#: and status rank annotated), the departments and the units offered by the filters
+LIST_QUERIES = 8
+#: + the project (unit, department, region, evaluation, scheme), its budget lines, its indicators, the
+#: right to enter (scoping), the review log, and the history of indicators, evaluation, budget, project
+PROJECT_PAGE_QUERIES_UNIT = 12
+#: the same, with the right to review instead of the right to enter (the other scope is empty: no query)
+PROJECT_PAGE_QUERIES_SUPERVISOR = 12
+#: + project, budget lines, indicators, the right to review, the review log
+REVIEW_PAGE_QUERIES = 8
+#: the list's 8 + the indicators of the page's rows (one prefetch) for the flags
+QUEUE_QUERIES = 9
+
+
+def test_the_project_list_runs_a_fixed_number_of_queries(demo, client_of, django_assert_num_queries):
+    admin, unit = client_of("admin"), client_of("unit_own")
+    with django_assert_num_queries(LIST_QUERIES):
+        assert len(names(admin.get(LIST, {"year": "all"}))) == 25
+    with django_assert_num_queries(LIST_QUERIES):
+        assert len(names(unit.get(LIST, {"year": "2019"}))) == 3
+    with django_assert_num_queries(LIST_QUERIES - 1):  # no rows: the paginator skips the row query
+        assert len(names(unit.get(LIST, {"year": "2019", "q": "不存在"}))) == 0
+
+
+def test_the_project_page_runs_a_fixed_number_of_queries(main_project, small_project, client_of, user_of, django_assert_num_queries):
+    unit, supervisor = client_of("unit_own"), client_of("supervisor_own")
+    # entry mode (24 and 5 indicators), with history rows
+    for project in (main_project, small_project):
+        workflow.reopen_evaluation(project.evaluation, user_of("supervisor_own"), "更正")
+    with django_assert_num_queries(PROJECT_PAGE_QUERIES_UNIT):
+        assert unit.get(reverse("perfgoals:project", args=[main_project.pk])).status_code == 200
+    with django_assert_num_queries(PROJECT_PAGE_QUERIES_UNIT):
+        assert unit.get(reverse("perfgoals:project", args=[small_project.pk])).status_code == 200
+    with django_assert_num_queries(PROJECT_PAGE_QUERIES_SUPERVISOR):
+        assert supervisor.get(reverse("perfgoals:project", args=[main_project.pk])).status_code == 200
+    with django_assert_num_queries(PROJECT_PAGE_QUERIES_SUPERVISOR):
+        assert supervisor.get(reverse("perfgoals:project", args=[small_project.pk])).status_code == 200
+
+
+def test_the_review_page_runs_a_fixed_number_of_queries(main_project, small_project, client_of, django_assert_num_queries):
+    supervisor = client_of("supervisor_own")
+    for project in (main_project, small_project):
+        with django_assert_num_queries(REVIEW_PAGE_QUERIES):
+            assert supervisor.get(reverse("perfgoals:review", args=[project.pk])).status_code == 200
+
+
+def test_the_review_queue_runs_a_fixed_number_of_queries(demo, client_of, django_assert_num_queries):
+    supervisor = client_of("admin")
+    queue = reverse("perfgoals:review_queue")
+    submitted = list(Project.objects.filter(year=2021).order_by("pk")[:12])
+    set_status(submitted[0], Status.SUBMITTED)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        assert supervisor.get(queue).context["table"].paginator.count == 1
+    for project in submitted[1:]:
+        set_status(project, Status.SUBMITTED)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        assert supervisor.get(queue).context["table"].paginator.count == 12

@@ -1,0 +1,215 @@
+"""The permission matrix: every URL against every kind of user, on one project-year.
+
+The project is seed 001 附件1 (烟台市医疗保障局, department 烟台市医疗保障局, region 烟台市). Each cell
+states the status code, and whether the project-year changed. Where nothing should change, the
+snapshot of everything an action could write (values, versions, statuses, review log, history) must be
+identical before and after; where the action is allowed, it must differ.
+
+Roles: anonymous; the unit user of the project; a unit user of another unit *of the same department*;
+the department's supervisor; another department's supervisor; the region's finance reviewer; another
+region's finance reviewer; the administrator.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from perfgoals.choices import Status
+
+from .conftest import indicator, row_data, set_status, snapshot
+
+pytestmark = pytest.mark.django_db
+
+ROLE_KEYS = ["anonymous", "unit_own", "unit_other", "supervisor_own", "supervisor_other", "finance", "finance_other", "admin"]
+
+LOGIN = "login"  # a redirect to the login page
+CHANGED, SAME = True, False
+
+
+def _entry_state(project):
+    set_status(project, Status.ENTERING)
+
+
+def _submitted_state(project):
+    set_status(project, Status.SUBMITTED)
+
+
+def _approved_state(project):
+    set_status(project, Status.APPROVED)
+
+
+def _indicator_post(project):
+    rate = indicator(project, "居民参保率")
+    return reverse("perfgoals:save_indicator", args=[project.pk, rate.pk]), row_data(rate, actual_text="91%")
+
+
+# name → (method, url or url builder, state setter, data builder, {role: (status, changed)})
+CASES = {
+    "home": (
+        "get", lambda p: reverse("home"), None, None,
+        {"anonymous": (302, SAME), **{r: (302, SAME) for r in ROLE_KEYS[1:]}},
+    ),
+    "login": (
+        "get", lambda p: reverse("login"), None, None,
+        {"anonymous": (200, SAME), **{r: (302, SAME) for r in ROLE_KEYS[1:]}},
+    ),
+    "project_list": (
+        "get", lambda p: reverse("project_list") + "?year=all", None, None,
+        {"anonymous": (LOGIN, SAME), **{r: (200, SAME) for r in ROLE_KEYS[1:]}},
+    ),
+    "project_list_csv": (
+        "get", lambda p: reverse("project_list") + "?year=all&_export=csv", None, None,
+        {"anonymous": (LOGIN, SAME), **{r: (200, SAME) for r in ROLE_KEYS[1:]}},
+    ),
+    "project_list_xlsx": (
+        "get", lambda p: reverse("project_list") + "?year=all&_export=xlsx", None, None,
+        {"anonymous": (LOGIN, SAME), **{r: (200, SAME) for r in ROLE_KEYS[1:]}},
+    ),
+    "project_page": (
+        "get", lambda p: reverse("perfgoals:project", args=[p.pk]), None, None,
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (200, SAME), "unit_other": (404, SAME),
+            "supervisor_own": (200, SAME), "supervisor_other": (404, SAME), "finance": (200, SAME),
+            "finance_other": (404, SAME), "admin": (200, SAME),
+        },
+    ),
+    "save_indicator": (
+        "post", None, _entry_state, _indicator_post,
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (302, CHANGED), "unit_other": (404, SAME),
+            "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (403, SAME),
+        },
+    ),
+    "save_budget": (
+        "post", lambda p: reverse("perfgoals:save_budget", args=[p.pk]), _entry_state,
+        lambda p: {"version": p.evaluation.version, "current_year-executed": "5500"},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (302, CHANGED), "unit_other": (404, SAME),
+            "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (403, SAME),
+        },
+    ),
+    "save_explanations": (
+        "post", lambda p: reverse("perfgoals:save_explanations", args=[p.pk]), _entry_state,
+        lambda p: {"version": p.evaluation.version, "goal_result_text": "全年目标均已完成。"},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (302, CHANGED), "unit_other": (404, SAME),
+            "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (403, SAME),
+        },
+    ),
+    "submit": (
+        "post", lambda p: reverse("perfgoals:submit", args=[p.pk]), _entry_state, lambda p: {},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (302, CHANGED), "unit_other": (404, SAME),
+            "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (403, SAME),
+        },
+    ),
+    "review_queue": (
+        "get", lambda p: reverse("perfgoals:review_queue"), _submitted_state, None,
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (403, SAME), "unit_other": (403, SAME),
+            "supervisor_own": (200, SAME), "supervisor_other": (200, SAME), "finance": (403, SAME),
+            "finance_other": (403, SAME), "admin": (200, SAME),
+        },
+    ),
+    "review_page": (
+        "get", lambda p: reverse("perfgoals:review", args=[p.pk]), _submitted_state, None,
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (200, SAME), "unit_other": (404, SAME),
+            "supervisor_own": (200, SAME), "supervisor_other": (404, SAME), "finance": (200, SAME),
+            "finance_other": (404, SAME), "admin": (200, SAME),
+        },
+    ),
+    "approve": (
+        "post", lambda p: reverse("perfgoals:approve", args=[p.pk]), _submitted_state,
+        lambda p: {"version": p.evaluation.version},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (403, SAME), "unit_other": (404, SAME),
+            "supervisor_own": (302, CHANGED), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (302, CHANGED),
+        },
+    ),
+    "return": (
+        "post", lambda p: reverse("perfgoals:return", args=[p.pk]), _submitted_state,
+        lambda p: {"version": p.evaluation.version, "comment": "请补充偏差说明"},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (403, SAME), "unit_other": (404, SAME),
+            "supervisor_own": (302, CHANGED), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (302, CHANGED),
+        },
+    ),
+    "reopen": (
+        "post", lambda p: reverse("perfgoals:reopen", args=[p.pk]), _approved_state,
+        lambda p: {"version": p.evaluation.version, "reason": "按审计意见更正"},
+        {
+            "anonymous": (LOGIN, SAME), "unit_own": (403, SAME), "unit_other": (404, SAME),
+            "supervisor_own": (302, CHANGED), "supervisor_other": (404, SAME), "finance": (403, SAME),
+            "finance_other": (404, SAME), "admin": (302, CHANGED),
+        },
+    ),
+}
+
+MATRIX = [(case, role) for case in CASES for role in ROLE_KEYS]
+
+
+def test_the_matrix_covers_every_url_and_every_role():
+    from config.urls import urlpatterns  # noqa: F401  (the URLconf loads)
+    from perfgoals import urls as perf_urls
+    from projects import urls as project_urls
+
+    named = {p.name for p in perf_urls.urlpatterns} | {p.name for p in project_urls.urlpatterns}
+    covered = {
+        "home", "login", "project_list", "project", "save_indicator", "save_budget", "save_explanations", "submit",
+        "review_queue", "review", "approve", "return", "reopen",
+    }
+    assert named - {"logout"} == covered  # logout is a POST that only ends the session
+    assert all(set(expected) == set(ROLE_KEYS) for *_, expected in CASES.values())
+
+
+@pytest.mark.parametrize(("case", "role"), MATRIX, ids=[f"{c}-{r}" for c, r in MATRIX])
+def test_permission_matrix(case, role, main_project, client_of):
+    method, url_for, prepare, data_for, expected = CASES[case]
+    if prepare:
+        prepare(main_project)
+    main_project.evaluation.refresh_from_db()
+    if case == "save_indicator":
+        url, data = data_for(main_project)
+    else:
+        url, data = url_for(main_project), (data_for(main_project) if data_for else None)
+    client = Client() if role == "anonymous" else client_of(role)
+    before = snapshot(main_project)
+
+    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+
+    status, changed = expected[role]
+    if status == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == status, response.content[:500]
+    if status in (403, 404):
+        body = response.content.decode()
+        # a refusal says nothing about the project
+        assert main_project.name not in body and "烟台" not in body
+    after = snapshot(main_project)
+    if changed:
+        assert after != before
+    else:
+        assert after == before
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS[1:])
+def test_lists_and_exports_show_a_project_only_to_those_who_may_see_it(role, main_project, client_of):
+    sees = role in {"unit_own", "supervisor_own", "finance", "admin"}
+    client = client_of(role)
+    search = {"year": "all", "q": main_project.name}
+    page = client.get(reverse("project_list"), search)
+    listed = {row.record.pk for row in page.context["table"].paginated_rows}
+    csv = client.get(reverse("project_list"), {**search, "_export": "csv"}).content.decode("utf-8")
+    assert (main_project.pk in listed) is sees
+    assert (f",{main_project.name}," in csv) is sees
