@@ -76,7 +76,8 @@ def indicator_input(indicator: Indicator) -> IndicatorInput:
     )
 
 
-def _store_indicator_result(indicator: Indicator, result: IndicatorResult) -> None:
+def store_indicator_result(indicator: Indicator, result: IndicatorResult) -> None:
+    """Copy what the engine made of one indicator onto the (possibly unsaved) model instance."""
     target, actual = result.target, result.actual
     indicator.target_kind = target.kind.value
     indicator.direction = result.direction.value if result.direction else ""
@@ -112,11 +113,22 @@ def recompute(project: Project) -> EvaluationResult:
     result = score_evaluation(evaluation_input(project, indicators), evaluation.scheme.engine_scheme())
     for indicator, ind_result in zip(indicators, result.indicators, strict=True):
         before = {name: getattr(indicator, name) for name in _SCORED_FIELDS}
-        _store_indicator_result(indicator, ind_result)
+        store_indicator_result(indicator, ind_result)
         changed = [name for name in _SCORED_FIELDS if getattr(indicator, name) != before[name]]
         if changed:
             # one save per changed row, so the history records every score that moved
             indicator.save(update_fields=changed)
+    store_evaluation_result(evaluation, result)
+    evaluation.save(update_fields=[*_EVALUATION_FIELDS, "updated_at"])
+    return result
+
+
+#: evaluation fields that store_evaluation_result writes
+_EVALUATION_FIELDS = ["execution_rate", "execution_score", "total_score", "grade", "complete", "warnings", "computed_at"]
+
+
+def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) -> None:
+    """Copy the engine's totals onto the (possibly unsaved) evaluation."""
     evaluation.execution_rate = result.execution_rate
     evaluation.execution_score = result.execution_score
     evaluation.total_score = result.total
@@ -124,10 +136,3 @@ def recompute(project: Project) -> EvaluationResult:
     evaluation.complete = result.complete
     evaluation.warnings = [{"code": w.code, "message": w.message} for w in result.warnings]
     evaluation.computed_at = timezone.now()
-    evaluation.save(
-        update_fields=[
-            "execution_rate", "execution_score", "total_score", "grade", "complete", "warnings", "computed_at",
-            "updated_at",
-        ]
-    )
-    return result

@@ -18,11 +18,11 @@ from django.db import transaction
 from perfgoals import services as perf_services
 from perfgoals.choices import Status
 from perfgoals.engine import vocabulary
-from perfgoals.models import Evaluation, Indicator
 
 from .choices import Role
-from .models import BudgetLine, Department, Membership, Project, Region, Unit
+from .models import Department, Membership, Project, Region, Unit
 from .seed_data import schema
+from .services import BudgetLineData, IndicatorData, ProjectYearData, create_project_year
 
 #: password of every demo account (documented in the README; change it anywhere that is not a demo)
 DEMO_PASSWORD = "demo2024"
@@ -56,45 +56,16 @@ def _level_codes(doc_vocabulary: str, level1_printed: str, level2_printed: str) 
     return level1, level2
 
 
-def _load_project(doc: dict, data: dict, unit: Unit, report: LoadReport) -> None:
+def _project_data(doc: dict, data: dict) -> ProjectYearData:
+    """The seed JSON of one project as the shared description of a project-year."""
     money = schema.money
-    project = Project.objects.create(
-        unit=unit,
-        year=doc["year"],
-        name=data["name"],
-        project_type=data.get("project_type") or "",
-        contact_phone=data.get("contact_phone") or "",
-        long_term_goal=data.get("long_term_goal") or "",
-        goal_text=data.get("goal_text") or "",
-        goal_result_text=data.get("goal_result_text") or "",
-        start_date=_date(data.get("start_date")),
-        end_date=_date(data.get("end_date")),
-        legal_basis=data.get("legal_basis") or "",
-        government_procurement=data.get("government_procurement"),
-        procurement_amount=money(data.get("procurement_amount")),
-        total_budget=money(data.get("total_budget")),
-        empty_level2=[
-            list(_level_codes(doc["vocabulary"], l1, l2)) for l1, l2 in data.get("empty_level2") or []
-        ],
-        source=f"{doc['source']} · {doc['document']}",
-    )
-    BudgetLine.objects.bulk_create(
-        BudgetLine(
-            project=project,
-            source=line["source"],
-            initial=money(line.get("initial")),
-            annual=money(line.get("annual")),
-            executed=money(line.get("executed")),
-        )
-        for line in data["budget_lines"]
-    )
+    execution = data.get("execution") or {}
+    is_selfeval = doc["form"] == "selfeval"
     indicators = []
-    for order, ind in enumerate(data["indicators"], start=1):
+    for ind in data["indicators"]:
         level1, level2 = _level_codes(doc["vocabulary"], ind["level1"], ind["level2"])
         indicators.append(
-            Indicator(
-                project=project,
-                order=order,
+            IndicatorData(
                 level1=level1,
                 level2=level2,
                 level1_printed=ind["level1"] or "",
@@ -110,14 +81,34 @@ def _load_project(doc: dict, data: dict, unit: Unit, report: LoadReport) -> None
                 deviation_note=ind.get("deviation_note") or "",
             )
         )
-    Indicator.objects.bulk_create(indicators)
-    report.indicators_created += len(indicators)
-
-    execution = data.get("execution") or {}
-    is_selfeval = doc["form"] == "selfeval"
-    Evaluation.objects.create(
-        project=project,
-        scheme=perf_services.scheme_for(project),
+    return ProjectYearData(
+        name=data["name"],
+        year=doc["year"],
+        project_type=data.get("project_type") or "",
+        contact_phone=data.get("contact_phone") or "",
+        long_term_goal=data.get("long_term_goal") or "",
+        goal_text=data.get("goal_text") or "",
+        goal_result_text=data.get("goal_result_text") or "",
+        start_date=_date(data.get("start_date")),
+        end_date=_date(data.get("end_date")),
+        legal_basis=data.get("legal_basis") or "",
+        government_procurement=data.get("government_procurement"),
+        procurement_amount=money(data.get("procurement_amount")),
+        total_budget=money(data.get("total_budget")),
+        empty_level2=[
+            list(_level_codes(doc["vocabulary"], l1, l2)) for l1, l2 in data.get("empty_level2") or []
+        ],
+        source=f"{doc['source']} · {doc['document']}",
+        budget_lines=[
+            BudgetLineData(
+                source=line["source"],
+                initial=money(line.get("initial")),
+                annual=money(line.get("annual")),
+                executed=money(line.get("executed")),
+            )
+            for line in data["budget_lines"]
+        ],
+        indicators=indicators,
         # the 2019 forms were published: their self-evaluation is complete and approved;
         # goal tables are approved targets waiting for the year's results
         status=Status.APPROVED if is_selfeval else Status.TARGETS_APPROVED,
@@ -130,7 +121,12 @@ def _load_project(doc: dict, data: dict, unit: Unit, report: LoadReport) -> None
         printed_grade=_printed_grade(doc, data),
         low_score_explanation=data.get("low_score_explanation") or "",
     )
-    perf_services.recompute(project)
+
+
+def _load_project(doc: dict, data: dict, unit: Unit, report: LoadReport) -> None:
+    project_data = _project_data(doc, data)
+    create_project_year(unit, project_data)
+    report.indicators_created += len(project_data.indicators)
     report.projects_created += 1
 
 

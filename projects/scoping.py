@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Department, Membership, Project, Region
+from .models import Department, Membership, Project, Region, Unit
 
 
 def _memberships(user) -> list[Membership]:
@@ -102,3 +102,11 @@ def whole_regions(user) -> QuerySet[Region]:
         return Region.objects.all()
     ids = [m.region_id for m in _memberships(user) if m.role == Role.FINANCE]
     return Region.objects.filter(pk__in=ids)
+
+
+def enterable_units(user) -> QuerySet[Unit]:
+    """Units whose projects the user may create and fill in: a unit user's own units."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    ids = [m.unit_id for m in _memberships(user) if m.role == Role.UNIT_USER]
+    return Unit.objects.filter(pk__in=ids)

@@ -1,0 +1,250 @@
+"""Creating and rewriting a project-year as a whole: the project, its fund lines, its indicator tree
+and its evaluation.
+
+The demo loader (`projects.demo`), the Excel importer and the year rollover (`perfgoals.intake`) all
+build project-years; they describe what they want as a :class:`ProjectYearData` and call
+:func:`create_project_year` or :func:`replace_project_year`, so there is one way to do it.
+Callers run these inside their own transaction (the importer puts a whole file in one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from perfgoals import services as perf_services
+from perfgoals.choices import Status
+from perfgoals.engine import score_evaluation
+from perfgoals.models import Evaluation, Indicator, ScoringScheme
+
+from .models import BudgetLine, Project, Unit
+
+#: Project fields a ProjectYearData carries, in model order (empty_level2 and source apart)
+PROJECT_FIELDS = (
+    "project_type",
+    "contact_phone",
+    "long_term_goal",
+    "goal_text",
+    "goal_result_text",
+    "start_date",
+    "end_date",
+    "legal_basis",
+    "government_procurement",
+    "procurement_amount",
+    "total_budget",
+)
+
+#: Evaluation fields a ProjectYearData carries (what the unit printed or declared, not what is computed)
+EVALUATION_FIELDS = (
+    "declared_level1_weights",
+    "printed_execution_rate",
+    "printed_execution_score",
+    "printed_total",
+    "printed_grade",
+    "low_score_explanation",
+)
+
+
+@dataclass
+class IndicatorData:
+    """One level-3 indicator to store; level codes are already normalised (see the engine's vocabulary)."""
+
+    level1: str
+    level2: str
+    name: str
+    target_text: str = ""
+    level1_printed: str = ""
+    level2_printed: str = ""
+    nature_printed: str = ""
+    unit_printed: str = ""
+    actual_text: str = ""
+    weight: Decimal | None = None
+    reported_score: Decimal | None = None
+    band: str = ""
+    band_score: Decimal | None = None
+    deviation_note: str = ""
+    direction_override: str = ""
+    not_applicable: bool = False
+
+
+@dataclass
+class BudgetLineData:
+    """One fund source (当年财政拨款 / 上年结转 / 其他资金) in 万元."""
+
+    source: str
+    initial: Decimal | None = None
+    annual: Decimal | None = None
+    executed: Decimal | None = None
+
+
+@dataclass
+class ProjectYearData:
+    """Everything a project-year is made of, as plain values."""
+
+    name: str
+    year: int
+    project_type: str = ""
+    contact_phone: str = ""
+    long_term_goal: str = ""
+    goal_text: str = ""
+    goal_result_text: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    legal_basis: str = ""
+    government_procurement: bool | None = None
+    procurement_amount: Decimal | None = None
+    total_budget: Decimal | None = None
+    empty_level2: list[list[str]] = field(default_factory=list)
+    source: str = ""
+    budget_lines: list[BudgetLineData] = field(default_factory=list)
+    indicators: list[IndicatorData] = field(default_factory=list)
+    # the evaluation
+    status: str = Status.DRAFT
+    declared_level1_weights: dict[str, str] = field(default_factory=dict)
+    printed_execution_rate: Decimal | None = None
+    printed_execution_score: Decimal | None = None
+    printed_total: Decimal | None = None
+    printed_grade: str = ""
+    low_score_explanation: str = ""
+
+
+def _indicator_objects(project: Project, indicators: list[IndicatorData]) -> list[Indicator]:
+    return [
+        Indicator(
+            project=project,
+            order=order,
+            level1=ind.level1,
+            level2=ind.level2,
+            level1_printed=ind.level1_printed,
+            level2_printed=ind.level2_printed,
+            name=ind.name,
+            nature_printed=ind.nature_printed,
+            unit_printed=ind.unit_printed,
+            target_text=ind.target_text,
+            actual_text=ind.actual_text,
+            weight=ind.weight,
+            reported_score=ind.reported_score,
+            band=ind.band,
+            band_score=ind.band_score,
+            deviation_note=ind.deviation_note,
+            direction_override=ind.direction_override,
+            not_applicable=ind.not_applicable,
+        )
+        for order, ind in enumerate(indicators, start=1)
+    ]
+
+
+def _budget_line_objects(project: Project, lines: list[BudgetLineData]) -> list[BudgetLine]:
+    return [
+        BudgetLine(project=project, source=line.source, initial=line.initial, annual=line.annual, executed=line.executed)
+        for line in lines
+    ]
+
+
+def _history_user():
+    """The user simple_history would record for a change made now (from the request, if any)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _scored(project: Project, evaluation: Evaluation, lines: list[BudgetLine], indicators: list[Indicator], scheme):
+    """Score a project-year held in memory, exactly as ``perfgoals.services.recompute`` would once it
+    is stored: the same engine input (``evaluation_input``), the same fields written."""
+    project.evaluation = evaluation
+    # evaluation_input reads the fund lines through the related manager: hand it the unsaved list
+    project._prefetched_objects_cache = {"budget_lines": lines}
+    try:
+        result = score_evaluation(perf_services.evaluation_input(project, indicators), scheme)
+    finally:
+        del project._prefetched_objects_cache
+    for indicator, scored in zip(indicators, result.indicators, strict=True):
+        perf_services.store_indicator_result(indicator, scored)
+    perf_services.store_evaluation_result(evaluation, result)
+
+
+def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Project]:
+    """Create many project-years, each with its fund lines, indicators and evaluation, scored.
+
+    Everything is scored in memory first and then inserted in a few bulk statements (with their
+    history records), so a file of hundreds of projects costs a handful of queries a table rather
+    than a dozen a project. The projects must not exist yet (the unique constraint says so).
+    """
+    if not items:
+        return []
+    user = _history_user()
+    projects = [
+        Project(
+            unit=unit,
+            year=data.year,
+            name=data.name,
+            empty_level2=[list(pair) for pair in data.empty_level2],
+            source=data.source,
+            **{name: getattr(data, name) for name in PROJECT_FIELDS},
+        )
+        for unit, data in items
+    ]
+    bulk_create_with_history(projects, Project, batch_size=500, default_user=user)
+    lines_of = [_budget_line_objects(project, data.budget_lines) for project, (_, data) in zip(projects, items, strict=True)]
+    BudgetLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=500)
+    schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
+    evaluations: list[Evaluation] = []
+    indicators: list[Indicator] = []
+    for project, (unit, data), lines in zip(projects, items, lines_of, strict=True):
+        key = (unit.department.region_id, data.year)
+        if key not in schemes:
+            scheme = perf_services.scheme_for(project)
+            schemes[key] = (scheme, scheme.engine_scheme())
+        scheme, engine_scheme = schemes[key]
+        evaluation = Evaluation(
+            project=project,
+            scheme=scheme,
+            status=data.status,
+            **{name: getattr(data, name) for name in EVALUATION_FIELDS},
+        )
+        objects = _indicator_objects(project, data.indicators)
+        _scored(project, evaluation, lines, objects, engine_scheme)
+        evaluations.append(evaluation)
+        indicators.extend(objects)
+    bulk_create_with_history(evaluations, Evaluation, batch_size=500, default_user=user)
+    bulk_create_with_history(indicators, Indicator, batch_size=1000, default_user=user)
+    return projects
+
+
+def create_project_year(unit: Unit, data: ProjectYearData) -> Project:
+    """Create one project-year with its fund lines, indicators and evaluation, scored."""
+    return create_project_years([(unit, data)])[0]
+
+
+def replace_project_year(project: Project, data: ProjectYearData, *, budget: bool = True) -> Project:
+    """Rewrite an existing project-year from ``data``: its fields, its fund lines (unless ``budget`` is
+    False) and its whole indicator tree; then score it again. The evaluation's status is kept.
+
+    Indicators are deleted one by one so that the history records each removal.
+    """
+    for name in PROJECT_FIELDS:
+        setattr(project, name, getattr(data, name))
+    project.empty_level2 = [list(pair) for pair in data.empty_level2]
+    if data.source:
+        project.source = data.source
+    project.save(update_fields=[*PROJECT_FIELDS, "empty_level2", "source", "updated_at"])
+    if budget:
+        for line in project.budget_lines.all():
+            line.delete()
+        BudgetLine.objects.bulk_create(_budget_line_objects(project, data.budget_lines))
+    for indicator in project.indicators.all():
+        indicator.delete()
+    evaluation = Evaluation.objects.select_related("scheme").get(project=project)
+    for name in EVALUATION_FIELDS:
+        setattr(evaluation, name, getattr(data, name))
+    evaluation.save(update_fields=[*EVALUATION_FIELDS, "updated_at"])
+    objects = _indicator_objects(project, data.indicators)
+    _scored(project, evaluation, list(project.budget_lines.all()), objects, evaluation.scheme.engine_scheme())
+    bulk_create_with_history(objects, Indicator, batch_size=1000, default_user=_history_user())
+    # the stored rows decide: recompute writes the evaluation's totals (and nothing else changes)
+    perf_services.recompute(project)
+    return project

@@ -1,0 +1,111 @@
+"""Year rollover: last year's trees and targets become this year's drafts, last year's actuals beside them."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from perfgoals.choices import Status
+from perfgoals.intake import services
+from perfgoals.intake.models import CarriedIndicator
+from perfgoals.models import Indicator
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sources(demo):
+    return list(Project.objects.filter(year=2019).order_by("pk"))
+
+
+def test_rollover_copies_trees_and_targets_as_drafts_and_clears_results(sources, yantai):
+    report = services.rollover(services.Actor(yantai), [p.pk for p in sources], 2020)
+
+    assert len(report.created) == 3 and report.skipped == []
+    for source in sources:
+        new = Project.objects.get(unit=source.unit, year=2020, name=source.name)
+        assert new.evaluation.status == Status.DRAFT
+        assert new.evaluation.total_score is None or new.evaluation.total_score < 100  # no actuals, no full marks
+        assert new.evaluation.printed_total is None and new.evaluation.printed_grade == ""
+        assert new.evaluation.declared_level1_weights == source.evaluation.declared_level1_weights
+        assert new.goal_text == source.goal_text and new.goal_result_text == ""
+        assert new.empty_level2 == source.empty_level2
+        assert [(line.source, line.initial, line.annual, line.executed) for line in new.budget_lines.order_by("source")] == [
+            (line.source, line.initial, line.annual, None) for line in source.budget_lines.order_by("source")
+        ]
+        old_rows = list(source.indicators.order_by("order"))
+        new_rows = list(new.indicators.order_by("order"))
+        assert [(i.level1, i.level2, i.name, i.target_text, i.weight) for i in new_rows] == [
+            (i.level1, i.level2, i.name, i.target_text, i.weight) for i in old_rows
+        ]
+        assert all(i.actual_text == "" and i.score is None and i.reported_score is None and i.band == ""
+                   and i.deviation_note == "" for i in new_rows)
+        carried = {c.indicator_id: c for c in CarriedIndicator.objects.filter(indicator__project=new)}
+        assert [(carried[n.pk].previous_id, carried[n.pk].previous_actual_text) for n in new_rows] == [
+            (o.pk, o.actual_text) for o in old_rows
+        ]
+    # last year is untouched
+    assert all(p.evaluation.status == Status.APPROVED for p in Project.objects.filter(year=2019))
+
+
+def test_rolling_over_twice_creates_nothing_new(sources, yantai):
+    services.rollover(services.Actor(yantai), [p.pk for p in sources], 2020)
+    count = Project.objects.count()
+    report = services.rollover(services.Actor(yantai), [p.pk for p in sources], 2020)
+    assert report.created == [] and [reason for _, reason in report.skipped] == ["2020 年已有同名项目"] * 3
+    assert Project.objects.count() == count
+
+
+def test_another_units_projects_are_not_rolled_over(demo, yantai):
+    qinghai = list(Project.objects.filter(unit__name="青海省医疗保障局").values_list("pk", flat=True))
+    report = services.rollover(services.Actor(yantai), qinghai, 2022)
+    assert report.created == [] and not Project.objects.filter(year=2022).exists()
+
+
+def test_last_years_actual_is_shown_beside_the_new_target(client, sources, yantai):
+    services.rollover(services.Actor(yantai), [sources[0].pk], 2020)
+    new = Project.objects.get(year=2020, name=sources[0].name, unit=sources[0].unit)
+    client.force_login(yantai)
+    page = client.get(reverse("intake:rollover_compare", args=[new.pk])).content.decode()
+    assert "400 万人以上" in page and "400.3 万人" in page  # target and last year's actual, side by side
+
+
+def test_a_target_relative_to_last_year_gets_the_number_it_means(client, sources, yantai):
+    services.rollover(services.Actor(yantai), [sources[0].pk], 2020)
+    new = Project.objects.get(year=2020, name=sources[0].name, unit=sources[0].unit)
+    indicator = new.indicators.get(name="1、居民参保缴费人数")
+    indicator.target_text = "不低于上年"
+    indicator.save(update_fields=["target_text"])
+    client.force_login(yantai)
+    page = client.get(reverse("intake:rollover_compare", args=[new.pk])).content.decode()
+    assert "≥400.3万人" in page
+
+    response = client.post(reverse("intake:apply_suggestion", args=[indicator.pk]))
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.target_text == "≥400.3万人"
+    assert indicator.target_kind == "quantitative" and indicator.target_value == 4003000
+
+
+def test_rollover_page_for_a_unit_user(client, sources, yantai):
+    client.force_login(yantai)
+    page = client.get(reverse("intake:rollover"), {"from_year": 2019}).content.decode()
+    assert "居民基本医疗保险市级财政补助" in page
+    response = client.post(reverse("intake:rollover"), {"from_year": 2019, "to_year": 2020,
+                                                        "projects": [p.pk for p in sources]})
+    assert response.status_code == 200
+    assert Project.objects.filter(year=2020, unit=sources[0].unit).count() == 3
+    assert "已结转 3 个项目到 2020 年" in response.content.decode()
+    bad = client.post(reverse("intake:rollover"), {"from_year": 2019, "to_year": 2019, "projects": [sources[0].pk]})
+    assert "必须晚于原年度" in bad.content.decode()
+
+
+def test_other_units_pages_are_not_found(client, sources, yantai):
+    services.rollover(services.Actor(yantai), [sources[0].pk], 2020)
+    new = Project.objects.get(year=2020, name=sources[0].name, unit=sources[0].unit)
+    indicator = Indicator.objects.filter(project=new).first()
+    client.force_login(get_user_model().objects.get(username="tianbao_qinghai"))
+    assert client.get(reverse("intake:rollover_compare", args=[new.pk])).status_code == 404
+    assert client.post(reverse("intake:apply_suggestion", args=[indicator.pk])).status_code == 404
