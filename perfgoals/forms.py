@@ -204,3 +204,115 @@ class ReopenForm(VersionedForm):
         label="重新开放理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：按审计意见更正 2019 年度实际完成值"}),
         error_messages={"required": "重新开放必须填写理由。"},
     )
+
+
+# --- the target stage ------------------------------------------------------------------------------
+
+NATURE_FORM_CHOICES = [
+    ("", "按指标值识别"),
+    ("ge", "正向（≥）"),
+    ("le", "反向（≤）"),
+    ("eq", "等于（＝）"),
+    ("approx", "约等于（≈）"),
+    ("qualitative", "定性"),
+]
+
+
+def level2_choices(generation: str, current: str = "") -> list:
+    """Level-2 categories of a generation grouped under their level 1 (optgroups), plus the current one."""
+    from .engine import vocabulary
+
+    groups = []
+    for level1 in vocabulary.GENERATION_LEVEL1[generation]:
+        codes = [c for c in vocabulary.GENERATIONS[generation] if vocabulary.level1_of(c) == level1]
+        if current and vocabulary.level1_of(current) == level1 and current not in codes:
+            codes.append(current)
+        groups.append((vocabulary.level1_name(level1), [(c, vocabulary.level2_name(c)) for c in codes]))
+    return groups
+
+
+class TargetForm(forms.Form):
+    """One indicator of the target tree: add (no version) or edit (with the version it was loaded with).
+
+    Only the fields the page sent are applied (a confirm-direction button sends 指标性质 alone)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    level1 = forms.ChoiceField(label="一级指标", required=False)
+    level2 = forms.ChoiceField(label="二级指标", required=False)
+    name = forms.CharField(
+        label="三级指标", required=False, max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 参保率、群众满意度"}),
+    )
+    target_text = forms.CharField(
+        label="年度指标值（A）", required=False, max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 ≥95%、400 万人以上、显著提高"}),
+    )
+    nature = forms.ChoiceField(label="指标性质", required=False, choices=NATURE_FORM_CHOICES)
+    unit_printed = forms.CharField(
+        label="度量单位", required=False, max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "可不填"}),
+    )
+    weight = ScoreField(label="分值")
+    not_applicable = forms.TypedChoiceField(
+        label="不适用", required=False, choices=[("0", "适用"), ("1", "不适用")], coerce=lambda v: v == "1", empty_value=None,
+    )
+
+    def __init__(self, *args, generation: str, indicator: Indicator | None = None, **kwargs):
+        from .engine import vocabulary
+
+        if indicator is not None:
+            kwargs.setdefault("prefix", f"t{indicator.pk}")
+            kwargs.setdefault("initial", {
+                "version": indicator.version, "level1": indicator.level1, "level2": indicator.level2,
+                "name": indicator.name, "target_text": indicator.target_text,
+                "nature": workflow.nature_choice(indicator), "unit_printed": indicator.unit_printed,
+                "weight": indicator.weight, "not_applicable": "1" if indicator.not_applicable else "0",
+            })
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        current = indicator.level2 if indicator else ""
+        self.fields["level1"].choices = [("", "请选择一级指标")] + [
+            (code, vocabulary.level1_name(code)) for code in vocabulary.GENERATION_LEVEL1[generation]
+        ]
+        self.fields["level2"].choices = [("", "请选择二级指标")] + level2_choices(generation, current)
+        self.fields["level2"].widget.attrs["data-level2"] = "1"
+        if indicator is not None:
+            del self.fields["level1"]  # the level-2 choice decides it
+            for name, field in self.fields.items():
+                field.widget.attrs.setdefault("form", f"tform-{indicator.pk}")
+                if name != "version":
+                    field.widget.attrs.setdefault("aria-label", f"{indicator.name} {field.label}")
+
+    def submitted(self) -> dict:
+        names = {self.add_prefix(name): name for name in self.fields if name != "version"}
+        return {name: self.cleaned_data.get(name) for key, name in names.items() if key in self.data}
+
+
+class Level1WeightsForm(VersionedForm):
+    """The declared weight of each level-1 category (表头 "产出指标（50 分）"); blank = none declared."""
+
+    def __init__(self, *args, evaluation: Evaluation, generation: str, extra: tuple[str, ...] = (), **kwargs):
+        from .engine import vocabulary
+
+        declared = evaluation.declared_level1_weights or {}
+        kwargs.setdefault("initial", {"version": evaluation.version})
+        super().__init__(*args, **kwargs)
+        codes = list(vocabulary.GENERATION_LEVEL1[generation])
+        codes += [c for c in (*extra, *declared) if c not in codes and c in vocabulary.LEVEL1]
+        self.codes = codes
+        for code in codes:
+            key = f"w_{code}"
+            self.fields[key] = ScoreField(label=vocabulary.level1_name(code))
+            self.fields[key].widget.attrs["aria-label"] = f"{vocabulary.level1_name(code)} 分值"
+            value = declared.get(code)
+            self.initial[key] = Decimal(str(value)) if value not in (None, "") else None
+
+    def weights(self) -> dict[str, Decimal | None]:
+        return {code: self.cleaned_data.get(f"w_{code}") for code in self.codes if self.add_prefix(f"w_{code}") in self.data}
+
+
+class TargetReturnForm(ReturnForm):
+    comment = forms.CharField(
+        label="退回意见", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写明需要修改的指标或分值，填报人在项目页上可以看到"}),
+        error_messages={"required": "退回时必须填写意见。"},
+    )

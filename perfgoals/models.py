@@ -225,6 +225,9 @@ class ReviewActionKind(models.TextChoices):
     RETURN = "return", "退回修改"
     APPROVE = "approve", "审核通过"
     REOPEN = "reopen", "重新开放"
+    SUBMIT_TARGETS = "submit_targets", "提交绩效目标"
+    RETURN_TARGETS = "return_targets", "退回绩效目标"
+    APPROVE_TARGETS = "approve_targets", "批复绩效目标"
 
 
 class ReviewAction(models.Model):

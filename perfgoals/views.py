@@ -26,14 +26,28 @@ from projects.choices import BudgetSource, Role
 from projects.filtersets import ReviewQueueFilterSet
 from projects.models import BudgetLine, Project
 from projects.scoping import reviewable_projects, roles_of, visible_projects
-from projects.tables import ReviewQueueTable
+from projects.tables import ReviewQueueTable, StatusColumn
 from projects.views import ObjectListView
 
 from . import services, workflow
 from .choices import Status
-from .engine import LEVEL1, LEVEL2, Flag, score_evaluation
+from .engine import LEVEL1, LEVEL2, Direction, Flag, Kind, parse, score_evaluation, vocabulary
+from .engine.nature import direction_signal
 from .engine.scoring import EvaluationResult
-from .forms import ApproveForm, BudgetForm, ExplanationForm, IndicatorEntryForm, ReopenForm, ReturnForm
+from .engine.values import format_decimal
+from .forms import (
+    ApproveForm,
+    BudgetForm,
+    ExplanationForm,
+    IndicatorEntryForm,
+    Level1WeightsForm,
+    ReopenForm,
+    ReturnForm,
+    TargetForm,
+    TargetReturnForm,
+)
+from .intake import services as intake_services
+from .intake.models import CarriedIndicator
 from .models import Evaluation, Indicator
 from .templatetags.perf_format import plain_number, score_text
 
@@ -332,6 +346,8 @@ def _page_context(request, project: Project, *, with_history: bool = True, **ove
 def project_page(request, pk: int):
     """The 自评表 of one project-year: read-only, or in entry mode for the unit while it may enter."""
     project = _project_for(request.user, pk)
+    if project.evaluation.status in workflow.TARGET_STAGE:
+        return _targets_page(request, project)
     return render(request, "perfgoals/project.html", _page_context(request, project))
 
 
@@ -485,13 +501,43 @@ def submit(request, pk: int):
 # --- review ------------------------------------------------------------------------------------------
 
 
-class ReviewQueueView(ObjectListView):
-    """待审核: the submitted self-evaluations of the units under the supervisor's department."""
+#: statuses whose review page is about the targets (the tree and its readings), not the scores
+TARGET_REVIEW_STATUSES = {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_APPROVED}
 
-    table_class = ReviewQueueTable
+
+class TargetsAndSelfEvaluationQueueTable(ReviewQueueTable):
+    """The queue with both kinds of submission: the status column says which; target rows get the
+    target flags (unreadable, direction unconfirmed, weights) instead of the score flags."""
+
+    status = StatusColumn("状态", accessor="evaluation__status", order_by=("status_rank",))
+
+    class Meta(ReviewQueueTable.Meta):
+        sequence = (
+            "year", "name", "unit", "status", "submitted_at", "execution_rate", "total_score", "grade", "flags",
+        )
+        exclude = ("department", "budget_annual", "budget_executed")
+        empty_text = "没有待审核的自评或绩效目标。"
+
+    @staticmethod
+    def _summary(record) -> list[tuple[str, int, str]]:
+        cached = getattr(record, "_review_summary", None)
+        if cached is None:
+            evaluation = record.evaluation
+            if evaluation.status == Status.TARGETS_SUBMITTED:
+                cached = workflow.target_review_summary(record, evaluation, list(record.indicators.all()))
+            else:
+                cached = workflow.review_summary(evaluation, record.indicators.all(), evaluation.scheme.engine_scheme())
+            record._review_summary = cached
+        return cached
+
+
+class ReviewQueueView(ObjectListView):
+    """待审核: the submitted targets and self-evaluations of the units under the supervisor's department."""
+
+    table_class = TargetsAndSelfEvaluationQueueTable
     filterset_class = ReviewQueueFilterSet
-    title = "待审核自评"
-    intro = "本部门所属单位已提交、等待审核的绩效自评。提示栏列出需要重点核实的问题。"
+    title = "待审核"
+    intro = "本部门所属单位已提交、等待批复的绩效目标和等待审核的绩效自评（见“状态”栏）。提示栏列出需要重点核实的问题。"
     export_name = "review-queue"
 
     def dispatch(self, request, *args, **kwargs):
@@ -502,7 +548,7 @@ class ReviewQueueView(ObjectListView):
     def scoped_queryset(self):
         return (
             reviewable_projects(self.request.user)
-            .filter(evaluation__status=Status.SUBMITTED)
+            .filter(evaluation__status__in=[Status.SUBMITTED, Status.TARGETS_SUBMITTED])
             .select_related("evaluation__scheme")
             .prefetch_related("indicators")
         )
@@ -548,6 +594,8 @@ def review_page(request, pk: int):
     """The review page: computed beside reported scores, and what to check. Anyone who may see the
     project may read it; only the department's supervisors get the buttons."""
     project = _project_for(request.user, pk)
+    if project.evaluation.status in TARGET_REVIEW_STATUSES:
+        return render(request, "perfgoals/review_targets.html", _target_review_context(request, project))
     return render(request, "perfgoals/review.html", _review_context(request, project))
 
 
@@ -582,4 +630,400 @@ def review_action(request, pk: int, action: str):
     messages.success(request, done)
     if action == "reopen":
         return redirect("perfgoals:review", pk=project.pk)
+    return redirect("perfgoals:review_queue")
+
+
+# --- the target stage: the indicator tree of a draft --------------------------------------------------
+
+_SOURCE_LABELS_DIRECTION = {
+    "user": "已人工确认",
+    "column": "按指标性质列",
+    "operator": "按符号识别",
+    "word": "按用语识别",
+    "name": "按指标名称推测",
+    "default": "未标明方向，暂按正向",
+}
+
+
+def target_reading(indicator: Indicator) -> dict:
+    """What the engine read in a target, for display beside the field (pure: no query)."""
+    value = parse(indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None)
+    kind = Kind(indicator.target_kind) if indicator.target_kind in Kind._value2member_map_ else value.kind
+    direction = Direction(indicator.direction) if indicator.direction in Direction._value2member_map_ else None
+    shown = ""
+    if kind is Kind.QUANTITATIVE and value.number is not None:
+        shown = f"{direction.symbol if direction else ''}{format_decimal(value.number)}{value.printed_unit or ''}"
+    elif kind is Kind.DEADLINE and value.deadline is not None:
+        shown = value.deadline.display()
+    elif kind is Kind.QUALITATIVE and value.scale:
+        shown = {"three": "完成/部分完成/未完成", "five": "优良中低差", "hml": "高中低"}.get(value.scale, "")
+    suggested = workflow.direction_suggested(indicator)
+    hint = ""
+    if suggested and indicator.direction_source == "name":
+        _, keyword = direction_signal(indicator.name)
+        hint = f"按名称中的“{keyword}”推测为{direction.label if direction else ''}" if keyword else ""
+    elif suggested:
+        hint = "未标明方向，暂按正向（≥）计"
+    return {
+        "kind": kind.label,
+        "kind_code": kind.value,
+        "direction": direction.label if direction and kind is Kind.QUANTITATIVE else "",
+        "direction_code": direction.value if direction else "",
+        "value": shown,
+        "source": _SOURCE_LABELS_DIRECTION.get(indicator.direction_source, "") if kind is Kind.QUANTITATIVE else "",
+        "suggested": suggested,
+        "unreadable": workflow.target_unreadable(indicator),
+        "hint": hint,
+    }
+
+
+@dataclass
+class TargetRow:
+    """One indicator of the target tree, with its category cells, form, reading and last year's values."""
+
+    indicator: Indicator
+    level1_cell: dict | None = None
+    level2_cell: dict | None = None
+    form: TargetForm | None = None
+    reading: dict = field(default_factory=dict)
+    carried: object = None
+    suggestion: str = ""
+    review_flags: list = field(default_factory=list)
+    first_in_group: bool = False
+    last_in_group: bool = False
+    message: str = ""
+    message_level: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"tgt-{self.indicator.pk}"
+
+
+def build_target_rows(
+    indicators: list[Indicator], generation: str, carried: dict, *, editable: bool, review: bool = False,
+    bound: dict | None = None, row_messages: dict | None = None,
+) -> list[TargetRow]:
+    """The tree grouped by level 1 and level 2 in the generation's print order, with rowspans."""
+    bound = bound or {}
+    row_messages = row_messages or {}
+    level1_order = list(vocabulary.GENERATION_LEVEL1[generation]) + list(LEVEL1)
+    level2_order = list(vocabulary.GENERATIONS[generation]) + list(LEVEL2)
+    groups: dict[str, dict[str, list[Indicator]]] = {}
+    for indicator in sorted(
+        indicators, key=lambda i: (level1_order.index(i.level1) if i.level1 in level1_order else 99, i.order)
+    ):
+        groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(indicator)
+    rows: list[TargetRow] = []
+    for level1, level2_groups in groups.items():
+        count = sum(len(m) for m in level2_groups.values())
+        weights = [i.weight for m in level2_groups.values() for i in m if i.weight is not None and not i.not_applicable]
+        first = True
+        for level2 in sorted(level2_groups, key=lambda c: level2_order.index(c) if c in level2_order else 99):
+            members = level2_groups[level2]
+            for position, indicator in enumerate(members):
+                row = TargetRow(indicator=indicator, first_in_group=position == 0, last_in_group=position == len(members) - 1)
+                if first:
+                    row.level1_cell = {
+                        "label": LEVEL1.get(level1, level1), "rowspan": count, "sum": sum(weights, Decimal(0)),
+                    }
+                    first = False
+                if position == 0:
+                    row.level2_cell = {"label": LEVEL2.get(level2, level2), "rowspan": len(members)}
+                row.reading = target_reading(indicator)
+                link = carried.get(indicator.pk)
+                if link is not None:
+                    row.carried = link
+                    row.suggestion = intake_services.relative_suggestion(indicator, link)
+                if editable:
+                    row.form = bound.get(indicator.pk) or TargetForm(generation=generation, indicator=indicator)
+                if review:
+                    row.review_flags = workflow.target_review_flags(indicator)
+                if indicator.pk in row_messages:
+                    row.message, row.message_level = row_messages[indicator.pk]
+                rows.append(row)
+    return rows
+
+
+def _carried(project: Project) -> dict:
+    """Last year's values of a rolled-over project, by indicator (one query)."""
+    return {c.indicator_id: c for c in CarriedIndicator.objects.filter(indicator__project_id=project.pk)}
+
+
+def _targets_context(request, project: Project, *, caps=None, review: bool = False, **overrides) -> dict:
+    evaluation = project.evaluation
+    indicators = _indicators(project)
+    caps = caps or workflow.capabilities(request.user, project, evaluation)
+    tcaps = workflow.target_capabilities(request.user, project, evaluation, caps)
+    generation = workflow.project_generation(project, indicators)
+    carried = _carried(project)
+    editable = tcaps.can_edit and not review
+    rows = build_target_rows(
+        indicators, generation, carried, editable=editable, review=review or not editable,
+        bound=overrides.pop("bound", None), row_messages=overrides.pop("row_messages", None),
+    )
+    scheme = evaluation.scheme.engine_scheme()
+    active = [i for i in indicators if not i.not_applicable]
+    row_sum = sum((i.weight or Decimal(0) for i in active), Decimal(0))
+    declared = evaluation.declared_level1_weights or {}
+    level1_sums = {}
+    for code in [*vocabulary.GENERATION_LEVEL1[generation], *[c for c in declared if c not in vocabulary.GENERATION_LEVEL1[generation]]]:
+        rows_of = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
+        head = declared.get(code)
+        head = Decimal(str(head)) if head not in (None, "") else None
+        level1_sums[code] = {"label": LEVEL1.get(code, code), "rows": rows_of, "declared": head,
+                             "ok": head is None or head == rows_of}
+    problems = workflow.target_problems(project, evaluation, indicators)
+    actions = overrides.pop("actions", None)
+    if actions is None:
+        actions = list(evaluation.review_actions.select_related("user")[:20])
+    latest = actions[0] if actions else None
+    context = {
+        "project": project,
+        "evaluation": evaluation,
+        "scheme": scheme,
+        "caps": caps,
+        "tcaps": tcaps,
+        "target_stage": True,
+        "generation": generation,
+        "target_rows": rows,
+        "carried_any": bool(carried),
+        "add_form": overrides.pop("add_form", None) or (TargetForm(generation=generation) if editable else None),
+        "weights_form": overrides.pop("weights_form", None)
+        or (Level1WeightsForm(evaluation=evaluation, generation=generation,
+                              extra=tuple(i.level1 for i in indicators)) if editable else None),
+        "level1_sums": list(level1_sums.values()),
+        "row_sum": row_sum,
+        "weight_total": scheme.execution_weight + row_sum,
+        "weights_ok": scheme.execution_weight + row_sum == scheme.total,
+        "target_problems": problems,
+        "weight_flags": [p for p in problems if p.anchor == "level1-weights"],
+        "submit_problems": overrides.pop("submit_problems", None),
+        "page_error": overrides.pop("page_error", ""),
+        "actions": actions,
+        "notice": latest if latest and evaluation.status == Status.DRAFT and latest.action == "return_targets" else None,
+        "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
+        "toast": overrides.pop("toast", ("", "")),
+    }
+    context.update(overrides)
+    form = context["weights_form"]
+    for code, item in level1_sums.items():
+        item["field"] = form[f"w_{code}"] if form is not None and f"w_{code}" in form.fields else None
+    return context
+
+
+def _targets_page(request, project: Project, status: int = 200, **overrides):
+    context = _targets_context(request, project, **overrides)
+    context["history"], context["history_total"] = project_history(project)
+    return render(request, "perfgoals/project.html", context, status=status)
+
+
+def _targets_response(request, project: Project, status: int = 200, *, anchor: str = "", success: str = "", **overrides):
+    """After a target action: htmx gets the re-rendered tree (and a toast); a plain post a redirect or the page."""
+    project = _project_for(request.user, project.pk)
+    if request.htmx:
+        toast = overrides.pop("toast", None) or ((success, "success") if success else ("", ""))
+        context = _targets_context(request, project, toast=toast, **overrides)
+        html = render_to_string("perfgoals/_targets_response.html", context, request=request)
+        return HttpResponse(html, status=status)
+    if status == 200:
+        if success:
+            messages.success(request, success)
+        return redirect(reverse("perfgoals:project", args=[project.pk]) + (f"#{anchor}" if anchor else "#targets"))
+    return _targets_page(request, project, status, **overrides)
+
+
+def _unit_project(request, pk: int) -> Project:
+    project = _project_for(request.user, pk)
+    _require(workflow.may_enter(request.user, project))
+    return project
+
+
+def _form_errors(form, exc: workflow.InvalidData) -> None:
+    for name, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _target_indicator(project: Project, indicator_pk: int) -> Indicator:
+    indicator = get_object_or_404(Indicator, pk=indicator_pk, project=project)
+    indicator.project = project
+    return indicator
+
+
+def _generation(project: Project) -> str:
+    return workflow.project_generation(project, project.indicators.only("level2"))
+
+
+@login_required
+@require_POST
+def add_target(request, pk: int):
+    """Add an indicator to the draft tree."""
+    project = _unit_project(request, pk)
+    form = TargetForm(request.POST, generation=_generation(project))
+    if form.is_valid():
+        try:
+            outcome = workflow.add_indicator(project, request.user, form.submitted())
+        except workflow.InvalidData as exc:
+            _form_errors(form, exc)
+        except workflow.WorkflowError as exc:
+            return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+        else:
+            ind = outcome.indicator
+            return _targets_response(request, project, anchor=f"tgt-{ind.pk}", success=f"已添加指标“{ind.name}”。")
+    message = "有填写错误，指标未添加，请按提示修改。"
+    return _targets_response(request, project, 422, add_form=form, page_error=message, toast=(message, "error"))
+
+
+@login_required
+@require_POST
+def update_target(request, pk: int, indicator_pk: int):
+    """Save one indicator of the draft tree (all its fields, or only those sent)."""
+    project = _unit_project(request, pk)
+    indicator = _target_indicator(project, indicator_pk)
+    form = TargetForm(request.POST, generation=_generation(project), indicator=indicator)
+    if form.is_valid() and form.cleaned_data.get("version") is None:
+        form.add_error(None, "页面数据不完整，请刷新后重试。")
+    if form.is_valid():
+        try:
+            outcome = workflow.update_indicator_target(indicator, request.user, form.submitted(), form.cleaned_data["version"])
+        except workflow.InvalidData as exc:
+            _form_errors(form, exc)
+        except workflow.VersionConflict as exc:
+            return _targets_response(
+                request, project, 409, page_error=exc.message, toast=(exc.message, "error"),
+                row_messages={indicator.pk: (exc.message, "error")},
+            )
+        except workflow.WorkflowError as exc:
+            return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+        else:
+            stored = outcome.indicator
+            text = f"已保存“{stored.name}”。" if outcome.changed else "没有修改，无需保存。"
+            return _targets_response(
+                request, project, anchor=f"tgt-{stored.pk}", success=text,
+                row_messages={stored.pk: (text, "success" if outcome.changed else "info")},
+            )
+    message = "有填写错误，未保存，请按提示修改。"
+    return _targets_response(
+        request, project, 422, bound={indicator.pk: form}, page_error=message, toast=(message, "error"),
+        row_messages={indicator.pk: (message, "error")},
+    )
+
+
+@login_required
+@require_POST
+def delete_target(request, pk: int, indicator_pk: int):
+    project = _unit_project(request, pk)
+    indicator = _target_indicator(project, indicator_pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        workflow.delete_indicator(indicator, request.user, version)
+    except workflow.WorkflowError as exc:
+        return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+    return _targets_response(request, project, success=f"已删除指标“{indicator.name}”（变更记录中保留）。")
+
+
+@login_required
+@require_POST
+def move_target(request, pk: int, indicator_pk: int):
+    project = _unit_project(request, pk)
+    indicator = _target_indicator(project, indicator_pk)
+    direction = request.POST.get("direction", "")
+    if direction not in ("up", "down"):
+        return _targets_response(request, project, 422, page_error="无效的移动方向。")
+    try:
+        workflow.move_indicator(indicator, request.user, direction)
+    except workflow.WorkflowError as exc:
+        return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+    return _targets_response(request, project, anchor=f"tgt-{indicator.pk}", success="已调整顺序。")
+
+
+@login_required
+@require_POST
+def save_weights(request, pk: int):
+    """The declared weight of each level-1 category."""
+    project = _unit_project(request, pk)
+    evaluation = project.evaluation
+    form = Level1WeightsForm(request.POST, evaluation=evaluation, generation=_generation(project))
+    message = "一级指标分值有填写错误，未保存，请按提示修改。"
+    if not form.is_valid():
+        return _targets_response(request, project, 422, weights_form=form, page_error=message, toast=(message, "error"))
+    try:
+        outcome = workflow.save_level1_weights(evaluation, request.user, form.weights(), form.cleaned_data["version"])
+    except workflow.InvalidData as exc:
+        _form_errors(form, exc)
+        return _targets_response(request, project, 422, weights_form=form, page_error=message, toast=(message, "error"))
+    except workflow.WorkflowError as exc:
+        return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+    text = "一级指标分值已保存。" if outcome.changed else "一级指标分值没有修改。"
+    return _targets_response(request, project, anchor="level1-weights", success=text)
+
+
+@login_required
+@require_POST
+def submit_targets(request, pk: int):
+    """Submit the targets: all or nothing, everything missing listed at once."""
+    project = _unit_project(request, pk)
+    try:
+        workflow.submit_targets(project.evaluation, request.user)
+    except workflow.TargetsIncomplete as exc:
+        project = _project_for(request.user, pk)
+        return _targets_page(request, project, 422, submit_problems=exc.problems)
+    except workflow.WorkflowError as exc:
+        project = _project_for(request.user, pk)
+        return _render_page(request, project, 409, page_error=exc.message)
+    messages.success(request, "绩效目标已提交主管部门批复。批复期间指标体系锁定；如被退回，可在本页看到意见。")
+    return redirect("perfgoals:project", pk=project.pk)
+
+
+# --- reviewing targets --------------------------------------------------------------------------------
+
+
+def _target_review_context(request, project: Project, **overrides) -> dict:
+    context = _targets_context(request, project, review=True)
+    evaluation = project.evaluation
+    context.update(
+        weight_flags=workflow.target_weight_flags(project, evaluation, _indicators(project)),
+        approve_form=overrides.pop("approve_form", None) or ApproveForm(initial={"version": evaluation.version}),
+        return_form=overrides.pop("return_form", None) or TargetReturnForm(initial={"version": evaluation.version}),
+        page_error=overrides.pop("page_error", ""),
+    )
+    context["check_count"] = sum(
+        1 for row in context["target_rows"] for flag in row.review_flags if flag.level != "info"
+    ) + len(context["weight_flags"])
+    context.update(overrides)
+    return context
+
+
+_TARGET_REVIEW_ACTIONS = {
+    "approve": (ApproveForm, lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
+                "绩效目标已批复，填报单位可以开始填报实际完成情况。"),
+    "return": (TargetReturnForm, lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
+               "绩效目标已退回填报单位，意见将显示在其项目页上。"),
+}
+
+
+@login_required
+@require_POST
+def target_review_action(request, pk: int, action: str):
+    """Approve or return (with a comment) submitted targets."""
+    project = _project_for(request.user, pk)
+    _require(workflow.may_review(request.user, project))
+    form_class, act, done = _TARGET_REVIEW_ACTIONS[action]
+    form = form_class(request.POST)
+    form_key = f"{action}_form"
+    template = "perfgoals/review_targets.html"
+    if not form.is_valid():
+        return render(request, template, _target_review_context(request, project, **{form_key: form}), status=422)
+    try:
+        act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
+    except workflow.InvalidData as exc:
+        _form_errors(form, exc)
+        return render(request, template, _target_review_context(request, project, **{form_key: form}), status=422)
+    except workflow.WorkflowError as exc:
+        project = _project_for(request.user, pk)
+        return render(request, template, _target_review_context(request, project, page_error=exc.message), status=409)
+    messages.success(request, done)
     return redirect("perfgoals:review_queue")

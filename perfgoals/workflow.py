@@ -819,3 +819,471 @@ def review_summary(evaluation: Evaluation, indicators: Iterable[Indicator], sche
     if any(flag.code == "weights" for flag in evaluation_review_flags(evaluation)):
         summary.insert(0, ("分值不符", 1, "danger"))
     return summary
+
+
+# --- the target stage: building the indicator tree ---------------------------------------------------
+#
+# Decisions the brief left open:
+#
+# * The tree is edited only while the evaluation is a draft (目标草稿): once the targets are submitted or
+#   approved it is locked for the unit (a supervisor returns the targets to reopen it).
+# * 指标性质 is one choice for the user: "按指标值识别" (nothing stored), ≥ / ≤ / = / ≈ (stored as
+#   ``direction_override``, the user's confirmation) or 定性 (stored as ``nature_printed = "定性"``, the
+#   engine's own way of saying "qualitative whatever the text"). A printed column value is kept until the
+#   user picks something else.
+# * The level-2 category decides the level 1 (the vocabulary's parent); categories come from the
+#   generation of the project's year, unless the tree already uses the other generation's codes (seed 000
+#   prints the 2019 layout in 2021: the printed table wins, as in ``vocabulary.generation_for_year``).
+# * Moving swaps an indicator with its neighbour in the same level-2 category (the only order visible in
+#   the printed form); it changes no value, so it needs no version and bumps none.
+# * Submission needs, besides the weights: every target readable (or marked 定性) and every direction the
+#   engine only guessed (from the name, or "bare number → ≥") confirmed by the user — the domain's
+#   "a suggestion the user confirms, never a silent guess".
+
+#: target fields a unit user may change, with their Chinese names
+TARGET_FIELDS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target_text": "年度指标值（A）",
+    "nature_printed": "指标性质",
+    "unit_printed": "度量单位",
+    "direction_override": "指标方向（人工确认）",
+    "weight": "分值",
+    "not_applicable": "不适用",
+}
+#: the user's 指标性质 choice → (nature_printed, direction_override); "" = read from the text
+NATURE_CHOICES = {
+    "": ("", ""),
+    "ge": (None, "ge"),
+    "le": (None, "le"),
+    "eq": (None, "eq"),
+    "approx": (None, "approx"),
+    "qualitative": ("定性", ""),
+}
+QUALITATIVE_NATURE = "定性"
+#: where the engine's direction is only a guess
+SUGGESTED_SOURCES = {"name", "default"}
+TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED}
+
+_TARGET_LOCKED_MESSAGES = {
+    Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，指标体系已锁定。如需修改，请联系主管部门退回。",
+    Status.TARGETS_APPROVED: "绩效目标已批复，指标体系已锁定。",
+}
+
+
+class TargetsIncomplete(Incomplete):
+    """Target submission refused: every missing item at once, nothing submitted."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.message = f"尚有 {len(problems)} 项未完成，绩效目标未提交"
+        self.args = (self.message,)
+
+
+def project_generation(project: Project, indicators: Iterable[Indicator] = ()) -> str:
+    """The vocabulary generation ("2019" / "2021") the project's tree is built in."""
+    from .engine import vocabulary
+
+    generation = vocabulary.generation_for_year(project.year)
+    other = "2019" if generation == "2021" else "2021"
+    own = set(vocabulary.GENERATIONS[generation])
+    for indicator in indicators:
+        if indicator.level2 not in own and indicator.level2 in vocabulary.GENERATIONS[other]:
+            return other
+    return generation
+
+
+def nature_choice(indicator: Indicator) -> str:
+    """The user's 指标性质 choice that describes the stored fields (for the form's initial value)."""
+    if indicator.direction_override:
+        return indicator.direction_override
+    if (indicator.nature_printed or "").strip() == QUALITATIVE_NATURE:
+        return "qualitative"
+    return ""
+
+
+def direction_suggested(indicator: Indicator) -> bool:
+    """The engine read a number but only guessed its direction, and the user has not confirmed it."""
+    return (
+        not indicator.direction_override
+        and indicator.target_kind == Kind.QUANTITATIVE
+        and indicator.direction_source in SUGGESTED_SOURCES
+    )
+
+
+def target_unreadable(indicator: Indicator) -> bool:
+    """The target text says nothing the engine can use, and the user has not marked it qualitative."""
+    return indicator.target_kind in (Kind.UNREADABLE, Kind.EMPTY) and nature_choice(indicator) != "qualitative"
+
+
+@dataclass(frozen=True)
+class TargetCapabilities:
+    """What the current user may do with the targets of one project-year."""
+
+    can_edit: bool
+    can_review: bool
+
+
+def target_capabilities(user, project: Project, evaluation: Evaluation, caps: Capabilities | None = None) -> TargetCapabilities:
+    unit_user = caps.is_unit_user if caps else may_enter(user, project)
+    reviewer = caps.is_reviewer if caps else may_review(user, project)
+    return TargetCapabilities(
+        can_edit=unit_user and evaluation.status == Status.DRAFT,
+        can_review=reviewer and evaluation.status == Status.TARGETS_SUBMITTED,
+    )
+
+
+def _require_targets_editable(evaluation: Evaluation) -> None:
+    if evaluation.status != Status.DRAFT:
+        raise WorkflowError(
+            _TARGET_LOCKED_MESSAGES.get(evaluation.status, "绩效目标已批复，指标体系已锁定，不能修改。")
+        )
+
+
+def _target_changes(indicator: Indicator, data: dict) -> dict:
+    """The stored fields that change, from what the form sent (``nature`` is the 指标性质 choice)."""
+    from .engine import vocabulary
+
+    wanted: dict = {}
+    for name in ("name", "target_text", "unit_printed"):
+        if name in data:
+            wanted[name] = _normalise_text(data[name])
+    if "level2" in data:
+        wanted["level2"] = data["level2"] or ""
+        wanted["level1"] = vocabulary.level1_of(wanted["level2"]) or data.get("level1") or ""
+    if "weight" in data:
+        wanted["weight"] = data["weight"]
+    if "not_applicable" in data and data["not_applicable"] is not None:
+        wanted["not_applicable"] = bool(data["not_applicable"])
+    if "nature" in data and data["nature"] in NATURE_CHOICES:
+        nature, override = NATURE_CHOICES[data["nature"]]
+        if nature is None:  # a direction: keep a printed column unless it said 定性
+            nature = "" if (indicator.nature_printed or "").strip() == QUALITATIVE_NATURE else indicator.nature_printed
+        wanted["nature_printed"] = nature
+        wanted["direction_override"] = override
+    return {name: value for name, value in wanted.items() if getattr(indicator, name) != value}
+
+
+def validate_target(
+    indicator: Indicator, changes: dict, evaluation: Evaluation, siblings: list[Indicator], generation: str,
+    *, level1_sent: str | None = None,
+) -> dict[str, list[str]]:
+    """The rules on an indicator's tree position, name, target and weight (form field → messages)."""
+    from .engine import vocabulary
+
+    errors: dict[str, list[str]] = {}
+    new = {name: changes.get(name, getattr(indicator, name)) for name in TARGET_FIELDS}
+    if "name" in changes or indicator.pk is None:
+        if not new["name"]:
+            errors["name"] = ["请填写三级指标名称。"]
+        elif len(new["name"]) > 300:
+            errors["name"] = ["指标名称最多 300 字。"]
+    if "target_text" in changes or indicator.pk is None:
+        if not new["target_text"]:
+            errors["target_text"] = ["请填写年度指标值，如 ≥95%、400 万人以上，或文字（如“显著提高”）。"]
+    if "level2" in changes or indicator.pk is None:
+        allowed = set(vocabulary.GENERATIONS[generation])
+        if not new["level2"] or (new["level2"] not in allowed and new["level2"] != indicator.level2):
+            errors["level2"] = ["请选择二级指标。"]
+        elif level1_sent and vocabulary.level1_of(new["level2"]) != level1_sent:
+            errors["level2"] = [f"“{vocabulary.level2_name(new['level2'])}”不属于“{vocabulary.level1_name(level1_sent)}”，请重新选择。"]
+    if "weight" in changes or (indicator.pk is None and new["weight"] is not None):
+        probe = Indicator(pk=indicator.pk, level1=new["level1"], level2=new["level2"], weight=indicator.weight)
+        weight_errors = _weight_errors(probe, new["weight"], evaluation, engine_scheme(evaluation), siblings)
+        if weight_errors:
+            errors["weight"] = weight_errors
+    return errors
+
+
+def _siblings(project: Project) -> list[Indicator]:
+    return list(Indicator.objects.filter(project=project).only("pk", "weight", "level1", "level2", "not_applicable", "order"))
+
+
+@transaction.atomic
+def add_indicator(project: Project, user, data: dict) -> SaveOutcome:
+    """Add an indicator to a draft tree (at the end of its level-2 category), and rescore."""
+    project = _fresh_project(project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    siblings = _siblings(project)
+    generation = project_generation(project, siblings)
+    new = Indicator(project=project, name="", target_text="", level1="", level2="")
+    changes = _target_changes(new, {**data, "level2": data.get("level2") or ""})
+    changes.setdefault("name", "")
+    changes.setdefault("target_text", "")
+    errors = validate_target(new, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None)
+    if errors:
+        raise InvalidData(errors)
+    with acting_as(user):
+        for name, value in changes.items():
+            setattr(new, name, value)
+        new.order = max((s.order for s in siblings), default=0) + 1
+        new._change_reason = "新增指标"
+        new.save()
+        result = services.recompute(project)
+    new.refresh_from_db()
+    return SaveOutcome(changed=list(changes), result=result, indicator=new)
+
+
+def _locked_indicator(indicator: Indicator, project: Project, expected_version: int | None, what: str = "") -> Indicator:
+    current = Indicator.objects.select_for_update().filter(pk=indicator.pk, project=project).first()
+    if current is None:
+        raise WorkflowError("该指标已被删除，页面已刷新。")
+    if expected_version is not None and current.version != expected_version:
+        by, at = _last_change(current.history)
+        raise VersionConflict(_conflict_message(f"指标“{current.name}”{what}", by, at), changed_by=by, changed_at=at)
+    return current
+
+
+@transaction.atomic
+def update_indicator_target(indicator: Indicator, user, data: dict, expected_version: int) -> SaveOutcome:
+    """Change an indicator of a draft tree: category, name, target, 指标性质, unit, weight, applicability.
+
+    ``data`` holds cleaned form values (``nature`` is the 指标性质 choice, see ``NATURE_CHOICES``); keys
+    absent are left alone. Raises NotPermitted, WorkflowError (status), VersionConflict or InvalidData.
+    """
+    project = _fresh_project(indicator.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    current = _locked_indicator(indicator, project, None)
+    changes = _target_changes(current, data)
+    if not changes:
+        return SaveOutcome(indicator=current)
+    if current.version != expected_version:
+        by, at = _last_change(current.history)
+        raise VersionConflict(_conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
+    siblings = _siblings(project)
+    generation = project_generation(project, siblings)
+    errors = validate_target(current, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None)
+    if errors:
+        raise InvalidData(errors)
+    with acting_as(user):
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.save(update_fields=[*changes, "version"])
+        result = services.recompute(project)
+    current.refresh_from_db()
+    return SaveOutcome(changed=list(changes), result=result, indicator=current)
+
+
+@transaction.atomic
+def delete_indicator(indicator: Indicator, user, expected_version: int) -> SaveOutcome:
+    """Remove an indicator from a draft tree (the history keeps it), and rescore."""
+    project = _fresh_project(indicator.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    current = _locked_indicator(indicator, project, expected_version, "（删除前）")
+    with acting_as(user):
+        current._change_reason = "删除指标"
+        current.delete()
+        result = services.recompute(project)
+    return SaveOutcome(changed=["deleted"], result=result, indicator=current)
+
+
+@transaction.atomic
+def move_indicator(indicator: Indicator, user, direction: str) -> SaveOutcome:
+    """Swap an indicator with its neighbour above (``"up"``) or below (``"down"``) in its category."""
+    project = _fresh_project(indicator.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    current = _locked_indicator(indicator, project, None)
+    group = list(
+        Indicator.objects.select_for_update()
+        .filter(project=project, level1=current.level1, level2=current.level2)
+        .order_by("order")
+    )
+    position = next(i for i, ind in enumerate(group) if ind.pk == current.pk)
+    other_position = position - 1 if direction == "up" else position + 1
+    if direction not in ("up", "down") or not 0 <= other_position < len(group):
+        return SaveOutcome(indicator=current)
+    other = group[other_position]
+    mine, theirs = current.order, other.order
+    with acting_as(user):
+        # the unique (project, order) constraint: park one row on a free number first (no history row)
+        parking = (Indicator.objects.filter(project=project).order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        Indicator.objects.filter(pk=current.pk).update(order=parking)
+        other.order = mine
+        other._change_reason = "调整顺序"
+        other.save(update_fields=["order"])
+        current.order = theirs
+        current._change_reason = "调整顺序"
+        current.save(update_fields=["order"])
+        services.recompute(project)
+    return SaveOutcome(changed=["order"], indicator=current)
+
+
+@transaction.atomic
+def save_level1_weights(evaluation: Evaluation, user, weights: dict[str, Decimal | None], expected_version: int) -> SaveOutcome:
+    """Save the declared weight of each level-1 category (the form's header "产出指标（50 分）")."""
+    from .engine import vocabulary
+
+    project = _fresh_project(evaluation.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    declared = dict(evaluation.declared_level1_weights or {})
+    new = dict(declared)
+    errors: dict[str, list[str]] = {}
+    for code, value in weights.items():
+        if code not in vocabulary.LEVEL1:
+            continue
+        if value is None:
+            new.pop(code, None)
+        elif value < 0:
+            errors[f"w_{code}"] = ["分值不能为负数。"]
+        else:
+            new[code] = format_decimal(value)
+    if new == declared and not errors:
+        return SaveOutcome()
+    _check_evaluation_version(evaluation, expected_version, "一级指标分值")
+    scheme = engine_scheme(evaluation)
+    total = scheme.execution_weight + sum((Decimal(str(v)) for v in new.values()), Decimal(0))
+    if not errors and total > scheme.total:
+        room = scheme.total - scheme.execution_weight
+        errors["__all__"] = [
+            f"一级指标分值合计 {_fmt(total - scheme.execution_weight)} 分，加预算执行 {_fmt(scheme.execution_weight)} 分为 "
+            f"{_fmt(total)} 分，超过总分 {_fmt(scheme.total)} 分；一级指标合计最多 {_fmt(room)} 分。"
+        ]
+    if errors:
+        raise InvalidData(errors)
+    with acting_as(user):
+        evaluation.declared_level1_weights = new
+        evaluation.version += 1
+        evaluation._change_reason = "修改一级指标分值"
+        evaluation.save(update_fields=["declared_level1_weights", "version", "updated_at"])
+        result = services.recompute(project)
+    return SaveOutcome(changed=sorted(k for k in set(new) | set(declared) if new.get(k) != declared.get(k)), result=result)
+
+
+def target_problems(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[Problem]:
+    """Everything a target submission still lacks, in page order (uses the stored readings)."""
+    from .engine import vocabulary
+
+    problems: list[Problem] = []
+    active = [i for i in indicators if not i.not_applicable]
+    if not active:
+        problems.append(Problem("targets-add", "绩效指标：尚未添加任何适用的指标"))
+    weights_complete = True
+    for indicator in active:
+        issues = []
+        if indicator.weight is None:
+            issues.append("未设分值")
+            weights_complete = False
+        if target_unreadable(indicator):
+            issues.append("指标值无法识别：请改写为数字和单位，或将指标性质选为“定性”")
+        elif direction_suggested(indicator):
+            issues.append("指标方向为系统推测，请确认正向或反向")
+        if issues:
+            problems.append(Problem(f"tgt-{indicator.pk}", f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}"))
+    scheme = engine_scheme(evaluation)
+    weight_sum = scheme.execution_weight + sum((i.weight or Decimal(0) for i in active), Decimal(0))
+    if active and weights_complete and weight_sum != scheme.total:
+        problems.append(Problem(
+            "level1-weights",
+            f"分值合计 {_fmt(weight_sum)} 分（含预算执行 {_fmt(scheme.execution_weight)} 分），应为总分 {_fmt(scheme.total)} 分",
+        ))
+    for code, declared in (evaluation.declared_level1_weights or {}).items():
+        if declared in (None, ""):
+            continue
+        rows = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
+        if rows != Decimal(str(declared)):
+            problems.append(Problem(
+                "level1-weights",
+                f"{vocabulary.level1_name(code)}：表头 {_fmt(Decimal(str(declared)))} 分，各项分值合计 {_fmt(rows)} 分，不一致",
+            ))
+    return problems
+
+
+@transaction.atomic
+def submit_targets(evaluation: Evaluation, user) -> Evaluation:
+    """Submit the draft targets to the department, or raise :class:`TargetsIncomplete` listing everything."""
+    project = _fresh_project(evaluation.project)
+    _require_enter(user, project)
+    evaluation = _lock_evaluation(project)
+    _require_targets_editable(evaluation)
+    with acting_as(user):
+        services.recompute(project)
+        evaluation.refresh_from_db()
+        problems = target_problems(project, evaluation, list(project.indicators.order_by("order")))
+        if problems:
+            raise TargetsIncomplete(problems)
+        from_status = evaluation.status
+        evaluation.submitted_at = timezone.now()
+        _change_status(evaluation, Status.TARGETS_SUBMITTED, "提交绩效目标", ["submitted_at"])
+        _record(evaluation, user, ReviewActionKind.SUBMIT_TARGETS, from_status)
+    return evaluation
+
+
+@transaction.atomic
+def approve_targets(evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None) -> Evaluation:
+    """Approve submitted targets: the tree is locked and the unit may enter results."""
+    evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
+    comment = _normalise_text(comment)
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = comment
+        _change_status(evaluation, Status.TARGETS_APPROVED, "批复绩效目标", ["review_comment"])
+        _record(evaluation, user, ReviewActionKind.APPROVE_TARGETS, from_status, comment)
+    return evaluation
+
+
+@transaction.atomic
+def return_targets(evaluation: Evaluation, user, comment: str, expected_version: int | None = None) -> Evaluation:
+    """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
+    comment = _required_text(comment, "comment", "退回时必须填写意见，说明需要修改的指标。")
+    evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = comment
+        _change_status(evaluation, Status.DRAFT, f"退回绩效目标：{comment}", ["review_comment"])
+        _record(evaluation, user, ReviewActionKind.RETURN_TARGETS, from_status, comment)
+    return evaluation
+
+
+# --- what a reviewer of targets should look at -------------------------------------------------------
+
+
+def target_review_flags(indicator: Indicator) -> list[ReviewFlag]:
+    """Flags of one indicator of a target tree: unreadable target, guessed direction, missing weight."""
+    if indicator.not_applicable:
+        return [ReviewFlag("not_applicable", "不适用", "info")]
+    out = []
+    if target_unreadable(indicator):
+        out.append(ReviewFlag("unreadable", "目标值无法识别", "danger"))
+    if direction_suggested(indicator):
+        out.append(ReviewFlag("direction_suggested", "方向为推测，未确认", "warn"))
+    if indicator.weight is None:
+        out.append(ReviewFlag("missing", "未设分值", "danger"))
+    return out
+
+
+def target_weight_flags(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[ReviewFlag]:
+    """Weights that do not add up (to the scheme total, or to a declared level-1 header)."""
+    return [
+        ReviewFlag("weights", "分值不符：" + problem.text, "danger")
+        for problem in target_problems(project, evaluation, indicators)
+        if problem.anchor == "level1-weights"
+    ]
+
+
+_TARGET_SUMMARY = [("unreadable", "目标无法识别"), ("direction_suggested", "方向未确认"), ("missing", "未设分值")]
+
+
+def target_review_summary(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[tuple[str, int, str]]:
+    """(label, count, level) of each target flag group present, for one line in the review queue."""
+    counts: dict[str, int] = {}
+    levels: dict[str, str] = {}
+    for indicator in indicators:
+        for flag in target_review_flags(indicator):
+            counts[flag.code] = counts.get(flag.code, 0) + 1
+            levels[flag.code] = flag.level
+    summary = [(label, counts[code], levels[code]) for code, label in _TARGET_SUMMARY if counts.get(code)]
+    if target_weight_flags(project, evaluation, indicators):
+        summary.insert(0, ("分值不符", 1, "danger"))
+    return summary

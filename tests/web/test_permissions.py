@@ -45,6 +45,48 @@ def _indicator_post(project):
     return reverse("perfgoals:save_indicator", args=[project.pk, rate.pk]), row_data(rate, actual_text="91%")
 
 
+def _draft_state(project):
+    set_status(project, Status.DRAFT)
+
+
+def _targets_submitted_state(project):
+    set_status(project, Status.TARGETS_SUBMITTED)
+
+
+def _target_post(name, **values):
+    """(url, data) of an action on the indicator 居民参保率 of the target tree."""
+
+    def build(project):
+        rate = indicator(project, "居民参保率")
+        data = {f"t{rate.pk}-version": rate.version, **{f"t{rate.pk}-{k}": v for k, v in values.items()}}
+        if name == "delete_target":
+            data = {"version": rate.version}
+        elif name == "move_target":
+            data = {"direction": "down"}
+        return reverse(f"perfgoals:{name}", args=[project.pk, rate.pk]), data
+
+    return build
+
+
+#: the unit's rights on a draft's tree: everyone else is refused, another scope does not see it
+_UNIT_ONLY = {
+    "anonymous": (LOGIN, SAME), "unit_own": (200, CHANGED), "unit_other": (404, SAME),
+    "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
+    "finance_other": (404, SAME), "admin": (403, SAME),
+}
+_UNIT_ONLY_REDIRECT = {**_UNIT_ONLY, "unit_own": (302, CHANGED)}
+_SUPERVISOR_DECIDES = {
+    "anonymous": (LOGIN, SAME), "unit_own": (403, SAME), "unit_other": (404, SAME),
+    "supervisor_own": (302, CHANGED), "supervisor_other": (404, SAME), "finance": (403, SAME),
+    "finance_other": (404, SAME), "admin": (302, CHANGED),
+}
+_READERS = {
+    "anonymous": (LOGIN, SAME), "unit_own": (200, SAME), "unit_other": (404, SAME),
+    "supervisor_own": (200, SAME), "supervisor_other": (404, SAME), "finance": (200, SAME),
+    "finance_other": (404, SAME), "admin": (200, SAME),
+}
+
+
 # name → (method, url or url builder, state setter, data builder, {role: (status, changed)})
 CASES = {
     "home": (
@@ -152,6 +194,36 @@ CASES = {
             "finance_other": (404, SAME), "admin": (302, CHANGED),
         },
     ),
+    # --- the target stage (the project-year put back to 目标草稿 / 目标已提交) ---
+    "project_page_draft": ("get", lambda p: reverse("perfgoals:project", args=[p.pk]), _draft_state, None, _READERS),
+    "add_target": (
+        "post", lambda p: reverse("perfgoals:add_target", args=[p.pk]), _draft_state,
+        lambda p: {"level1": "output", "level2": "quantity", "name": "新增指标", "target_text": "≥5 次"},
+        _UNIT_ONLY_REDIRECT,
+    ),
+    "update_target": ("post", None, _draft_state, _target_post("update_target", target_text="≥95%"), _UNIT_ONLY_REDIRECT),
+    "delete_target": ("post", None, _draft_state, _target_post("delete_target"), _UNIT_ONLY_REDIRECT),
+    "move_target": ("post", None, _draft_state, _target_post("move_target"), _UNIT_ONLY_REDIRECT),
+    "save_level1_weights": (
+        "post", lambda p: reverse("perfgoals:save_level1_weights", args=[p.pk]), _draft_state,
+        lambda p: {"version": p.evaluation.version, "w_output": "40"},
+        _UNIT_ONLY_REDIRECT,
+    ),
+    # 附件1's weights do not add up (产出 60 under a 50 header): the unit reaches the action and is told
+    # what is missing (422), nothing is submitted
+    "submit_targets": (
+        "post", lambda p: reverse("perfgoals:submit_targets", args=[p.pk]), _draft_state, lambda p: {},
+        {**_UNIT_ONLY, "unit_own": (422, SAME)},
+    ),
+    "review_page_targets": ("get", lambda p: reverse("perfgoals:review", args=[p.pk]), _targets_submitted_state, None, _READERS),
+    "approve_targets": (
+        "post", lambda p: reverse("perfgoals:approve_targets", args=[p.pk]), _targets_submitted_state,
+        lambda p: {"version": p.evaluation.version}, _SUPERVISOR_DECIDES,
+    ),
+    "return_targets": (
+        "post", lambda p: reverse("perfgoals:return_targets", args=[p.pk]), _targets_submitted_state,
+        lambda p: {"version": p.evaluation.version, "comment": "满意度目标偏低"}, _SUPERVISOR_DECIDES,
+    ),
 }
 
 MATRIX = [(case, role) for case in CASES for role in ROLE_KEYS]
@@ -166,6 +238,8 @@ def test_the_matrix_covers_every_url_and_every_role():
     covered = {
         "home", "login", "project_list", "project", "save_indicator", "save_budget", "save_explanations", "submit",
         "review_queue", "review", "approve", "return", "reopen",
+        "add_target", "update_target", "delete_target", "move_target", "save_level1_weights", "submit_targets",
+        "approve_targets", "return_targets",
     }
     assert named - {"logout"} == covered  # logout is a POST that only ends the session
     assert all(set(expected) == set(ROLE_KEYS) for *_, expected in CASES.values())
@@ -177,7 +251,7 @@ def test_permission_matrix(case, role, main_project, client_of):
     if prepare:
         prepare(main_project)
     main_project.evaluation.refresh_from_db()
-    if case == "save_indicator":
+    if url_for is None:  # an action on one indicator: the builder gives both
         url, data = data_for(main_project)
     else:
         url, data = url_for(main_project), (data_for(main_project) if data_for else None)
