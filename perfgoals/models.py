@@ -125,6 +125,8 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = "绩效自评"
         verbose_name_plural = verbose_name
+        # the lists filter by status and sort by score: a region's first pages are read from this index
+        indexes = [models.Index(fields=["status", "total_score"], name="evaluation_status_score")]
         constraints = [
             models.CheckConstraint(
                 name="evaluation_scores_in_range",

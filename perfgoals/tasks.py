@@ -17,3 +17,11 @@ def recompute_project(project_id: int) -> dict:
     result = services.recompute(project)
     return {"project_id": project_id, "total": str(result.total) if result.total is not None else None,
             "grade": result.grade or ""}
+
+
+@shared_task(name="perfgoals.rescore_chunk")
+def rescore_chunk(project_ids: list[int], label: str = "") -> dict:
+    """Rescore a chunk of project-years in bulk (fan a region out over workers by chunks)."""
+    stats = services.rescore_projects(project_ids, label=label)
+    return {"projects": stats.projects, "indicators": stats.indicators,
+            "indicators_changed": stats.indicators_changed, "evaluations_changed": stats.evaluations_changed}

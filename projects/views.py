@@ -70,7 +70,12 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         raise NotImplementedError
 
     def get_queryset(self):
-        return annotate_for_lists(self.scoped_queryset())
+        # the filterset (and the year, department and unit choices it reads) works on the plain scoped
+        # queryset; the list's joins and subqueries are added to the filtered rows only
+        return self.scoped_queryset()
+
+    def get_table_data(self):
+        return annotate_for_lists(super().get_table_data())
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -106,6 +106,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+#: report packages larger than this many projects are built in parts of this size, one Celery task
+#: each, spread over the workers (perfgoals.reports.services.package_parts)
+REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

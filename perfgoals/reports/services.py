@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 import zipfile
 from collections import Counter
@@ -19,10 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import chord
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from projects.models import Department, Project, Region
@@ -30,7 +35,7 @@ from projects.scoping import visible_projects
 
 from . import access, html, xlsx_forms
 from . import formatting as fmt
-from .data import DepartmentYear, ProjectForm, department_year, with_form_data
+from .data import DepartmentYear, ProjectForm, department_year, project_form, with_form_data
 from .models import SECTIONS, DepartmentReportText, PackageScope, PackageStatus, ReportPackage
 
 logger = logging.getLogger(__name__)
@@ -416,21 +421,35 @@ def safe_name(name: str, limit: int = 60) -> str:
     return _UNSAFE.sub("_", name).strip(" .")[:limit] or "未命名"
 
 
-def department_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None,
-                     on_form: Callable[[], None] | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every file of a department-year as (relative path, bytes): summary, report, one form per
-    project, each in its formats. ``on_form`` is called after each form (progress)."""
+def head_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+    """The department-year's own files: the summary and the report, each in its formats."""
     from . import docx_report  # python-docx is only needed when a report is written
 
     yield f"{SUMMARY_NAME}.xlsx", xlsx_forms.summary_workbook(dy, stamp)
     yield f"{SUMMARY_NAME}.html", html.summary_page(dy).encode()
     yield f"{REPORT_NAME}.docx", docx_report.report_document(text, stamp)
     yield f"{REPORT_NAME}.html", html.report_page(text).encode()
-    width = max(2, len(str(len(dy.forms))))
+
+
+def form_files(form: ProjectForm, index: int, width: int, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+    """One project's 自评表 in its formats, numbered ``index`` (zero-padded to ``width``)."""
+    stem = f"{FORMS_DIR}/{index:0{width}d}_{safe_name(form.name)}"
+    yield f"{stem}.xlsx", xlsx_forms.form_workbook(form, stamp)
+    yield f"{stem}.html", html.form_page(form).encode()
+
+
+def _form_width(count: int) -> int:
+    return max(2, len(str(count)))
+
+
+def department_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None,
+                     on_form: Callable[[], None] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of a department-year as (relative path, bytes): summary, report, one form per
+    project, each in its formats. ``on_form`` is called after each form (progress)."""
+    yield from head_files(dy, text, stamp)
+    width = _form_width(len(dy.forms))
     for index, form in enumerate(dy.forms, start=1):
-        stem = f"{FORMS_DIR}/{index:0{width}d}_{safe_name(form.name)}"
-        yield f"{stem}.xlsx", xlsx_forms.form_workbook(form, stamp)
-        yield f"{stem}.html", html.form_page(form).encode()
+        yield from form_files(form, index, width, stamp)
         if on_form:
             on_form()
 
@@ -531,6 +550,22 @@ def _readme(package: ReportPackage, stamp: datetime, entries: list[str], notes: 
     return "\n".join(lines) + "\n"
 
 
+def _department_notes(department: Department, year: int, dy: DepartmentYear, text: ReportText) -> list[str]:
+    notes = []
+    if dy.incomplete:
+        notes.append(f"{department.name} {year} 年度：{len(dy.incomplete)} 个项目尚未完成评分。")
+    if not text.is_final:
+        notes.append(f"{department.name} {year} 年度：绩效评价报告尚未定稿。")
+    return notes
+
+
+def _zip_info(path: str, date_time) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def write_package(package: ReportPackage, target, on_progress: Callable[[int], None] | None = None) -> int:
     """Write the package's ZIP to ``target`` (a path or binary file); returns the number of projects.
 
@@ -555,20 +590,14 @@ def write_package(package: ReportPackage, target, on_progress: Callable[[int], N
     notes: list[str] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         def add(path: str, data: bytes) -> None:
-            info = zipfile.ZipInfo(path, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(_zip_info(path, date_time), data)
             entries.append(path.removeprefix(f"{root}/"))
 
         for department, year, projects in groups:
             dy = department_year(department, year, projects)
             text = report_text(dy)
             folder = f"{root}/{_folder(package, department, year)}"
-            if dy.incomplete:
-                notes.append(f"{department.name} {year} 年度：{len(dy.incomplete)} 个项目尚未完成评分。")
-            if not text.is_final:
-                notes.append(f"{department.name} {year} 年度：绩效评价报告尚未定稿。")
+            notes += _department_notes(department, year, dy, text)
             for path, data in department_files(dy, text, stamp, on_form=step):
                 add(f"{folder}/{path}", data)
             step()
@@ -598,6 +627,17 @@ def build_package(package_id: int) -> dict:
         status=PackageStatus.RUNNING, progress=0, error="", started_at=timezone.now(), finished_at=None,
         project_count=package_projects(package).count(),
     )
+    parts = package_parts(package, settings.REPORT_PACKAGE_PART_SIZE)
+    if len(parts) > 1:
+        # a large package: one task a part, spread over the workers, then one task joins them
+        from .tasks import build_package_part, finish_package
+
+        chord(build_package_part.si(package.pk, index, part) for index, part in enumerate(parts))(
+            finish_package.s(package.pk)
+        )
+        package.refresh_from_db(fields=["status", "file"])  # done already when tasks run in-process
+        return {"package_id": package.pk, "status": package.status, "parts": len(parts),
+                **({"file": package.file.name} if package.file else {})}
     last = {"value": -1}
 
     def progress(value: int) -> None:
@@ -623,6 +663,121 @@ def build_package(package_id: int) -> dict:
         status=PackageStatus.DONE, progress=100, file=stored, project_count=count, finished_at=timezone.now()
     )
     return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
+
+
+# --- large packages: parts built in parallel, joined by a final task ----------------------------------
+#
+# A region's package (1,000 projects and more) is split into parts of at most
+# REPORT_PACKAGE_PART_SIZE projects of one department-year; the first part of each department-year
+# also writes its summary and report. Each part is a Celery task writing a small ZIP to storage; the
+# last task copies their entries, in print order, into the package's ZIP one entry at a time (streamed:
+# no part and no package is ever held in memory whole) and removes the parts. The result holds the
+# same entries, names and 说明.txt as the one-task build.
+
+
+def package_parts(package: ReportPackage, part_size: int) -> list[dict]:
+    """The parts of a package, in print order: department, year, project ids, numbering, head or not."""
+    rows = package_projects(package).prefetch_related(None).values_list("pk", "unit__department_id", "year")
+    groups: dict[tuple[int, int], list[int]] = {}
+    for pk, department_id, year in rows:
+        groups.setdefault((department_id, year), []).append(pk)
+    parts = []
+    for (department_id, year), ids in groups.items():
+        width = _form_width(len(ids))
+        for start in range(0, len(ids), max(1, part_size)):
+            parts.append({"department_id": department_id, "year": year, "project_ids": ids[start:start + part_size],
+                          "start": start + 1, "width": width, "head": start == 0})
+    return parts
+
+
+def _part_name(package: ReportPackage, index: int) -> str:
+    return f"reports/packages/{package.pk}/parts/{index:05d}.zip"
+
+
+def build_package_part(package_id: int, index: int, part: dict) -> dict:
+    """Write one part's files to a ZIP in storage; returns its storage name, entries and notes."""
+    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(pk=package_id)
+    stamp = package.created_at
+    date_time = _zip_date(stamp)
+    root = package_filename(package)
+    department = Department.objects.select_related("region").get(pk=part["department_id"])
+    folder = f"{root}/{_folder(package, department, part['year'])}"
+    scoped = package_projects(package).filter(unit__department_id=department.pk, year=part["year"])
+    entries: list[str] = []
+    notes: list[str] = []
+    with tempfile.TemporaryFile() as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            def add(path: str, data: bytes) -> None:
+                archive.writestr(_zip_info(f"{folder}/{path}", date_time), data)
+                entries.append(f"{folder}/{path}".removeprefix(f"{root}/"))
+
+            if part["head"]:
+                dy = department_year(department, part["year"], scoped)
+                text = report_text(dy)
+                notes += _department_notes(department, part["year"], dy, text)
+                for path, data in head_files(dy, text, stamp):
+                    add(path, data)
+                forms: Iterable[ProjectForm] = dy.forms[: len(part["project_ids"])]
+            else:
+                forms = (project_form(project) for project in scoped.filter(pk__in=part["project_ids"]))
+            for offset, form in enumerate(forms):
+                for path, data in form_files(form, part["start"] + offset, part["width"], stamp):
+                    add(path, data)
+        handle.seek(0)
+        name = _part_name(package, index)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored = default_storage.save(name, File(handle, name=name))
+    ReportPackage.objects.filter(pk=package.pk, progress__lt=98).update(
+        progress=Least(F("progress") + max(1, 98 * len(part["project_ids"]) // max(package.project_count or 1, 1)), 98)
+    )
+    return {"file": stored, "entries": entries, "notes": notes}
+
+
+def finish_package(parts: list[dict], package_id: int) -> dict:
+    """Join the parts (in order) into the package's ZIP, add 说明.txt, store it and mark it done."""
+    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(pk=package_id)
+    stamp = package.created_at
+    date_time = _zip_date(stamp)
+    root = package_filename(package)
+    entries = [entry for part in parts for entry in part["entries"]]
+    notes = [note for part in parts for note in part["notes"]]
+    try:
+        with tempfile.TemporaryFile() as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for part in parts:
+                    with default_storage.open(part["file"], "rb") as source, zipfile.ZipFile(source) as piece:
+                        for info in piece.infolist():
+                            with piece.open(info) as reader, archive.open(_zip_info(info.filename, date_time), "w") as writer:
+                                shutil.copyfileobj(reader, writer, 1 << 20)
+                archive.writestr(_zip_info(f"{root}/说明.txt", date_time),
+                                 _readme(package, stamp, entries, notes).encode("utf-8"))
+            handle.seek(0)
+            name = f"reports/packages/{package.pk}/{root}.zip"
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            stored = default_storage.save(name, File(handle, name=name))
+    except Exception as exc:
+        logger.exception("report package %s failed", package.pk)
+        ReportPackage.objects.filter(pk=package.pk).update(
+            status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return {"package_id": package.pk, "status": PackageStatus.FAILED}
+    for part in parts:
+        default_storage.delete(part["file"])
+    ReportPackage.objects.filter(pk=package.pk).update(
+        status=PackageStatus.DONE, progress=100, file=stored, finished_at=timezone.now(),
+        project_count=sum(1 for entry in entries if entry.endswith(".xlsx") and f"/{FORMS_DIR}/" in f"/{entry}"),
+    )
+    return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
+
+
+def fail_package(package_id: int, exc: BaseException) -> None:
+    """Record a part's failure on the package (the join then never runs)."""
+    logger.error("report package %s: a part failed: %s", package_id, exc)
+    ReportPackage.objects.filter(pk=package_id).update(
+        status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+    )
 
 
 def rebuild_package(user, package: ReportPackage) -> ReportPackage:

@@ -152,3 +152,22 @@ def test_region_package_of_all_49_projects_through_a_real_worker(celery_live_wor
     assert len([name for name in names if name.endswith("02_绩效评价报告.docx")]) == 5  # department-years
     regions = {name.split("/")[1] for name in names if name.count("/") > 1}
     assert regions == set(Region.objects.values_list("name", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_package_built_in_parts_holds_what_the_one_task_build_holds(yantai, user, media, eager_tasks, settings):
+    package = ReportPackage.objects.create(scope="region", region=yantai.region, created_by=user("caizheng_yantai"))
+    whole = io.BytesIO()
+    services.write_package(package, whole)
+    settings.REPORT_PACKAGE_PART_SIZE = 2  # 烟台's 11 projects → several parts per department-year
+
+    result = build_package.delay(package.pk).get()
+
+    assert result["parts"] > 2
+    package.refresh_from_db()
+    assert (package.status, package.progress, package.project_count) == (PackageStatus.DONE, 100, 11)
+    expected, built = zipfile.ZipFile(whole), _zip(package)
+    assert built.namelist() == expected.namelist()
+    for name in expected.namelist():
+        assert built.read(name) == expected.read(name), name
+    assert not default_storage.listdir(f"reports/packages/{package.pk}/parts")[1]  # parts removed

@@ -1,0 +1,200 @@
+"""Benchmark: rescoring every score of the province, against the floor of a plain SQL UPDATE.
+
+    .venv/bin/python bench/rescore.py [--workers 2] [--chunk 500] [--limit N] [--no-reset]
+
+On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABASE_URL):
+
+1. reset (not timed): every scored field of every indicator and evaluation emptied, the history
+   tables emptied, VACUUM ANALYZE — so that every row changes, as on a freshly generated province;
+2. floor: one plain ``UPDATE perfgoals_indicator SET`` of the eleven columns the rescoring writes
+   (``score = weight, score_explanation = '' …``) for every row, plus the same for the evaluations'
+   seven columns, in one transaction, rolled back (then VACUUM, not timed);
+3. rescore: `perfgoals.services.rescore_in_processes` over every project (``--workers`` processes,
+   one chunk of ``--chunk`` projects a transaction), with history rows for every changed row;
+4. repeat: the same again on the now unchanged data (nothing to write but computed_at).
+
+The figures (and the ratio rescore / floor) are appended to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import DEFAULT_URL, append, machine, setup_django  # noqa: E402
+
+INDICATOR_FLOOR = (
+    "update perfgoals_indicator set target_kind = 'quantity', direction = '≥', direction_source = 'operator', "
+    "target_value = weight, target_unit = '%', actual_kind = 'quantity', actual_value = weight, "
+    "actual_unit = '%', score = weight, score_explanation = '', flags = '[]'::jsonb"
+)
+EVALUATION_FLOOR = (
+    "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, grade = '优', "
+    "complete = true, warnings = '[]'::jsonb, computed_at = now(), updated_at = now()"
+)
+
+
+def reset(cursor) -> None:
+    cursor.execute(
+        "update perfgoals_indicator set target_kind = '', direction = '', direction_source = '', "
+        "target_value = null, target_unit = '', actual_kind = '', actual_value = null, actual_unit = '', "
+        "score = null, score_explanation = '', flags = '[]'::jsonb"
+    )
+    cursor.execute(
+        "update perfgoals_evaluation set execution_rate = null, execution_score = null, total_score = null, "
+        "grade = '', complete = false, warnings = '[]'::jsonb, computed_at = null"
+    )
+    cursor.execute("truncate perfgoals_historicalindicator, perfgoals_historicalevaluation")
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    connection.close()
+    with connection.cursor() as cursor:  # autocommit outside atomic blocks: VACUUM may run
+        cursor.execute("vacuum analyze perfgoals_indicator")
+        cursor.execute("vacuum analyze perfgoals_evaluation")
+        cursor.execute("checkpoint")
+
+
+def compare_recompute(count: int, line_machine: str) -> None:
+    from django.db import connection, transaction
+
+    from perfgoals import services
+    from perfgoals.models import Evaluation
+    from projects.models import Project
+
+    ids = list(Evaluation.objects.order_by("project_id").values_list("project_id", flat=True)[:count])
+    last = ids[-1]
+
+    def reset_sample() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "update perfgoals_indicator set target_kind = '', score = null, score_explanation = '', "
+                "flags = '[]'::jsonb where project_id <= %s", [last])
+            cursor.execute("update perfgoals_evaluation set total_score = null, grade = '' where project_id <= %s",
+                           [last])
+
+    reset_sample()
+    started = time.perf_counter()
+    for project in Project.objects.filter(pk__in=ids).select_related("unit__department"):
+        services.recompute(project)
+    one_by_one = time.perf_counter() - started
+    reset_sample()
+    started = time.perf_counter()
+    stats = services.rescore_projects(ids, label="bench")
+    bulk = time.perf_counter() - started
+    lines = [
+        f"machine: {line_machine}",
+        f"command: `python bench/rescore.py --recompute-sample {count}` (one process, every row changed)",
+        f"`recompute(project)` for each of {count:,} projects ({stats.indicators:,} indicators; one save and one "
+        f"history row per changed row): {one_by_one:.1f} s = {stats.indicators / one_by_one:,.0f} indicators/s",
+        f"`rescore_projects(ids)` on the same rows: {bulk:.1f} s = {stats.indicators / bulk:,.0f} indicators/s "
+        f"(read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, write + history "
+        f"{stats.write_seconds:.1f} s): **{one_by_one / bulk:.1f}× faster**",
+    ]
+    print(append(f"Rescoring {count:,} projects: recompute per project against the bulk service, PostgreSQL",
+                 lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument("--limit", type=int, help="rescore only the first N projects (the floor covers as many)")
+    parser.add_argument("--no-reset", action="store_true", help="keep the stored scores (measures a repeat only)")
+    parser.add_argument("--recompute-sample", type=int, metavar="N",
+                        help="only compare, on the first N projects in one process, recompute() per project "
+                             "(the interactive path: one save per changed row) with rescore_projects()")
+    parser.add_argument("--no-repeat", action="store_true", help="skip the repeat on unchanged data")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+    setup_django(args.database_url)
+
+    from django.db import connection, transaction
+
+    from perfgoals import services
+    from perfgoals.models import Evaluation
+
+    line_machine = machine()
+    if args.recompute_sample:
+        compare_recompute(args.recompute_sample, line_machine)
+        return
+    ids = list(Evaluation.objects.order_by("project_id").values_list("project_id", flat=True))
+    if args.limit:
+        ids = ids[: args.limit]
+    where_ind = where_ev = ""
+    if args.limit:
+        where_ind = f" where project_id <= {ids[-1]}"
+        where_ev = f" where project_id <= {ids[-1]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"select count(*) from perfgoals_indicator{where_ind}")
+        indicator_count = cursor.fetchone()[0]
+    print(f"{len(ids):,} projects, {indicator_count:,} indicators")
+
+    if not args.no_reset:
+        with transaction.atomic(), connection.cursor() as cursor:
+            reset(cursor)
+        vacuum()
+
+    # the floor: the same rows and columns, one statement each, rolled back
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INDICATOR_FLOOR + where_ind)
+        cursor.execute(EVALUATION_FLOOR + where_ev)
+        floor = time.perf_counter() - started
+        transaction.set_rollback(True)
+    vacuum()
+    print(f"floor {floor:.1f} s")
+
+    started = time.perf_counter()
+    stats = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+    first = time.perf_counter() - started
+    print(f"rescore {first:.1f} s {stats}")
+    connection.close()
+    vacuum()
+
+    again, repeat = None, 0.0
+    if not args.no_repeat:
+        started = time.perf_counter()
+        again = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+        repeat = time.perf_counter() - started
+        print(f"repeat {repeat:.1f} s {again}")
+
+    cpu_seconds = stats.read_seconds + stats.score_seconds + stats.write_seconds
+    command = "python bench/rescore.py" + "".join(
+        f" {flag}" for flag in (
+            f"--workers {args.workers}", f"--chunk {args.chunk}", f"--limit {args.limit}" if args.limit else "",
+            "--no-reset" if args.no_reset else "", "--no-repeat" if args.no_repeat else "",
+        ) if flag
+    )
+    title = f"Rescoring {'the province' if not args.limit else f'{len(ids):,} projects'}, PostgreSQL"
+    lines = [
+        f"machine: {line_machine}",
+        f"command: `{command}` (data: `python bench/province.py --projects 100000`)",
+        f"rows: {len(ids):,} projects, {indicator_count:,} indicators; every scored field emptied first, so "
+        f"every row changes ({stats.indicators_changed:,} indicators, {stats.evaluations_changed:,} evaluations "
+        "changed; one history row each)",
+        f"floor (one plain UPDATE of the same 11 indicator columns + 8 evaluation columns, rolled back): "
+        f"{floor:.1f} s",
+        f"rescore with `rescore_in_processes` ({args.workers} processes, chunks of {args.chunk} projects): "
+        f"**{first:.1f} s = {first / floor:.1f}× the floor** ({stats.indicators / first:,.0f} indicators/s); "
+        f"summed over the processes: read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, "
+        f"write + history {stats.write_seconds:.1f} s ({stats.write_seconds / cpu_seconds:.0%} of the work)",
+        f"write path alone (COPY + UPDATE … FROM + history INSERT … SELECT, summed): "
+        f"{stats.write_seconds:.1f} s = {stats.write_seconds / floor:.1f}× the floor",
+        *([f"repeat on unchanged data: {repeat:.1f} s ({again.indicators_changed:,} indicators changed, "
+           f"{again.evaluations_changed:,} evaluations; engine {again.score_seconds:.1f} s of "
+           f"{again.read_seconds + again.score_seconds + again.write_seconds:.1f} s summed)"] if again else []),
+        f"target (at most 2× the floor): **{'met' if first <= 2 * floor else 'not met'}**",
+    ]
+    print(append(title, lines))
+
+
+if __name__ == "__main__":
+    main()
