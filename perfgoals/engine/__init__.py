@@ -103,6 +103,15 @@ Evaluation
     indicators are excluded; with ``drop_not_applicable`` the others' weights are rescaled — within
     the same level 1 first (so the printed level-1 weights still hold), across all indicators when
     a whole level 1 is dropped — at 2 places, the last indicator absorbing the rounding.
+
+Speed (no effect on any result)
+    Values and results are immutable, so they are shared: ``parse`` remembers readings (bounded
+    caches), and reads a cell with one number by the reading of the first cell of the same shape
+    (the same characters around the digits: "≥ 90 %" serves "≥ 85.5 %"); ``score_indicator``
+    remembers the results of rows whose target is not a quantity, keyed by the exact input, and
+    scores the common quantity-against-quantity row in one pass. The caches assume Python's default
+    decimal context, as everywhere in this project (the row cache is skipped under another precision
+    or rounding).
 """
 
 from .nature import direction_signal, suggest_direction

@@ -26,6 +26,7 @@ prints "人均培训成本控制率 ≥ 90 %" — the printed nature column wins
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from .values import Direction
@@ -130,6 +131,12 @@ def direction_signal(indicator_name: str | None) -> tuple[Direction | None, str 
     """
     if not indicator_name:
         return None, None
+    if type(indicator_name) is str:
+        return _direction_signal_cached(indicator_name)
+    return _direction_signal(indicator_name)
+
+
+def _direction_signal(indicator_name: str) -> tuple[Direction | None, str | None]:
     name = "".join(unicodedata.normalize("NFKC", indicator_name).split())
     for keyword in REDUCTION_KEYWORDS:
         if keyword in name:
@@ -144,6 +151,9 @@ def direction_signal(indicator_name: str | None) -> tuple[Direction | None, str 
         if keyword in name:
             return Direction.NEGATIVE, keyword
     return None, None
+
+
+_direction_signal_cached = functools.lru_cache(maxsize=4096)(_direction_signal)
 
 
 def suggest_direction(indicator_name: str | None) -> Direction | None:

@@ -99,7 +99,9 @@ class Band:
 
 
 def _fmt(value: Decimal) -> str:
-    text = format(value, "f")
+    text = str(value)  # format(value, "f") unless str shows an exponent (str is much faster than format)
+    if "E" in text or "e" in text or not value.is_finite():
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -47,6 +48,10 @@ __all__ = [
 ]
 
 
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+
 class Kind(StrEnum):
     """What a printed value turned out to be."""
 
@@ -61,6 +66,13 @@ class Kind(StrEnum):
         """Chinese name of the kind."""
         return _KIND_LABELS[self]
 
+
+# members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
+_QUANTITATIVE = Kind.QUANTITATIVE
+_QUALITATIVE = Kind.QUALITATIVE
+_DEADLINE = Kind.DEADLINE
+_UNREADABLE = Kind.UNREADABLE
+_EMPTY = Kind.EMPTY
 
 _KIND_LABELS = MappingProxyType(
     {
@@ -92,6 +104,12 @@ class Direction(StrEnum):
         return _DIRECTION_LABELS[self]
 
 
+# members bound to module names: reading ``Direction.POSITIVE`` goes through the enum machinery each time
+_POSITIVE = Direction.POSITIVE
+_NEGATIVE = Direction.NEGATIVE
+_EQUAL = Direction.EQUAL
+_APPROX = Direction.APPROX
+
 _DIRECTION_SYMBOLS = MappingProxyType(
     {
         Direction.POSITIVE: "≥",
@@ -100,6 +118,7 @@ _DIRECTION_SYMBOLS = MappingProxyType(
         Direction.APPROX: "≈",
     }
 )
+_SYMBOL_OF_VALUE = {direction.value: symbol for direction, symbol in _DIRECTION_SYMBOLS.items()}
 _DIRECTION_LABELS = MappingProxyType(
     {
         Direction.POSITIVE: "正向（≥）",
@@ -189,36 +208,97 @@ class Value:
     @property
     def is_quantitative(self) -> bool:
         """True when the value carries a number that can be compared."""
-        return self.kind is Kind.QUANTITATIVE and self.base is not None
+        return self.kind is _QUANTITATIVE and self.base is not None
 
     def operator_symbol(self) -> str:
         """The operator for display: "≥", ">", "≤", "<", "=", "≈" or "" without a direction."""
-        if self.direction is None:
+        direction = self.direction
+        if direction is None:
             return ""
-        if self.strict and self.direction is Direction.POSITIVE:
+        if self.strict and direction is _POSITIVE:
             return ">"
-        if self.strict and self.direction is Direction.NEGATIVE:
+        if self.strict and direction is _NEGATIVE:
             return "<"
-        return self.direction.symbol
+        return _SYMBOL_OF_VALUE[direction._value_]  # direction.symbol, without hashing the enum member
 
     def display(self) -> str:
         """A compact Chinese rendering: "≥5台", "≈230万人", "定性：显著（优良中低差）", "期限 2019年"."""
-        if self.kind is Kind.EMPTY:
+        if self.kind is _EMPTY:
             return "（空）"
-        if self.kind is Kind.QUANTITATIVE and self.number is not None:
+        if self.kind is _QUANTITATIVE and self.number is not None:
             unit = self.printed_unit or ""
             if _NOTE_OVER in self.recognised:
                 # "11万余人次": 余 follows the magnitude when one was printed
                 mag = next((m for m in ("千万", "百万", "亿", "万", "千") if unit.startswith(m)), "")
                 unit = f"{mag}余{unit[len(mag) :]}"
             return f"{self.operator_symbol()}{format_decimal(self.number)}{unit}"
-        if self.kind is Kind.DEADLINE and self.deadline is not None:
+        if self.kind is _DEADLINE and self.deadline is not None:
             return f"期限 {self.deadline.display()}"
         compact = normalise_text(self.text)
-        if self.kind is Kind.UNREADABLE:
+        if self.kind is _UNREADABLE:
             return f"无法识别：{compact}"
         scale = f"（{_SCALE_LABELS[self.scale]}）" if self.scale in _SCALE_LABELS else ""
         return f"定性：{compact}{scale}"
+
+
+_VALUE_FIELDS = (
+    "text",
+    "kind",
+    "direction",
+    "strict",
+    "direction_source",
+    "number",
+    "magnitude",
+    "base",
+    "unit",
+    "printed_unit",
+    "deadline",
+    "scale",
+    "relative",
+    "recognised",
+)
+if tuple(f.name for f in dataclasses.fields(Value)) != _VALUE_FIELDS:  # pragma: no cover
+    raise RuntimeError("_value() must list the fields of Value in order")
+_new_object = object.__new__
+_set_object = object.__setattr__
+
+
+def _value(
+    text: str | None,
+    kind: Kind,
+    direction: Direction | None = None,
+    strict: bool = False,
+    direction_source: str | None = None,
+    number: Decimal | None = None,
+    magnitude: Decimal = _ONE,
+    base: Decimal | None = None,
+    unit: str | None = None,
+    printed_unit: str | None = None,
+    deadline: Deadline | None = None,
+    scale: str | None = None,
+    relative: str | None = None,
+    recognised: tuple[str, ...] = (),
+) -> Value:
+    """``Value(...)`` for the reader: the same object, built without the frozen dataclass's
+    ``__init__`` (one ``object.__setattr__`` per field), which dominated reading a short cell."""
+    value = _new_object(Value)
+    value.__dict__.update(
+        text=text,
+        kind=kind,
+        direction=direction,
+        strict=strict,
+        direction_source=direction_source,
+        number=number,
+        magnitude=magnitude,
+        base=base,
+        unit=unit,
+        printed_unit=printed_unit,
+        deadline=deadline,
+        scale=scale,
+        relative=relative,
+        recognised=recognised,
+    )
+    return value
 
 
 _SCALE_LABELS = MappingProxyType({"three": "完成/部分完成/未完成", "five": "优良中低差", "hml": "高中低"})
@@ -247,6 +327,13 @@ _OPERATOR_FOLDS: tuple[tuple[str, str], ...] = (
 )
 
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+# a text without any of these characters is left alone by every fold: the single-character spellings,
+# and "=", which every multi-character spelling contains
+_FOLD_TRIGGER = re.compile("[=" + "".join(old for old, _ in _OPERATOR_FOLDS if len(old) == 1) + "]")
+assert all(len(old) == 1 or "=" in old for old, _ in _OPERATOR_FOLDS)
+
+#: size of the caches of normalised texts and of parsed values (real data repeats cells constantly)
+CACHE_SIZE = 65536
 
 
 def normalise_text(text: str | None) -> str:
@@ -256,18 +343,32 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
+    if type(text) is str:
+        return _normalise_cached(text)
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     folded = "".join(folded.split())
-    for old, new in _OPERATOR_FOLDS:
-        folded = folded.replace(old, new)
-    return _THOUSANDS.sub("", folded)
+    if _FOLD_TRIGGER.search(folded) is not None:
+        for old, new in _OPERATOR_FOLDS:
+            folded = folded.replace(old, new)
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
+    return folded
+
+
+_normalise_cached = functools.lru_cache(maxsize=CACHE_SIZE)(_normalise)
 
 
 def format_decimal(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 100 → "100", 2.50 → "2.5"."""
-    if not value.is_finite():
-        return str(value)
-    text = format(value, "f")
+    text = str(value)  # fixed-point already unless it shows an exponent (str is much faster than format)
+    if "E" in text or "e" in text:
+        if not value.is_finite():
+            return text
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -422,6 +523,9 @@ def _alternation(words: tuple[str, ...]) -> str:
 _UNIT_RE = rf"(?:{_alternation(_UNITS)})(?:/(?:{_alternation(_PER_UNITS)}))*(?:\((?:{_ALT_UNITS})\))?"
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
 def canonical_unit(unit: str | None) -> str | None:
     """Fold a printed base unit to the form units are compared in ("人数" → "人", "台(套)" → "台").
 
@@ -429,8 +533,15 @@ def canonical_unit(unit: str | None) -> str | None:
     """
     if not unit:
         return None
+    if type(unit) is str:
+        return _canonical_unit_cached(unit)
+    return _canonical_unit(unit)
+
+
+def _canonical_unit(unit: str) -> str | None:
     text = normalise_text(unit)
-    text = re.sub(r"\([^()]*\)", "", text)
+    if "(" in text:
+        text = _BRACKETED.sub("", text)
     if not text:
         return None
     parts = text.split("/")
@@ -438,20 +549,37 @@ def canonical_unit(unit: str | None) -> str | None:
     return "/".join(parts)
 
 
+_canonical_unit_cached = functools.lru_cache(maxsize=4096)(_canonical_unit)
+
+_MAGNITUDES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(_MAGNITUDES, key=len, reverse=True))
+_NO_UNIT_COLUMN: tuple[Decimal, str | None, str | None] = (Decimal(1), None, None)
+
+
 def _split_unit_column(unit: str | None) -> tuple[Decimal, str | None, str | None]:
     """Split a printed 度量单位 column ("万册", "元/平方\\n米", "%") into (magnitude, base unit, printed)."""
+    if not unit:
+        return _NO_UNIT_COLUMN
+    if type(unit) is str:
+        return _split_unit_column_cached(unit)
+    return _split_unit_column_uncached(unit)
+
+
+def _split_unit_column_uncached(unit: str) -> tuple[Decimal, str | None, str | None]:
     printed = normalise_text(unit)
     if not printed:
-        return Decimal(1), None, None
-    magnitude = Decimal(1)
+        return _NO_UNIT_COLUMN
+    magnitude = _ONE
     rest = printed
-    for word in sorted(_MAGNITUDES, key=len, reverse=True):
+    for word in _MAGNITUDES_LONGEST_FIRST:
         # "千克"/"千米" are units, not 千 × 克
         if rest.startswith(word) and not (word == "千" and rest[1:2] in ("克", "米", "瓦")):
             magnitude = _MAGNITUDES[word]
             rest = rest[len(word) :]
             break
     return magnitude, canonical_unit(rest), printed
+
+
+_split_unit_column_cached = functools.lru_cache(maxsize=4096)(_split_unit_column_uncached)
 
 
 # --- direction words ------------------------------------------------------------------------------
@@ -608,14 +736,8 @@ def _is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
-def _nature_direction(nature: str | None) -> tuple[str | None, Direction | None, bool]:
-    """Read the printed 指标性质 column: ("qualitative" | "direction" | "unknown" | None, direction, strict)."""
-    text = normalise_text(nature).rstrip("*")
-    if not text:
-        return None, None, False
-    if text in ("定性", "定性指标"):
-        return "qualitative", None, False
-    table: dict[str, tuple[Direction, bool]] = {
+_NATURE_DIRECTIONS: Mapping[str, tuple[Direction, bool]] = MappingProxyType(
+    {
         "≥": (Direction.POSITIVE, False),
         ">": (Direction.POSITIVE, True),
         "正向": (Direction.POSITIVE, False),
@@ -625,16 +747,44 @@ def _nature_direction(nature: str | None) -> tuple[str | None, Direction | None,
         "=": (Direction.EQUAL, False),
         "≈": (Direction.APPROX, False),
     }
-    if text in table:
-        direction, strict = table[text]
-        return "direction", direction, strict
+)
+_NO_NATURE: tuple[str | None, Direction | None, bool] = (None, None, False)
+
+
+def _nature_direction(nature: str | None) -> tuple[str | None, Direction | None, bool]:
+    """Read the printed 指标性质 column: ("qualitative" | "direction" | "unknown" | None, direction, strict)."""
+    if not nature:
+        return _NO_NATURE
+    if type(nature) is str:
+        return _nature_direction_cached(nature)
+    return _nature_direction_uncached(nature)
+
+
+def _nature_direction_uncached(nature: str) -> tuple[str | None, Direction | None, bool]:
+    text = normalise_text(nature).rstrip("*")
+    if not text:
+        return _NO_NATURE
+    if text in ("定性", "定性指标"):
+        return "qualitative", None, False
+    found = _NATURE_DIRECTIONS.get(text)
+    if found is not None:
+        return "direction", found[0], found[1]
     if text in ("定量", "定量指标"):
-        return None, None, False
+        return _NO_NATURE
     return "unknown", None, False
 
 
+_nature_direction_cached = functools.lru_cache(maxsize=1024)(_nature_direction_uncached)
+
+
+_SCALE_CHARS = ("优", "高", "完")  # every scale below starts with one of these characters
+_SCALE_STRIP = str.maketrans(dict.fromkeys([*_PUNCTUATION, "/", "|"]))
+
+
 def _scale_of(compact: str) -> str | None:
-    stripped = "".join(ch for ch in compact if ch not in _PUNCTUATION and ch not in "/|")
+    if "优" not in compact and "高" not in compact and "完" not in compact:
+        return None
+    stripped = compact.translate(_SCALE_STRIP)
     if "优良中低差" in stripped or stripped in ("优良中差", "优良差"):
         return "five"
     if stripped in ("高中低", "高中低档", "高中低三档"):
@@ -644,9 +794,14 @@ def _scale_of(compact: str) -> str | None:
     return None
 
 
+# every date pattern but the first ("2019.12.31", "2019-12-31") needs a 年 or a 月
+_DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH = _DATE_PATTERNS[:1]
+
+
 def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
     """A deadline when a date is the whole text apart from filler words, with the date's note."""
-    for pattern in _DATE_PATTERNS:
+    patterns = _DATE_PATTERNS if "年" in compact or "月" in compact else _DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH
+    for pattern in patterns:
         match = pattern.search(compact)
         if match is None:
             continue
@@ -675,7 +830,14 @@ def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
 
 def _token_direction(match: re.Match[str]) -> tuple[Direction | None, bool, str | None, tuple[str, ...]]:
     """Direction, strictness, source and notes of one quantity token's operator / words."""
-    pre, post = match.group("pre"), match.group("post")
+    return _words_direction(match.group("pre"), match.group("post"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _words_direction(
+    pre: str | None, post: str | None
+) -> tuple[Direction | None, bool, str | None, tuple[str, ...]]:
+    """:func:`_token_direction` of a token's operator / word before and word after the number."""
     pre_info = _PRE_WORDS.get(pre) if pre else None
     post_info = _POST_WORDS.get(post) if post else None
     notes: list[str] = []
@@ -684,9 +846,9 @@ def _token_direction(match: re.Match[str]) -> tuple[Direction | None, bool, str 
     if post_info:
         notes.append(f"用语 {post}")
     if pre_info and post_info:
-        if Direction.APPROX in (pre_info[0], post_info[0]):
-            chosen = pre_info if pre_info[0] is Direction.APPROX else post_info
-            return Direction.APPROX, False, chosen[2], tuple(notes)
+        if _APPROX in (pre_info[0], post_info[0]):
+            chosen = pre_info if pre_info[0] is _APPROX else post_info
+            return _APPROX, False, chosen[2], tuple(notes)
         if pre in _WEAK_PRE:
             return post_info[0], post_info[1], post_info[2], tuple(notes)
         if pre_info[0] is not post_info[0]:
@@ -698,6 +860,10 @@ def _token_direction(match: re.Match[str]) -> tuple[Direction | None, bool, str 
     return info[0], info[1], info[2], tuple(notes)
 
 
+_DROP_PUNCTUATION = str.maketrans(dict.fromkeys(_PUNCTUATION))
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")  # the characters _is_cjk accepts
+
+
 def _prose(compact: str, spans: list[tuple[int, int]]) -> str:
     """The text outside the given spans, without punctuation."""
     kept: list[str] = []
@@ -706,7 +872,7 @@ def _prose(compact: str, spans: list[tuple[int, int]]) -> str:
         kept.append(compact[position:start])
         position = end
     kept.append(compact[position:])
-    return "".join(ch for ch in "".join(kept) if ch not in _PUNCTUATION)
+    return "".join(kept).translate(_DROP_PUNCTUATION)
 
 
 def _qualitative(text: str | None, compact: str, notes: list[str], **fields: object) -> Value:
@@ -715,30 +881,156 @@ def _qualitative(text: str | None, compact: str, notes: list[str], **fields: obj
             notes.append(f"定性用语 {word}")
             if len(notes) >= 6:
                 break
-    return Value(text=text, kind=Kind.QUALITATIVE, recognised=tuple(notes), **fields)  # type: ignore[arg-type]
+    return _value(text, _QUALITATIVE, recognised=tuple(notes), **fields)  # type: ignore[arg-type]
 
 
 def parse(text: str | None, *, nature: str | None = None, unit: str | None = None) -> Value:
     """Read one printed value. ``nature`` is the 指标性质 column, ``unit`` the 度量单位 column.
 
     Never raises: anything unexpected yields ``Kind.UNREADABLE`` with the note "解析出错".
+    Values read from plain strings (or None) are cached (:data:`CACHE_SIZE` entries): a Value is
+    immutable, so the same cell read twice shares one result. A quantity whose shape is known (the
+    same words around a number, see :func:`_parse_by_shape`) is built from that shape directly.
     """
+    if (nature is None or type(nature) is str) and (unit is None or type(unit) is str):
+        if type(text) is str:
+            return _read(text, text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS), nature, unit)
+        if text is None:
+            return _parse_cached(text, nature, unit)
+    return _parse_safely(text, nature, unit)
+
+
+def _read(text: str, masked: bytes, nature: str | None, unit: str | None) -> Value:
+    """:func:`parse` of a str ``text`` (``nature`` and ``unit`` str or None) given its :func:`_shape`."""
+    known = _READINGS.get(masked if nature is None and unit is None else (masked, nature, unit))
+    if type(known) is not tuple:
+        return _parse_cached(text, nature, unit)
+    # the quantity from the reading of the first cell of this shape: its fields, with this number
+    start, end, sign, model_fields, magnitude = known
+    digits = text[start:end]
+    number = Decimal(sign + digits) if sign else Decimal(digits)
+    fields = model_fields.copy()  # every field, in order
+    fields["text"] = text
+    fields["number"] = number
+    # × 1 changes nothing while the number fits the 28 digits of the decimal context
+    fields["base"] = number if magnitude is _ONE and len(digits) < 28 else number * magnitude
+    value = _new_object(Value)
+    _set_object(value, "__dict__", fields)
+    return value
+
+
+def _shape(text: str) -> bytes:
+    """The shape of a text: its UTF-8 bytes with every ASCII digit written as 0 (see _parse_by_shape)."""
+    return text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS)
+
+
+def _parse_safely(text: str | None, nature: str | None, unit: str | None) -> Value:
     try:
         return _parse(text, nature, unit)
     except Exception:
         # a safety net, not a code path (the fuzz tests never reach it): the contract is that reading
         # a cell never breaks a page, and the note makes the failure visible instead of hiding it
-        return Value(
-            text=text if isinstance(text, str) else None, kind=Kind.UNREADABLE, recognised=("解析出错",)
-        )
+        return Value(text=text if isinstance(text, str) else None, kind=_UNREADABLE, recognised=("解析出错",))
+
+
+# --- reading a cell with one number by the reading of another with the same words -------------------
+#
+# A cell whose text is in NFKC form and holds exactly one run of ASCII digits (with an optional
+# ".digits") is read by the same steps whatever its digits are, unless 年 or 月 follows the number:
+# * its compact form is (prefix) + (number) + (suffix): NFKC changes nothing, whitespace is dropped
+#   around the number, no operator spelling contains a digit or ".", and a thousands comma needs digits
+#   on both sides;
+# * the date patterns: the first needs three runs of digits; the next four need 年 or 月 right after
+#   digits; the last ("年底", "年内" …) has no digit, and when it matches, the digits it leaves are not
+#   filler words, so no deadline is read either way;
+# * every other pattern sees the digits only as "some digits" (none counts them or spans them).
+# So the reading of "≥ 90 %" serves "≥ 85.5 %" too: for a quantity only ``number`` and ``base``
+# change, any other reading only ``text``. A reading that quotes the number ("长句描述（含数值 …）") is
+# not reused.
+
+#
+# Cells of the same shape are recognised by their text with every digit written as 0 ("≥ 000 %"): the
+# same characters around digits at the same places (compared as UTF-8, where the bytes of any other
+# character are never those of an ASCII digit). The first cell of a shape is read in full and
+# checked; the shape then keeps that reading (or the mark that it cannot be reused).
+
+_ONE_NUMBER = re.compile(r"([^0-9]*)([0-9]+(?:\.[0-9]+)?)([^0-9]*)")
+_ZERO_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_Reading = tuple[int, int, str, dict[str, object], Decimal] | Value | None
+# keyed by the masked text, with the nature and unit columns when either is given
+_READINGS: dict[bytes | tuple[bytes, str | None, str | None], _Reading] = {}
+_READINGS_SIZE = 4096
+_QUOTES_NUMBER = "长句描述（"
+
+
+def _parse_by_shape(text: str | None, nature: str | None, unit: str | None) -> Value:
+    """:func:`_parse_safely`, reusing the reading of a cell that differs only in its digits."""
+    if text is None:
+        return _parse_safely(text, nature, unit)
+    masked = text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS)
+    key = masked if nature is None and unit is None else (masked, nature, unit)
+    known = _READINGS.get(key, _UNKNOWN)
+    if known is _UNKNOWN:
+        return _learn_shape(key, text, nature, unit)
+    if known is None:
+        return _parse_safely(text, nature, unit)
+    if type(known) is tuple:
+        return _read(text, masked, nature, unit)
+    return _replace(known, text=text)  # type: ignore[arg-type]
+
+
+_UNKNOWN = object()
+
+
+def _learn_shape(
+    key: bytes | tuple[bytes, str | None, str | None], text: str, nature: str | None, unit: str | None
+) -> Value:
+    """Read a cell of a shape not seen yet, and remember whether (and how) its reading can be reused."""
+    value = _parse_safely(text, nature, unit)
+    reading: _Reading = None
+    match = _ONE_NUMBER.fullmatch(text)
+    if match is not None and unicodedata.is_normalized("NFKC", text):
+        prefix, digits, suffix = match.groups()
+        if suffix.lstrip()[:1] not in ("年", "月"):
+            if value.kind is _QUANTITATIVE:
+                number = value.number
+                if (
+                    number is not None
+                    and value.deadline is None
+                    and value.scale is None
+                    and value.relative is None
+                ):
+                    sign = "-" if number.is_signed() else ""
+                    if str(Decimal(sign + digits)) == str(number) and value.base == number * value.magnitude:
+                        reading = (
+                            len(prefix),
+                            len(text) - len(suffix),
+                            sign,
+                            value.__dict__,
+                            value.magnitude,
+                        )
+            elif value.kind is _QUALITATIVE or value.kind is _UNREADABLE:
+                if not any(note.startswith(_QUOTES_NUMBER) for note in value.recognised):
+                    reading = value
+    if len(_READINGS) >= _READINGS_SIZE:
+        _READINGS.clear()
+    _READINGS[key] = reading
+    return value
+
+
+_parse_cached = functools.lru_cache(maxsize=CACHE_SIZE)(_parse_by_shape)
+
+_EMPTY_MARK_CHARS = "".join(sorted(_EMPTY_MARKS))
+_NONE_VALUE_NOTES = ("“无”视为 0",)
 
 
 def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
     if text is not None and not isinstance(text, str):
         text = str(text)
     compact = normalise_text(text)
-    if not compact or all(ch in _EMPTY_MARKS for ch in compact):
-        return Value(text=text, kind=Kind.EMPTY, recognised=("空白",))
+    # strip() leaves nothing exactly when every character is an empty mark
+    if not compact or not compact.strip(_EMPTY_MARK_CHARS):
+        return _value(text, _EMPTY, recognised=("空白",))
 
     nature_kind, nature_dir, nature_strict = _nature_direction(nature)
     notes: list[str] = []
@@ -753,18 +1045,12 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         return _qualitative(text, compact, notes, scale=scale)
 
     if compact == "无":
-        return Value(
-            text=text,
-            kind=Kind.QUANTITATIVE,
-            number=Decimal(0),
-            base=Decimal(0),
-            recognised=("“无”视为 0",),
-        )
+        return _value(text, _QUANTITATIVE, number=_ZERO, base=_ZERO, recognised=_NONE_VALUE_NOTES)
 
     found = _find_deadline(compact)
     if found is not None:
         deadline, matched = found
-        return Value(text=text, kind=Kind.DEADLINE, deadline=deadline, recognised=(f"期限 {matched}",))
+        return _value(text, _DEADLINE, deadline=deadline, recognised=(f"期限 {matched}",))
 
     column_fields: dict[str, object] = {}
     if nature_kind == "direction" and nature_dir is not None:
@@ -776,8 +1062,9 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         notes.append(f"等级 {_SCALE_LABELS[scale]}")
         return _qualitative(text, compact, notes, scale=scale, **column_fields)
 
-    tokens = [m for m in _QUANTITY.finditer(compact)]
-    relative = _RELATIVE.search(compact)
+    tokens = list(_QUANTITY.finditer(compact))
+    # every reference word of _RELATIVE contains 年, except 同期
+    relative = _RELATIVE.search(compact) if "年" in compact or "同期" in compact else None
     if relative is not None:
         ref = _RELATIVE_REFS.get(relative.group("ref"), relative.group("ref"))
         notes.append(f"相对 {ref}")
@@ -788,21 +1075,29 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         fields.update(column_fields)
         return _qualitative(text, compact, notes, **fields)
 
-    cjk_in_text = any(_is_cjk(ch) for ch in compact)
+    cjk_in_text = _CJK.search(compact) is not None
     if not tokens:
         operators = [op for op in ("≥", "≤", ">", "<", "=", "≈") if op in compact]
         if operators:
             notes.append(f"运算符 {operators[0]}（无数值）")
         if cjk_in_text:
             return _qualitative(text, compact, notes, **column_fields)
-        return Value(text=text, kind=Kind.UNREADABLE, recognised=(*notes, "无法识别"))
+        return _value(text, _UNREADABLE, recognised=(*notes, "无法识别"))
 
-    prose = _prose(compact, [m.span() for m in tokens])
-    prose_cjk = sum(1 for ch in prose if _is_cjk(ch))
-    junk = [ch for ch in prose if not _is_cjk(ch)]
+    if len(tokens) == 1:
+        start, end = tokens[0].span()
+        prose = (
+            (compact[:start] + compact[end:]).translate(_DROP_PUNCTUATION)
+            if start or end < len(compact)
+            else ""
+        )
+    else:
+        prose = _prose(compact, [m.span() for m in tokens])
+    prose_cjk = len(_CJK.findall(prose)) if prose else 0
+    junk = prose_cjk < len(prose)  # some character of the prose is not Chinese
     if not cjk_in_text and (junk or (len(tokens) >= 2 and not _RANGE.fullmatch(compact.strip(";,.。")))):
         # "≥≥5", "12..5", "5%%", "1 2": symbols or loose numbers with no Chinese around them
-        return Value(text=text, kind=Kind.UNREADABLE, recognised=(*notes, "无法识别"))
+        return _value(text, _UNREADABLE, recognised=(*notes, "无法识别"))
 
     if len(tokens) >= 2:
         if len(tokens) == 2 and _RANGE.search(compact):
@@ -832,7 +1127,8 @@ def _quantity(
     unit_column: str | None,
 ) -> Value:
     """Build the Value of a single quantity token."""
-    number = Decimal(token.group("num"))
+    num, over1, mag_word, over2, unit_text = token.group("num", "over1", "mag", "over2", "unit")
+    number = Decimal(num)
     if column_fields:
         text_dir = direction
         direction = column_fields["direction"]  # type: ignore[assignment]
@@ -841,12 +1137,10 @@ def _quantity(
         if text_dir is not None and text_dir is not direction:
             notes.append("文字运算符与性质列不一致，按性质列")
     notes.extend(dir_notes)
-    if token.group("over1") or token.group("over2"):
+    if over1 or over2:
         notes.append(_NOTE_OVER)
 
-    mag_word = token.group("mag")
-    magnitude = _MAGNITUDES[mag_word] if mag_word else Decimal(1)
-    unit_text = token.group("unit")
+    magnitude = _MAGNITUDES[mag_word] if mag_word else _ONE
     base_unit = canonical_unit(unit_text)
     printed_unit = (mag_word or "") + (unit_text or "") or None
     col_mag, col_unit, col_printed = _split_unit_column(unit_column)
@@ -868,17 +1162,20 @@ def _quantity(
         notes.append(f"单位列 {col_printed}")
     if prose:
         notes.append("句中数值")
-    return Value(
-        text=text,
-        kind=Kind.QUANTITATIVE,
-        direction=direction,
-        strict=strict if direction is not None else False,
-        direction_source=source if direction is not None else None,
-        number=number,
-        magnitude=magnitude,
-        base=number * magnitude,
-        unit=base_unit,
-        printed_unit=printed_unit,
+    if direction is None:
+        strict = False
+        source = None
+    return _value(
+        text,
+        _QUANTITATIVE,
+        direction,
+        strict,
+        source,
+        number,
+        magnitude,
+        number * magnitude,
+        base_unit,
+        printed_unit,
         recognised=tuple(notes),
     )
 
@@ -902,13 +1199,19 @@ def adopt_unit(actual: Value, target: Value) -> Value:
     it in the target's terms. A magnitude-only actual ("232.28 万") keeps its magnitude and takes the
     base unit. Anything else is returned unchanged.
     """
-    if not (actual.is_quantitative and target.is_quantitative) or actual.unit is not None:
+    if (
+        actual.unit is not None  # (is_quantitative inlined below)
+        or actual.kind is not _QUANTITATIVE
+        or actual.base is None
+        or target.kind is not _QUANTITATIVE
+        or target.base is None
+    ):
         return actual
     if target.unit is None and target.magnitude == 1:
         return actual
     if actual.printed_unit is None and actual.magnitude == 1 and actual.number is not None:
         if target.magnitude != 1 or target.unit is not None:
-            return dataclasses.replace(
+            return _replace(
                 actual,
                 magnitude=target.magnitude,
                 base=actual.number * target.magnitude,
@@ -919,9 +1222,16 @@ def adopt_unit(actual: Value, target: Value) -> Value:
         return actual
     if target.unit is None:
         return actual
-    return dataclasses.replace(
-        actual, unit=target.unit, recognised=(*actual.recognised, f"沿用目标单位 {target.unit}")
-    )
+    return _replace(actual, unit=target.unit, recognised=(*actual.recognised, f"沿用目标单位 {target.unit}"))
+
+
+def _replace(value: Value, **changes: object) -> Value:
+    """``dataclasses.replace(value, **changes)`` for a Value, built like :func:`_value`."""
+    copy = _new_object(Value)
+    fields = copy.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return copy
 
 
 def to_decimal(value: object) -> Decimal | None:
