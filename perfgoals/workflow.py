@@ -639,17 +639,23 @@ def _required_text(text: str, field_name: str, message: str) -> str:
     return text
 
 
+def _review_step(evaluation: Evaluation, user, to_status: str, kind: str, log: str, comment: str) -> Evaluation:
+    """One reviewer's decision on an evaluation already checked by _review_target: keep the comment,
+    move the status (recorded in history as `log`) and write the review log."""
+    with acting_as(user):
+        from_status = evaluation.status
+        evaluation.review_comment = comment
+        _change_status(evaluation, to_status, log, ["review_comment"])
+        _record(evaluation, user, kind, from_status, comment)
+    return evaluation
+
+
 @transaction.atomic
 def return_evaluation(evaluation: Evaluation, user, comment: str, expected_version: int | None = None) -> Evaluation:
     """Send a submitted self-evaluation back to the unit with a comment it sees on its project page."""
     comment = _required_text(comment, "comment", "退回时必须填写审核意见，说明需要修改的内容。")
     evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
-    with acting_as(user):
-        from_status = evaluation.status
-        evaluation.review_comment = comment
-        _change_status(evaluation, Status.RETURNED, f"退回修改：{comment}", ["review_comment"])
-        _record(evaluation, user, ReviewActionKind.RETURN, from_status, comment)
-    return evaluation
+    return _review_step(evaluation, user, Status.RETURNED, ReviewActionKind.RETURN, f"退回修改：{comment}", comment)
 
 
 @transaction.atomic
@@ -657,12 +663,7 @@ def approve_evaluation(evaluation: Evaluation, user, comment: str = "", expected
     """Approve a submitted self-evaluation; its data is locked from then on."""
     evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
     comment = _normalise_text(comment)
-    with acting_as(user):
-        from_status = evaluation.status
-        evaluation.review_comment = comment
-        _change_status(evaluation, Status.APPROVED, "审核通过", ["review_comment"])
-        _record(evaluation, user, ReviewActionKind.APPROVE, from_status, comment)
-    return evaluation
+    return _review_step(evaluation, user, Status.APPROVED, ReviewActionKind.APPROVE, "审核通过", comment)
 
 
 @transaction.atomic
@@ -1225,12 +1226,7 @@ def approve_targets(evaluation: Evaluation, user, comment: str = "", expected_ve
     """Approve submitted targets: the tree is locked and the unit may enter results."""
     evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
     comment = _normalise_text(comment)
-    with acting_as(user):
-        from_status = evaluation.status
-        evaluation.review_comment = comment
-        _change_status(evaluation, Status.TARGETS_APPROVED, "批复绩效目标", ["review_comment"])
-        _record(evaluation, user, ReviewActionKind.APPROVE_TARGETS, from_status, comment)
-    return evaluation
+    return _review_step(evaluation, user, Status.TARGETS_APPROVED, ReviewActionKind.APPROVE_TARGETS, "批复绩效目标", comment)
 
 
 @transaction.atomic
@@ -1238,12 +1234,7 @@ def return_targets(evaluation: Evaluation, user, comment: str, expected_version:
     """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
     comment = _required_text(comment, "comment", "退回时必须填写意见，说明需要修改的指标。")
     evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
-    with acting_as(user):
-        from_status = evaluation.status
-        evaluation.review_comment = comment
-        _change_status(evaluation, Status.DRAFT, f"退回绩效目标：{comment}", ["review_comment"])
-        _record(evaluation, user, ReviewActionKind.RETURN_TARGETS, from_status, comment)
-    return evaluation
+    return _review_step(evaluation, user, Status.DRAFT, ReviewActionKind.RETURN_TARGETS, f"退回绩效目标：{comment}", comment)
 
 
 # --- what a reviewer of targets should look at -------------------------------------------------------
