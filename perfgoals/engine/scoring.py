@@ -170,32 +170,8 @@ class IndicatorInput:
         level1: str | None = None,
         level2: str | None = None,
     ) -> None:
-        # what the generated __init__ of a frozen dataclass does: every field in order, then
-        # __post_init__; the instance dict is built at once (not one object.__setattr__ a field) and,
-        # for this class itself, with the conversions of __post_init__ made on the way
-        if type(self) is not IndicatorInput:
-            _set_object(
-                self,
-                "__dict__",
-                {
-                    "name": name,
-                    "target_text": target_text,
-                    "actual_text": actual_text,
-                    "weight": weight,
-                    "nature": nature,
-                    "unit": unit,
-                    "direction_override": direction_override,
-                    "band": band,
-                    "band_score": band_score,
-                    "reported_score": reported_score,
-                    "deviation_note": deviation_note,
-                    "not_applicable": not_applicable,
-                    "level1": level1,
-                    "level2": level2,
-                },
-            )
-            self.__post_init__()
-            return
+        # the instance dict is built at once (not one frozen object.__setattr__ a field), with the
+        # conversions a generated __post_init__ would make: forms and JSON deliver loose types, never a float
         # (to_decimal keeps None and Decimals as they are: only other values are converted)
         if weight is not None and type(weight) is not Decimal:
             weight = to_decimal(weight)
@@ -225,22 +201,6 @@ class IndicatorInput:
                 "level2": level2,
             },
         )
-
-    def __post_init__(self) -> None:
-        # accept the loose types forms and JSON deliver, but never a float
-        # (to_decimal keeps None and Decimals as they are: only other values are converted)
-        if self.weight is not None and type(self.weight) is not Decimal:
-            _set_object(self, "weight", to_decimal(self.weight))
-        if self.band_score is not None and type(self.band_score) is not Decimal:
-            _set_object(self, "band_score", to_decimal(self.band_score))
-        if self.reported_score is not None and type(self.reported_score) is not Decimal:
-            _set_object(self, "reported_score", to_decimal(self.reported_score))
-        if self.direction_override is not None and not isinstance(self.direction_override, Direction):
-            _set_object(self, "direction_override", Direction(self.direction_override))
-        if self.deviation_note is None:
-            _set_object(self, "deviation_note", "")
-        if self.name is None:
-            _set_object(self, "name", "")
 
 
 _INPUT_FIELDS = (
