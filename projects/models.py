@@ -2,8 +2,14 @@
 
 The organisation tree is three explicit levels: a Region (the finance bureau's area) holds
 Departments in charge (主管部门), which hold implementing Units (项目实施单位). A Project belongs to
-one Unit and reaches its department through it, so a project can never sit under a unit outside its
-department: there is no second column that could disagree.
+one Unit. It also carries its unit's department and region (`Project.department`, `Project.region`),
+copied so that a department's or a province's projects are one indexed column away, not two joins
+over every project: the lists of a finance reviewer read 100,000 projects that way. The copies are
+never edited; they are kept equal to the unit's by the models (`Project.save`, the project queryset's
+`bulk_create` and `update`, `Unit.save` and `Department.save` moving their projects along in the same
+transaction) and, on PostgreSQL, refused by the database otherwise: composite foreign keys
+(unit, department) → Unit (id, department) and (department, region) → Department (id, region),
+checked at commit (migration projects 0002).
 """
 
 from __future__ import annotations
@@ -12,8 +18,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q, Sum
+from django.db import models, transaction
+from django.db.models import Q, Subquery, Sum
 from simple_history.models import HistoricalRecords
 
 from .choices import BudgetSource, Role
@@ -46,10 +52,25 @@ class Department(models.Model):
         verbose_name = "主管部门"
         verbose_name_plural = verbose_name
         ordering = ["region__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_in_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_in_region"),
+            # the target of the projects' composite foreign key (department, region) on PostgreSQL
+            models.UniqueConstraint(fields=["id", "region"], name="department_id_region"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a department that moved to another region moves its projects' region along."""
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            update_fields = kwargs.get("update_fields")
+            if not adding and (update_fields is None or "region" in update_fields or "region_id" in update_fields):
+                Project.objects.filter(department_id=self.pk).exclude(region_id=self.region_id).update(
+                    region_id=self.region_id
+                )
 
 
 class Unit(models.Model):
@@ -65,10 +86,27 @@ class Unit(models.Model):
         verbose_name = "实施单位"
         verbose_name_plural = verbose_name
         ordering = ["department__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["department", "name"], name="unit_unique_in_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unit_unique_in_department"),
+            # the target of the projects' composite foreign key (unit, department) on PostgreSQL
+            models.UniqueConstraint(fields=["id", "department"], name="unit_id_department"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a unit that moved to another department moves its projects' department and region
+        along."""
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            update_fields = kwargs.get("update_fields")
+            if not adding and (update_fields is None or "department" in update_fields or "department_id" in update_fields):
+                region = Department.objects.filter(pk=self.department_id).values("region_id")
+                Project.objects.filter(unit_id=self.pk).exclude(department_id=self.department_id).update(
+                    department_id=self.department_id, region_id=Subquery(region)
+                )
 
 
 class Membership(models.Model):
@@ -120,10 +158,54 @@ class Membership(models.Model):
                 raise ValidationError({field: "该角色不应指定此组织。"})
 
 
+def _organisation_of(unit_ids) -> dict[int, tuple[int, int]]:
+    """unit id → (department id, region id), read from the database in one query."""
+    rows = Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "department_id", "department__region_id")
+    return {pk: (department_id, region_id) for pk, department_id, region_id in rows}
+
+
+class ProjectQuerySet(models.QuerySet):
+    """Keeps `Project.department` and `Project.region` equal to the unit's on the bulk paths too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        organisation = _organisation_of(obj.unit_id for obj in objs)
+        for obj in objs:
+            obj.department_id, obj.region_id = organisation[obj.unit_id]
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        fields = list(fields)
+        if "unit" in fields or "unit_id" in fields:
+            objs = list(objs)
+            organisation = _organisation_of(obj.unit_id for obj in objs)
+            for obj in objs:
+                obj.department_id, obj.region_id = organisation[obj.unit_id]
+            fields += ["department", "region"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        unit = kwargs.get("unit", kwargs.get("unit_id"))
+        if unit is not None and not ({"department", "department_id", "region", "region_id"} & kwargs.keys()):
+            # a plain value (a unit or its id); an expression would need the same expression for both
+            unit_id = unit.pk if isinstance(unit, Unit) else unit
+            kwargs["department_id"], kwargs["region_id"] = _organisation_of([unit_id])[unit_id]
+        return super().update(**kwargs)
+
+
 class Project(models.Model):
     """One budget project in one fiscal year (项目支出), with its goals and its fund lines."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="projects", verbose_name="实施单位")
+    #: the unit's department and region, copied for the lists (see the module's docstring); never edited
+    #: (indexed together with the year below, not alone)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="projects", verbose_name="主管部门", editable=False,
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="projects", verbose_name="地区", editable=False, db_index=False
+    )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     name = models.CharField("项目名称", max_length=200)
     project_type = models.CharField("项目类型", max_length=100, blank=True)
@@ -145,10 +227,12 @@ class Project(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(verbose_name="项目变更记录")
 
+    objects = ProjectQuerySet.as_manager()
+
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = verbose_name
-        ordering = ["-year", "unit__department__name", "name"]
+        ordering = ["-year", "department__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "name"], name="project_unique_per_unit_year"),
             models.CheckConstraint(name="project_year_plausible", condition=Q(year__gte=2000, year__lte=2100)),
@@ -162,14 +246,25 @@ class Project(models.Model):
                 condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(start_date__lte=models.F("end_date")),
             ),
         ]
-        indexes = [models.Index(fields=["year", "unit"], name="project_year_unit")]
+        indexes = [
+            models.Index(fields=["year", "unit"], name="project_year_unit"),
+            # the lists of a province and of a department: the scope, its years (years_of), and its rows
+            # counted by department (TwoStepPageMixin), index-only
+            models.Index(fields=["region", "year", "department"], name="project_region_year"),
+            models.Index(fields=["department", "year"], name="project_department_year"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.name}"
 
-    @property
-    def department(self) -> Department:
-        return self.unit.department
+    def save(self, *args, **kwargs) -> None:
+        """Sets the department and region from the unit (as stored) whenever the unit is written."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "unit" in update_fields or "unit_id" in update_fields:
+            self.department_id, self.region_id = _organisation_of([self.unit_id])[self.unit_id]
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "department", "region"}
+        super().save(*args, **kwargs)
 
     def budget_totals(self) -> dict[str, Decimal | None]:
         """年度资金总额: the sum of the fund lines (initial, annual, executed).

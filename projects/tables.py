@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import django_tables2 as tables
 import django_tables2.utils
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django_tables2.export import TableExport
@@ -20,7 +20,7 @@ from perfgoals import workflow
 from perfgoals.engine.values import format_decimal
 from perfgoals.templatetags.perf_format import DASH, percent_text, plain_number, score_text
 
-from .models import Project
+from .models import Department, Project
 
 # django-tables2 asks inspect.signature which arguments a render method takes for every cell (33 times
 # a row here): half the time of rendering a page of 25 rows. A function's signature does not change,
@@ -105,25 +105,50 @@ class TwoStepPageMixin:
     sort keys), then the page's rows with their joins and subqueries, 25 rows whatever the page.
 
     A deep page of a province (OFFSET 99,975) would otherwise compute every skipped row's budget
-    subqueries. Pages past the middle are read from the other end (the order reversed, a small
-    OFFSET), so the last page costs what the first does. The primary key ends every ordering, so
-    rows with equal sort keys keep one order whichever end the page is read from.
+    subqueries. The primary key ends every ordering, so rows with equal sort keys keep one order.
+
+    ``filtered`` is the same rows without the list's joins and subqueries (the view passes it): the
+    total is counted on it, an index-only count on the project's own columns.
+
+    An ordering led by the department (the default one: year ↓, department, name) is paged by group:
+    one query counts the rows of each (year, department) — which is also the total — the groups are
+    put in order (the departments' names ordered by the database, as the list orders them), and the
+    page's keys are read from the few groups the page falls in only, with the ordering's remaining
+    keys. Sorting a province's 100,000 rows to skip 50,000 of them cost ~150 ms; this costs ~15 ms,
+    whichever the page. Any other ordering is read from the nearer end (the order reversed past the
+    middle, a small OFFSET), so the last page costs what the first does.
     """
 
+    #: sort keys that can lead a grouped ordering → the field grouped on
+    GROUP_KEYS = {"year": "year", "department__name": "department_id"}
+
+    def __init__(self, *args, filtered=None, **kwargs):
+        self.filtered = filtered
+        super().__init__(*args, **kwargs)
+
     def paginate(self, *args, **kwargs):
+        base = getattr(self.data, "data", None)
+        filtered = self.filtered if isinstance(self.filtered, QuerySet) else None
+        groups = None
+        if isinstance(base, QuerySet):
+            ordering = list(base.query.order_by) or list(base.model._meta.ordering)
+            if not any(str(key).lstrip("-") in ("pk", "id") for key in ordering):
+                base = base.order_by(*ordering, "pk")
+            if filtered is not None:
+                groups = self._groups(filtered, ordering)
+                # TableQuerysetData counts once and keeps the figure here
+                self.data._length = sum(rows for _, rows, _ in groups) if groups is not None else filtered.count()
         super().paginate(*args, **kwargs)
         sliced = getattr(self.page.object_list, "data", None)
-        base = getattr(self.data, "data", None)
         if not (isinstance(sliced, QuerySet) and isinstance(base, QuerySet)):
             return self
-        ordering = list(base.query.order_by) or list(base.model._meta.ordering)
-        if not any(str(key).lstrip("-") in ("pk", "id") for key in ordering):
-            base = base.order_by(*ordering, "pk")
         count = self.paginator.count
         bottom = (self.page.number - 1) * self.paginator.per_page
         top = min(bottom + self.paginator.per_page, count)
         if top <= bottom:
             ids = []
+        elif groups is not None:
+            ids = self._grouped_page(base, groups, bottom, top)
         elif bottom > count // 2:
             ids = list(base.reverse()[count - top:count - bottom].values_list("pk", flat=True))[::-1]
         else:
@@ -132,13 +157,61 @@ class TwoStepPageMixin:
         self.page.object_list = BoundRows([records[pk] for pk in ids if pk in records], table=self)
         return self
 
+    def _groups(self, filtered, ordering) -> list[tuple[tuple, int, dict]] | None:
+        """The ordered groups of an ordering led by the department: [(sort key, rows, filter)], or None
+        when the ordering is not led by the department (or year and department)."""
+        lead = []
+        for key in ordering:
+            if not isinstance(key, str) or key.lstrip("-") not in self.GROUP_KEYS:
+                break
+            lead.append(key)
+        if "department__name" not in {key.lstrip("-") for key in lead}:
+            return None
+        fields = [self.GROUP_KEYS[key.lstrip("-")] for key in lead]
+        counts = list(filtered.order_by().values(*fields).annotate(rows=Count("*")).values_list(*fields, "rows"))
+        # departments of equal name (in different regions) form one group, as the ordering has them
+        # side by side; the database orders the names, with its collation, as it orders the list
+        department_ids = {row[fields.index("department_id")] for row in counts}
+        rank, position, previous = {}, -1, None
+        for pk, name in Department.objects.filter(pk__in=department_ids).order_by("name").values_list("pk", "name"):
+            if position < 0 or name != previous:
+                position, previous = position + 1, name
+            rank[pk] = position
+        groups: dict[tuple, list] = {}
+        for *values, rows in counts:
+            sort_key, condition = [], {}
+            for key, field, value in zip(lead, fields, values, strict=True):
+                position = rank[value] if field == "department_id" else value
+                sort_key.append(-position if key.startswith("-") else position)
+                if field != "department_id":
+                    condition[field] = value
+            group = groups.setdefault(tuple(sort_key), [0, condition, []])
+            group[0] += rows
+            group[2].extend(v for f, v in zip(fields, values, strict=True) if f == "department_id")
+        return [(key, rows, {**condition, "department_id__in": ids}) for key, (rows, condition, ids) in sorted(groups.items())]
+
+    @staticmethod
+    def _grouped_page(base, groups, bottom: int, top: int) -> list:
+        """The keys of rows [bottom, top) from the groups the page falls in."""
+        start, condition, first = 0, Q(pk__in=[]), None
+        for _, rows, group_filter in groups:
+            if start + rows > bottom and start < top:
+                first = start if first is None else first
+                condition |= Q(**group_filter)
+            start += rows
+            if start >= top:
+                break
+        if first is None:
+            return []
+        return list(base.filter(condition)[bottom - first:top - first].values_list("pk", flat=True))
+
 
 class ProjectTable(TwoStepPageMixin, tables.Table):
     """One row a project-year: what a unit, a supervisor and a finance reviewer look for first."""
 
     year = tables.Column("年度", attrs={"td": {"class": "nowrap"}})
     name = tables.Column("项目名称", linkify=lambda record: reverse("perfgoals:project", args=[record.pk]))
-    department = tables.Column("主管部门", accessor="unit__department__name")
+    department = tables.Column("主管部门", accessor="department__name")
     unit = tables.Column("实施单位", accessor="unit__name")
     budget_annual = AmountColumn("全年预算数（万元）", accessor="budget_annual")
     budget_executed = AmountColumn("全年执行数（万元）", accessor="budget_executed")

@@ -11,7 +11,7 @@ from django.db.models import Case, DecimalField, IntegerField, OuterRef, Subquer
 from django.shortcuts import redirect
 from django.utils import timezone
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from perfgoals.choices import Status
@@ -38,7 +38,7 @@ def _budget_sum(field: str) -> Subquery:
 
 def annotate_for_lists(queryset):
     """What the list columns show and sort by, in the same query as the rows."""
-    return queryset.select_related("unit__department", "evaluation").annotate(
+    return queryset.select_related("unit", "department", "evaluation").annotate(
         budget_annual=_budget_sum("annual"),
         budget_executed=_budget_sum("executed"),
         status_rank=Case(
@@ -76,6 +76,13 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 
     def get_table_data(self):
         return annotate_for_lists(super().get_table_data())
+
+    def get_table(self, **kwargs):
+        # as SingleTableMixin.get_table, and the table also gets the filtered rows without the list's
+        # joins and subqueries, to count (and group) them cheaply: see TwoStepPageMixin
+        filtered = super().get_table_data()
+        table = self.get_table_class()(data=annotate_for_lists(filtered), filtered=filtered, **kwargs)
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -80,8 +80,8 @@ def test_membership_scope_must_match_role(project):
     Membership.objects.create(user=user, role=Role.UNIT_USER, unit=project.unit)
 
 
-def test_a_project_reaches_its_department_only_through_its_unit(project):
-    """There is no second department column that could disagree with the unit's department."""
-    field_names = {f.name for f in Project._meta.get_fields()}
-    assert "department" not in field_names
+def test_a_projects_department_and_region_are_its_units(project):
+    """The project's copies of its unit's department and region (for the lists) are set from the
+    unit; tests/test_organisation_copy.py checks every path, and PostgreSQL's refusal."""
     assert project.department == project.unit.department
+    assert project.region == project.unit.department.region
