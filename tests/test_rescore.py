@@ -74,3 +74,40 @@ def test_rescore_command_limits_to_a_region_and_year(demo):
     rescored = Evaluation.objects.filter(total_score__isnull=False)
     assert rescored.count() == 3
     assert set(rescored.values_list("project__year", flat=True)) == {2019}
+
+
+def test_a_repeat_still_stamps_computed_at_on_every_evaluation(demo):
+    ids = list(Project.objects.filter(year=2019).values_list("pk", flat=True))
+    services.rescore_projects(ids)
+    Evaluation.objects.filter(project_id__in=ids).update(computed_at=None)
+
+    stats = services.rescore_projects(ids)
+
+    assert stats.evaluations_changed == 0
+    assert not Evaluation.objects.filter(project_id__in=ids, computed_at__isnull=True).exists()
+
+
+def test_only_the_rows_that_change_are_written_and_traced(demo):
+    project = Project.objects.get(year=2019, name="困难群众医疗救助")
+    services.rescore_projects([project.pk])
+    first, second = project.indicators.order_by("order")[:2]
+    Indicator.objects.filter(pk=first.pk).update(score_explanation="旧说明", flags=["stale"])
+    before = {row.pk: Indicator.history.filter(id=row.pk).count() for row in (first, second)}
+
+    stats = services.rescore_projects([project.pk], label="部分")
+
+    assert stats.indicators_changed == 1
+    assert Indicator.history.filter(id=first.pk).count() == before[first.pk] + 1
+    assert Indicator.history.filter(id=second.pk).count() == before[second.pk]
+    first.refresh_from_db()
+    assert first.score_explanation != "旧说明" and "stale" not in first.flags
+
+
+def test_the_collector_is_paused_while_scoring_and_restored_after_a_failure():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), services._collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()

@@ -1518,8 +1518,9 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
 
     results: list[IndicatorResult] = []
     for ind, code, weight in zip(inp.indicators, codes, weights, strict=True):
-        scored = score_indicator(dataclasses.replace(ind, weight=weight, level1=code), scheme, year=inp.year)
-        results.append(scored)
+        if weight is not ind.weight or code != ind.level1:  # rescaled, or level 1 normalised
+            ind = dataclasses.replace(ind, weight=weight, level1=code)
+        results.append(score_indicator(ind, scheme, year=inp.year))
 
     # level-1 blocks in vocabulary order, then any others (declared but unknown, unclassified)
     order = [code for code in LEVEL1 if code in codes or code in inp.declared_level1_weights]
