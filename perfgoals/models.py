@@ -92,7 +92,8 @@ class Evaluation(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="evaluation", verbose_name="项目"
     )
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, verbose_name="评分方案")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # indexed by evaluation_status_score (status, total_score) below, whose prefix serves status lookups
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     execution_rate = models.DecimalField("预算执行率", max_digits=12, decimal_places=6, null=True, blank=True)
     execution_score = models.DecimalField("预算执行得分", null=True, blank=True, **SCORE)
     total_score = models.DecimalField("自评得分", null=True, blank=True, **SCORE)
@@ -150,8 +151,10 @@ class Indicator(models.Model):
     made of them and are rewritten by `services.recompute`.
     """
 
+    # no index of its own: the unique (project, order) index below serves every lookup by project, and
+    # each index more is one more write on every score the bulk rescoring changes
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="indicators", verbose_name="项目"
+        "projects.Project", on_delete=models.CASCADE, related_name="indicators", verbose_name="项目", db_index=False
     )
     order = models.PositiveIntegerField("序号")
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
