@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,25 @@ EVALUATION_FLOOR = (
     "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, grade = '优', "
     "complete = true, warnings = '[]'::jsonb, computed_at = now(), updated_at = now()"
 )
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy so far, all cores together (/proc/stat): Python
+    processes, PostgreSQL backends and anything else running."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_seconds() -> float:
+    """CPU seconds of this process's finished children (the rescoring's worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def own_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def reset(cursor) -> None:
@@ -143,18 +163,21 @@ def main() -> None:
         vacuum()
 
     # the floor: the same rows and columns, one statement each, rolled back
-    started = time.perf_counter()
+    started, busy = time.perf_counter(), busy_seconds()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(INDICATOR_FLOOR + where_ind)
         cursor.execute(EVALUATION_FLOOR + where_ev)
         floor = time.perf_counter() - started
+        floor_busy = busy_seconds() - busy
         transaction.set_rollback(True)
     vacuum()
     print(f"floor {floor:.1f} s")
 
-    started = time.perf_counter()
+    started, busy, python = time.perf_counter(), busy_seconds(), children_seconds() + own_seconds()
     stats = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
     first = time.perf_counter() - started
+    first_busy = busy_seconds() - busy
+    first_python = children_seconds() + own_seconds() - python
     print(f"rescore {first:.1f} s {stats}")
     connection.close()
     vacuum()
@@ -186,8 +209,13 @@ def main() -> None:
         f"**{first:.1f} s = {first / floor:.1f}× the floor** ({stats.indicators / first:,.0f} indicators/s); "
         f"summed over the processes: read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, "
         f"write + history {stats.write_seconds:.1f} s ({stats.write_seconds / cpu_seconds:.0%} of the work)",
-        f"write path alone (COPY + UPDATE … FROM + history INSERT … SELECT, summed): "
+        f"write path alone (COPY + one UPDATE … FROM … RETURNING feeding the history INSERT, summed): "
         f"{stats.write_seconds:.1f} s = {stats.write_seconds / floor:.1f}× the floor",
+        f"CPU used by the whole machine (/proc/stat, all cores): floor {floor_busy:.1f} s; rescore "
+        f"{first_busy:.1f} s, of which {first_python:.1f} s in the Python processes (reading, engine, COPY) "
+        f"and {first_busy - first_python:.1f} s elsewhere (PostgreSQL, and anything else running); on "
+        f"{os.cpu_count()} cores the rescore cannot take less than {first_busy / os.cpu_count():.1f} s "
+        f"= {first_busy / os.cpu_count() / floor:.1f}× the floor",
         *([f"repeat on unchanged data: {repeat:.1f} s ({again.indicators_changed:,} indicators changed, "
            f"{again.evaluations_changed:,} evaluations; engine {again.score_seconds:.1f} s of "
            f"{again.read_seconds + again.score_seconds + again.write_seconds:.1f} s summed)"] if again else []),
