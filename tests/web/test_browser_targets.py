@@ -1,7 +1,7 @@
 """The target stage in a real browser: a unit user opens a draft rolled over from 2019 into 2020, lowers
 one weight, adds an indicator from a library suggestion, submits the targets; the supervisor approves.
 
-Screenshot of the target editor at 1366×768: docs/screenshots/targets.png.
+Screenshot of the target editor at 1366×768: targets.png in SCREENSHOTS (see test_browser).
 """
 
 from __future__ import annotations
