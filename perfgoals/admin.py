@@ -22,7 +22,7 @@ class RegionSchemeAdmin(admin.ModelAdmin):
 @admin.register(Evaluation)
 class EvaluationAdmin(SimpleHistoryAdmin):
     list_display = ["project", "year", "status", "execution_score", "total_score", "grade", "printed_total", "complete"]
-    list_filter = ["status", "grade", "project__year", "project__unit__department", "scheme"]
+    list_filter = ["status", "grade", "project__year", "project__department", "scheme"]
     search_fields = ["project__name", "project__unit__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
@@ -35,7 +35,7 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "project", "level1", "level2", "target_text", "actual_text", "weight", "score", "reported_score"]
-    list_filter = ["level1", "level2", "target_kind", "direction", "project__year", "project__unit__department"]
+    list_filter = ["level1", "level2", "target_kind", "direction", "project__year", "project__department"]
     search_fields = ["name", "target_text", "actual_text", "project__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
@@ -46,7 +46,7 @@ class ReviewActionAdmin(admin.ModelAdmin):
     """The review log is written by the workflow only: readable here, never edited."""
 
     list_display = ["created_at", "evaluation", "action", "user", "from_status", "to_status", "comment"]
-    list_filter = ["action", "evaluation__project__year", "evaluation__project__unit__department"]
+    list_filter = ["action", "evaluation__project__year", "evaluation__project__department"]
     search_fields = ["evaluation__project__name", "comment", "user__username"]
     list_select_related = ["evaluation__project", "user"]
 

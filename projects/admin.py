@@ -80,18 +80,18 @@ class EvaluationInline(admin.StackedInline):
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["name", "year", "department_name", "unit", "budget_annual", "status", "total_score", "grade"]
-    list_filter = ["year", "unit__department__region", "unit__department", "evaluation__status", "evaluation__grade"]
-    search_fields = ["name", "unit__name", "unit__department__name"]
-    list_select_related = ["unit__department", "evaluation"]
+    list_filter = ["year", "region", "department", "evaluation__status", "evaluation__grade"]
+    search_fields = ["name", "unit__name", "department__name"]
+    list_select_related = ["unit", "department", "evaluation"]
     autocomplete_fields = ["unit"]
     inlines = [BudgetLineInline, EvaluationInline, IndicatorInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("budget_lines")
 
-    @admin.display(description="主管部门", ordering="unit__department__name")
+    @admin.display(description="主管部门", ordering="department__name")
     def department_name(self, obj: Project) -> str:
-        return obj.unit.department.name
+        return obj.department.name
 
     @admin.display(description="全年预算数（万元）")
     def budget_annual(self, obj: Project):

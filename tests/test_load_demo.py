@@ -108,3 +108,23 @@ def test_the_admin_change_pages_open(demo, admin_client):
         "/admin/projects/unit/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_admin_lists_filter_by_the_projects_own_department_and_region(demo, admin_client):
+    department = Department.objects.get(name="烟台市医疗保障局")
+    counts = {
+        f"/admin/projects/project/?department__id__exact={department.pk}":
+            Project.objects.filter(unit__department=department).count(),
+        f"/admin/projects/project/?region__id__exact={department.region_id}":
+            Project.objects.filter(unit__department__region=department.region).count(),
+        f"/admin/perfgoals/evaluation/?project__department__id__exact={department.pk}":
+            Project.objects.filter(unit__department=department, evaluation__isnull=False).count(),
+        f"/admin/perfgoals/indicator/?project__department__id__exact={department.pk}":
+            Indicator.objects.filter(project__unit__department=department).count(),
+    }
+    for url, expected in counts.items():
+        response = admin_client.get(url)  # an unknown filter would redirect to ?e=1
+        assert response.status_code == 200, url
+        assert response.context["cl"].result_count == expected > 0, url
+    response = admin_client.get(f"/admin/perfgoals/reviewaction/?evaluation__project__department__id__exact={department.pk}")
+    assert response.status_code == 200

@@ -45,7 +45,7 @@ def can_edit_wording(user, department: Department) -> bool:
 def report_projects(user, department: Department, year: int) -> QuerySet[Project]:
     """The department's projects of the year as the user sees them (the whole department for
     anyone who may read its report)."""
-    return visible_projects(user).filter(unit__department=department, year=year)
+    return visible_projects(user).filter(department=department, year=year)
 
 
 def visible_packages(user) -> QuerySet[ReportPackage]:

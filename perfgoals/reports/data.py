@@ -437,4 +437,4 @@ def department_year(department: Department, year: int, projects: Iterable[Projec
 def department_projects(projects: QuerySet[Project], department: Department, year: int) -> QuerySet[Project]:
     """The department's projects of the year from a scoped queryset, in print order (the order the
     projects were entered, which for the seeds is the order of the published forms)."""
-    return with_form_data(projects.filter(unit__department=department, year=year)).order_by("pk")
+    return with_form_data(projects.filter(department=department, year=year)).order_by("pk")

@@ -501,12 +501,12 @@ def package_projects(package: ReportPackage):
     """The package's projects as its creator may see them, grouped in print order."""
     projects = visible_projects(package.created_by)
     if package.scope == PackageScope.DEPARTMENT:
-        projects = projects.filter(unit__department_id=package.department_id)
+        projects = projects.filter(department_id=package.department_id)
     elif package.region_id is not None:
-        projects = projects.filter(unit__department__region_id=package.region_id)
+        projects = projects.filter(region_id=package.region_id)
     if package.year is not None:
         projects = projects.filter(year=package.year)
-    return with_form_data(projects).order_by("unit__department__region__name", "unit__department__name", "year", "pk")
+    return with_form_data(projects).order_by("region__name", "department__name", "year", "pk")
 
 
 def package_filename(package: ReportPackage) -> str:
@@ -677,7 +677,7 @@ def build_package(package_id: int) -> dict:
 
 def package_parts(package: ReportPackage, part_size: int) -> list[dict]:
     """The parts of a package, in print order: department, year, project ids, numbering, head or not."""
-    rows = package_projects(package).prefetch_related(None).values_list("pk", "unit__department_id", "year")
+    rows = package_projects(package).prefetch_related(None).values_list("pk", "department_id", "year")
     groups: dict[tuple[int, int], list[int]] = {}
     for pk, department_id, year in rows:
         groups.setdefault((department_id, year), []).append(pk)
@@ -702,7 +702,7 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
     root = package_filename(package)
     department = Department.objects.select_related("region").get(pk=part["department_id"])
     folder = f"{root}/{_folder(package, department, part['year'])}"
-    scoped = package_projects(package).filter(unit__department_id=department.pk, year=part["year"])
+    scoped = package_projects(package).filter(department_id=department.pk, year=part["year"])
     entries: list[str] = []
     notes: list[str] = []
     with tempfile.TemporaryFile() as handle:

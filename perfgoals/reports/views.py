@@ -71,7 +71,7 @@ def index(request):
         if department is None:
             raise Http404("没有该部门。")
     years = sorted(
-        set(visible_projects(user).filter(unit__department=department).values_list("year", flat=True)), reverse=True
+        set(visible_projects(user).filter(department=department).values_list("year", flat=True)), reverse=True
     )
     year = years[0] if years else None
     if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in years:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if options["region"]:
             if not Region.objects.filter(name=options["region"]).exists():
                 raise CommandError(f"没有名为“{options['region']}”的地区。")
-            evaluations = evaluations.filter(project__unit__department__region__name=options["region"])
+            evaluations = evaluations.filter(project__region__name=options["region"])
         if options["year"]:
             evaluations = evaluations.filter(project__year=options["year"])
         ids = list(evaluations.values_list("project_id", flat=True))
