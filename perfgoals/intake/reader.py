@@ -10,6 +10,11 @@ Layouts read
 
 * **The template** (``template.py``): one indicator a row, 项目名称 / 一级 / 二级 / 三级指标 / 指标性质 /
   指标值 / 度量单位 / 分值 (/ 实际完成值 / 偏差原因分析及改进措施 …), plus an optional 项目信息 sheet.
+* **What the user decides** beyond the printed form, in optional columns (a file without them reads
+  as before): 档次内得分 (a number, "8.5分" too), 指标方向（人工确认） (正向 / 反向 / 等于 / 约等于, ≥ ≤ ＝ ≈
+  and the like; 空 or blank = read from the target) and 不适用 (是 √ ✓ Y 1 / 否 N 0 or blank). A bare
+  "指标方向" header stays a 指标性质 header unless the table also has a 指标性质 column. Whether a
+  档次内得分 fits its band and 分值 is checked by the services, which know the scheme.
 * **Header variants**: headers are compared after NFKC, whitespace, "*", bracketed notes
   ("（A）", "(万元)", "（2021年）") and trailing colons are removed, against the aliases of
   :data:`HEADER_ALIASES` (本年绩效指标值, 目标值, 年度指标值（A） … all mean 指标值). A two-row header
@@ -168,6 +173,9 @@ FIELD_TITLES: dict[str, str] = {
     "deviation": "偏差原因分析及改进措施",
     "score": "得分",
     "band": "评定档次",
+    "band_score": "档次内得分",
+    "direction_override": "指标方向（人工确认）",
+    "not_applicable": "不适用",
     # project level
     "project_type": "项目类型",
     "contact_phone": "联系电话",
@@ -213,17 +221,17 @@ PROJECT_LEVEL = frozenset(
 IDENTITY = ("year", "department", "unit", "project")
 #: fields of one indicator row
 INDICATOR_LEVEL = ("level1", "level2", "name", "nature", "target", "measure", "weight", "actual", "deviation",
-                   "score", "band")
+                   "score", "band", "band_score", "direction_override", "not_applicable")
 #: decimal-valued fields
 DECIMAL_FIELDS = frozenset(
     {
-        "weight", "score", "procurement_amount", "total_budget", "budget", "current_year_initial",
+        "weight", "score", "band_score", "procurement_amount", "total_budget", "budget", "current_year_initial",
         "current_year_annual", "current_year_executed", "carryover_initial", "carryover_annual",
         "carryover_executed", "other_initial", "other_annual", "other_executed", "printed_execution_rate",
         "printed_execution_score", "printed_total",
     }
 )
-MONEY_FIELDS = DECIMAL_FIELDS - {"weight", "score", "printed_execution_rate", "printed_execution_score",
+MONEY_FIELDS = DECIMAL_FIELDS - {"weight", "score", "band_score", "printed_execution_rate", "printed_execution_score",
                                  "printed_total"}
 DATE_FIELDS = frozenset({"start_date", "end_date"})
 #: text fields and their database lengths (longer text is an error, not a truncation)
@@ -253,6 +261,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
                   "未完成原因分析及改进措施", "偏差原因分析及改进措施说明"),
     "score": ("得分", "指标得分"),
     "band": ("评定档次", "定性评定档次", "档次", "完成档次"),
+    "band_score": ("档次内得分", "档次得分", "档内得分", "档次内评分", "定性评定得分", "档次评分"),
+    # "指标方向" alone is a 指标性质 header (see match_header for a table that has both)
+    "direction_override": ("指标方向人工确认", "人工确认方向", "人工确认指标方向", "人工指定方向", "指定方向",
+                           "方向人工确认", "指标方向人工指定", "指标方向确认", "人工方向"),
+    "not_applicable": ("不适用", "是否不适用", "不适用指标", "本年度不适用", "不适用不计分"),
     "project_type": ("项目类型",),
     "contact_phone": ("联系电话", "电话"),
     "long_term_goal": ("长期目标", "实施期总体绩效目标", "实施期总体目标", "实施期绩效目标", "长期绩效目标"),
@@ -304,12 +317,40 @@ for _field, _names in _ALIASES.items():
     for _name in _names:
         HEADER_ALIASES.setdefault(_header_key(_name), _field)
 
+#: headers told apart only by their bracketed note: "指标方向（人工确认）" is the user's direction,
+#: while "指标方向" alone (as some units title their 指标性质 column) stays 指标性质
+_QUALIFIED_ALIASES: dict[str, str] = {
+    "指标方向（人工确认）": "direction_override",
+    "指标方向（人工指定）": "direction_override",
+    "指标方向（人工）": "direction_override",
+    "指标方向（人工选择）": "direction_override",
+    "指标方向（确认）": "direction_override",
+    "方向（人工确认）": "direction_override",
+    "方向（人工指定）": "direction_override",
+}
+_BRACKET_MARKS = re.compile(r"[(（)）\[\]【】]")
+
+
+def _qualified_key(text: str) -> str:
+    """A header compared with its bracketed note kept (the brackets themselves dropped)."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _BRACKET_MARKS.sub("", folded)
+    return _HEADER_NOISE.sub("", folded).lower()
+
+
+QUALIFIED_HEADER_ALIASES: dict[str, str] = {_qualified_key(name): code for name, code in _QUALIFIED_ALIASES.items()}
+#: the bare 指标方向 header: 指标性质, unless the table has a 指标性质 column of its own
+_BARE_DIRECTION_KEY = _header_key("指标方向")
+
 
 @lru_cache(maxsize=20000)
 def field_of_header(text: str) -> str | None:
     """The field a header (or form label) names, or None."""
     if not text or len(text) > 40:
         return None
+    qualified = QUALIFIED_HEADER_ALIASES.get(_qualified_key(text))
+    if qualified is not None:
+        return qualified
     key = _header_key(text)
     if key in HEADER_ALIASES:
         return HEADER_ALIASES[key]
@@ -415,6 +456,11 @@ class IndicatorRow:
     deviation: str | None = None
     score: Decimal | None = None
     band: str | None = None
+    band_score: Decimal | None = None
+    #: the user's direction (a Direction value, "" for none); None when the table has no such column
+    direction_override: str | None = None
+    #: 不适用 (a blank cell is False); None when the table has no such column
+    not_applicable: bool | None = None
     notes: list[str] = field(default_factory=list)
 
     def problem(self, message: str, field_code: str | None = None) -> Problem:
@@ -842,10 +888,18 @@ class _SheetReader:
         columns: dict[int, str] = {}
         spans: dict[str, list[int]] = {}
         unknown: list[CellValue] = []
+        # "指标方向" beside a column of 指标性质 of its own is the user's direction, not a second 指标性质
+        bare_direction = [c for c in cells if c is not None and _header_key(c.text) == _BARE_DIRECTION_KEY]
+        other_nature = any(
+            c is not None and field_of_header(c.text) == "nature" and _header_key(c.text) != _BARE_DIRECTION_KEY
+            for c in cells
+        )
         for position, cell in enumerate(cells):
             if cell is None:
                 continue
             field_code = field_of_header(cell.text)
+            if field_code == "nature" and other_nature and cell in bare_direction:
+                field_code = "direction_override"
             if field_code is None:
                 unknown.append(cell)
                 continue
@@ -961,7 +1015,7 @@ class _SheetReader:
             number = cell.number
             if number is None:
                 text = unicodedata.normalize("NFKC", cell.text).replace(" ", "")
-                if field_code in ("weight", "score"):
+                if field_code in ("weight", "score", "band_score"):
                     text = text.removesuffix("分")
                 match = _MONEY_TEXT.match(text)
                 if not match:
@@ -1000,6 +1054,10 @@ class _SheetReader:
                 return False
             self.error(f"「{cell.text}」应填“是”或“否”。", row_index, cell.column, field_code)
             return None
+        if field_code == "direction_override":
+            return self.direction_of(cell, row_index)
+        if field_code == "not_applicable":
+            return self.not_applicable_of(cell, row_index)
         if field_code == "level1_weights":
             weights: dict[str, str] = {}
             for name, number in _WEIGHT_PAIR.findall(unicodedata.normalize("NFKC", cell.text)):
@@ -1017,6 +1075,41 @@ class _SheetReader:
         if not self.check_length(cell.text, field_code, row_index, cell.column):
             return None
         return cell.text
+
+    def direction_of(self, cell: CellValue, row_index: int) -> str | None:
+        """指标方向（人工确认）: a Direction value, "" for "read it from the target"; None after an error."""
+        key = _header_key(cell.text)
+        if key in _NO_DIRECTION:
+            return ""
+        direction = _DIRECTION_WORDS.get(key)
+        if direction is not None:
+            return direction
+        if key == "定性":
+            self.error("「定性」不是指标方向：定性指标请在「指标性质」列填写“定性”，本列留空。",
+                       row_index, cell.column, "direction_override")
+        else:
+            self.error(f"「{cell.text}」不是有效的指标方向：可填 正向（≥）、反向（≤）、等于（＝）、约等于（≈），"
+                       f"或留空按指标值识别。", row_index, cell.column, "direction_override")
+        return None
+
+    def not_applicable_of(self, cell: CellValue, row_index: int) -> bool | None:
+        """不适用: 是/√/✓/Y/1 → True; 否/N/0 → False; None after an error."""
+        if cell.flag is not None:
+            return cell.flag
+        if cell.number is not None and cell.number in (0, 1):
+            return cell.number == 1
+        key = _header_key(cell.text)
+        if key in _YES:
+            return True
+        if key in _NO:
+            return False
+        if key in ("×", "✗", "✘", "x"):
+            self.error(f"「{cell.text}」含义不明确：不适用请填“是”（或 √），适用请填“否”或留空。",
+                       row_index, cell.column, "not_applicable")
+        else:
+            self.error(f"「{cell.text}」应填“是”（或 √、✓、Y、1）表示不适用，“否”（或 N、0）或留空表示适用。",
+                       row_index, cell.column, "not_applicable")
+        return None
 
     def store_project_value(self, fragment: ProjectFragment, field_code: str, value: Any, place: Problem) -> None:
         if value is None:
@@ -1340,11 +1433,32 @@ class _SheetReader:
                 if cell is not None and not self.check_length(text, code, row_index, cell.column):
                     continue
                 setattr(row, code, text)
-        for code in ("weight", "score"):
+        for code in ("weight", "score", "band_score"):
             cell = values.get(code)
             if cell is not None:
                 setattr(row, code, self.convert(code, cell, row_index))
+        for code, blank in (("direction_override", ""), ("not_applicable", False)):
+            if code in table_fields:
+                cell = values.get(code)
+                setattr(row, code, self.convert(code, cell, row_index) if cell is not None else blank)
         fragment.rows.append(row)
+
+
+#: 指标方向（人工确认） as written (compared as headers are: NFKC, no spaces or brackets, lower case)
+_DIRECTION_WORDS: dict[str, str] = {
+    _header_key(word): value
+    for value, words in {
+        "ge": ("正向", "正", "正向指标", "≥", "≧", ">=", ">", "=>", "ge", "越大越好", "越高越好"),
+        "le": ("反向", "反", "反向指标", "≤", "≦", "<=", "<", "=<", "le", "越小越好", "越低越好"),
+        "eq": ("等于", "=", "==", "eq", "相等"),
+        "approx": ("约等于", "约", "≈", "~", "左右", "approx"),
+    }.items()
+    for word in words
+}
+#: a cell that explicitly asks for no override
+_NO_DIRECTION = frozenset(_header_key(w) for w in ("空", "无", "自动", "按指标值识别", "不指定", "未指定", "-", "—"))
+_YES = frozenset(_header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用"))
+_NO = frozenset(_header_key(w) for w in ("否", "n", "no", "false", "0", "适用", "空", "无"))
 
 
 @lru_cache(maxsize=4096)

@@ -44,6 +44,7 @@ from perfgoals.engine import (
 )
 from perfgoals.engine.values import format_decimal
 from perfgoals.models import Evaluation, Indicator
+from perfgoals.workflow import band_range
 from projects.choices import BudgetSource
 from projects.models import BudgetLine, Project, Unit
 from projects.scoping import enterable_projects, enterable_units, visible_projects
@@ -254,6 +255,12 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
     for item in planned.indicators:
         target = item.target
         data = item.data
+        if data.direction_override:
+            override = Direction(data.direction_override)
+            direction, direction_label = override.symbol, f"{override.label}（人工确认）"
+        else:
+            direction = target.operator_symbol() or ""
+            direction_label = _direction_label(target.direction.value if target.direction else None)
         rows.append(
             {
                 "sheet": item.row.sheet,
@@ -264,14 +271,18 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
                 "nature": data.nature_printed,
                 "target": data.target_text,
                 "kind": target.kind.label,
-                "direction": target.operator_symbol() or "",
-                "direction_label": _direction_label(target.direction.value if target.direction else None),
+                "direction": direction,
+                "direction_label": direction_label,
+                "direction_override": data.direction_override,
+                "not_applicable": data.not_applicable,
                 "value": format_decimal(target.number) if target.number is not None else "",
                 "unit": target.printed_unit or target.unit or "",
                 "reading": target.display(),
                 "weight": format_decimal(data.weight) if data.weight is not None else "",
                 "actual": data.actual_text,
                 "actual_reading": item.actual.display() if item.actual is not None else "",
+                "band": data.band,
+                "band_score": format_decimal(data.band_score) if data.band_score is not None else "",
                 "score": format_decimal(item.score) if item.score is not None else "",
                 "warnings": item.warnings,
             }
@@ -466,6 +477,8 @@ class _Resolver:
                 self.plan.error(row.problem("缺少一级指标和二级指标：导入绩效目标表时表中须有「一级指标」「二级指标」列。", "name"))
                 continue
             item = _planned_indicator(row, scheme, planned.year)
+            for problem in _band_score_problems(item, scheme):
+                self.plan.error(problem)
             key = (item.data.level2, _squash(item.data.name))
             if key in seen:
                 item.warnings.append(f"与第 {seen[key]} 行的指标同名（同一二级指标下）。")
@@ -537,6 +550,8 @@ class _Resolver:
             match = free[0]
             used[match.pk] = row.row
             item = _planned_result(row, match, scheme, project.year)
+            for problem in _band_score_problems(item, scheme):
+                self.plan.error(problem)
             if note:
                 item.warnings.append(note)
             planned.indicators.append(item)
@@ -618,7 +633,10 @@ def _planned_indicator(row: IndicatorRow, scheme, year: int) -> PlannedIndicator
         weight=row.weight,
         reported_score=row.score,
         band=row.band or "",
+        band_score=row.band_score,
         deviation_note=row.deviation or "",
+        direction_override=row.direction_override or "",
+        not_applicable=bool(row.not_applicable),
     )
     target = parse(row.target, nature=row.nature or None, unit=row.measure or None)
     item = PlannedIndicator(row=row, data=data, target=target, actual=None, warnings=_target_warnings(row, target))
@@ -642,7 +660,7 @@ def _planned_result(row: IndicatorRow, match: Indicator, scheme, year: int) -> P
         weight=row.weight if row.weight is not None else match.weight,
         reported_score=row.score if row.score is not None else match.reported_score,
         band=row.band if row.band else match.band,
-        band_score=match.band_score,
+        band_score=_result_band_score(row, match),
         deviation_note=row.deviation if row.deviation else match.deviation_note,
         direction_override=match.direction_override,
         not_applicable=match.not_applicable,
@@ -651,10 +669,56 @@ def _planned_result(row: IndicatorRow, match: Indicator, scheme, year: int) -> P
     item = PlannedIndicator(row=row, data=data, target=target, actual=None, match=match, warnings=list(row.notes))
     if row.target and _squash(row.target) != _squash(match.target_text):
         item.warnings.append(f"文件中的指标值「{row.target}」与系统中的「{match.target_text}」不同；目标值不会被修改。")
+    # 指标方向 and 不适用 belong to the targets: a results import does not change them (as the target text)
+    if row.direction_override is not None and row.direction_override != match.direction_override:
+        shown = Direction(row.direction_override).label if row.direction_override else "空"
+        item.warnings.append(f"文件中的{FIELD_TITLES['direction_override']}「{shown}」与系统中的不同；"
+                             f"导入完成情况时不修改目标，已忽略。")
+    if row.not_applicable is not None and row.not_applicable != match.not_applicable:
+        item.warnings.append(f"文件中的「不适用」为「{'是' if row.not_applicable else '否'}」，与系统中的不同；"
+                             f"导入完成情况时不修改目标，已忽略。")
     if row.actual is None or not row.actual:
         item.warnings.append("实际完成值为空，保持原值。" if match.actual_text else "实际完成值为空。")
     _read_actual(item, scheme, year)
     return item
+
+
+def _result_band_score(row: IndicatorRow, match: Indicator) -> Decimal | None:
+    """The file's 档次内得分, else the stored one; but a band changed by the file without a score of its
+    own drops the stored score (it was given inside the old band)."""
+    if row.band_score is not None:
+        return row.band_score
+    if row.band and row.band != match.band:
+        return None
+    return match.band_score
+
+
+def _band_score_problems(item: PlannedIndicator, scheme) -> list[Problem]:
+    """档次内得分 needs a band and a weight, and must lie inside the band (as the entry page checks)."""
+    data = item.data
+    band_score = data.band_score
+    if band_score is None:
+        return []
+    row = item.row
+    shown = format_decimal(band_score)
+    if not data.band:
+        return [row.problem(f"填写了档次内得分「{shown}」，但没有填写评定档次：请先填写评定档次（如 完成、部分完成、未完成）。",
+                            "band_score")]
+    if data.weight is None:
+        return [row.problem(f"填写了档次内得分「{shown}」，但没有分值：请先填写分值。", "band_score")]
+    if band_score > data.weight:
+        return [row.problem(f"档次内得分「{shown}」超过了分值「{format_decimal(data.weight)}」。", "band_score")]
+    scale = item.target.scale if item.target.scale in scheme.bands else scheme.default_scale
+    found = scheme.find_band(data.band, scale)
+    if found is not None and not found[1].contains(band_score, data.weight):
+        band = found[1]
+        low, high = band_range(band, data.weight)
+        return [row.problem(
+            f"档次内得分「{shown}」不在“{band.short}”档的范围内：应在 {format_decimal(low)} 至 {format_decimal(high)} 之间"
+            f"（分值 {format_decimal(data.weight)} 的 {band.range_display()}）。",
+            "band_score",
+        )]
+    return []
 
 
 def _read_actual(item: PlannedIndicator, scheme, year: int) -> None:
@@ -676,6 +740,7 @@ def _read_actual(item: PlannedIndicator, scheme, year: int) -> None:
             direction_override=Direction(data.direction_override) if data.direction_override else None,
             band=data.band or None, band_score=data.band_score, reported_score=data.reported_score,
             deviation_note=data.deviation_note, level1=data.level1, level2=data.level2,
+            not_applicable=data.not_applicable,
         ),
         scheme,
         year=year,
@@ -824,7 +889,7 @@ def _apply_project(planned: PlannedProject, actor: Actor, report: ApplyReport) -
     report.indicators += len(planned.indicators)
 
 
-_RESULT_INDICATOR_FIELDS = ("actual_text", "weight", "reported_score", "band", "deviation_note")
+_RESULT_INDICATOR_FIELDS = ("actual_text", "weight", "reported_score", "band", "band_score", "deviation_note")
 
 
 def _apply_results(project: Project, planned: PlannedProject) -> None:

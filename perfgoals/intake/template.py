@@ -2,7 +2,10 @@
 
 The template follows the official 绩效目标表: one indicator a row under 项目名称 / 一级指标 / 二级指标 /
 三级指标 / 指标性质 / 指标值 / 度量单位 / 分值, and for results 实际完成值 / 偏差原因分析及改进措施 (and
-得分 / 评定档次 where a self-evaluation prints them). A multi-project file needs to say which year and
+得分 / 评定档次 where a self-evaluation prints them). What the user decides beyond the printed form comes
+last, so that older files keep their column places: in the goals template 指标方向（人工确认） (正向 / 反向
+/ 等于 / 约等于, blank = read from the target) and 不适用 (是, blank = applies); in the results template
+档次内得分 (the score inside the 评定档次, at most the 分值). The export carries all of them. A multi-project file needs to say which year and
 unit each row belongs to, so 年度 and 实施单位 lead the row. The 项目信息 sheet holds what belongs to a
 project rather than to an indicator (budget lines, overall goals, printed totals); the 填写说明 sheet
 is skipped by the reader.
@@ -35,11 +38,18 @@ INDICATOR_SHEET = "绩效目标表"
 PROJECT_SHEET = "项目信息"
 HELP_SHEET = "填写说明"
 
-#: columns of the indicator sheet: the goals template, the results template, a full export
-GOALS_COLUMNS = ("year", "unit", "project", "level1", "level2", "name", "nature", "target", "measure", "weight")
-RESULTS_COLUMNS = (*GOALS_COLUMNS, "actual", "deviation", "score")
+#: columns of the indicator sheet: the goals template, the results template, a full export. Columns added
+#: later go at the end (files made with the older templates, and bench/import_bench.py, keep their places).
+_TABLE_COLUMNS = ("year", "unit", "project", "level1", "level2", "name", "nature", "target", "measure", "weight")
+GOALS_COLUMNS = (*_TABLE_COLUMNS, "direction_override", "not_applicable")
+RESULTS_COLUMNS = (*_TABLE_COLUMNS, "actual", "deviation", "score", "band", "band_score")
 EXPORT_COLUMNS = ("year", "department", "unit", "project", "level1", "level2", "name", "nature", "target",
-                  "measure", "weight", "actual", "deviation", "score", "band")
+                  "measure", "weight", "actual", "deviation", "score", "band", "band_score", "direction_override",
+                  "not_applicable")
+#: 指标方向（人工确认） as written: the words of the template's drop-down list
+DIRECTION_WORDS = {"ge": "正向", "le": "反向", "eq": "等于", "approx": "约等于"}
+#: qualitative bands of the built-in scales (完成 / 部分完成 / 未完成, 优良中低差, 高中低)
+BAND_WORDS = ("完成", "部分完成", "未完成", "优", "良", "中", "低", "差", "高")
 PROJECT_COLUMNS = (
     "year", "department", "unit", "project", "project_type", "contact_phone", "long_term_goal", "goal_text",
     "goal_result_text", "start_date", "end_date", "legal_basis", "government_procurement",
@@ -58,7 +68,7 @@ _BUDGET_COLUMNS = {
 
 _WIDTHS = {"year": 7, "department": 18, "unit": 20, "project": 26, "level1": 11, "level2": 14, "name": 30,
            "nature": 9, "target": 16, "measure": 9, "weight": 7, "actual": 16, "deviation": 30, "score": 7,
-           "band": 9}
+           "band": 9, "band_score": 9, "direction_override": 11, "not_applicable": 7}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
 _REQUIRED = {"project", "level1", "level2", "name", "target"}
@@ -122,6 +132,9 @@ def _indicator_rows(project, columns: tuple[str, ...]) -> Iterable[list]:
             "deviation": ind.deviation_note,
             "score": _decimal(ind.reported_score),
             "band": ind.band,
+            "band_score": _decimal(ind.band_score),
+            "direction_override": DIRECTION_WORDS.get(ind.direction_override, ind.direction_override),
+            "not_applicable": "是" if ind.not_applicable else "",
         }
         yield [values[code] if values[code] != "" else None for code in columns]
     for level1, level2 in project.empty_level2 or []:
@@ -185,11 +198,21 @@ def _help_rows(kind: str) -> list[list[str]]:
         ["度量单位", "指标值中没有写单位时填写，如 %、万人、台。"],
         ["分值", "数字。自评时每个三级指标的分值。"],
     ]
+    if kind != "results":
+        rows += [
+            ["指标方向（人工确认）", "可不填（按指标值文字识别方向）。系统推测的方向不对时选择：正向（≥，越大越好）、"
+                                   "反向（≤，越小越好）、等于、约等于；填写后以此为准。定性指标请在「指标性质」列填“定性”。"],
+            ["不适用", "本年度不适用、不计分的指标填“是”（或 √）；其余留空或填“否”。不适用指标的分值按评分规则处理"
+                     "（不计入总分或按比例分配给其他指标）。"],
+        ]
     if kind != "goals":
         rows += [
             ["实际完成值", "年终实际完成情况，按原表文字填写，如 96%、400.3万人、按时完成。"],
             ["偏差原因分析及改进措施", "未完成目标的指标必须说明。"],
             ["得分", "自评表中填报的得分（可不填，系统按评分规则计算）。"],
+            ["评定档次", "定性指标的评定档次：完成、部分完成、未完成（或按指标值的等级 优、良、中、低、差 / 高、中、低）。"],
+            ["档次内得分", "数字，可不填（按本档上限计）。须先填评定档次，不超过分值，并在该档的范围内："
+                         "完成 80%–100%、部分完成 60%–80%、未完成 0–60%（占分值的比例）。"],
         ]
     rows += [
         [],
@@ -198,6 +221,8 @@ def _help_rows(kind: str) -> list[list[str]]:
         ["", "导入前会先显示预览，确认后才写入；任何一行有错误，整个文件都不会导入。"],
         [],
         ["指标性质可选值", "≥、≤、＝、定性"],
+        ["指标方向可选值", "正向、反向、等于、约等于（也可写 ≥、≤、＝、≈；留空按指标值识别）"],
+        ["不适用可填", "是、√、✓、Y、1（不适用）；否、N、0 或留空（适用）"],
         *level2_lines,
     ]
     return rows
@@ -220,6 +245,14 @@ def write_template(kind: str = "goals") -> bytes:
         "level1": [vocabulary.level1_name(code) for code in vocabulary.LEVEL1],
         "level2": [vocabulary.level2_name(code) for code in vocabulary.LEVEL2],
         "nature": ["≥", "≤", "＝", "定性"],
+        "direction_override": list(DIRECTION_WORDS.values()),
+        "not_applicable": ["是", "否"],
+        "band": list(BAND_WORDS),
+    }
+    prompts = {
+        "direction_override": "可不填：按指标值文字识别。推测的方向不对时选择正向（≥）或反向（≤）。",
+        "not_applicable": "本年度不适用、不计分的指标填“是”，其余留空。",
+        "band": "定性指标的评定档次。",
     }
     for code, options in lists.items():
         if code not in columns:
@@ -227,6 +260,21 @@ def write_template(kind: str = "goals") -> bytes:
         letter = get_column_letter(columns.index(code) + 1)
         validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
                                     showErrorMessage=False)
+        if code in prompts:
+            validation.promptTitle = FIELD_TITLES[code][:32]
+            validation.prompt = prompts[code]
+            validation.showInputMessage = True
+        validation.add(f"{letter}2:{letter}5000")
+        ws.add_data_validation(validation)
+    if "band_score" in columns and "weight" in columns:
+        # a number from 0 to the row's 分值 (a warning only: the reader checks it and names the row)
+        letter = get_column_letter(columns.index("band_score") + 1)
+        weight = get_column_letter(columns.index("weight") + 1)
+        validation = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{weight}2",
+                                    allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                                    errorTitle="档次内得分", error="档次内得分应是不超过本行分值的数字。",
+                                    promptTitle="档次内得分", prompt="可不填（按本档上限计）；须先填评定档次，不超过分值。",
+                                    showInputMessage=True)
         validation.add(f"{letter}2:{letter}5000")
         ws.add_data_validation(validation)
     info = workbook.create_sheet(PROJECT_SHEET)

@@ -20,6 +20,9 @@ from .conftest import database_state, workbook_bytes
 pytestmark = pytest.mark.django_db
 
 HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
+#: with the columns of what the user decides: 评定档次 H, 档次内得分 I, 指标方向（人工确认） J, 不适用 K
+CHOICES_HEADER = [*HEADER, "评定档次", "档次内得分", "指标方向（人工确认）", "不适用"]
+RESULT_CHOICES_HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "实际完成值", "分值", "评定档次", "档次内得分"]
 
 
 def _good(name: str = "新项目", year: int = 2024) -> list[list]:
@@ -142,6 +145,43 @@ CASES = {
                         [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", "392万人"],
                         [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", "393万人"]]),
         "results", "出现了不止一次（另见第 2 行）", ("Sheet1", 3, "E")),
+    # 档次内得分, 指标方向（人工确认）, 不适用 (the columns added after 分值 / 评定档次)
+    "text in the 档次内得分 column": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训效果", "良好", 10, "完成", "abc"]]),
+        "goals", "「abc」不是数字", ("Sheet1", 2, "I")),
+    "档次内得分 above the 分值": (
+        workbook_bytes([CHOICES_HEADER, *[[*r, None, None] for r in _good()],
+                        [2024, "新项目", "产出指标", "质量指标", "培训效果", "良好", 5, "完成", 6]]),
+        "goals", "档次内得分「6」超过了分值「5」", ("Sheet1", 5, "I")),
+    "档次内得分 without a band": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训效果", "良好", 10, None, 8]]),
+        "goals", "填写了档次内得分「8」，但没有填写评定档次", ("Sheet1", 2, "I")),
+    "档次内得分 outside its band": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训效果", "良好", 10, "部分完成", 9]]),
+        "goals", "档次内得分「9」不在“部分完成”档的范围内：应在 6 至 7.99 之间", ("Sheet1", 2, "I")),
+    "档次内得分 without a 分值": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训效果", "良好", None, "完成", 8]]),
+        "goals", "但没有分值", ("Sheet1", 2, "I")),
+    "an unknown 指标方向": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训人次", "500人次", 10, None, None, "往上"]]),
+        "goals", "「往上」不是有效的指标方向", ("Sheet1", 2, "J")),
+    "定性 in the 指标方向 column": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训效果", "良好", 10, None, None, "定性"]]),
+        "goals", "定性指标请在「指标性质」列填写“定性”", ("Sheet1", 2, "J")),
+    "a 不适用 that is neither yes nor no": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训人次", "≥500人次", 10, None, None, None, "可能"]]),
+        "goals", "「可能」应填“是”", ("Sheet1", 2, "K")),
+    "a 不适用 marked ×": (
+        workbook_bytes([CHOICES_HEADER, [2024, "新项目", "产出指标", "数量指标", "培训人次", "≥500人次", 10, None, None, None, "×"]]),
+        "goals", "「×」含义不明确", ("Sheet1", 2, "K")),
+    "results: 档次内得分 above the 分值 of the file": (
+        workbook_bytes([RESULT_CHOICES_HEADER,
+                        [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", "392万人", 5, "完成", "5.5分"]]),
+        "results", "档次内得分「5.5」超过了分值「5」", ("Sheet1", 2, "I")),
+    "results: 档次内得分 without a band": (
+        workbook_bytes([RESULT_CHOICES_HEADER,
+                        [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", "392万人", 5, None, "4"]]),
+        "results", "但没有填写评定档次", ("Sheet1", 2, "I")),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -22,8 +22,56 @@ def _export(projects) -> bytes:
     return template.export_projects(services.export_queryset(unit_user(projects[0].unit), project_ids=ids))
 
 
+def _decide_for_some_indicators() -> Counter:
+    """What a user decides beyond the printed form, on demo indicators of every project: 档次内得分 inside
+    the band (its low and its high end), 指标方向（人工确认） of each kind, 不适用; then rescored as the
+    entry page would. Returns how many of each were set (so the round trip below is not vacuous)."""
+    from perfgoals.engine import Kind
+    from perfgoals.models import Indicator
+    from perfgoals.services import recompute
+    from perfgoals.workflow import band_range, band_scale
+
+    directions = ["le", "ge", "eq", "approx"]
+    counts: Counter = Counter()
+    n = 0
+    for project in Project.objects.select_related("evaluation__scheme").order_by("pk"):
+        scheme = project.evaluation.scheme.engine_scheme()
+        changed = []
+        for ind in Indicator.objects.filter(project=project).order_by("order"):
+            n += 1
+            fields = []
+            if ind.band and ind.weight is not None:
+                found = scheme.find_band(ind.band, band_scale(ind, scheme))
+                if found is not None:
+                    low, high = band_range(found[1], ind.weight)
+                    ind.band_score = low if n % 2 else high
+                    fields.append("band_score")
+            if ind.target_kind == Kind.QUANTITATIVE and n % 3 == 0:
+                ind.direction_override = directions[(n // 3) % len(directions)]
+                fields.append("direction_override")
+            if n % 11 == 0:
+                ind.not_applicable = True
+                fields.append("not_applicable")
+            if fields:
+                ind.save(update_fields=fields)
+                counts.update(fields)
+                changed.append(ind)
+        if changed:
+            counts["projects"] += 1
+            recompute(project)
+    return counts
+
+
 def test_every_demo_project_survives_export_and_import(demo):
-    """All 49 projects, one workbook per unit, imported back by that unit's own user."""
+    """All 49 projects, one workbook per unit, imported back by that unit's own user — with 档次内得分,
+    指标方向（人工确认） and 不适用 set on some indicators of every kind first."""
+    from perfgoals.models import Indicator
+
+    counts = _decide_for_some_indicators()
+    assert counts["band_score"] >= 5 and counts["direction_override"] >= 20 and counts["not_applicable"] >= 20, counts
+    assert set(Indicator.objects.exclude(direction_override="").values_list("direction_override", flat=True)) == {
+        "ge", "le", "eq", "approx"
+    }
     by_unit = defaultdict(list)
     for project in Project.objects.select_related("unit").order_by("pk"):
         by_unit[project.unit].append(project)
@@ -47,10 +95,18 @@ def test_every_demo_project_survives_export_and_import(demo):
 
 
 def test_a_draft_is_replaced_by_its_own_export_without_change(demo):
+    from perfgoals.services import recompute
+
+    _decide_for_some_indicators()
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
     project.evaluation.status = Status.DRAFT
     project.evaluation.save(update_fields=["status"])
+    project.indicators.filter(order=2).update(not_applicable=True)
+    recompute(project)
     before = project_snapshot(project)
+    stored = [(i.band_score, i.direction_override, i.not_applicable) for i in project.indicators.all()]
+    assert any(band_score is not None for band_score, _, _ in stored)
+    assert any(direction for _, direction, _ in stored) and any(na for _, _, na in stored)
     data = _export([project])
 
     plan, report = services.import_workbook(

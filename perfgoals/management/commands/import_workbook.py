@@ -12,6 +12,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from perfgoals.engine import Direction
 from perfgoals.intake.models import ImportKind
 from perfgoals.intake.services import Actor, ImportRefused, apply_plan, can_import, plan_import
 
@@ -84,6 +85,10 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"    第 {item.row.row} 行 {item.data.name}：{target.display()}"
                         + (f"，分值 {item.data.weight}" if item.data.weight is not None else "")
+                        + (f"，人工确认方向 {Direction(item.data.direction_override).label}"
+                           if item.data.direction_override else "")
+                        + (f"，档次 {item.data.band} 得分 {item.data.band_score}" if item.data.band_score is not None else "")
+                        + ("，不适用" if item.data.not_applicable else "")
                     )
                 for warning in item.warnings:
                     self.stdout.write(f"    提示 工作表「{item.row.sheet}」第 {item.row.row} 行：{warning}")
