@@ -4,7 +4,7 @@
 
 On the database written by `bench/province.py` (and scored by `bench/rescore.py`), with production
 settings (DEBUG off, template caching on), in-process — the time measured
-is the server's: Django's WSGI handler called as gunicorn calls it (URL routing, middleware, session,
+is the server's: the application of config/wsgi.py called as gunicorn calls it (URL routing, middleware, session,
 queries, rendering; no network). For a finance reviewer of the
 province (all 100,000 projects), a supervisor (one department, 250 projects) and a unit user (one
 unit, 25 projects), it requests ``--runs`` times each (after two warm-up requests):
@@ -64,17 +64,17 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def measure(client, url: str, runs: int) -> dict:
-    """Requests through Django's WSGI handler (as gunicorn calls it), with the client's session cookie.
+    """Requests through config/wsgi.py's application (as gunicorn calls it), with the client's session cookie.
 
     The test Client itself is not used for the timed requests: it records every rendered template's
     context for assertions, which costs more than the rendering on a list page.
     """
-    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    handler = WSGIHandler()
+    from config.wsgi import application as handler  # what gunicorn serves, start-up included
+
     cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in client.cookies.items())
 
     def get() -> tuple[int, int]:
@@ -153,7 +153,7 @@ def main() -> None:
     lines = [
         f"machine: {line_machine}",
         f"command: `python bench/pages.py --runs {args.runs}` (data: `python bench/province.py --projects 100000`, "
-        "scored by `python bench/rescore.py`); requests through Django's WSGI handler in-process (no network), "
+        "scored by `python bench/rescore.py`); requests through config/wsgi.py's application in-process (no network), "
         "production settings with DATABASE_CONN_MAX_AGE=60, "
         f"{args.runs} requests each after 2 warm-up requests; times in ms{(' — ' + args.note) if args.note else ''}",
         "figures:\n\n  | user | request | URL | median ms | p95 ms | queries |\n  | --- | --- | --- | --- | --- | --- |\n"
