@@ -161,7 +161,7 @@ def main() -> None:
     two = next((f["seconds"] for n, label, f in runs if n == 2 and label.startswith("parts")), None)
     speedup = base / two if two else float("nan")
     lines = [
-        f"machine: {line_machine} (shared: another session's tests ran at times on the same 2 cores)",
+        f"machine: {line_machine}",
         f"command: `python bench/packages.py --workers {' '.join(map(str, args.workers))} --part-size "
         f"{args.part_size} --runs {args.runs}{' --one-task' if args.one_task else ''}` (data: `python bench/province.py --projects 1000 "
         f"--database-url …/perfeval_pkg`, rescored; Redis db 13; `celery -A config worker --pool prefork`)",
