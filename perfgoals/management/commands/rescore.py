@@ -1,10 +1,11 @@
 """Rescore every project-year of a region and/or a year with the engine (bulk, set-based writes).
 
-    python manage.py rescore [--region NAME] [--year Y] [--workers 2] [--chunk 500] [--no-history]
+    python manage.py rescore [--region NAME] [--year Y] [--workers 1] [--chunk 500] [--no-history]
 
 An operator's command (after a scheme change, an engine upgrade, a data repair): no user scope
 applies. Changed scores are recorded in the history with the reason "批量重算 <run>"; see
-`perfgoals.services.rescore_projects`.
+`perfgoals.services.rescore_projects`. ``--workers``: one process a CPU core; with PostgreSQL on the
+same machine one more than the cores was fastest (bench/RESULTS.md: 3 on 2 cores).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--region", help="地区名称，如 烟台市；省略则为全部地区")
         parser.add_argument("--year", type=int, help="年度；省略则为全部年度")
-        parser.add_argument("--workers", type=int, default=1, help="并行进程数（每个占一个 CPU 核），默认 1")
+        parser.add_argument("--workers", type=int, default=1, help="并行进程数（每个占一个 CPU 核；数据库在同一台机器时可设为核数加 1），默认 1")
         parser.add_argument("--chunk", type=int, default=500, help="每个事务的项目数，默认 500")
         parser.add_argument("--no-history", action="store_true", help="不写变更记录（仅用于重建后的初次计算）")
 
