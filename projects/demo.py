@@ -84,6 +84,7 @@ def _project_data(doc: dict, data: dict) -> ProjectYearData:
     return ProjectYearData(
         name=data["name"],
         year=doc["year"],
+        fund_user=data.get("fund_user") or "",
         project_type=data.get("project_type") or "",
         contact_phone=data.get("contact_phone") or "",
         long_term_goal=data.get("long_term_goal") or "",

@@ -208,6 +208,13 @@ class Project(models.Model):
     )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     name = models.CharField("项目名称", max_length=200)
+    #: 资金使用单位 as the department's summary table (部门预算项目绩效自评情况汇总表) prints it, where it
+    #: differs from the implementing unit (seed 001: 烟台市医疗保障服务中心 uses the funds of projects
+    #: carried out by 烟台市医疗保障局); blank = the implementing unit. Plain text, not a Unit: the
+    #: fund user need not be one of the system's units.
+    fund_user = models.CharField(
+        "资金使用单位", max_length=100, blank=True, help_text="汇总表中的资金使用单位；留空表示与实施单位相同。"
+    )
     project_type = models.CharField("项目类型", max_length=100, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
     long_term_goal = models.TextField("长期目标（实施期总体目标）", blank=True)
@@ -265,6 +272,11 @@ class Project(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "department", "region"}
         super().save(*args, **kwargs)
+
+    @property
+    def fund_user_name(self) -> str:
+        """资金使用单位 as printed: the field, or the implementing unit's name when it is blank."""
+        return self.fund_user.strip() or self.unit.name
 
     def budget_totals(self) -> dict[str, Decimal | None]:
         """年度资金总额: the sum of the fund lines (initial, annual, executed).

@@ -25,6 +25,7 @@ from .models import BudgetLine, Project, Unit
 
 #: Project fields a ProjectYearData carries, in model order (empty_level2 and source apart)
 PROJECT_FIELDS = (
+    "fund_user",
     "project_type",
     "contact_phone",
     "long_term_goal",
@@ -87,6 +88,7 @@ class ProjectYearData:
 
     name: str
     year: int
+    fund_user: str = ""
     project_type: str = ""
     contact_phone: str = ""
     long_term_goal: str = ""

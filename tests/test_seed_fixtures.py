@@ -71,3 +71,17 @@ def test_printed_scores_are_kept_apart_from_computed_ones():
                 assert "score" not in ind
                 if doc["form"] == "goal":
                     assert ind["printed_score"] is None and ind["actual"] is None
+
+
+def test_fund_user_is_only_where_the_document_prints_it():
+    """资金使用单位: seed 001's summary table names 烟台市医疗保障服务中心 for its three projects; no other
+    seed prints one, and a fund user that disagrees with the summary row is caught."""
+    assert [p.get("fund_user") for p in DOCS["001"]["projects"]] == ["烟台市医疗保障服务中心"] * 3
+    assert [r["unit"] for r in DOCS["001"]["summary_table"]] == ["烟台市医疗保障服务中心"] * 3
+    for key, doc in DOCS.items():
+        if key != "001":
+            assert not any(p.get("fund_user") for p in doc["projects"]), key
+    doc = DOCS["001"]
+    tampered = {**doc, "projects": [dict(doc["projects"][0], fund_user="烟台市医疗保障局某中心")]}
+    problems = schema.check_document(tampered, schema.seed_text_for(doc))
+    assert any("differs from the summary table" in p for p in problems)

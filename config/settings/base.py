@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -109,6 +110,9 @@ MEDIA_URL = "media/"
 #: report packages larger than this many projects are built in parts of this size, one Celery task
 #: each, spread over the workers (perfgoals.reports.services.package_parts)
 REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
+#: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
+#: (perfgoals.intake.services.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
+IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30") or 30))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -135,6 +139,13 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic tasks, run by one `celery -A config beat` process beside the workers (see the README).
+CELERY_BEAT_SCHEDULE = {
+    "intake-clean-uploads": {
+        "task": "intake.clean_uploads",
+        "schedule": crontab(hour=3, minute=30),  # daily, in CELERY_TIMEZONE
+    },
+}
 
 LOGGING = {
     "version": 1,

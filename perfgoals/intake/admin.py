@@ -37,7 +37,8 @@ class LibraryIndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "user", "kind", "status", "progress", "size", "created_at", "finished_at"]
+    list_display = ["original_name", "user", "kind", "status", "progress", "size", "created_at", "finished_at",
+                    "file_removed_at"]
     list_filter = ["status", "kind"]
     search_fields = ["original_name", "user__username", "sha256"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]

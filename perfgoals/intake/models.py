@@ -32,6 +32,8 @@ class BatchStatus(models.TextChoices):
 
 #: statuses in which a task still has work to do
 ACTIVE_STATUSES = {BatchStatus.PENDING, BatchStatus.PARSING, BatchStatus.CONFIRMED, BatchStatus.IMPORTING}
+#: statuses in which nothing will read the uploaded file again (see services.clean_uploads)
+FINISHED_STATUSES = {BatchStatus.DONE, BatchStatus.CANCELLED, BatchStatus.FAILED, BatchStatus.REJECTED}
 
 
 def _upload_to(instance: ImportBatch, filename: str) -> str:
@@ -45,6 +47,10 @@ class ImportBatch(models.Model):
     The batch is the import log: a refused file leaves its batch (status "文件有错误" with the
     errors) and nothing else. ``preview`` holds the rows as parsed, ``errors`` and ``warnings`` lists
     of {sheet, row, column, field, message}; ``result`` what the import wrote.
+
+    The stored workbook is deleted once the batch is finished (or its preview abandoned) for longer than
+    ``settings.IMPORT_UPLOAD_RETENTION_DAYS`` (``services.clean_uploads``); the row stays, with its
+    preview, errors and result, ``file`` emptied and ``file_removed_at`` set.
     """
 
     user = models.ForeignKey(
@@ -52,7 +58,8 @@ class ImportBatch(models.Model):
     )
     kind = models.CharField("导入内容", max_length=10, choices=ImportKind.choices, default=ImportKind.GOALS)
     year = models.PositiveSmallIntegerField("默认年度", null=True, blank=True, help_text="文件中没有年度时使用")
-    file = models.FileField("文件", upload_to=_upload_to, max_length=300)
+    file = models.FileField("文件", upload_to=_upload_to, max_length=300, blank=True,
+                            help_text="超过保留期限清理后为空（见“文件清理时间”）。")
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveBigIntegerField("文件大小（字节）", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
@@ -69,6 +76,9 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    file_removed_at = models.DateTimeField(
+        "文件清理时间", null=True, blank=True, help_text="上传的文件超过保留期限后被删除的时间；批次记录保留。"
+    )
 
     class Meta:
         verbose_name = "导入批次"
@@ -85,6 +95,16 @@ class ImportBatch(models.Model):
     def is_active(self) -> bool:
         """True while a task is (or should be) working on the batch."""
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def file_removed(self) -> bool:
+        """True once the uploaded file was deleted after the retention period."""
+        return self.file_removed_at is not None
+
+    @property
+    def can_confirm(self) -> bool:
+        """A preview whose file is still there can be confirmed."""
+        return self.status == BatchStatus.PREVIEW and not self.file_removed
 
 
 class LibraryIndicator(models.Model):

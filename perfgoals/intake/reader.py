@@ -15,6 +15,10 @@ Layouts read
   and the like; 空 or blank = read from the target) and 不适用 (是 √ ✓ Y 1 / 否 N 0 or blank). A bare
   "指标方向" header stays a 指标性质 header unless the table also has a 指标性质 column. Whether a
   档次内得分 fits its band and 分值 is checked by the services, which know the scheme.
+* **资金使用单位** (optional, 项目信息 sheet of the template): the fund user the department's summary
+  prints when it is not the implementing unit. Files written before it existed used the header for the
+  unit itself, so a 资金使用单位 column (or form label) is the fund user only beside a 实施单位 column (or
+  label); alone it still names the unit.
 * **Header variants**: headers are compared after NFKC, whitespace, "*", bracketed notes
   ("（A）", "(万元)", "（2021年）") and trailing colons are removed, against the aliases of
   :data:`HEADER_ALIASES` (本年绩效指标值, 目标值, 年度指标值（A） … all mean 指标值). A two-row header
@@ -177,6 +181,7 @@ FIELD_TITLES: dict[str, str] = {
     "direction_override": "指标方向（人工确认）",
     "not_applicable": "不适用",
     # project level
+    "fund_user": "资金使用单位",
     "project_type": "项目类型",
     "contact_phone": "联系电话",
     "long_term_goal": "长期目标",
@@ -209,7 +214,7 @@ FIELD_TITLES: dict[str, str] = {
 #: fields that belong to the project, not to one indicator
 PROJECT_LEVEL = frozenset(
     {
-        "project_type", "contact_phone", "long_term_goal", "goal_text", "goal_result_text", "start_date",
+        "fund_user", "project_type", "contact_phone", "long_term_goal", "goal_text", "goal_result_text", "start_date",
         "end_date", "legal_basis", "government_procurement", "procurement_amount", "total_budget", "budget",
         "current_year_initial", "current_year_annual", "current_year_executed", "carryover_initial",
         "carryover_annual", "carryover_executed", "other_initial", "other_annual", "other_executed",
@@ -237,13 +242,15 @@ DATE_FIELDS = frozenset({"start_date", "end_date"})
 #: text fields and their database lengths (longer text is an error, not a truncation)
 MAX_LENGTHS = {
     "project": 200, "unit": 100, "department": 100, "name": 300, "level1": 50, "level2": 50, "nature": 10,
-    "measure": 30, "band": 30, "project_type": 100, "contact_phone": 50, "printed_grade": 2,
+    "measure": 30, "band": 30, "fund_user": 100, "project_type": 100, "contact_phone": 50, "printed_grade": 2,
 }
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "year": ("年度", "预算年度", "年份", "项目年度"),
     "department": ("主管部门", "预算部门", "主管单位"),
-    "unit": ("实施单位", "项目实施单位", "资金使用单位", "单位名称", "实施单位名称"),
+    "unit": ("实施单位", "项目实施单位", "单位名称", "实施单位名称"),
+    # 资金使用单位 alone (no 实施单位 column or label) still names the implementing unit: see match_header
+    "fund_user": ("资金使用单位", "资金使用单位名称"),
     "project": ("项目名称", "项目专项名称", "专项资金名称", "专项名称", "项目"),
     "seq": ("序号", "编号"),
     "label": ("绩效指标", "年度绩效指标", "绩效目标"),
@@ -595,6 +602,9 @@ class _Block:
     """A project named by a form label ("项目名称 | …") and the values its labels give."""
 
     fragment: ProjectFragment
+    #: the unit was named by a 资金使用单位 label (no 实施单位 label so far), and that label's cell
+    unit_from_fund_user: bool = False
+    fund_user_cell: tuple[CellValue, int] | None = None
 
 
 @dataclass
@@ -850,6 +860,16 @@ class _SheetReader:
 
     def set_block_value(self, label: str, cell: CellValue, row_index: int) -> None:
         fragment = self.block.fragment  # type: ignore[union-attr]
+        if label == "fund_user" and (not fragment.unit_name or self.block.unit_from_fund_user):  # type: ignore[union-attr]
+            # a form with a 资金使用单位 line and no 实施单位 line (yet): it names the unit, as before the
+            # fund user existed; a 实施单位 line further down takes the unit over and keeps this one
+            self.block.unit_from_fund_user = True  # type: ignore[union-attr]
+            self.block.fund_user_cell = (cell, row_index)  # type: ignore[union-attr]
+            label = "unit"
+        elif label == "unit" and self.block.unit_from_fund_user:  # type: ignore[union-attr]
+            self.block.unit_from_fund_user = False  # type: ignore[union-attr]
+            held, held_row = self.block.fund_user_cell  # type: ignore[union-attr]
+            self.set_block_value("fund_user", held, held_row)
         if label == "unit":
             fragment.unit_name = cell.text
             fragment.field_places["unit"] = Problem("", self.title, row_index, cell.column)
@@ -894,12 +914,17 @@ class _SheetReader:
             c is not None and field_of_header(c.text) == "nature" and _header_key(c.text) != _BARE_DIRECTION_KEY
             for c in cells
         )
+        # "资金使用单位" beside a 实施单位 column is the project's fund user; alone it names the unit, as
+        # files written before the fund user existed meant it
+        has_unit = any(c is not None and field_of_header(c.text) == "unit" for c in cells)
         for position, cell in enumerate(cells):
             if cell is None:
                 continue
             field_code = field_of_header(cell.text)
             if field_code == "nature" and other_nature and cell in bare_direction:
                 field_code = "direction_override"
+            if field_code == "fund_user" and not has_unit:
+                field_code = "unit"
             if field_code is None:
                 unknown.append(cell)
                 continue

@@ -7,6 +7,10 @@ reads every target and actual with the engine, and returns a :class:`Plan`: the 
 warnings, and the errors. Nothing is written. :func:`apply_plan` writes a plan without errors in one
 transaction, checking again what may have changed since the plan was made; any failure rolls the
 whole file back. Views, the Celery task and the ``import_workbook`` command all go through these two.
+
+Uploaded workbooks are not kept forever: :func:`clean_uploads` (``manage.py clean_uploads``, the daily
+Celery task ``intake.clean_uploads``) deletes the files of batches finished or abandoned at the preview
+for longer than ``settings.IMPORT_UPLOAD_RETENTION_DAYS``, keeping the batch rows as the import log.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -293,6 +298,7 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
         "name": planned.name,
         "year": planned.year,
         "unit": planned.unit.name,
+        "fund_user": planned.data.fund_user if planned.data else "",
         "department": planned.unit.department.name,
         "existing_id": planned.existing.pk if planned.existing else None,
         "sheet": planned.fragment.sheet,
@@ -462,6 +468,8 @@ class _Resolver:
         planned = PlannedProject(unit=unit, year=fragment.year or 0, name=name, action=action, fragment=fragment,
                                  existing=project)
         data = _project_data_from(fragment, project)
+        if data.fund_user.strip() == unit.name:
+            data.fund_user = ""  # blank means the implementing unit: the same name adds nothing
         data.source = f"导入：{self.plan.source_name}"[:200] if self.plan.source_name else "导入"
         planned.has_budget = any(code in fragment.fields for code in (*_BUDGET_FIELDS, "budget"))
         data.budget_lines = _budget_lines_from(fragment, project if not planned.has_budget else None)
@@ -513,6 +521,8 @@ class _Resolver:
         for code, value in fragment.fields.items():
             if code in _RESULT_PROJECT_FIELDS:
                 planned.project_updates[code] = value
+            elif code == "fund_user" and value.strip() in (project.fund_user, project.fund_user_name):
+                continue  # the same 资金使用单位, written out or left to the unit
             elif code not in ("budget",) and code in PROJECT_FIELDS and getattr(project, code) != value:
                 planned.warnings.append(_place(
                     fragment, f"「{FIELD_TITLES[code]}」与系统中的不同；导入完成情况时不修改目标表内容，已忽略。", code
@@ -1035,9 +1045,12 @@ def build_preview(batch_id: int) -> ImportBatch:
 
 
 def confirm_batch(batch: ImportBatch) -> bool:
-    """The user confirms the preview; True when the batch moved to 'confirmed'."""
+    """The user confirms the preview; True when the batch moved to 'confirmed'. A preview whose file was
+    removed after the retention period (``clean_uploads``) cannot be confirmed: the import reads the file
+    again. The condition is part of the UPDATE, so a confirmation and a cleanup racing on one batch
+    cannot both win."""
     return bool(
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEW).update(
+        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEW, file_removed_at__isnull=True).update(
             status=BatchStatus.CONFIRMED, progress=0, progress_note="等待导入", updated_at=timezone.now()
         )
     )
@@ -1099,6 +1112,92 @@ def run_batch_import(batch_id: int) -> ImportBatch:
 def batches_for(user) -> QuerySet[ImportBatch]:
     """The batches a user may look at: their own."""
     return ImportBatch.objects.filter(user=user)
+
+
+# --- removing old uploads -------------------------------------------------------------------------
+
+#: days an uploaded workbook is kept after its batch finished (settings.IMPORT_UPLOAD_RETENTION_DAYS)
+DEFAULT_RETENTION_DAYS = 30
+
+
+def retention_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "IMPORT_UPLOAD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+@dataclass
+class CleanupReport:
+    """What :func:`clean_uploads` removed (or, in a dry run, would remove)."""
+
+    days: int
+    cutoff: Any
+    dry_run: bool = False
+    removed: list[int] = field(default_factory=list)  # batch ids
+    bytes: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (batch id, reason): kept for the next run
+
+    def text(self) -> str:
+        verb = "将清理" if self.dry_run else "已清理"
+        text = (f"{verb} {len(self.removed)} 个导入批次的上传文件（共 {self.bytes / 1024 / 1024:.1f} MB），"
+                f"保留期限 {self.days} 天（{timezone.localtime(self.cutoff):%Y-%m-%d %H:%M} 之前）。")
+        if self.failed:
+            text += f"{len(self.failed)} 个文件删除失败，下次运行时重试。"
+        return text
+
+
+def expired_batches(cutoff) -> QuerySet[ImportBatch]:
+    """Batches whose uploaded file may go: finished (imported, cancelled, failed, refused) before
+    ``cutoff``, or left at the preview without a confirmation since before ``cutoff``. Batches a task
+    is working on (pending, parsing, confirmed, importing) are never among them, whatever their age."""
+    from .models import FINISHED_STATUSES
+
+    finished = Q(status__in=FINISHED_STATUSES) & (
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, updated_at__lt=cutoff)
+    )
+    abandoned = Q(status=BatchStatus.PREVIEW, updated_at__lt=cutoff)
+    return ImportBatch.objects.filter(file_removed_at__isnull=True).filter(finished | abandoned)
+
+
+def clean_uploads(*, days: int | None = None, dry_run: bool = False, now=None) -> CleanupReport:
+    """Delete the stored workbooks of batches finished (or abandoned at the preview) more than ``days``
+    (default ``settings.IMPORT_UPLOAD_RETENTION_DAYS``) ago. The batch rows stay, with their preview,
+    errors and result; ``file`` is emptied and ``file_removed_at`` set, so the batch page says the file
+    is gone and a preview can no longer be confirmed. ``dry_run`` only reports.
+
+    Each batch is claimed by a conditional UPDATE before its file is deleted: a preview confirmed in
+    the meantime is no longer a candidate and keeps its file. A file that cannot be deleted is put back
+    on the row, to be tried again on the next run. Safe to run twice and from several processes.
+    """
+    days = retention_days() if days is None else int(days)
+    if days < 1:
+        raise ValueError("保留天数至少为 1 天。")
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    report = CleanupReport(days=days, cutoff=cutoff, dry_run=dry_run)
+    candidates = list(expired_batches(cutoff).order_by("pk").values_list("pk", "file", "size"))
+    for pk, name, size in candidates:
+        if dry_run:
+            report.removed.append(pk)
+            report.bytes += size
+            continue
+        claimed = expired_batches(cutoff).filter(pk=pk).update(file="", file_removed_at=now, updated_at=now)
+        if not claimed:
+            continue  # confirmed, cleaned or deleted meanwhile
+        if name:
+            storage = ImportBatch._meta.get_field("file").storage
+            try:
+                storage.delete(name)  # a file already missing is not an error
+            except OSError as exc:
+                logger.warning("could not delete upload %s of import batch %s: %s", name, pk, exc)
+                ImportBatch.objects.filter(pk=pk).update(file=name, file_removed_at=None)
+                report.failed.append((pk, str(exc)))
+                continue
+        report.removed.append(pk)
+        report.bytes += size
+    if not dry_run and report.removed:
+        logger.info("import uploads: %s", report.text())
+    return report
 
 
 # --- year rollover --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Celery tasks of the intake app. Each takes a primary key, re-reads, calls a service, stores its
 progress in the database, and is safe to run twice (see ``services.build_preview`` and
-``services.run_batch_import``)."""
+``services.run_batch_import``). ``intake.clean_uploads`` runs daily from Celery beat
+(``CELERY_BEAT_SCHEDULE`` in the settings)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,11 @@ def rebuild_library() -> dict:
     """Rebuild the indicator library from the projects (after an import)."""
     report = services.build_library()
     return {"created": report.created, "updated": report.updated, "removed": report.removed, "total": report.total}
+
+
+@shared_task(name="intake.clean_uploads")
+def clean_uploads(days: int | None = None, dry_run: bool = False) -> dict:
+    """Delete uploaded workbooks kept longer than the retention period (the batches stay)."""
+    report = services.clean_uploads(days=days, dry_run=dry_run)
+    return {"days": report.days, "dry_run": report.dry_run, "removed": len(report.removed), "bytes": report.bytes,
+            "failed": len(report.failed), "text": report.text()}

@@ -7,7 +7,8 @@ last, so that older files keep their column places: in the goals template 指标
 / 等于 / 约等于, blank = read from the target) and 不适用 (是, blank = applies); in the results template
 档次内得分 (the score inside the 评定档次, at most the 分值). The export carries all of them. A multi-project file needs to say which year and
 unit each row belongs to, so 年度 and 实施单位 lead the row. The 项目信息 sheet holds what belongs to a
-project rather than to an indicator (budget lines, overall goals, printed totals); the 填写说明 sheet
+project rather than to an indicator (budget lines, overall goals, printed totals, and last the optional
+资金使用单位 the department's summary prints when it is not the implementing unit); the 填写说明 sheet
 is skipped by the reader.
 
 Exporting a project and importing the file back yields the same project (tested for every demo
@@ -59,6 +60,7 @@ PROJECT_COLUMNS = (
     "other_initial", "other_annual", "other_executed",
     "level1_weights", "low_score_explanation",
     "printed_execution_rate", "printed_execution_score", "printed_total", "printed_grade",
+    "fund_user",
 )
 _BUDGET_COLUMNS = {
     f"{source}_{part}": (source, part)
@@ -169,6 +171,7 @@ def _project_row(project) -> list:
         "printed_execution_score": _decimal(evaluation.printed_execution_score) if evaluation else None,
         "printed_total": _decimal(evaluation.printed_total) if evaluation else None,
         "printed_grade": evaluation.printed_grade if evaluation else "",
+        "fund_user": project.fund_user,
     }
     for code, (source, part) in _BUDGET_COLUMNS.items():
         line = lines.get(source)
@@ -189,7 +192,7 @@ def _help_rows(kind: str) -> list[list[str]]:
         [],
         ["列", "说明"],
         ["年度", "四位年份，如 2024。整个文件同一年度时可不填，在上传页面选择。"],
-        ["实施单位", "项目实施单位（资金使用单位）全称。只属于一个单位的用户可不填。"],
+        ["实施单位", "项目实施单位全称。只属于一个单位的用户可不填。"],
         ["项目名称", "必填。同一项目的各行项目名称相同；合并单元格或只在第一行填写均可。"],
         ["一级指标 / 二级指标", "必填，按下方指标体系填写；合并单元格或只在每组第一行填写均可。"],
         ["三级指标", "必填，项目自己的指标名称。某二级指标下没有指标时，三级指标填“无”。"],
@@ -218,6 +221,8 @@ def _help_rows(kind: str) -> list[list[str]]:
         [],
         ["注意", "公式单元格不能导入，请先“选择性粘贴为数值”。文件不得超过 10 MB，只接受 .xlsx 格式。"],
         ["", "“项目信息”表可填写预算资金（万元）、总体目标等项目级内容，可不提供。"],
+        ["", "“项目信息”表的「资金使用单位」：汇总表中列示的资金使用单位与实施单位不同时填写（如由下属中心使用资金），"
+             "留空表示与实施单位相同；须同时填写「实施单位」列，否则该列按实施单位读取。"],
         ["", "导入前会先显示预览，确认后才写入；任何一行有错误，整个文件都不会导入。"],
         [],
         ["指标性质可选值", "≥、≤、＝、定性"],

@@ -125,7 +125,9 @@ def batch_detail(request, pk: int):
         "preview": preview,
         "page": page,
         "refresh": batch.is_active,
-        "can_confirm": batch.status == BatchStatus.PREVIEW,
+        "can_confirm": batch.can_confirm,
+        "can_cancel": batch.status == BatchStatus.PREVIEW,
+        "retention_days": services.retention_days(),
     })
 
 
@@ -141,6 +143,7 @@ def batch_progress(request, pk: int):
         "note": batch.progress_note,
         "active": batch.is_active,
         "errors": len(batch.errors),
+        "file_removed": batch.file_removed,
         "url": reverse("intake:batch", args=[batch.pk]),
     })
 
@@ -150,7 +153,12 @@ def batch_progress(request, pk: int):
 def batch_confirm(request, pk: int):
     batch = _own_batch(request, pk)
     if not services.confirm_batch(batch):
-        messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
+        batch.refresh_from_db()
+        if batch.file_removed:
+            messages.error(request, "上传的文件已超过保留期限被清理，不能再确认导入，没有写入任何数据。"
+                                    "如需导入，请重新上传文件。")
+        else:
+            messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
         return redirect("intake:batch", pk=batch.pk)
     if batch.size > services.async_threshold():
         transaction.on_commit(lambda: tasks.import_batch.delay(batch.pk))

@@ -114,6 +114,8 @@ class ProjectForm:
     region: str
     department: str
     unit: str
+    #: 资金使用单位 as the summary prints it: the project's own, else the unit's name
+    fund_user: str
     contact_phone: str
     status: str
     status_label: str
@@ -336,6 +338,7 @@ def project_form(project: Project) -> ProjectForm:
         region=project.unit.department.region.name,
         department=project.unit.department.name,
         unit=project.unit.name,
+        fund_user=project.fund_user_name,
         contact_phone=project.contact_phone,
         status=status,
         status_label=Status(status).label,
@@ -361,7 +364,7 @@ class SummaryRow:
     seq: int
     project_id: int
     name: str
-    unit: str
+    fund_user: str  # 资金使用单位: the project's own, else its unit's name
     score: Decimal | None
     grade: str
     complete: bool
@@ -398,7 +401,7 @@ class DepartmentYear:
                 seq=index,
                 project_id=form.project_id,
                 name=form.name,
-                unit=form.unit,
+                fund_user=form.fund_user,
                 score=form.total if form.complete else None,
                 grade=form.grade if form.complete else "",
                 complete=form.complete,

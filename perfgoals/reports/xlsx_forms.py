@@ -305,7 +305,7 @@ def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes
     for item in dy.summary_rows:
         put(row, 0, item.seq, "int")
         put(row, 1, item.name, "text")
-        put(row, 2, item.unit, "text")
+        put(row, 2, item.fund_user, "text")
         if item.complete:
             put(row, 3, item.score, _score_style(item.score))
             put(row, 4, item.grade, "center")

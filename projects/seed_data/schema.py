@@ -30,6 +30,8 @@ PROJECT_KEYS = {
     "total_budget", "budget_lines", "budget_total_printed", "execution", "level1_weights",
     "printed_total", "low_score_explanation", "empty_level2", "indicators",
 }
+#: keys a project may leave out (absent = "", the form prints nothing of it)
+OPTIONAL_PROJECT_KEYS = {"fund_user"}
 INDICATOR_KEYS = {
     "level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "printed_score", "band",
     "deviation_note",
@@ -116,7 +118,7 @@ def check_document(doc: dict, seed_text: str | None = None) -> list[str]:
     for p_index, project in enumerate(doc.get("projects", [])):
         where = f"project {p_index} {project.get('name')!r}"
         missing = PROJECT_KEYS - project.keys()
-        extra = project.keys() - PROJECT_KEYS
+        extra = project.keys() - PROJECT_KEYS - OPTIONAL_PROJECT_KEYS
         if missing:
             problems.append(f"{where}: lacks {sorted(missing)}")
         if extra:
@@ -151,6 +153,18 @@ def check_document(doc: dict, seed_text: str | None = None) -> list[str]:
                         problems.append(f"{iwhere}: {key} {text!r} does not occur in the seed")
         if seed is not None and not occurs(project.get("name", ""), seed):
             problems.append(f"{where}: name does not occur in the seed")
+        fund_user = project.get("fund_user")
+        if fund_user is not None and not isinstance(fund_user, str):
+            problems.append(f"{where}: fund_user must be a string, not {fund_user!r}")
+        elif fund_user:
+            # the summary table prints it, one row a project in the forms' order
+            rows = doc.get("summary_table") or []
+            if p_index < len(rows) and rows[p_index].get("unit") != fund_user:
+                problems.append(
+                    f"{where}: fund_user {fund_user!r} differs from the summary table's {rows[p_index].get('unit')!r}"
+                )
+            if seed is not None and not occurs(fund_user, seed):
+                problems.append(f"{where}: fund_user {fund_user!r} does not occur in the seed")
     stated = doc.get("stated_totals") or {}
     projects = doc.get("projects", [])
     if stated.get("projects") is not None and stated["projects"] != len(projects):

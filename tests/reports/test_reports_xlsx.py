@@ -157,9 +157,10 @@ def test_summary_lists_the_three_projects_with_100_and_excellent(dy2019, seed001
     assert [ws.cell(3, c).value for c in range(1, 6)] == ["序号", "项目名称", "资金使用单位", "自评得分", "自评等级"]
     rows = [[ws.cell(r, c).value for c in range(1, 6)] for r in range(4, 7)]
     assert [row[0] for row in rows] == [1, 2, 3]
-    # the names and units of the projects' own forms (the printed summary names them slightly differently)
+    # the names of the projects' own forms (the printed summary names them slightly differently); the
+    # 资金使用单位 as the summary prints it (烟台市医疗保障服务中心), not the forms' 项目实施单位
     assert [row[1] for row in rows] == [p["name"] for p in seed001["projects"]]
-    assert [row[2] for row in rows] == [p["unit"] for p in seed001["projects"]]
+    assert [row[2] for row in rows] == [r["unit"] for r in seed001["summary_table"]] == ["烟台市医疗保障服务中心"] * 3
     assert [(number(row[3]), row[4]) for row in rows] == [
         (Decimal(r["score"]), r["grade"]) for r in seed001["summary_table"]
     ]
