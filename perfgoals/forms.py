@@ -88,6 +88,24 @@ class VersionedForm(forms.Form):
         return {name: self.cleaned_data.get(name) for key, name in names.items() if key in self.data}
 
 
+#: the class of every input on the entry page that carries the page's ``Evaluation.version``: an htmx save
+#: answers one more such input out of band, which replaces them all (``_row_response.html``)
+PAGE_VERSION_CLASS = "page-version"
+
+
+class PageVersionedForm(VersionedForm):
+    """A form versioned by the whole project-year (``Evaluation.version``, the page's version): its
+    version input follows the user's own inline saves (see ``PAGE_VERSION_CLASS``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].widget.attrs["class"] = PAGE_VERSION_CLASS
+
+
+class SubmitForm(PageVersionedForm):
+    """提交审核 / 提交绩效目标: only the version of the page the user submits from."""
+
+
 class IndicatorEntryForm(VersionedForm):
     """One indicator row of the 自评表 in entry mode."""
 
@@ -139,7 +157,7 @@ class IndicatorEntryForm(VersionedForm):
                 field.widget.attrs.setdefault("aria-label", f"{indicator.name} {field.label}")
 
 
-class BudgetForm(VersionedForm):
+class BudgetForm(PageVersionedForm):
     """The 项目预算执行情况 block: three figures for each fund source, in 万元."""
 
     SOURCES = [(BudgetSource.CURRENT_YEAR, "其中：当年财政拨款"), (BudgetSource.CARRYOVER, "上年结转资金"), (BudgetSource.OTHER, "其他资金")]
@@ -176,7 +194,7 @@ class BudgetForm(VersionedForm):
         return [(label, [self[key] for key in names]) for _source, label, names in self.rows]
 
 
-class ExplanationForm(VersionedForm):
+class ExplanationForm(PageVersionedForm):
     """目标实际完成情况 and the below-80 explanation (each posted from its own place on the page)."""
 
     goal_result_text = forms.CharField(

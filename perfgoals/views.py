@@ -5,6 +5,14 @@ Views configure: they fetch the project through `projects.scoping.visible_projec
 or department's project is a 404), hand what the user sent to a named action of `perfgoals.workflow`
 (which checks the right to act, the status and the version), and render. The presentation helpers
 below (`build_sheet`, `project_history`) only arrange loaded data; they run no queries per row.
+
+The page's version: every input that carries ``Evaluation.version`` on the entry page (submit, budget,
+explanations, and one in each row's form) has the class ``page-version``. An inline save answers, out of
+band, the row's neighbours (result bar, total, history section) and one more such input that replaces
+them all: with the new version when the page had seen everything up to the save
+(``SaveOutcome.page_version``), else with the version the page was rendered with, so that the user's own
+saves never make the submit stale and a save over someone else's change never hides it. The target stage
+re-renders its whole tree (with the submit form) after each action, and the history out of band.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from .forms import (
     Level1WeightsForm,
     ReopenForm,
     ReturnForm,
+    SubmitForm,
     TargetForm,
     TargetReturnForm,
 )
@@ -299,7 +308,7 @@ def project_history(project: Project, limit: int = 100) -> tuple[list[HistoryEnt
 # --- the project page --------------------------------------------------------------------------------
 
 
-def _page_context(request, project: Project, *, with_history: bool = True, **overrides) -> dict:
+def _page_context(request, project: Project, **overrides) -> dict:
     evaluation = project.evaluation
     indicators = _indicators(project)
     result = _score(project, indicators)
@@ -309,7 +318,7 @@ def _page_context(request, project: Project, *, with_history: bool = True, **ove
         bound=overrides.pop("bound", None), row_messages=overrides.pop("row_messages", None),
     )
     actions = list(evaluation.review_actions.select_related("user")[:20])
-    history, history_total = project_history(project) if with_history else ([], 0)
+    history, history_total = project_history(project)
     problems = workflow.missing_items(project, evaluation, indicators, result) if caps.can_enter else []
     latest = actions[0] if actions else None
     context = {
@@ -336,6 +345,8 @@ def _page_context(request, project: Project, *, with_history: bool = True, **ove
         "history_total": history_total,
         "plan_locked": workflow.plan_locked(evaluation),
         "column_count": 9 if caps.can_enter else 8,
+        # the evaluation version the page stands for: what its submit (and budget, explanations) send
+        "page_version": evaluation.version,
     }
     context.update(overrides)
     return context
@@ -362,12 +373,25 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _row_response(request, project: Project, indicator_pk: int, *, status: int, bound=None, message=("", "")):
-    """The re-rendered indicator row for htmx, with the summary, the total and a toast swapped out of band."""
+def _sent_page_version(request) -> int | None:
+    """The evaluation version the page posting was rendered with (its ``page-version`` inputs)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _row_response(
+    request, project: Project, indicator_pk: int, *, status: int, page_version: int | None, bound=None, message=("", ""),
+):
+    """The re-rendered indicator row for htmx, with out of band: the summary, the total, the history, the
+    page's version (``page_version``, into every ``page-version`` input) and a toast."""
     project = _project_for(request.user, project.pk)
     context = _page_context(
-        request, project, with_history=False, bound=bound or {},
+        request, project, bound=bound or {},
         row_messages={indicator_pk: message} if message[0] else {},
+        # a page sending no version stays without one: its submit is refused until it is reloaded
+        page_version=-1 if page_version is None else page_version,
     )
     row = next(r for r in context["sheet"] if r.indicator and r.indicator.pk == indicator_pk)
     context.update(row=row, toast=message)
@@ -389,6 +413,8 @@ def save_indicator(request, pk: int, indicator_pk: int):
         request.POST, indicator=indicator, scheme=evaluation.scheme.engine_scheme(), can_edit_plan=caps.can_edit_plan
     )
     status, message = 200, ("", "")
+    # the page's version follows this save only if the page had seen everything before it
+    page_version = _sent_page_version(request)
     if form.is_valid():
         try:
             outcome = workflow.save_indicator_actual(indicator, request.user, form.submitted(), form.cleaned_data["version"])
@@ -407,6 +433,7 @@ def save_indicator(request, pk: int, indicator_pk: int):
             status, message, form = 409, (exc.message, "error"), None
         else:
             stored = outcome.indicator
+            page_version = outcome.page_version(page_version)
             if outcome.changed:
                 message = (f"已保存“{stored.name}”：得分 {score_text(stored.score)}", "success")
             else:
@@ -417,7 +444,10 @@ def save_indicator(request, pk: int, indicator_pk: int):
     if status == 422:
         message = ("有填写错误，未保存，请按提示修改。", "error")
     if request.htmx:
-        return _row_response(request, project, indicator.pk, status=status, bound={indicator.pk: form} if form else None, message=message)
+        return _row_response(
+            request, project, indicator.pk, status=status, page_version=page_version,
+            bound={indicator.pk: form} if form else None, message=message,
+        )
     if status == 200:
         messages.add_message(request, messages.SUCCESS if message[1] == "success" else messages.INFO, message[0])
         return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#ind-{indicator.pk}")
@@ -482,14 +512,21 @@ def save_explanations(request, pk: int):
     return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#{anchor}")
 
 
+#: a submission from a page that sent no version (forged, or rendered before submissions carried one)
+_NO_VERSION = "页面缺少版本信息，{}没有提交。页面已显示最新数据，请核对后再提交。"
+
+
 @login_required
 @require_POST
 def submit(request, pk: int):
     """Submit for review: all or nothing, with everything missing listed at once."""
     project = _project_for(request.user, pk)
     _require(workflow.may_enter(request.user, project))
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _render_page(request, project, 409, page_error=_NO_VERSION.format("自评"))
     try:
-        workflow.submit_evaluation(project.evaluation, request.user)
+        workflow.submit_evaluation(project.evaluation, request.user, form.cleaned_data["version"])
     except workflow.Incomplete as exc:
         return _render_page(request, project, 422, submit_problems=exc.problems)
     except workflow.WorkflowError as exc:
@@ -823,6 +860,8 @@ def _targets_response(request, project: Project, status: int = 200, *, anchor: s
     if request.htmx:
         toast = overrides.pop("toast", None) or ((success, "success") if success else ("", ""))
         context = _targets_context(request, project, toast=toast, **overrides)
+        # the whole tree (with the submit form and its version) is re-rendered; the history out of band
+        context["history"], context["history_total"] = project_history(project)
         html = render_to_string("perfgoals/_targets_response.html", context, request=request)
         return HttpResponse(html, status=status)
     if status == 200:
@@ -966,11 +1005,17 @@ def save_weights(request, pk: int):
 def submit_targets(request, pk: int):
     """Submit the targets: all or nothing, everything missing listed at once."""
     project = _unit_project(request, pk)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _targets_page(request, project, 409, page_error=_NO_VERSION.format("绩效目标"))
     try:
-        workflow.submit_targets(project.evaluation, request.user)
+        workflow.submit_targets(project.evaluation, request.user, form.cleaned_data["version"])
     except workflow.TargetsIncomplete as exc:
         project = _project_for(request.user, pk)
         return _targets_page(request, project, 422, submit_problems=exc.problems)
+    except workflow.VersionConflict as exc:
+        project = _project_for(request.user, pk)
+        return _targets_page(request, project, 409, page_error=exc.message)
     except workflow.WorkflowError as exc:
         project = _project_for(request.user, pk)
         return _render_page(request, project, 409, page_error=exc.message)

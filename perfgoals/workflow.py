@@ -8,6 +8,12 @@ Views configure and call these named actions; the actions decide. Each one
 * refuses stale data by optimistic locking (``Indicator.version`` / ``Evaluation.version``): the
   second of two people saving from the same page gets :class:`VersionConflict` and the first's value
   stays — unless the second sends exactly what is already stored, which is no conflict at all;
+* bumps ``Evaluation.version`` on every change to the project-year's content (an indicator's values,
+  adding, deleting or moving one, the budget, the explanations, the level-1 weights) through
+  :func:`bump_evaluation`, in the same transaction and with a change reason that says what changed.
+  ``Evaluation.version`` is thus the version of the whole page: the submissions (``submit_evaluation``,
+  ``submit_targets``) and the review steps take the version the page was rendered with and refuse a
+  stale one, naming who changed what and when — nobody submits over a change they have not seen;
 * records who did it: simple-history's ``history_user`` (also for rows that ``services.recompute``
   rewrites inside the action) and, for the review steps, a :class:`~perfgoals.models.ReviewAction`.
 
@@ -227,10 +233,36 @@ def _last_change(history_qs) -> tuple[str, object]:
     return _user_name(record.history_user), record.history_date
 
 
-def _conflict_message(what: str, by: str, when) -> str:
+def _conflict_message(
+    what: str, by: str, when, *, change: str = "",
+    outcome: str = "您这次的修改没有保存", advice: str = "页面已显示最新数据，请核对后如需修改再重新保存。",
+) -> str:
     at = timezone.localtime(when).strftime("%m-%d %H:%M") if when else ""
     who = f"已被 {by} 于 {at} 修改" if by else "已被他人修改"
-    return f"{what}{who}，您这次的修改没有保存。页面已显示最新数据，请核对后如需修改再重新保存。"
+    detail = f"（{change}）" if change else ""
+    return f"{what}{who}{detail}，{outcome}。{advice}"
+
+
+def _version_change(evaluation: Evaluation, seen: int | None = None) -> tuple[str, object, str]:
+    """Who changed the project-year since version ``seen``, when, and what (the change reason
+    :func:`bump_evaluation` or a status change wrote): the first change the page at ``seen`` missed,
+    with how many more followed. Without a plausible ``seen``, the change that made the current version."""
+    missed = 0
+    if seen is None or not 0 < seen < evaluation.version:
+        seen = evaluation.version - 1
+    else:
+        missed = evaluation.version - seen - 1
+    record = (
+        evaluation.history.filter(version__gt=seen)
+        .select_related("history_user").order_by("history_date", "history_id").first()
+    )
+    if record is None:
+        by, at = _last_change(evaluation.history)
+        return by, at, ""
+    change = record.history_change_reason or ""
+    if change and missed:
+        change += f"；此后另有 {missed} 处修改"
+    return _user_name(record.history_user), record.history_date, change
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -250,6 +282,23 @@ def _start_entering(evaluation: Evaluation) -> None:
     if evaluation.status == Status.TARGETS_APPROVED:
         evaluation.status = Status.ENTERING
         evaluation.save(update_fields=["status", "updated_at"])
+
+
+def bump_evaluation(evaluation: Evaluation, reason: str, fields: Iterable[str] = ()) -> None:
+    """A change to the project-year's content: move ``Evaluation.version`` on (with ``fields`` of the
+    evaluation itself changed in the same save), recording ``reason`` (what changed) in its history.
+
+    Call it on the evaluation locked by :func:`_lock_evaluation` and before ``services.recompute``: the
+    history row copies every field of this instance, which must not be older than the stored row. Public
+    for the other writers of a project-year's content (the Excel import), which should call it too.
+    """
+    evaluation.version += 1
+    evaluation._change_reason = reason[:100]
+    evaluation.save(update_fields=["version", "updated_at", *fields])
+
+
+def _fields_text(names: Iterable[str], labels: dict[str, str]) -> str:
+    return "、".join(labels.get(name, name) for name in names)
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -295,11 +344,22 @@ def needs_band(indicator: Indicator) -> bool:
 
 @dataclass
 class SaveOutcome:
-    """What a save did: the stored row(s), the changed field names, the new evaluation result."""
+    """What a save did: the stored row(s), the changed field names, the new evaluation result, and the
+    evaluation's version before and after it (a page that had seen the first may carry on with the second;
+    one that had not has missed someone else's change)."""
 
     changed: list[str] = field(default_factory=list)
     result: EvaluationResult | None = None
     indicator: Indicator | None = None
+    evaluation_version_before: int | None = None
+    evaluation_version: int | None = None
+
+    def page_version(self, seen: int | None) -> int | None:
+        """The evaluation version a page rendered at ``seen`` is at after this save: the new version
+        when nobody else changed the project-year since, else still ``seen`` (its submit stays stale)."""
+        if seen is not None and seen == self.evaluation_version_before and self.evaluation_version is not None:
+            return self.evaluation_version
+        return seen
 
 
 def _normalise_text(value) -> str:
@@ -404,8 +464,9 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
     _require_editable(evaluation)
     current = Indicator.objects.select_for_update().get(pk=indicator.pk, project=project)
     changes = _indicator_changes(current, data)
+    before = evaluation.version
     if not changes:
-        return SaveOutcome(indicator=current)
+        return SaveOutcome(indicator=current, evaluation_version_before=before, evaluation_version=before)
     if current.version != expected_version:
         by, at = _last_change(current.history)
         raise VersionConflict(_conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
@@ -424,19 +485,25 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
             fields.append("reported_score")
         current.version += 1
         current.save(update_fields=fields)
+        bump_evaluation(evaluation, f"填报指标“{current.name}”：{_fields_text(changes, INDICATOR_FIELDS)}")
         _start_entering(evaluation)
         result = services.recompute(project)
     current.refresh_from_db()
-    return SaveOutcome(changed=list(changes), result=result, indicator=current)
+    return SaveOutcome(
+        changed=list(changes), result=result, indicator=current,
+        evaluation_version_before=before, evaluation_version=evaluation.version,
+    )
 
 
 # --- budget and texts --------------------------------------------------------------------------------
 
 
-def _check_evaluation_version(evaluation: Evaluation, expected_version: int | None, what: str) -> None:
+def _check_evaluation_version(evaluation: Evaluation, expected_version: int | None, what: str, **wording) -> None:
+    """Refuse a page rendered at another version of the project-year (``None``: no page, no check); the
+    message names who changed what last, and when. ``wording``: ``outcome`` / ``advice`` of the message."""
     if expected_version is not None and evaluation.version != expected_version:
-        by, at = _last_change(evaluation.history)
-        raise VersionConflict(_conflict_message(what, by, at), changed_by=by, changed_at=at)
+        by, at, change = _version_change(evaluation, expected_version)
+        raise VersionConflict(_conflict_message(what, by, at, change=change, **wording), changed_by=by, changed_at=at)
 
 
 @transaction.atomic
@@ -481,8 +548,9 @@ def save_budget(evaluation: Evaluation, user, lines: dict[str, dict], expected_v
                     setattr(line, name, value)
                 line.save(update_fields=list(values))
             changed += [f"{source}-{name}" for name in values]
-        evaluation.version += 1
-        evaluation.save(update_fields=["version", "updated_at"])
+        bump_evaluation(evaluation, "修改预算执行数据：" + _fields_text(
+            sorted({name for values in changes.values() for name in values}, key=list(BUDGET_FIELDS).index), BUDGET_FIELDS,
+        ))
         _start_entering(evaluation)
         result = services.recompute(project)
     return SaveOutcome(changed=changed, result=result)
@@ -513,9 +581,10 @@ def save_explanations(evaluation: Evaluation, user, data: dict, expected_version
             project.save(update_fields=["goal_result_text", "updated_at"])
         if "low_score_explanation" in changes:
             evaluation.low_score_explanation = changes["low_score_explanation"]
-        evaluation.version += 1
-        fields = ["version", "updated_at"] + (["low_score_explanation"] if "low_score_explanation" in changes else [])
-        evaluation.save(update_fields=fields)
+        bump_evaluation(
+            evaluation, "修改" + _fields_text(changes, TEXT_FIELDS),
+            ["low_score_explanation"] if "low_score_explanation" in changes else [],
+        )
         _start_entering(evaluation)
     return SaveOutcome(changed=list(changes))
 
@@ -587,13 +656,23 @@ def _change_status(evaluation: Evaluation, status: str, reason: str, extra_field
     evaluation.save(update_fields=["status", "version", "updated_at", *extra_fields])
 
 
+#: the wording of a refused submission (see _check_evaluation_version)
+_SUBMIT_CONFLICT = {"outcome": "自评没有提交", "advice": "页面已显示最新数据，请核对后再提交。"}
+_SUBMIT_TARGETS_CONFLICT = {"outcome": "绩效目标没有提交", "advice": "页面已显示最新数据，请核对后再提交。"}
+
+
 @transaction.atomic
-def submit_evaluation(evaluation: Evaluation, user) -> Evaluation:
-    """Submit the self-evaluation for review, or raise :class:`Incomplete` listing everything missing."""
+def submit_evaluation(evaluation: Evaluation, user, expected_version: int | None = None) -> Evaluation:
+    """Submit the self-evaluation for review, or raise :class:`Incomplete` listing everything missing.
+
+    ``expected_version``: the evaluation version the submitting page was rendered with; a page that
+    missed a change (someone else's save since) gets :class:`VersionConflict` and nothing is submitted.
+    """
     project = _fresh_project(evaluation.project)
     _require_enter(user, project)
     evaluation = _lock_evaluation(project)
     _require_editable(evaluation)
+    _check_evaluation_version(evaluation, expected_version, "本项目的自评数据", **_SUBMIT_CONFLICT)
     with acting_as(user):
         result = services.recompute(project)
         evaluation.refresh_from_db()
@@ -836,7 +915,8 @@ def review_summary(evaluation: Evaluation, indicators: Iterable[Indicator], sche
 #   generation of the project's year, unless the tree already uses the other generation's codes (seed 000
 #   prints the 2019 layout in 2021: the printed table wins, as in ``vocabulary.generation_for_year``).
 # * Moving swaps an indicator with its neighbour in the same level-2 category (the only order visible in
-#   the printed form); it changes no value, so it needs no version and bumps none.
+#   the printed form); it changes no value, so it checks no version, but the order is part of what a
+#   submitter sees: it bumps the evaluation's version like every other change to the tree.
 # * Submission needs, besides the weights: every target readable (or marked 定性) and every direction the
 #   engine only guessed (from the name, or "bare number → ≥") confirmed by the user — the domain's
 #   "a suggestion the user confirms, never a silent guess".
@@ -1023,6 +1103,7 @@ def add_indicator(project: Project, user, data: dict) -> SaveOutcome:
         new.order = max((s.order for s in siblings), default=0) + 1
         new._change_reason = "新增指标"
         new.save()
+        bump_evaluation(evaluation, f"新增指标“{new.name}”")
         result = services.recompute(project)
     new.refresh_from_db()
     return SaveOutcome(changed=list(changes), result=result, indicator=new)
@@ -1066,6 +1147,7 @@ def update_indicator_target(indicator: Indicator, user, data: dict, expected_ver
             setattr(current, name, value)
         current.version += 1
         current.save(update_fields=[*changes, "version"])
+        bump_evaluation(evaluation, f"修改指标“{current.name}”：{_fields_text(changes, TARGET_FIELDS)}")
         result = services.recompute(project)
     current.refresh_from_db()
     return SaveOutcome(changed=list(changes), result=result, indicator=current)
@@ -1082,6 +1164,7 @@ def delete_indicator(indicator: Indicator, user, expected_version: int) -> SaveO
     with acting_as(user):
         current._change_reason = "删除指标"
         current.delete()
+        bump_evaluation(evaluation, f"删除指标“{current.name}”")
         result = services.recompute(project)
     return SaveOutcome(changed=["deleted"], result=result, indicator=current)
 
@@ -1115,6 +1198,7 @@ def move_indicator(indicator: Indicator, user, direction: str) -> SaveOutcome:
         current.order = theirs
         current._change_reason = "调整顺序"
         current.save(update_fields=["order"])
+        bump_evaluation(evaluation, f"调整指标“{current.name}”的顺序")
         services.recompute(project)
     return SaveOutcome(changed=["order"], indicator=current)
 
@@ -1155,9 +1239,7 @@ def save_level1_weights(evaluation: Evaluation, user, weights: dict[str, Decimal
         raise InvalidData(errors)
     with acting_as(user):
         evaluation.declared_level1_weights = new
-        evaluation.version += 1
-        evaluation._change_reason = "修改一级指标分值"
-        evaluation.save(update_fields=["declared_level1_weights", "version", "updated_at"])
+        bump_evaluation(evaluation, "修改一级指标分值", ["declared_level1_weights"])
         result = services.recompute(project)
     return SaveOutcome(changed=sorted(k for k in set(new) | set(declared) if new.get(k) != declared.get(k)), result=result)
 
@@ -1202,12 +1284,16 @@ def target_problems(project: Project, evaluation: Evaluation, indicators: list[I
 
 
 @transaction.atomic
-def submit_targets(evaluation: Evaluation, user) -> Evaluation:
-    """Submit the draft targets to the department, or raise :class:`TargetsIncomplete` listing everything."""
+def submit_targets(evaluation: Evaluation, user, expected_version: int | None = None) -> Evaluation:
+    """Submit the draft targets to the department, or raise :class:`TargetsIncomplete` listing everything.
+
+    ``expected_version`` as for :func:`submit_evaluation`: a stale page gets :class:`VersionConflict`.
+    """
     project = _fresh_project(evaluation.project)
     _require_enter(user, project)
     evaluation = _lock_evaluation(project)
     _require_targets_editable(evaluation)
+    _check_evaluation_version(evaluation, expected_version, "本项目的绩效目标", **_SUBMIT_TARGETS_CONFLICT)
     with acting_as(user):
         services.recompute(project)
         evaluation.refresh_from_db()

@@ -116,6 +116,11 @@ def row_data(ind: Indicator, **values) -> dict:
     return data
 
 
+def page_version(project: Project) -> dict:
+    """POST data of a submit button: the version of the project-year a freshly loaded page carries."""
+    return {"version": Evaluation.objects.get(project=project).version}
+
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-__all__ = ["HTMX", "ROLES", "Status", "indicator", "row_data", "set_status", "snapshot"]
+__all__ = ["HTMX", "ROLES", "Status", "indicator", "page_version", "row_data", "set_status", "snapshot"]

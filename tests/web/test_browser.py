@@ -130,6 +130,7 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
     page.click("button:has-text('保存预算')")
     page.wait_for_selector("text=预算执行数据已保存")
     assert page.inner_text("[data-testid=execution-score]") == "9.90"  # 5460 ÷ 5515 × 10
+    page.evaluate("window.__loadedOnce = true")  # gone if anything below reloads the page
 
     # 4. every indicator's actual value, row by row; the score and its explanation update at once
     for ind in Indicator.objects.filter(project=project).order_by("order"):
@@ -141,6 +142,18 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
     rate = Indicator.objects.get(project=project, name="3、居民参保率")
     row = page.inner_text(f"#ind-{rate.pk}")
     assert "91 ÷ 92 × 2 = 1.98" in row and "得分低于分值，请填写偏差原因分析及改进措施" in row
+    # without a reload: the history section shows the corrections, and every input carrying the page's
+    # version (submit, budget, explanations, rows) has followed the user's own saves
+    assert page.evaluate("window.__loadedOnce === true")
+    history = page.inner_text("#history")
+    assert "指标“3、居民参保率”" in history and "93% → 91%" in history and "2.00 → 1.98" in history
+    versions = page.eval_on_selector_all("input.page-version", "els => [...new Set(els.map(e => e.value))]")
+    assert versions == [str(Evaluation.objects.get(project=project).version)]
+    page.locator("#history").scroll_into_view_if_needed()
+    # not one of docs/screenshots/: always to the temporary folder
+    history_shots = Path(tempfile.gettempdir()) / "perfeval-screenshots"
+    history_shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(history_shots / "history.png"))
 
     # 5. submitting too early lists what is missing, with links to the rows, and submits nothing
     page.click("[data-testid=submit]")

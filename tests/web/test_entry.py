@@ -13,7 +13,7 @@ from perfgoals.choices import Status
 from perfgoals.models import Evaluation, Indicator, ReviewAction
 from projects.models import BudgetLine
 
-from .conftest import HTMX, indicator, row_data, set_status, snapshot
+from .conftest import HTMX, indicator, page_version, row_data, set_status, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,7 @@ def test_the_budget_has_the_same_protection(fresh_project, client_of):
 
 def test_submission_lists_everything_missing_in_one_message_and_submits_nothing(fresh_project, client_of):
     before = snapshot(fresh_project)
-    response = client_of("unit_own").post(reverse("perfgoals:submit", args=[fresh_project.pk]))
+    response = client_of("unit_own").post(reverse("perfgoals:submit", args=[fresh_project.pk]), page_version(fresh_project))
     assert response.status_code == 422
     html = response.content.decode()
     assert html.count('id="submit-problems"') == 1
@@ -274,12 +274,12 @@ def test_submission_asks_for_the_below_80_explanation(reopened, client_of):
         client.post(save_url(reopened, ind), row_data(ind, band="未完成", band_score="0", deviation_note="未达预期"), **HTMX)
     evaluation = Evaluation.objects.get(project=reopened)
     assert evaluation.total_score < 80
-    html = client.post(reverse("perfgoals:submit", args=[reopened.pk])).content.decode()
+    html = client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)).content.decode()
     assert '<a href="#low-score">总分' in html and "低于 80 分" in html
     client.post(reverse("perfgoals:save_explanations", args=[reopened.pk]), {
         "version": evaluation.version, "low_score_explanation": "社会效益未达预期，下一步加强宣传。",
     })
-    assert client.post(reverse("perfgoals:submit", args=[reopened.pk])).status_code == 302
+    assert client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)).status_code == 302
     assert Evaluation.objects.get(project=reopened).status == Status.SUBMITTED
 
 
@@ -287,7 +287,7 @@ def test_a_complete_evaluation_is_submitted_with_its_scores_as_reported(reopened
     client = client_of("unit_own")
     rate = indicator(reopened, "居民参保率")
     client.post(save_url(reopened, rate), row_data(rate, actual_text="91%", deviation_note="外出务工人员未参保"), **HTMX)
-    response = client.post(reverse("perfgoals:submit", args=[reopened.pk]))
+    response = client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened))
     assert response.status_code == 302
     evaluation = Evaluation.objects.get(project=reopened)
     assert evaluation.status == Status.SUBMITTED and evaluation.submitted_at is not None

@@ -144,7 +144,7 @@ CASES = {
         },
     ),
     "submit": (
-        "post", lambda p: reverse("perfgoals:submit", args=[p.pk]), _entry_state, lambda p: {},
+        "post", lambda p: reverse("perfgoals:submit", args=[p.pk]), _entry_state, lambda p: {"version": p.evaluation.version},
         {
             "anonymous": (LOGIN, SAME), "unit_own": (302, CHANGED), "unit_other": (404, SAME),
             "supervisor_own": (403, SAME), "supervisor_other": (404, SAME), "finance": (403, SAME),
@@ -212,7 +212,8 @@ CASES = {
     # 附件1's weights do not add up (产出 60 under a 50 header): the unit reaches the action and is told
     # what is missing (422), nothing is submitted
     "submit_targets": (
-        "post", lambda p: reverse("perfgoals:submit_targets", args=[p.pk]), _draft_state, lambda p: {},
+        "post", lambda p: reverse("perfgoals:submit_targets", args=[p.pk]), _draft_state,
+        lambda p: {"version": p.evaluation.version},
         {**_UNIT_ONLY, "unit_own": (422, SAME)},
     ),
     "review_page_targets": ("get", lambda p: reverse("perfgoals:review", args=[p.pk]), _targets_submitted_state, None, _READERS),

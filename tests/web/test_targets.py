@@ -16,7 +16,7 @@ from perfgoals.intake.models import LibraryIndicator
 from perfgoals.models import Evaluation, Indicator, ReviewAction
 from projects.models import Project
 
-from .conftest import HTMX, set_status, snapshot
+from .conftest import HTMX, page_version, set_status, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_submission_lists_everything_missing_and_submits_nothing(draft, client_o
     Indicator.objects.filter(pk=ind.pk).update(weight=None, target_text="abc%%")
     Indicator.objects.filter(project=draft).exclude(pk=ind.pk).filter(level1="output").update(weight=Decimal(20))
     before = snapshot(draft)
-    response = client.post(url("submit_targets", draft))
+    response = client.post(url("submit_targets", draft), page_version(draft))
     assert response.status_code == 422
     html = response.content.decode()
     assert "绩效目标未提交" in html
@@ -229,19 +229,19 @@ def test_submission_lists_everything_missing_and_submits_nothing(draft, client_o
 
 def test_an_empty_tree_cannot_be_submitted(draft, client_of):
     Indicator.objects.filter(project=draft).delete()
-    response = client_of("unit_own").post(url("submit_targets", draft))
+    response = client_of("unit_own").post(url("submit_targets", draft), page_version(draft))
     assert response.status_code == 422 and "尚未添加任何适用的指标" in response.content.decode()
 
 
 def test_declared_weights_that_disagree_block_submission(draft, client_of):
     Evaluation.objects.filter(project=draft).update(declared_level1_weights={"output": "40"})
-    response = client_of("unit_own").post(url("submit_targets", draft))
+    response = client_of("unit_own").post(url("submit_targets", draft), page_version(draft))
     assert response.status_code == 422
     assert "产出指标：表头 40 分，各项分值合计 50 分，不一致" in response.content.decode()
 
 
 def submit_ok(project, client):
-    response = client.post(url("submit_targets", project))
+    response = client.post(url("submit_targets", project), page_version(project))
     assert response.status_code == 302, response.content.decode()[:2000]
     return Evaluation.objects.get(project=project)
 
