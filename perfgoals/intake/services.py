@@ -49,7 +49,7 @@ from perfgoals.engine import (
 )
 from perfgoals.engine.values import format_decimal
 from perfgoals.models import Evaluation, Indicator
-from perfgoals.workflow import band_range
+from perfgoals.workflow import band_range, bump_evaluation
 from projects.choices import BudgetSource
 from projects.models import BudgetLine, Project, Unit
 from projects.scoping import enterable_projects, enterable_units, visible_projects
@@ -889,6 +889,8 @@ def _apply_project(planned: PlannedProject, actor: Actor, report: ApplyReport) -
         data = planned.data
         assert data is not None
         replace_project_year(project, data, budget=planned.has_budget)
+        # a page open on the draft must not submit over the file's content unseen (see workflow)
+        bump_evaluation(Evaluation.objects.get(pk=project.evaluation.pk), "以 Excel 文件覆盖目标草稿")
         report.replaced.append(project.pk)
         report.indicators += len(data.indicators)
         return
@@ -903,7 +905,9 @@ _RESULT_INDICATOR_FIELDS = ("actual_text", "weight", "reported_score", "band", "
 
 
 def _apply_results(project: Project, planned: PlannedProject) -> None:
+    """Write a results file's values onto a project-year (its evaluation locked by `_locked_project`)."""
     current = {ind.pk: ind for ind in Indicator.objects.select_for_update().filter(project=project)}
+    touched = False  # anything of the project-year's content changed
     for item in planned.indicators:
         indicator = current.get(item.match.pk)  # type: ignore[union-attr]
         if indicator is None:
@@ -917,24 +921,29 @@ def _apply_results(project: Project, planned: PlannedProject) -> None:
         if changed:
             indicator.version += 1
             indicator.save(update_fields=[*changed, "version"])
+            touched = True
     updates = planned.project_updates
     if "goal_result_text" in updates and project.goal_result_text != updates["goal_result_text"]:
         project.goal_result_text = updates["goal_result_text"]
         project.save(update_fields=["goal_result_text", "updated_at"])
+        touched = True
     for code, (source, part) in _BUDGET_FIELDS.items():
         if code in updates:
             line, _ = BudgetLine.objects.get_or_create(project=project, source=source)
             if getattr(line, part) != updates[code]:
                 setattr(line, part, updates[code])
                 line.save()
+                touched = True
     evaluation = project.evaluation
     changed = []
     for code, name in _EVALUATION_FILE_FIELDS.items():
         if code in updates and getattr(evaluation, name) != updates[code]:
             setattr(evaluation, name, updates[code])
             changed.append(name)
-    if changed:
-        evaluation.save(update_fields=[*changed, "updated_at"])
+    if touched or changed:
+        # as every other change of the content: a page open on this project-year is now stale, and its
+        # submit is refused with who imported what (workflow.bump_evaluation), before recompute copies it
+        bump_evaluation(evaluation, "导入完成情况（Excel 文件）", changed)
     perf_services.recompute(project)
 
 
