@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import merged_value, open_xlsx
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from perfgoals.reports import html, xlsx_forms
@@ -63,3 +64,10 @@ def test_the_fund_user_is_printed_once_set_and_the_reports_page_shows_it(demo, c
     assert "某某结算中心" in page
     page = client.get(reverse("reports:summary_print", args=[department.pk, 2021])).content.decode()
     assert "<td>某某结算中心</td>" in page
+
+
+def test_the_project_page_names_the_fund_user_beside_the_unit(client, demo):
+    project = Project.objects.get(year=2019, name="居民基本医疗保险市级财政补助")
+    client.force_login(get_user_model().objects.get(username="caizheng_yantai"))
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "资金使用单位：烟台市医疗保障服务中心" in page
