@@ -28,3 +28,9 @@ def role_label(roles) -> str:
     """The user's roles in Chinese, e.g. "审核人（主管部门）"."""
     labels = [label for value, label in Role.choices if value in (roles or ())]
     return "、".join(labels)
+
+
+@register.filter
+def can_import(roles) -> bool:
+    """The import page (导入) is for unit users (填报人); others would only be told they may not."""
+    return Role.UNIT_USER in set(roles or ())

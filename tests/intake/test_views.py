@@ -42,6 +42,17 @@ def test_the_import_page_needs_a_login(client):
     assert response.status_code == 302 and reverse("login") in response.url
 
 
+@pytest.mark.parametrize(("username", "offered"), [
+    ("tianbao_yantai", True), ("shenhe_yantai", False), ("caizheng_yantai", False), ("admin", False),
+])
+def test_the_navigation_offers_导入_to_unit_users_only(client, demo, username, offered):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    page = client.get(reverse("project_list")).content.decode()
+    assert (f'href="{reverse("intake:index")}">导入</a>' in page) is offered
+
+
 @pytest.mark.parametrize("username", ["shenhe_yantai", "caizheng_yantai", "admin"])
 def test_supervisors_finance_and_admins_cannot_import_or_roll_over(client, demo, username):
     from django.contrib.auth import get_user_model
