@@ -12,9 +12,13 @@ import django_tables2 as tables
 import django_tables2.utils
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django_tables2.export import TableExport
 from django_tables2.rows import BoundRows
+from django_tables2.utils import AttributeDict
 
 from perfgoals import workflow
 from perfgoals.engine.values import format_decimal
@@ -206,7 +210,34 @@ class TwoStepPageMixin:
         return list(base.filter(condition)[bottom - first:top - first].values_list("pk", flat=True))
 
 
-class ProjectTable(TwoStepPageMixin, tables.Table):
+class OnePassBodyMixin:
+    """The table body rendered in Python in one pass, as the filter selects are.
+
+    django-tables2 renders the body through its template, a template loop and a variable lookup for
+    each of the 250 cells of a page: about half of a list page's time (cProfile of a unit user's list).
+    This writes the same HTML — each cell as ``{{ cell }}`` would print it (localised, escaped unless
+    safe), with its ``td`` attributes (which may depend on the row's record) — and the empty text when
+    there are no rows. ``templates/projects/_table.html`` puts it in place of the template's loop.
+    """
+
+    def tbody_html(self) -> SafeString:
+        rows = []
+        for row in self.paginated_rows:
+            cells = []
+            for column, cell in row.items():  # items() points the columns at this row's record
+                value = template_localtime(cell)
+                value = localize(value) if column.localize is None else localize(value, use_l10n=bool(column.localize))
+                cells.append(format_html("<td {}>{}</td>", column.attrs["td"].as_html(), conditional_escape(value)))
+            rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells))))
+        if not rows and self.empty_text:
+            rows.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text))
+        tbody = self.attrs.get("tbody")
+        return format_html(
+            "<tbody {}>{}</tbody>", AttributeDict(tbody).as_html() if tbody else "", mark_safe("".join(rows))
+        )
+
+
+class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
     """One row a project-year: what a unit, a supervisor and a finance reviewer look for first."""
 
     year = tables.Column("年度", attrs={"td": {"class": "nowrap"}})
