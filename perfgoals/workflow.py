@@ -803,27 +803,23 @@ def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewF
     if ratio is not None and ratio >= 1 + threshold and not indicator.deviation_note.strip():
         over = ((ratio - 1) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         out.append(ReviewFlag("overshoot_unexplained", f"超出目标 {over}% 未说明（目标是否偏低）", "warn"))
-    if Flag.TARGET_UNREADABLE in flags:
-        out.append(ReviewFlag("unreadable", "目标值无法识别", "danger"))
-    if Flag.ACTUAL_UNREADABLE in flags:
-        out.append(ReviewFlag("unreadable", "实际值无法识别", "danger"))
-    if Flag.UNIT_MISMATCH in flags:
-        out.append(ReviewFlag("unreadable", "实际值与目标单位不一致", "danger"))
-    if Flag.ACTUAL_MISSING in flags:
-        out.append(ReviewFlag("missing", "未填实际值", "danger"))
-    if Flag.NO_WEIGHT in flags:
-        out.append(ReviewFlag("missing", "未设分值", "danger"))
-    if Flag.BAND_REQUIRED in flags:
-        out.append(ReviewFlag("missing", "未评定档次", "danger"))
-    if Flag.DEVIATION_NOTE_REQUIRED in flags:
-        out.append(ReviewFlag("deviation_missing", "得分低于分值，未说明偏差原因", "warn"))
-    if Flag.BAND_SCORE_OUT_OF_RANGE in flags:
-        out.append(ReviewFlag("band_out_of_range", "档次内得分超出档次范围", "warn"))
-    if Flag.DEADLINE_LATE in flags:
-        out.append(ReviewFlag("late", "逾期完成", "warn"))
-    if Flag.DIRECTION_SUGGESTED in flags:
-        out.append(ReviewFlag("direction_suggested", "指标方向为推测", "info"))
+    out.extend(ReviewFlag(*shown) for flag, shown in _ENGINE_FLAGS_FOR_REVIEW if flag in flags)
     return out
+
+
+#: the engine's flags a reviewer is shown, in this order: (flag, (review code, text, level))
+_ENGINE_FLAGS_FOR_REVIEW = [
+    (Flag.TARGET_UNREADABLE, ("unreadable", "目标值无法识别", "danger")),
+    (Flag.ACTUAL_UNREADABLE, ("unreadable", "实际值无法识别", "danger")),
+    (Flag.UNIT_MISMATCH, ("unreadable", "实际值与目标单位不一致", "danger")),
+    (Flag.ACTUAL_MISSING, ("missing", "未填实际值", "danger")),
+    (Flag.NO_WEIGHT, ("missing", "未设分值", "danger")),
+    (Flag.BAND_REQUIRED, ("missing", "未评定档次", "danger")),
+    (Flag.DEVIATION_NOTE_REQUIRED, ("deviation_missing", "得分低于分值，未说明偏差原因", "warn")),
+    (Flag.BAND_SCORE_OUT_OF_RANGE, ("band_out_of_range", "档次内得分超出档次范围", "warn")),
+    (Flag.DEADLINE_LATE, ("late", "逾期完成", "warn")),
+    (Flag.DIRECTION_SUGGESTED, ("direction_suggested", "指标方向为推测", "info")),
+]
 
 
 #: evaluation warnings that mean "the weights do not add up"
