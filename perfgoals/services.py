@@ -30,6 +30,15 @@ _SCORED_FIELDS = [
     "actual_kind", "actual_value", "actual_unit", "score", "score_explanation", "flags",
 ]
 
+#: the indicator fields the engine reads
+_INPUT_FIELDS = [
+    "id", "project_id", "name", "target_text", "actual_text", "weight", "nature_printed", "unit_printed",
+    "direction_override", "band", "band_score", "reported_score", "deviation_note", "not_applicable",
+    "level1", "level2",
+]
+#: evaluation fields whose change is recorded in the history (computed_at alone is not a change)
+_EVALUATION_RESULT_FIELDS = ["execution_rate", "execution_score", "total_score", "grade", "complete", "warnings"]
+
 
 def ensure_builtin_schemes() -> None:
     """Create or refresh the schemes the engine ships; the engine's default becomes the default."""
@@ -65,39 +74,14 @@ def scheme_for(project: Project) -> ScoringScheme:
 
 
 def indicator_input(indicator: Indicator) -> IndicatorInput:
-    """The engine's view of one stored indicator."""
-    return IndicatorInput(
-        name=indicator.name,
-        target_text=indicator.target_text,
-        actual_text=indicator.actual_text or None,
-        weight=indicator.weight,
-        nature=indicator.nature_printed or None,
-        unit=indicator.unit_printed or None,
-        direction_override=Direction(indicator.direction_override) if indicator.direction_override else None,
-        band=indicator.band or None,
-        band_score=indicator.band_score,
-        reported_score=indicator.reported_score,
-        deviation_note=indicator.deviation_note,
-        not_applicable=indicator.not_applicable,
-        level1=indicator.level1,
-        level2=indicator.level2,
-    )
+    """The engine's view of one stored indicator (as the bulk path reads it from a values_list row)."""
+    return _indicator_input_from_row(tuple(getattr(indicator, name) for name in _INPUT_FIELDS))
 
 
 def store_indicator_result(indicator: Indicator, result: IndicatorResult) -> None:
     """Copy what the engine made of one indicator onto the (possibly unsaved) model instance."""
-    target, actual = result.target, result.actual
-    indicator.target_kind = target.kind.value
-    indicator.direction = result.direction.value if result.direction else ""
-    indicator.direction_source = result.direction_source or ""
-    indicator.target_value = target.base
-    indicator.target_unit = target.unit or ""
-    indicator.actual_kind = actual.kind.value
-    indicator.actual_value = actual.base
-    indicator.actual_unit = actual.unit or ""
-    indicator.score = result.score
-    indicator.score_explanation = (result.explanation or "")[:300]
-    indicator.flags = sorted(flag.value for flag in result.flags)
+    for name, value in zip(_SCORED_FIELDS, _indicator_values(result), strict=True):
+        setattr(indicator, name, value)
 
 
 def evaluation_input(project: Project, indicators: list[Indicator]) -> EvaluationInput:
@@ -132,17 +116,13 @@ def recompute(project: Project) -> EvaluationResult:
 
 
 #: evaluation fields that store_evaluation_result writes
-_EVALUATION_FIELDS = ["execution_rate", "execution_score", "total_score", "grade", "complete", "warnings", "computed_at"]
+_EVALUATION_FIELDS = [*_EVALUATION_RESULT_FIELDS, "computed_at"]
 
 
 def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) -> None:
     """Copy the engine's totals onto the (possibly unsaved) evaluation."""
-    evaluation.execution_rate = result.execution_rate
-    evaluation.execution_score = result.execution_score
-    evaluation.total_score = result.total
-    evaluation.grade = result.grade or ""
-    evaluation.complete = result.complete
-    evaluation.warnings = [{"code": w.code, "message": w.message} for w in result.warnings]
+    for name, value in zip(_EVALUATION_RESULT_FIELDS, _evaluation_values(result), strict=True):
+        setattr(evaluation, name, value)
     evaluation.computed_at = timezone.now()
 
 
@@ -171,16 +151,6 @@ def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) ->
 # old → new like any other change. Rows whose scores do not move get no history row: a repeat rescore
 # of an unchanged province writes no history at all (only each evaluation's computed_at moves, as with
 # recompute).
-
-#: the indicator fields the engine reads
-_INPUT_FIELDS = [
-    "id", "project_id", "name", "target_text", "actual_text", "weight", "nature_printed", "unit_printed",
-    "direction_override", "band", "band_score", "reported_score", "deviation_note", "not_applicable",
-    "level1", "level2",
-]
-#: evaluation fields whose change is recorded in the history (computed_at alone is not a change)
-_EVALUATION_RESULT_FIELDS = ["execution_rate", "execution_score", "total_score", "grade", "complete", "warnings"]
-
 
 @dataclass
 class RescoreStats:
@@ -217,7 +187,7 @@ def _differs(old: tuple, new: tuple, places: list[int | None]) -> bool:
 
 
 def _indicator_input_from_row(row: tuple) -> IndicatorInput:
-    """`indicator_input` for a values_list(*_INPUT_FIELDS) row (the same fields, no model instance)."""
+    """The engine's view of one indicator from its `_INPUT_FIELDS` (a values_list row, or an instance's)."""
     (_id, _project, name, target_text, actual_text, weight, nature, unit, direction_override, band, band_score,
      reported_score, deviation_note, not_applicable, level1, level2) = row
     return IndicatorInput(
