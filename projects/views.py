@@ -74,13 +74,11 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         # queryset; the list's joins and subqueries are added to the filtered rows only
         return self.scoped_queryset()
 
-    def get_table_data(self):
-        return annotate_for_lists(super().get_table_data())
-
     def get_table(self, **kwargs):
-        # as SingleTableMixin.get_table, and the table also gets the filtered rows without the list's
-        # joins and subqueries, to count (and group) them cheaply: see TwoStepPageMixin
-        filtered = super().get_table_data()
+        # as SingleTableMixin.get_table, with the list's joins and subqueries added to the filtered rows;
+        # the table also gets the filtered rows without them, to count (and group) cheaply: see
+        # TwoStepPageMixin
+        filtered = self.get_table_data()
         table = self.get_table_class()(data=annotate_for_lists(filtered), filtered=filtered, **kwargs)
         return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
 
