@@ -52,8 +52,11 @@ def machine(extra: str = "") -> str:
         pass
     memory = ""
     try:
-        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         memory = f", {kb / 2**20:.0f} GB RAM"
     except (OSError, StopIteration):
         pass
@@ -65,7 +68,11 @@ def machine(extra: str = "") -> str:
 
 def append(title: str, lines: list[str]) -> str:
     """Append one "## title (date)" section to RESULTS.md; returns it."""
-    text = f"\n## {title} ({datetime.now():%Y-%m-%d %H:%M})\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
+    text = (
+        f"\n## {title} ({datetime.now():%Y-%m-%d %H:%M})\n\n"
+        + "\n".join(f"- {line}" for line in lines)
+        + "\n"
+    )
     with RESULTS.open("a", encoding="utf-8") as fh:
         fh.write(text)
     return text

@@ -28,14 +28,41 @@ from common import append, machine  # noqa: E402
 from perfgoals.engine import SCHEMES, IndicatorInput, score_indicator  # noqa: E402
 
 QUANT_TARGETS = [
-    ("≥{n}%", "{m}%"), ("≧{n}%", "{m}%"), ("{n}%以上", "{m}%"), ("≤{n}分钟", "{m}分钟"), ("═ {n} %", "{m}%"),
-    ("{n} 万人以上", "{m} 万人"), ("{n}万人左右", "{m}万"), ("≥ {n} 台", "{m}台"), ("不低于{n}%", "{m}%"),
-    ("≤{n}元/年/人", "{m}元/年/人"), ("{n}", "{m}"), ("达到 {n}%以上", "{m}%"), ("≤ {n} 次", "{m}次"),
-    ("原则上个人负担比例不高于{n}%", "个人负担比例为 {m}%"), ("{n}亿元", "{m}万元"), ("{n}余人", "{m}人"),
+    ("≥{n}%", "{m}%"),
+    ("≧{n}%", "{m}%"),
+    ("{n}%以上", "{m}%"),
+    ("≤{n}分钟", "{m}分钟"),
+    ("═ {n} %", "{m}%"),
+    ("{n} 万人以上", "{m} 万人"),
+    ("{n}万人左右", "{m}万"),
+    ("≥ {n} 台", "{m}台"),
+    ("不低于{n}%", "{m}%"),
+    ("≤{n}元/年/人", "{m}元/年/人"),
+    ("{n}", "{m}"),
+    ("达到 {n}%以上", "{m}%"),
+    ("≤ {n} 次", "{m}次"),
+    ("原则上个人负担比例不高于{n}%", "个人负担比例为 {m}%"),
+    ("{n}亿元", "{m}万元"),
+    ("{n}余人", "{m}人"),
 ]
-QUAL_TARGETS = ["有效缓解", "作用显著", "成效明显", "稳步提升", "及时", "显著", "提高", "不低于上年", "甲类 16 种乙类 44 种"]
+QUAL_TARGETS = [
+    "有效缓解",
+    "作用显著",
+    "成效明显",
+    "稳步提升",
+    "及时",
+    "显著",
+    "提高",
+    "不低于上年",
+    "甲类 16 种乙类 44 种",
+]
 BANDS = ["完成", "部分完成", "未完成"]
-DEADLINES = [("11月底前", "11月20日"), ("2019 年完成", "2019 年完成"), ("9月前", "10月5日"), ("2023年12月", "2023年11月")]
+DEADLINES = [
+    ("11月底前", "11月20日"),
+    ("2019 年完成", "2019 年完成"),
+    ("9月前", "10月5日"),
+    ("2023年12月", "2023年11月"),
+]
 NAMES = ["参保人数", "投诉次数", "支付率", "群众满意度", "响应时间", "补助成本", "覆盖率"]
 
 
@@ -49,11 +76,18 @@ def rows(count: int, seed: int = 2019) -> Iterator[IndicatorInput]:
             target, actual = rng.choice(QUANT_TARGETS)
             n = Decimal(rng.randint(1, 1000)) / (10 if rng.random() < 0.3 else 1)
             m = (n * Decimal(rng.randint(50, 150)) / 100).quantize(Decimal("0.01"))
-            yield IndicatorInput(name=name, target_text=target.format(n=n), actual_text=actual.format(m=m), weight=weight)
+            yield IndicatorInput(
+                name=name, target_text=target.format(n=n), actual_text=actual.format(m=m), weight=weight
+            )
         elif roll < 0.93:
             band = rng.choice(BANDS)
-            yield IndicatorInput(name=name, target_text=rng.choice(QUAL_TARGETS), actual_text="已完成", weight=weight,
-                                 band=band)
+            yield IndicatorInput(
+                name=name,
+                target_text=rng.choice(QUAL_TARGETS),
+                actual_text="已完成",
+                weight=weight,
+                band=band,
+            )
         else:
             target, actual = rng.choice(DEADLINES)
             yield IndicatorInput(name=name, target_text=target, actual_text=actual, weight=weight)
@@ -85,7 +119,9 @@ def run(count: int, scheme_code: str) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--scheme", default="shandong-2019", choices=sorted(SCHEMES))
     args = parser.parse_args()

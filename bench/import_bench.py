@@ -77,7 +77,18 @@ def build_workbook(path: Path, rows: int, per_project: int) -> int:
                 break
             level1, level2, indicator, nature, target, unit = samples[(p * per_project + i) % len(samples)]
             weight = 5 if i < per_project - 1 else 10
-            values = [2030, None, name, level1, level2, f"{indicator}（{i + 1}）", nature, target, unit, weight]
+            values = [
+                2030,
+                None,
+                name,
+                level1,
+                level2,
+                f"{indicator}（{i + 1}）",
+                nature,
+                target,
+                unit,
+                weight,
+            ]
             for column, value in enumerate(values):
                 if value is not None:
                     ws.write(written + 1, column, value)
@@ -134,20 +145,24 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
                         plan = services.plan_import(handle, actor=actor, kind="goals", source_name=path.name)
                     planned = time.perf_counter()
                     if not plan.ok:
-                        raise SystemExit("the generated workbook does not import: "
-                                         + "; ".join(e.text() for e in plan.errors[:5]))
+                        raise SystemExit(
+                            "the generated workbook does not import: "
+                            + "; ".join(e.text() for e in plan.errors[:5])
+                        )
                     report = services.apply_plan(plan, actor=actor) if write else None
                     done = time.perf_counter()
-                    results.append({
-                        "rows": plan.rows_read,
-                        "indicators": plan.indicator_count,
-                        "projects": len(plan.projects),
-                        "created": len(report.created) if report else 0,
-                        "read_and_check": planned - start,
-                        "write": done - planned,
-                        "total": done - start,
-                        "database": connection.vendor,
-                    })
+                    results.append(
+                        {
+                            "rows": plan.rows_read,
+                            "indicators": plan.indicator_count,
+                            "projects": len(plan.projects),
+                            "created": len(report.created) if report else 0,
+                            "read_and_check": planned - start,
+                            "write": done - planned,
+                            "total": done - start,
+                            "database": connection.vendor,
+                        }
+                    )
                     raise _Rollback
             except _Rollback:
                 pass
@@ -226,7 +241,10 @@ def main() -> None:
     ]
     results = Path(args.results)
     if not results.exists():
-        results.write_text("# Benchmark results\n\nFigures appended by the scripts in bench/; newest last.\n", encoding="utf-8")
+        results.write_text(
+            "# Benchmark results\n\nFigures appended by the scripts in bench/; newest last.\n",
+            encoding="utf-8",
+        )
     with results.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     print(f"appended to {results}")

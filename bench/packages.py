@@ -59,13 +59,36 @@ def run(concurrency: int, part_size: int, package_pk_factory, media: Path, runs:
     from perfgoals.reports.tasks import build_package
 
     redis.Redis.from_url(REDIS).flushdb()
-    env = dict(os.environ, DATABASE_URL=PKG_URL, REDIS_URL=REDIS, MEDIA_ROOT=str(media),
-               DJANGO_SETTINGS_MODULE="config.settings.production", REPORT_PACKAGE_PART_SIZE=str(part_size))
+    env = dict(
+        os.environ,
+        DATABASE_URL=PKG_URL,
+        REDIS_URL=REDIS,
+        MEDIA_ROOT=str(media),
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        REPORT_PACKAGE_PART_SIZE=str(part_size),
+    )
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "--concurrency", str(concurrency),
-         "--pool", "prefork", "--loglevel", os.environ.get("BENCH_CELERY_LOGLEVEL", "WARNING"), "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-n", f"bench{concurrency}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(media / f"worker{concurrency}.log", "w"),
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--loglevel",
+            os.environ.get("BENCH_CELERY_LOGLEVEL", "WARNING"),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench{concurrency}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(media / f"worker{concurrency}.log", "w"),
     )
     try:
         deadline = time.monotonic() + 60
@@ -92,8 +115,15 @@ def run(concurrency: int, part_size: int, package_pk_factory, media: Path, runs:
         path = media / package.file.name
         with zipfile.ZipFile(path) as archive:
             entries = len(archive.namelist())
-        return {"seconds": seconds, "times": times, "rss": rss, "main_rss": main_rss, "size": path.stat().st_size,
-                "entries": entries, "projects": package.project_count}
+        return {
+            "seconds": seconds,
+            "times": times,
+            "rss": rss,
+            "main_rss": main_rss,
+            "size": path.stat().st_size,
+            "entries": entries,
+            "projects": package.project_count,
+        }
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -103,7 +133,9 @@ def run(concurrency: int, part_size: int, package_pk_factory, media: Path, runs:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--part-size", type=int, default=50)
     parser.add_argument("--generate", action="store_true", help="(re)generate perfeval_pkg first")
@@ -111,8 +143,17 @@ def main() -> None:
     parser.add_argument("--one-task", action="store_true", help="also build as one task on one worker")
     args = parser.parse_args()
     if args.generate:
-        subprocess.run([sys.executable, str(ROOT / "bench/province.py"), "--projects", "1000",
-                        "--database-url", PKG_URL], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench/province.py"),
+                "--projects",
+                "1000",
+                "--database-url",
+                PKG_URL,
+            ],
+            check=True,
+        )
     os.environ["REDIS_URL"] = REDIS
     setup_django(PKG_URL)
 
@@ -149,7 +190,9 @@ def main() -> None:
         label = "one task (no parts)" if part_size >= 10**6 else f"parts of {part_size}"
         runs.append((concurrency, label, figures))
         print(concurrency, label, figures, flush=True)
-    base = next((f["seconds"] for n, label, f in runs if n == 1 and label.startswith("parts")), runs[0][2]["seconds"])
+    base = next(
+        (f["seconds"] for n, label, f in runs if n == 1 and label.startswith("parts")), runs[0][2]["seconds"]
+    )
     rows = []
     for concurrency, label, f in runs:
         rows.append(
@@ -171,7 +214,8 @@ def main() -> None:
         "brackets); peak RSS = VmHWM of each pool process and of the worker's main "
         "process, MiB):\n\n  | concurrency | build | seconds | speed-up vs 1 | peak RSS of pool processes | "
         "main process | entries | ZIP MiB |\n  | --- | --- | --- | --- | --- | --- | --- | --- |\n"
-        + "\n".join(rows) + "\n",
+        + "\n".join(rows)
+        + "\n",
         f"target (near-linear speed-up 1 → 2 workers, memory per worker bounded): speed-up {speedup:.2f}× — "
         f"**{'met' if speedup >= 1.7 else 'not met'}**; peak RSS per pool process "
         f"{max(r for _, _, f in runs for r in f['rss']):.0f} MiB",

@@ -96,12 +96,18 @@ def measure(client, url: str, runs: int) -> dict:
             times.append((time.perf_counter() - started) * 1000)
         assert code == 200, (url, code)
         queries.add(len(captured))
-    return {"median": statistics.median(times), "p95": percentile(times, 0.95), "queries": sorted(queries),
-            "bytes": size}
+    return {
+        "median": statistics.median(times),
+        "p95": percentile(times, 0.95),
+        "queries": sorted(queries),
+        "bytes": size,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--note", default="", help="a word on what this run measures (before/after a fix)")
@@ -123,31 +129,55 @@ def main() -> None:
     people = users()
     rows = []
     worst = 0.0
-    for role, label in ((Role.FINANCE, "财政（全省）"), (Role.SUPERVISOR, "审核人（一个部门）"), (Role.UNIT_USER, "填报人（一个单位）")):
+    for role, label in (
+        (Role.FINANCE, "财政（全省）"),
+        (Role.SUPERVISOR, "审核人（一个部门）"),
+        (Role.UNIT_USER, "填报人（一个单位）"),
+    ):
         user = people[role]
         client = Client(secure=True)
         client.force_login(user)
         visible = visible_projects(user)
         count = visible.count()
         last_page = max(1, -(-count // 25))
-        project = visible.filter(evaluation__status=Status.SUBMITTED).order_by("pk").first() or visible.first()
+        project = (
+            visible.filter(evaluation__status=Status.SUBMITTED).order_by("pk").first() or visible.first()
+        )
         name_word = project.name[-4:]
         urls = [
             ("list, first page", reverse("project_list")),
             (f"list, last page ({last_page})", f"{reverse('project_list')}?page={last_page}"),
-            *([(f"list, middle page ({last_page // 2})", f"{reverse('project_list')}?page={last_page // 2}")]
-              if last_page > 20 else []),
-            ("list, status=已提交 sorted by score ↓, page 3" if count > 75 else "list, status=已提交 sorted by score ↓",
-             f"{reverse('project_list')}?status={Status.SUBMITTED}&sort=-total_score" + ("&page=3" if count > 500 else "")),
-            ("list, name search sorted by executed ↓", f"{reverse('project_list')}?q={name_word}&sort=-budget_executed"),
+            *(
+                [
+                    (
+                        f"list, middle page ({last_page // 2})",
+                        f"{reverse('project_list')}?page={last_page // 2}",
+                    )
+                ]
+                if last_page > 20
+                else []
+            ),
+            (
+                "list, status=已提交 sorted by score ↓, page 3"
+                if count > 75
+                else "list, status=已提交 sorted by score ↓",
+                f"{reverse('project_list')}?status={Status.SUBMITTED}&sort=-total_score"
+                + ("&page=3" if count > 500 else ""),
+            ),
+            (
+                "list, name search sorted by executed ↓",
+                f"{reverse('project_list')}?q={name_word}&sort=-budget_executed",
+            ),
             ("project page", reverse("perfgoals:project", args=[project.pk])),
         ]
         for what, url in urls:
             figures = measure(client, url, args.runs)
             worst = max(worst, figures["p95"])
             queries = "/".join(str(q) for q in figures["queries"])
-            rows.append(f"| {label} ({count:,} projects) | {what} | `{url}` | {figures['median']:.0f} | "
-                        f"{figures['p95']:.0f} | {queries} |")
+            rows.append(
+                f"| {label} ({count:,} projects) | {what} | `{url}` | {figures['median']:.0f} | "
+                f"{figures['p95']:.0f} | {queries} |"
+            )
             print(rows[-1], flush=True)
         connection.close()
     lines = [
@@ -157,7 +187,8 @@ def main() -> None:
         "production settings with DATABASE_CONN_MAX_AGE=60, "
         f"{args.runs} requests each after 2 warm-up requests; times in ms{(' — ' + args.note) if args.note else ''}",
         "figures:\n\n  | user | request | URL | median ms | p95 ms | queries |\n  | --- | --- | --- | --- | --- | --- |\n"
-        + "\n".join(f"  {row}" for row in rows) + "\n",
+        + "\n".join(f"  {row}" for row in rows)
+        + "\n",
         f"target (p95 < 150 ms on every request, query count independent of the rows): worst p95 {worst:.0f} ms — "
         f"**{'met' if worst < 150 else 'not met'}**",
     ]

@@ -55,9 +55,17 @@ QUAL = [
     ("benefit", "social_benefit", "宣传效果", "优良中低差"),
     ("output", "quality", "统筹病种数量", "甲类 16 种乙类 44 种"),
 ]
-DEADLINE = [("output", "timeliness", "完成时限", "11月底前", "11月20日"), ("output", "timeliness", "发放期限", "{y} 年完成", "{y} 年完成")]
+DEADLINE = [
+    ("output", "timeliness", "完成时限", "11月底前", "11月20日"),
+    ("output", "timeliness", "发放期限", "{y} 年完成", "{y} 年完成"),
+]
 BANDS = ["完成", "完成", "完成", "部分完成", "未完成"]
-STATUSES = ["targets_approved"] * 3 + ["entering"] * 3 + ["submitted"] * 2 + ["returned", "approved", "approved", "published"]
+STATUSES = (
+    ["targets_approved"] * 3
+    + ["entering"] * 3
+    + ["submitted"] * 2
+    + ["returned", "approved", "approved", "published"]
+)
 TYPES = ["特定目标类", "其他运转类", "常年性项目", "一次性项目"]
 
 
@@ -94,9 +102,14 @@ def indicator_rows(rng: random.Random, project_id: int, year: int, count: int, n
             k = rng.randint(1, 60)
             s = rng.randint(1, 20)
             values = {
-                "n": n, "m": (Decimal(n) * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.01")),
-                "p": p, "q": min(100, p + rng.randint(-12, 6)), "k": k, "k2": max(0, k + rng.randint(-3, 5)),
-                "s": s, "s2": max(0, s + rng.randint(-3, 3)),
+                "n": n,
+                "m": (Decimal(n) * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.01")),
+                "p": p,
+                "q": min(100, p + rng.randint(-12, 6)),
+                "k": k,
+                "k2": max(0, k + rng.randint(-3, 5)),
+                "s": s,
+                "s2": max(0, s + rng.randint(-3, 3)),
             }
             target_text, actual_text = target.format(**values), actual.format(**values)
         elif roll < 0.93:
@@ -109,17 +122,31 @@ def indicator_rows(rng: random.Random, project_id: int, year: int, count: int, n
             l1, l2, name, target, actual = rng.choice(DEADLINE)
             target_text, actual_text = target.format(y=year), actual.format(y=year)
         yield {
-            "id": next_id + order - 1, "project_id": project_id, "order": order, "level1": l1, "level2": l2,
-            "name": f"{order}、{name}", "nature_printed": nature, "unit_printed": unit, "target_text": target_text,
-            "weight": weight, "actual_text": actual_text, "band": band,
+            "id": next_id + order - 1,
+            "project_id": project_id,
+            "order": order,
+            "level1": l1,
+            "level2": l2,
+            "name": f"{order}、{name}",
+            "nature_printed": nature,
+            "unit_printed": unit,
+            "target_text": target_text,
+            "weight": weight,
+            "actual_text": actual_text,
+            "band": band,
         }
 
 
 def budget_row(rng: random.Random, project_id: int) -> dict:
     annual = Decimal(rng.randint(5, 50000)) / 10
     executed = (annual * Decimal(rng.randint(70, 102)) / 100).quantize(Decimal("0.0001"))
-    return {"project_id": project_id, "source": "current_year", "initial": annual, "annual": annual,
-            "executed": executed}
+    return {
+        "project_id": project_id,
+        "source": "current_year",
+        "initial": annual,
+        "annual": annual,
+        "executed": executed,
+    }
 
 
 def copy_rows(cur, model, rows) -> None:
@@ -192,25 +219,46 @@ def generate(projects: int, per_project: int, seed: int, year: int) -> dict[str,
 
     raw = connection.connection  # the psycopg connection under Django's wrapper
     with raw.cursor() as cur:
-        copy_rows(cur, Project, (
-            {"id": pid, "unit_id": unit_ids[(pid - 1) % len(unit_ids)], "year": year, "name": f"合成项目{pid:06d}",
-             "department_id": department_of[unit_ids[(pid - 1) % len(unit_ids)]], "region_id": region.pk,
-             "project_type": rng.choice(TYPES), "goal_text": "保障项目顺利实施，提高资金使用效益。",
-             "source": "bench/province.py"}
-            for pid in range(1, projects + 1)
-        ))
+        copy_rows(
+            cur,
+            Project,
+            (
+                {
+                    "id": pid,
+                    "unit_id": unit_ids[(pid - 1) % len(unit_ids)],
+                    "year": year,
+                    "name": f"合成项目{pid:06d}",
+                    "department_id": department_of[unit_ids[(pid - 1) % len(unit_ids)]],
+                    "region_id": region.pk,
+                    "project_type": rng.choice(TYPES),
+                    "goal_text": "保障项目顺利实施，提高资金使用效益。",
+                    "source": "bench/province.py",
+                }
+                for pid in range(1, projects + 1)
+            ),
+        )
         copy_rows(cur, BudgetLine, (budget_row(rng, pid) for pid in range(1, projects + 1)))
-        copy_rows(cur, Evaluation, (
-            {"project_id": pid, "scheme_id": scheme_id, "status": rng.choice(STATUSES)}
-            for pid in range(1, projects + 1)
-        ))
-        copy_rows(cur, Indicator, (
-            row
-            for pid in range(1, projects + 1)
-            for row in indicator_rows(rng, pid, year, per_project, (pid - 1) * per_project + 1)
-        ))
+        copy_rows(
+            cur,
+            Evaluation,
+            (
+                {"project_id": pid, "scheme_id": scheme_id, "status": rng.choice(STATUSES)}
+                for pid in range(1, projects + 1)
+            ),
+        )
+        copy_rows(
+            cur,
+            Indicator,
+            (
+                row
+                for pid in range(1, projects + 1)
+                for row in indicator_rows(rng, pid, year, per_project, (pid - 1) * per_project + 1)
+            ),
+        )
         for table in ("projects_project", "perfgoals_indicator"):
-            cur.execute(f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))")
+            cur.execute(
+                f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))"
+            )
     raw.commit()
     loaded = time.perf_counter() - started
     with connection.cursor() as cur:
@@ -222,7 +270,9 @@ def generate(projects: int, per_project: int, seed: int, year: int) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--indicators", type=int, default=15, help="indicators per project")
     parser.add_argument("--seed", type=int, default=2019)
@@ -231,7 +281,9 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
     figures = generate(args.projects, args.indicators, args.seed, args.year)
-    print(f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，用时 {figures['seconds']:.1f} 秒")
+    print(
+        f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，用时 {figures['seconds']:.1f} 秒"
+    )
 
 
 if __name__ == "__main__":

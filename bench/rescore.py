@@ -96,9 +96,13 @@ def compare_recompute(count: int, line_machine: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "update perfgoals_indicator set target_kind = '', score = null, score_explanation = '', "
-                "flags = '[]'::jsonb where project_id <= %s", [last])
-            cursor.execute("update perfgoals_evaluation set total_score = null, grade = '' where project_id <= %s",
-                           [last])
+                "flags = '[]'::jsonb where project_id <= %s",
+                [last],
+            )
+            cursor.execute(
+                "update perfgoals_evaluation set total_score = null, grade = '' where project_id <= %s",
+                [last],
+            )
 
     reset_sample()
     started = time.perf_counter()
@@ -118,19 +122,32 @@ def compare_recompute(count: int, line_machine: str) -> None:
         f"(read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, write + history "
         f"{stats.write_seconds:.1f} s): **{one_by_one / bulk:.1f}× faster**",
     ]
-    print(append(f"Rescoring {count:,} projects: recompute per project against the bulk service, PostgreSQL",
-                 lines))
+    print(
+        append(
+            f"Rescoring {count:,} projects: recompute per project against the bulk service, PostgreSQL", lines
+        )
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=500)
-    parser.add_argument("--limit", type=int, help="rescore only the first N projects (the floor covers as many)")
-    parser.add_argument("--no-reset", action="store_true", help="keep the stored scores (measures a repeat only)")
-    parser.add_argument("--recompute-sample", type=int, metavar="N",
-                        help="only compare, on the first N projects in one process, recompute() per project "
-                             "(the interactive path: one save per changed row) with rescore_projects()")
+    parser.add_argument(
+        "--limit", type=int, help="rescore only the first N projects (the floor covers as many)"
+    )
+    parser.add_argument(
+        "--no-reset", action="store_true", help="keep the stored scores (measures a repeat only)"
+    )
+    parser.add_argument(
+        "--recompute-sample",
+        type=int,
+        metavar="N",
+        help="only compare, on the first N projects in one process, recompute() per project "
+        "(the interactive path: one save per changed row) with rescore_projects()",
+    )
     parser.add_argument("--no-repeat", action="store_true", help="skip the repeat on unchanged data")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
@@ -191,10 +208,15 @@ def main() -> None:
 
     cpu_seconds = stats.read_seconds + stats.score_seconds + stats.write_seconds
     command = "python bench/rescore.py" + "".join(
-        f" {flag}" for flag in (
-            f"--workers {args.workers}", f"--chunk {args.chunk}", f"--limit {args.limit}" if args.limit else "",
-            "--no-reset" if args.no_reset else "", "--no-repeat" if args.no_repeat else "",
-        ) if flag
+        f" {flag}"
+        for flag in (
+            f"--workers {args.workers}",
+            f"--chunk {args.chunk}",
+            f"--limit {args.limit}" if args.limit else "",
+            "--no-reset" if args.no_reset else "",
+            "--no-repeat" if args.no_repeat else "",
+        )
+        if flag
     )
     title = f"Rescoring {'the province' if not args.limit else f'{len(ids):,} projects'}, PostgreSQL"
     lines = [
@@ -216,9 +238,15 @@ def main() -> None:
         f"and {first_busy - first_python:.1f} s elsewhere (PostgreSQL, and anything else running); on "
         f"{os.cpu_count()} cores the rescore cannot take less than {first_busy / os.cpu_count():.1f} s "
         f"= {first_busy / os.cpu_count() / floor:.1f}× the floor",
-        *([f"repeat on unchanged data: {repeat:.1f} s ({again.indicators_changed:,} indicators changed, "
-           f"{again.evaluations_changed:,} evaluations; engine {again.score_seconds:.1f} s of "
-           f"{again.read_seconds + again.score_seconds + again.write_seconds:.1f} s summed)"] if again else []),
+        *(
+            [
+                f"repeat on unchanged data: {repeat:.1f} s ({again.indicators_changed:,} indicators changed, "
+                f"{again.evaluations_changed:,} evaluations; engine {again.score_seconds:.1f} s of "
+                f"{again.read_seconds + again.score_seconds + again.write_seconds:.1f} s summed)"
+            ]
+            if again
+            else []
+        ),
         f"target (at most 2× the floor): **{'met' if first <= 2 * floor else 'not met'}**",
     ]
     print(append(title, lines))

@@ -21,7 +21,16 @@ class RegionSchemeAdmin(admin.ModelAdmin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(SimpleHistoryAdmin):
-    list_display = ["project", "year", "status", "execution_score", "total_score", "grade", "printed_total", "complete"]
+    list_display = [
+        "project",
+        "year",
+        "status",
+        "execution_score",
+        "total_score",
+        "grade",
+        "printed_total",
+        "complete",
+    ]
     list_filter = ["status", "grade", "project__year", "project__department", "scheme"]
     search_fields = ["project__name", "project__unit__name"]
     list_select_related = ["project"]
@@ -34,7 +43,17 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "project", "level1", "level2", "target_text", "actual_text", "weight", "score", "reported_score"]
+    list_display = [
+        "name",
+        "project",
+        "level1",
+        "level2",
+        "target_text",
+        "actual_text",
+        "weight",
+        "score",
+        "reported_score",
+    ]
     list_filter = ["level1", "level2", "target_kind", "direction", "project__year", "project__department"]
     search_fields = ["name", "target_text", "actual_text", "project__name"]
     list_select_related = ["project"]

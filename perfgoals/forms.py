@@ -110,14 +110,23 @@ class IndicatorEntryForm(VersionedForm):
     """One indicator row of the 自评表 in entry mode."""
 
     actual_text = forms.CharField(
-        label="实际完成值（B）", required=False, max_length=500,
+        label="实际完成值（B）",
+        required=False,
+        max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 93%、400.3 万人，或文字"}),
     )
     band = forms.ChoiceField(label="评定档次", required=False)
-    band_score = ScoreField(label="档次内得分", widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "不填按本档上限计"}))
+    band_score = ScoreField(
+        label="档次内得分",
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "不填按本档上限计"}
+        ),
+    )
     weight = ScoreField(label="分值")
     deviation_note = forms.CharField(
-        label="偏差原因分析及改进措施", required=False, max_length=2000,
+        label="偏差原因分析及改进措施",
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -160,7 +169,11 @@ class IndicatorEntryForm(VersionedForm):
 class BudgetForm(PageVersionedForm):
     """The 项目预算执行情况 block: three figures for each fund source, in 万元."""
 
-    SOURCES = [(BudgetSource.CURRENT_YEAR, "其中：当年财政拨款"), (BudgetSource.CARRYOVER, "上年结转资金"), (BudgetSource.OTHER, "其他资金")]
+    SOURCES = [
+        (BudgetSource.CURRENT_YEAR, "其中：当年财政拨款"),
+        (BudgetSource.CARRYOVER, "上年结转资金"),
+        (BudgetSource.OTHER, "其他资金"),
+    ]
 
     def __init__(self, *args, evaluation: Evaluation, lines, can_edit_plan: bool, **kwargs):
         by_source = {line.source: line for line in lines}
@@ -173,7 +186,9 @@ class BudgetForm(PageVersionedForm):
             for name, field_label in workflow.BUDGET_FIELDS.items():
                 key = f"{source}-{name}"
                 locked = name in workflow.PLAN_BUDGET_FIELDS and not can_edit_plan
-                self.fields[key] = AmountField(label=f"{label.removeprefix('其中：')} {field_label}", disabled=locked)
+                self.fields[key] = AmountField(
+                    label=f"{label.removeprefix('其中：')} {field_label}", disabled=locked
+                )
                 self.initial[key] = getattr(line, name) if line else None
                 self.fields[key].widget.attrs["aria-label"] = self.fields[key].label
                 names.append(key)
@@ -198,28 +213,41 @@ class ExplanationForm(PageVersionedForm):
     """目标实际完成情况 and the below-80 explanation (each posted from its own place on the page)."""
 
     goal_result_text = forms.CharField(
-        label="目标实际完成情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="目标实际完成情况",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     low_score_explanation = forms.CharField(
-        label="总分在 80 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明", required=False,
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="总分在 80 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ReturnForm(VersionedForm):
     comment = forms.CharField(
-        label="退回意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写明需要修改的内容，填报人在项目页上可以看到"}),
+        label="退回意见",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "写明需要修改的内容，填报人在项目页上可以看到"}
+        ),
         error_messages={"required": "退回时必须填写审核意见。"},
     )
 
 
 class ApproveForm(VersionedForm):
-    comment = forms.CharField(label="审核意见（可选）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="审核意见（可选）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReopenForm(VersionedForm):
     reason = forms.CharField(
-        label="重新开放理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：按审计意见更正 2019 年度实际完成值"}),
+        label="重新开放理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：按审计意见更正 2019 年度实际完成值"}),
         error_messages={"required": "重新开放必须填写理由。"},
     )
 
@@ -258,20 +286,33 @@ class TargetForm(forms.Form):
     level1 = forms.ChoiceField(label="一级指标", required=False)
     level2 = forms.ChoiceField(label="二级指标", required=False)
     name = forms.CharField(
-        label="三级指标", required=False, max_length=300,
+        label="三级指标",
+        required=False,
+        max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 参保率、群众满意度"}),
     )
     target_text = forms.CharField(
-        label="年度指标值（A）", required=False, max_length=500,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 ≥95%、400 万人以上、显著提高"}),
+        label="年度指标值（A）",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": "如 ≥95%、400 万人以上、显著提高"}
+        ),
     )
     nature = forms.ChoiceField(label="指标性质", required=False, choices=NATURE_FORM_CHOICES)
     unit_printed = forms.CharField(
-        label="度量单位", required=False, max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "可不填"}),
+        label="度量单位",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "可不填"}),
     )
     weight = ScoreField(label="分值")
     not_applicable = forms.TypedChoiceField(
-        label="不适用", required=False, choices=[("0", "适用"), ("1", "不适用")], coerce=lambda v: v == "1", empty_value=None,
+        label="不适用",
+        required=False,
+        choices=[("0", "适用"), ("1", "不适用")],
+        coerce=lambda v: v == "1",
+        empty_value=None,
     )
 
     def __init__(self, *args, generation: str, indicator: Indicator | None = None, **kwargs):
@@ -279,12 +320,20 @@ class TargetForm(forms.Form):
 
         if indicator is not None:
             kwargs.setdefault("prefix", f"t{indicator.pk}")
-            kwargs.setdefault("initial", {
-                "version": indicator.version, "level1": indicator.level1, "level2": indicator.level2,
-                "name": indicator.name, "target_text": indicator.target_text,
-                "nature": workflow.nature_choice(indicator), "unit_printed": indicator.unit_printed,
-                "weight": indicator.weight, "not_applicable": "1" if indicator.not_applicable else "0",
-            })
+            kwargs.setdefault(
+                "initial",
+                {
+                    "version": indicator.version,
+                    "level1": indicator.level1,
+                    "level2": indicator.level2,
+                    "name": indicator.name,
+                    "target_text": indicator.target_text,
+                    "nature": workflow.nature_choice(indicator),
+                    "unit_printed": indicator.unit_printed,
+                    "weight": indicator.weight,
+                    "not_applicable": "1" if indicator.not_applicable else "0",
+                },
+            )
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         current = indicator.level2 if indicator else ""
@@ -325,12 +374,19 @@ class Level1WeightsForm(VersionedForm):
             self.initial[key] = Decimal(str(value)) if value not in (None, "") else None
 
     def weights(self) -> dict[str, Decimal | None]:
-        return {code: self.cleaned_data.get(f"w_{code}") for code in self.codes if self.add_prefix(f"w_{code}") in self.data}
+        return {
+            code: self.cleaned_data.get(f"w_{code}")
+            for code in self.codes
+            if self.add_prefix(f"w_{code}") in self.data
+        }
 
 
 class TargetReturnForm(ReturnForm):
     comment = forms.CharField(
-        label="退回意见", max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写明需要修改的指标或分值，填报人在项目页上可以看到"}),
+        label="退回意见",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "写明需要修改的指标或分值，填报人在项目页上可以看到"}
+        ),
         error_messages={"required": "退回时必须填写意见。"},
     )

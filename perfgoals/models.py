@@ -49,7 +49,9 @@ class ScoringScheme(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["-is_default", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_scheme")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_scheme"
+            )
         ]
 
     def __str__(self) -> str:
@@ -78,7 +80,9 @@ class RegionScheme(models.Model):
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="region_scheme_unique_year"),
-            models.UniqueConstraint(fields=["region"], condition=Q(year__isnull=True), name="region_scheme_one_general"),
+            models.UniqueConstraint(
+                fields=["region"], condition=Q(year__isnull=True), name="region_scheme_one_general"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,11 +116,17 @@ class Evaluation(models.Model):
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_total = models.DecimalField(
-        "提交时总分", null=True, blank=True, help_text="填报单位提交审核时系统计算的总分（即其自报总分）。", **SCORE
+        "提交时总分",
+        null=True,
+        blank=True,
+        help_text="填报单位提交审核时系统计算的总分（即其自报总分）。",
+        **SCORE,
     )
     submitted_grade = models.CharField("提交时等级", max_length=2, choices=Grade.choices, blank=True)
     reopened_at = models.DateTimeField(
-        "重新开放时间", null=True, blank=True,
+        "重新开放时间",
+        null=True,
+        blank=True,
         help_text="审核通过后由审核人重新开放的时间；重新开放后分值和预算数（A）不可再改。",
     )
     version = models.PositiveIntegerField("版本", default=1)
@@ -154,7 +164,11 @@ class Indicator(models.Model):
     # no index of its own: the unique (project, order) index below serves every lookup by project, and
     # each index more is one more write on every score the bulk rescoring changes
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="indicators", verbose_name="项目", db_index=False
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name="项目",
+        db_index=False,
     )
     order = models.PositiveIntegerField("序号")
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
@@ -166,7 +180,10 @@ class Indicator(models.Model):
     unit_printed = models.CharField("度量单位（原文）", max_length=30, blank=True)
     target_text = models.TextField("年度指标值（A）")
     direction_override = models.CharField(
-        "指标方向（人工确认）", max_length=10, choices=Nature.choices, blank=True,
+        "指标方向（人工确认）",
+        max_length=10,
+        choices=Nature.choices,
+        blank=True,
         help_text="留空则按指标值文字识别；人工选择优先。",
     )
     # what the engine read (rewritten on every recompute)
@@ -203,7 +220,8 @@ class Indicator(models.Model):
             ),
             models.CheckConstraint(
                 name="indicator_score_within_weight",
-                condition=Q(score__isnull=True) | (Q(score__gte=0) & (Q(weight__isnull=True) | Q(score__lte=F("weight")))),
+                condition=Q(score__isnull=True)
+                | (Q(score__gte=0) & (Q(weight__isnull=True) | Q(score__lte=F("weight")))),
             ),
             models.CheckConstraint(
                 name="indicator_band_score_not_negative",
@@ -247,7 +265,11 @@ class ReviewAction(models.Model):
     )
     action = models.CharField("操作", max_length=20, choices=ReviewActionKind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     comment = models.TextField("意见 / 理由", blank=True)
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices)

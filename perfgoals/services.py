@@ -26,18 +26,47 @@ from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
 
 #: indicator fields that recompute rewrites
 _SCORED_FIELDS = [
-    "target_kind", "direction", "direction_source", "target_value", "target_unit",
-    "actual_kind", "actual_value", "actual_unit", "score", "score_explanation", "flags",
+    "target_kind",
+    "direction",
+    "direction_source",
+    "target_value",
+    "target_unit",
+    "actual_kind",
+    "actual_value",
+    "actual_unit",
+    "score",
+    "score_explanation",
+    "flags",
 ]
 
 #: the indicator fields the engine reads
 _INPUT_FIELDS = [
-    "id", "project_id", "name", "target_text", "actual_text", "weight", "nature_printed", "unit_printed",
-    "direction_override", "band", "band_score", "reported_score", "deviation_note", "not_applicable",
-    "level1", "level2",
+    "id",
+    "project_id",
+    "name",
+    "target_text",
+    "actual_text",
+    "weight",
+    "nature_printed",
+    "unit_printed",
+    "direction_override",
+    "band",
+    "band_score",
+    "reported_score",
+    "deviation_note",
+    "not_applicable",
+    "level1",
+    "level2",
 ]
 #: evaluation fields whose change is recorded in the history (computed_at alone is not a change)
-_EVALUATION_RESULT_FIELDS = ["execution_rate", "execution_score", "total_score", "grade", "complete", "warnings"]
+_EVALUATION_RESULT_FIELDS = [
+    "execution_rate",
+    "execution_score",
+    "total_score",
+    "grade",
+    "complete",
+    "warnings",
+]
 
 
 def ensure_builtin_schemes() -> None:
@@ -62,7 +91,9 @@ def scheme_for(project: Project) -> ScoringScheme:
     region_id = project.unit.department.region_id
     choice = (
         RegionScheme.objects.filter(region_id=region_id, year=project.year).select_related("scheme").first()
-        or RegionScheme.objects.filter(region_id=region_id, year__isnull=True).select_related("scheme").first()
+        or RegionScheme.objects.filter(region_id=region_id, year__isnull=True)
+        .select_related("scheme")
+        .first()
     )
     if choice:
         return choice.scheme
@@ -91,7 +122,9 @@ def evaluation_input(project: Project, indicators: list[Indicator]) -> Evaluatio
         budget_annual=totals["annual"],
         budget_executed=totals["executed"],
         indicators=tuple(indicator_input(ind) for ind in indicators),
-        declared_level1_weights={k: Decimal(str(v)) for k, v in (evaluation.declared_level1_weights or {}).items()},
+        declared_level1_weights={
+            k: Decimal(str(v)) for k, v in (evaluation.declared_level1_weights or {}).items()
+        },
         year=project.year,
     )
 
@@ -99,7 +132,9 @@ def evaluation_input(project: Project, indicators: list[Indicator]) -> Evaluatio
 @transaction.atomic
 def recompute(project: Project) -> EvaluationResult:
     """Score every indicator of a project-year and its total, and store the results."""
-    evaluation = Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project=project)
+    evaluation = (
+        Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project=project)
+    )
     project.evaluation = evaluation
     indicators = list(project.indicators.order_by("order"))
     result = score_evaluation(evaluation_input(project, indicators), evaluation.scheme.engine_scheme())
@@ -152,6 +187,7 @@ def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) ->
 # of an unchanged province writes no history at all (only each evaluation's computed_at moves, as with
 # recompute).
 
+
 @dataclass
 class RescoreStats:
     """What a bulk rescoring did, with where the time went (seconds)."""
@@ -188,8 +224,24 @@ def _differs(old: tuple, new: tuple, places: list[int | None]) -> bool:
 
 def _indicator_input_from_row(row: tuple) -> IndicatorInput:
     """The engine's view of one indicator from its `_INPUT_FIELDS` (a values_list row, or an instance's)."""
-    (_id, _project, name, target_text, actual_text, weight, nature, unit, direction_override, band, band_score,
-     reported_score, deviation_note, not_applicable, level1, level2) = row
+    (
+        _id,
+        _project,
+        name,
+        target_text,
+        actual_text,
+        weight,
+        nature,
+        unit,
+        direction_override,
+        band,
+        band_score,
+        reported_score,
+        deviation_note,
+        not_applicable,
+        level1,
+        level2,
+    ) = row
     return IndicatorInput(
         name=name,
         target_text=target_text,
@@ -253,8 +305,9 @@ def _evaluation_values(result: EvaluationResult) -> tuple:
     )
 
 
-def rescore_projects(project_ids: Iterable[int], *, chunk: int = 500, history: bool = True,
-                     label: str = "") -> RescoreStats:
+def rescore_projects(
+    project_ids: Iterable[int], *, chunk: int = 500, history: bool = True, label: str = ""
+) -> RescoreStats:
     """Rescore many project-years with the engine and store the results, chunk by chunk.
 
     Gives the same stored values as calling `recompute` on each project (tested on the demo data);
@@ -268,7 +321,7 @@ def rescore_projects(project_ids: Iterable[int], *, chunk: int = 500, history: b
     schemes: dict[int, object] = {}
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
-            stats.add(_rescore_chunk(ids[start:start + chunk], schemes, history, reason))
+            stats.add(_rescore_chunk(ids[start : start + chunk], schemes, history, reason))
     return stats
 
 
@@ -300,9 +353,10 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     stats = RescoreStats()
     started = time.perf_counter()
     evaluations = list(
-        Evaluation.objects.filter(project_id__in=ids).select_for_update().order_by("project_id").values_list(
-            "id", "project_id", "scheme_id", "declared_level1_weights", "project__year"
-        )
+        Evaluation.objects.filter(project_id__in=ids)
+        .select_for_update()
+        .order_by("project_id")
+        .values_list("id", "project_id", "scheme_id", "declared_level1_weights", "project__year")
     )
     totals: dict[int, list[Decimal | None]] = {}
     for project_id, annual, executed in BudgetLine.objects.filter(project_id__in=ids).values_list(
@@ -315,8 +369,10 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
         if executed is not None:
             total[1] = executed if total[1] is None else total[1] + executed
     rows_of: dict[int, list[tuple]] = {}
-    for row in Indicator.objects.filter(project_id__in=ids).order_by("project_id", "order").values_list(
-        *_INPUT_FIELDS
+    for row in (
+        Indicator.objects.filter(project_id__in=ids)
+        .order_by("project_id", "order")
+        .values_list(*_INPUT_FIELDS)
     ):
         rows_of.setdefault(row[1], []).append(row)
     for scheme_id in {e[2] for e in evaluations} - schemes.keys():
@@ -348,16 +404,24 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     started = time.perf_counter()
     now = timezone.now()
     when = now if history else None
-    stats.indicators_changed = _store(Indicator, _SCORED_FIELDS, indicator_rows, history_at=when, reason=reason)
+    stats.indicators_changed = _store(
+        Indicator, _SCORED_FIELDS, indicator_rows, history_at=when, reason=reason
+    )
     stats.evaluations_changed = _store(
-        Evaluation, _EVALUATION_RESULT_FIELDS, evaluation_rows, history_at=when, reason=reason,
+        Evaluation,
+        _EVALUATION_RESULT_FIELDS,
+        evaluation_rows,
+        history_at=when,
+        reason=reason,
         stamp={"computed_at": now, "updated_at": now},
     )
     stats.write_seconds = time.perf_counter() - started
     return stats
 
 
-def _store(model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict | None = None) -> int:
+def _store(
+    model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict | None = None
+) -> int:
     """Store the rows (id, *values of ``fields``) of ``model``; returns how many rows changed.
 
     Only rows whose stored values differ are written, each with one history row when ``history_at`` is
@@ -367,13 +431,14 @@ def _store(model, fields: list[str], rows: list[tuple], *, history_at, reason: s
         return 0
     connection = connections[router.db_for_write(model)]
     if connection.vendor == "postgresql":
-        return _store_postgresql(connection, model, fields, rows, history_at=history_at, reason=reason,
-                                 stamp=stamp or {})
+        return _store_postgresql(
+            connection, model, fields, rows, history_at=history_at, reason=reason, stamp=stamp or {}
+        )
     places = _places(model, fields)
     stored = {}
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), 500):
-        for old in model.objects.filter(pk__in=ids[start:start + 500]).values_list("pk", *fields):
+        for old in model.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", *fields):
             stored[old[0]] = old[1:]
     changed = [row for row in rows if _differs(stored[row[0]], row[1:], places)]
     if changed:
@@ -381,7 +446,7 @@ def _store(model, fields: list[str], rows: list[tuple], *, history_at, reason: s
         model.objects.bulk_update(objects, fields, batch_size=500)
     if stamp:
         for start in range(0, len(ids), 500):
-            model.objects.filter(pk__in=ids[start:start + 500]).update(**stamp)
+            model.objects.filter(pk__in=ids[start : start + 500]).update(**stamp)
     if history_at is not None:
         _insert_history(model, [row[0] for row in changed], history_at, reason)
     return len(changed)
@@ -404,8 +469,9 @@ def _json_text(value: list) -> str:
     return text
 
 
-def _store_postgresql(connection, model, fields: list[str], rows: list[tuple], *, history_at, reason: str,
-                      stamp: dict) -> int:
+def _store_postgresql(
+    connection, model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict
+) -> int:
     """`_store` on PostgreSQL: COPY into a temporary table, then one UPDATE of the differing rows whose
     RETURNING feeds the history INSERT (see the comment above `_INPUT_FIELDS`)."""
     table = model._meta.db_table
@@ -416,7 +482,9 @@ def _store_postgresql(connection, model, fields: list[str], rows: list[tuple], *
     with connection.cursor() as cursor:
         quote = connection.ops.quote_name
         definitions = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in columns)
-        cursor.execute(f"create temporary table if not exists {quote(temp)} (id bigint, {definitions}) on commit drop")
+        cursor.execute(
+            f"create temporary table if not exists {quote(temp)} (id bigint, {definitions}) on commit drop"
+        )
         cursor.execute(f"truncate {quote(temp)}")
         names = ", ".join(quote(field.column) for field in columns)
         with cursor.copy(f"copy {quote(temp)} (id, {names}) from stdin") as copy:
@@ -478,7 +546,7 @@ def _insert_history(model, ids: list[int], when, reason: str) -> None:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+            part = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(insert + f"where id in ({marks})", [when, reason, "~", *part])
 
@@ -488,8 +556,9 @@ def _rescore_worker(args: tuple[list[int], int, bool, str]) -> RescoreStats:
     return rescore_projects(ids, chunk=chunk, history=history, label=label)
 
 
-def rescore_in_processes(project_ids: Iterable[int], *, workers: int = 2, chunk: int = 500,
-                         history: bool = True, label: str = "") -> RescoreStats:
+def rescore_in_processes(
+    project_ids: Iterable[int], *, workers: int = 2, chunk: int = 500, history: bool = True, label: str = ""
+) -> RescoreStats:
     """`rescore_projects` spread over ``workers`` processes (the engine is pure Python: one core each).
 
     Chunks are handed out as they finish, so a slow chunk does not hold a whole share. Each process
@@ -499,7 +568,7 @@ def rescore_in_processes(project_ids: Iterable[int], *, workers: int = 2, chunk:
     if workers <= 1 or len(ids) <= chunk:
         return rescore_projects(ids, chunk=chunk, history=history, label=label)
     connections.close_all()
-    jobs = [(ids[start:start + chunk], chunk, history, label) for start in range(0, len(ids), chunk)]
+    jobs = [(ids[start : start + chunk], chunk, history, label) for start in range(0, len(ids), chunk)]
     stats = RescoreStats()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for part in pool.imap_unordered(_rescore_worker, jobs):

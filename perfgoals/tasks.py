@@ -15,13 +15,20 @@ def recompute_project(project_id: int) -> dict:
     """Rescore one project-year; returns its total and grade (as strings, for the JSON backend)."""
     project = Project.objects.select_related("unit__department").get(pk=project_id)
     result = services.recompute(project)
-    return {"project_id": project_id, "total": str(result.total) if result.total is not None else None,
-            "grade": result.grade or ""}
+    return {
+        "project_id": project_id,
+        "total": str(result.total) if result.total is not None else None,
+        "grade": result.grade or "",
+    }
 
 
 @shared_task(name="perfgoals.rescore_chunk")
 def rescore_chunk(project_ids: list[int], label: str = "") -> dict:
     """Rescore a chunk of project-years in bulk (fan a region out over workers by chunks)."""
     stats = services.rescore_projects(project_ids, label=label)
-    return {"projects": stats.projects, "indicators": stats.indicators,
-            "indicators_changed": stats.indicators_changed, "evaluations_changed": stats.evaluations_changed}
+    return {
+        "projects": stats.projects,
+        "indicators": stats.indicators,
+        "indicators_changed": stats.indicators_changed,
+        "evaluations_changed": stats.evaluations_changed,
+    }

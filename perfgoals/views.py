@@ -162,21 +162,44 @@ def build_sheet(
     rows: list[SheetRow] = []
     for level1, level2_groups in groups.items():
         level1_rows = sum(len(members) for members in level2_groups.values())
-        weights = [ind.weight for members in level2_groups.values() for ind in members if ind and ind.weight is not None]
+        weights = [
+            ind.weight
+            for members in level2_groups.values()
+            for ind in members
+            if ind and ind.weight is not None
+        ]
         header = declared.get(level1)
-        weight = Decimal(str(header)) if header not in (None, "") else (sum(weights, Decimal(0)) if weights else None)
+        weight = (
+            Decimal(str(header))
+            if header not in (None, "")
+            else (sum(weights, Decimal(0)) if weights else None)
+        )
         first_of_level1 = True
         for level2 in sorted(level2_groups, key=_level2_rank):
             members = level2_groups[level2]
             for position, indicator in enumerate(members):
                 row = SheetRow(level1=level1, level2=level2, indicator=indicator)
                 if first_of_level1:
-                    row.level1_cell = {"label": LEVEL1.get(level1, level1), "weight": weight, "rowspan": level1_rows}
+                    row.level1_cell = {
+                        "label": LEVEL1.get(level1, level1),
+                        "weight": weight,
+                        "rowspan": level1_rows,
+                    }
                     first_of_level1 = False
                 if position == 0:
                     row.level2_cell = {"label": LEVEL2.get(level2, level2), "rowspan": len(members)}
                 if indicator is not None:
-                    _fill_row(row, indicator, results[indicator.pk], scheme, caps, entry, review, bound, row_messages)
+                    _fill_row(
+                        row,
+                        indicator,
+                        results[indicator.pk],
+                        scheme,
+                        caps,
+                        entry,
+                        review,
+                        bound,
+                        row_messages,
+                    )
                 rows.append(row)
     return rows
 
@@ -204,7 +227,11 @@ def _fill_row(row, indicator, scored, scheme, caps, entry, review, bound, row_me
 
 def _subtotals(result: EvaluationResult) -> list[dict]:
     return [
-        {"name": sub.name, "score": sub.capped_score, "weight": sub.declared_weight if sub.declared_weight is not None else sub.weight_sum}
+        {
+            "name": sub.name,
+            "score": sub.capped_score,
+            "weight": sub.declared_weight if sub.declared_weight is not None else sub.weight_sum,
+        }
         for sub in result.subtotals.values()
     ]
 
@@ -214,18 +241,32 @@ def _budget_rows(project: Project) -> dict:
     totals = project.budget_totals()
     return {
         "totals": totals,
-        "lines": [
-            (label, lines.get(source))
-            for source, label in BudgetForm.SOURCES
-        ],
+        "lines": [(label, lines.get(source)) for source, label in BudgetForm.SOURCES],
     }
 
 
 # --- history -----------------------------------------------------------------------------------------
 
 _TRACKED = {
-    "indicator": ["actual_text", "band", "band_score", "weight", "deviation_note", "score", "reported_score", "target_text", "not_applicable"],
-    "evaluation": ["status", "total_score", "grade", "execution_score", "low_score_explanation", "review_comment"],
+    "indicator": [
+        "actual_text",
+        "band",
+        "band_score",
+        "weight",
+        "deviation_note",
+        "score",
+        "reported_score",
+        "target_text",
+        "not_applicable",
+    ],
+    "evaluation": [
+        "status",
+        "total_score",
+        "grade",
+        "execution_score",
+        "low_score_explanation",
+        "review_comment",
+    ],
     "budget": ["initial", "annual", "executed"],
     "project": ["goal_result_text", "goal_text", "name"],
 }
@@ -271,16 +312,40 @@ def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
             if previous is None:
                 # the first record is the data as loaded; only what a person created in the app is news
                 if record.history_type == "+" and user is not None:
-                    changes = [(labels[n], "（空）", _history_value(n, getattr(record, n))) for n in fields if getattr(record, n) not in (None, "")]
-                    entries.append(HistoryEntry(record.history_date, who, subject(record) + "（新增）", changes, record.history_change_reason or ""))
+                    changes = [
+                        (labels[n], "（空）", _history_value(n, getattr(record, n)))
+                        for n in fields
+                        if getattr(record, n) not in (None, "")
+                    ]
+                    entries.append(
+                        HistoryEntry(
+                            record.history_date,
+                            who,
+                            subject(record) + "（新增）",
+                            changes,
+                            record.history_change_reason or "",
+                        )
+                    )
             else:
                 changes = [
-                    (labels[n], _history_value(n, getattr(previous, n)), _history_value(n, getattr(record, n)))
+                    (
+                        labels[n],
+                        _history_value(n, getattr(previous, n)),
+                        _history_value(n, getattr(record, n)),
+                    )
                     for n in fields
                     if getattr(previous, n) != getattr(record, n)
                 ]
                 if changes:
-                    entries.append(HistoryEntry(record.history_date, who, subject(record), changes, record.history_change_reason or ""))
+                    entries.append(
+                        HistoryEntry(
+                            record.history_date,
+                            who,
+                            subject(record),
+                            changes,
+                            record.history_change_reason or "",
+                        )
+                    )
             previous = record
     return entries
 
@@ -290,17 +355,29 @@ def project_history(project: Project, limit: int = 100) -> tuple[list[HistoryEnt
 
     Four queries whatever the number of rows; the newest ``limit`` entries and the total count.
     """
+
     def order(qs):
         return qs.select_related("history_user").order_by("id", "history_date", "history_id")
 
     entries = []
-    entries += _diff_records(order(Indicator.history.filter(project_id=project.pk)), "indicator", Indicator, lambda r: f"指标“{r.name}”")
-    entries += _diff_records(order(Evaluation.history.filter(project_id=project.pk)), "evaluation", Evaluation, lambda r: "自评")
     entries += _diff_records(
-        order(BudgetLine.history.filter(project_id=project.pk)), "budget", BudgetLine,
+        order(Indicator.history.filter(project_id=project.pk)),
+        "indicator",
+        Indicator,
+        lambda r: f"指标“{r.name}”",
+    )
+    entries += _diff_records(
+        order(Evaluation.history.filter(project_id=project.pk)), "evaluation", Evaluation, lambda r: "自评"
+    )
+    entries += _diff_records(
+        order(BudgetLine.history.filter(project_id=project.pk)),
+        "budget",
+        BudgetLine,
         lambda r: f"预算·{_SOURCE_LABELS.get(r.source, r.source)}",
     )
-    entries += _diff_records(order(Project.history.filter(id=project.pk)), "project", Project, lambda r: "项目")
+    entries += _diff_records(
+        order(Project.history.filter(id=project.pk)), "project", Project, lambda r: "项目"
+    )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit], len(entries)
 
@@ -314,8 +391,13 @@ def _page_context(request, project: Project, **overrides) -> dict:
     result = _score(project, indicators)
     caps = workflow.capabilities(request.user, project, evaluation)
     sheet = build_sheet(
-        project, evaluation, indicators, result, caps=caps,
-        bound=overrides.pop("bound", None), row_messages=overrides.pop("row_messages", None),
+        project,
+        evaluation,
+        indicators,
+        result,
+        caps=caps,
+        bound=overrides.pop("bound", None),
+        row_messages=overrides.pop("row_messages", None),
     )
     actions = list(evaluation.review_actions.select_related("user")[:20])
     history, history_total = project_history(project)
@@ -331,16 +413,39 @@ def _page_context(request, project: Project, **overrides) -> dict:
         "subtotals": _subtotals(result),
         "budget": _budget_rows(project),
         "budget_form": overrides.pop("budget_form", None)
-        or (BudgetForm(evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan) if caps.can_enter else None),
+        or (
+            BudgetForm(
+                evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan
+            )
+            if caps.can_enter
+            else None
+        ),
         "goal_form": overrides.pop("goal_form", None)
-        or (ExplanationForm(initial={"version": evaluation.version, "goal_result_text": project.goal_result_text}) if caps.can_enter else None),
+        or (
+            ExplanationForm(
+                initial={"version": evaluation.version, "goal_result_text": project.goal_result_text}
+            )
+            if caps.can_enter
+            else None
+        ),
         "low_form": overrides.pop("low_form", None)
-        or (ExplanationForm(initial={"version": evaluation.version, "low_score_explanation": evaluation.low_score_explanation}) if caps.can_enter else None),
+        or (
+            ExplanationForm(
+                initial={
+                    "version": evaluation.version,
+                    "low_score_explanation": evaluation.low_score_explanation,
+                }
+            )
+            if caps.can_enter
+            else None
+        ),
         "pending": problems,
         "submit_problems": overrides.pop("submit_problems", None),
         "page_error": overrides.pop("page_error", ""),
         "actions": actions,
-        "notice": latest if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen") else None,
+        "notice": latest
+        if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen")
+        else None,
         "history": history,
         "history_total": history_total,
         "plan_locked": workflow.plan_locked(evaluation),
@@ -365,7 +470,9 @@ def project_page(request, pk: int):
 def _render_page(request, project: Project, status: int, **overrides):
     # the data may have changed in the failed action: read it again
     project = _project_for(request.user, project.pk)
-    return render(request, "perfgoals/project.html", _page_context(request, project, **overrides), status=status)
+    return render(
+        request, "perfgoals/project.html", _page_context(request, project, **overrides), status=status
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -382,13 +489,22 @@ def _sent_page_version(request) -> int | None:
 
 
 def _row_response(
-    request, project: Project, indicator_pk: int, *, status: int, page_version: int | None, bound=None, message=("", ""),
+    request,
+    project: Project,
+    indicator_pk: int,
+    *,
+    status: int,
+    page_version: int | None,
+    bound=None,
+    message=("", ""),
 ):
     """The re-rendered indicator row for htmx, with out of band: the summary, the total, the history, the
     page's version (``page_version``, into every ``page-version`` input) and a toast."""
     project = _project_for(request.user, project.pk)
     context = _page_context(
-        request, project, bound=bound or {},
+        request,
+        project,
+        bound=bound or {},
         row_messages={indicator_pk: message} if message[0] else {},
         # a page sending no version stays without one: its submit is refused until it is reloaded
         page_version=-1 if page_version is None else page_version,
@@ -410,14 +526,19 @@ def save_indicator(request, pk: int, indicator_pk: int):
     caps = workflow.capabilities(request.user, project, evaluation)
     _require(caps.is_unit_user)
     form = IndicatorEntryForm(
-        request.POST, indicator=indicator, scheme=evaluation.scheme.engine_scheme(), can_edit_plan=caps.can_edit_plan
+        request.POST,
+        indicator=indicator,
+        scheme=evaluation.scheme.engine_scheme(),
+        can_edit_plan=caps.can_edit_plan,
     )
     status, message = 200, ("", "")
     # the page's version follows this save only if the page had seen everything before it
     page_version = _sent_page_version(request)
     if form.is_valid():
         try:
-            outcome = workflow.save_indicator_actual(indicator, request.user, form.submitted(), form.cleaned_data["version"])
+            outcome = workflow.save_indicator_actual(
+                indicator, request.user, form.submitted(), form.cleaned_data["version"]
+            )
         except workflow.InvalidData as exc:
             for name, errors in exc.errors.items():
                 for error in errors:
@@ -445,15 +566,26 @@ def save_indicator(request, pk: int, indicator_pk: int):
         message = ("有填写错误，未保存，请按提示修改。", "error")
     if request.htmx:
         return _row_response(
-            request, project, indicator.pk, status=status, page_version=page_version,
-            bound={indicator.pk: form} if form else None, message=message,
+            request,
+            project,
+            indicator.pk,
+            status=status,
+            page_version=page_version,
+            bound={indicator.pk: form} if form else None,
+            message=message,
         )
     if status == 200:
-        messages.add_message(request, messages.SUCCESS if message[1] == "success" else messages.INFO, message[0])
+        messages.add_message(
+            request, messages.SUCCESS if message[1] == "success" else messages.INFO, message[0]
+        )
         return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#ind-{indicator.pk}")
     return _render_page(
-        request, project, status, bound={indicator.pk: form} if form else None,
-        row_messages={indicator.pk: message}, page_error=message[0],
+        request,
+        project,
+        status,
+        bound={indicator.pk: form} if form else None,
+        row_messages={indicator.pk: message},
+        page_error=message[0],
     )
 
 
@@ -474,16 +606,25 @@ def save_budget(request, pk: int):
     evaluation = project.evaluation
     caps = workflow.capabilities(request.user, project, evaluation)
     _require(caps.is_unit_user)
-    form = BudgetForm(request.POST, evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan)
+    form = BudgetForm(
+        request.POST,
+        evaluation=evaluation,
+        lines=project.budget_lines.all(),
+        can_edit_plan=caps.can_edit_plan,
+    )
     if not form.is_valid():
-        return _render_page(request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。")
+        return _render_page(
+            request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。"
+        )
     try:
         outcome = workflow.save_budget(evaluation, request.user, form.lines(), form.cleaned_data["version"])
     except workflow.InvalidData as exc:
         for name, errors in exc.errors.items():
             for error in errors:
                 form.add_error(name if name in form.fields else None, error)
-        return _render_page(request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。")
+        return _render_page(
+            request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。"
+        )
     except workflow.WorkflowError as exc:
         return _render_page(request, project, 409, page_error=exc.message)
     if outcome.changed:
@@ -503,9 +644,13 @@ def save_explanations(request, pk: int):
     anchor = "low-score" if "low_score_explanation" in request.POST else "goal"
     form_key = "low_form" if anchor == "low-score" else "goal_form"
     if not form.is_valid():
-        return _render_page(request, project, 422, **{form_key: form, "page_error": "说明文字有填写错误，未保存。"})
+        return _render_page(
+            request, project, 422, **{form_key: form, "page_error": "说明文字有填写错误，未保存。"}
+        )
     try:
-        outcome = workflow.save_explanations(evaluation, request.user, form.submitted(), form.cleaned_data["version"])
+        outcome = workflow.save_explanations(
+            evaluation, request.user, form.submitted(), form.cleaned_data["version"]
+        )
     except workflow.WorkflowError as exc:
         return _render_page(request, project, 409, page_error=exc.message)
     messages.success(request, "说明已保存。" if outcome.changed else "说明没有修改。")
@@ -550,7 +695,15 @@ class TargetsAndSelfEvaluationQueueTable(ReviewQueueTable):
 
     class Meta(ReviewQueueTable.Meta):
         sequence = (
-            "year", "name", "unit", "status", "submitted_at", "execution_rate", "total_score", "grade", "flags",
+            "year",
+            "name",
+            "unit",
+            "status",
+            "submitted_at",
+            "execution_rate",
+            "total_score",
+            "grade",
+            "flags",
         )
         exclude = ("department", "budget_annual", "budget_executed")
         empty_text = "没有待审核的自评或绩效目标。"
@@ -563,7 +716,9 @@ class TargetsAndSelfEvaluationQueueTable(ReviewQueueTable):
             if evaluation.status == Status.TARGETS_SUBMITTED:
                 cached = workflow.target_review_summary(record, evaluation, list(record.indicators.all()))
             else:
-                cached = workflow.review_summary(evaluation, record.indicators.all(), evaluation.scheme.engine_scheme())
+                cached = workflow.review_summary(
+                    evaluation, record.indicators.all(), evaluation.scheme.engine_scheme()
+                )
             record._review_summary = cached
         return cached
 
@@ -616,9 +771,12 @@ def _review_context(request, project: Project, **overrides) -> dict:
         "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
         + sum(1 for flag in evaluation_flags if flag.level != "info"),
         "actions": list(evaluation.review_actions.select_related("user")[:20]),
-        "approve_form": overrides.pop("approve_form", None) or ApproveForm(initial={"version": evaluation.version}),
-        "return_form": overrides.pop("return_form", None) or ReturnForm(initial={"version": evaluation.version}),
-        "reopen_form": overrides.pop("reopen_form", None) or ReopenForm(initial={"version": evaluation.version}),
+        "approve_form": overrides.pop("approve_form", None)
+        or ApproveForm(initial={"version": evaluation.version}),
+        "return_form": overrides.pop("return_form", None)
+        or ReturnForm(initial={"version": evaluation.version}),
+        "reopen_form": overrides.pop("reopen_form", None)
+        or ReopenForm(initial={"version": evaluation.version}),
         "page_error": overrides.pop("page_error", ""),
     }
     context.update(overrides)
@@ -637,9 +795,21 @@ def review_page(request, pk: int):
 
 
 _REVIEW_ACTIONS = {
-    "approve": (ApproveForm, lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v), "自评已审核通过，数据已锁定。"),
-    "return": (ReturnForm, lambda e, u, d, v: workflow.return_evaluation(e, u, d["comment"], v), "自评已退回填报单位，审核意见将显示在其项目页上。"),
-    "reopen": (ReopenForm, lambda e, u, d, v: workflow.reopen_evaluation(e, u, d["reason"], v), "自评已重新开放，填报单位可以修改实际完成情况。"),
+    "approve": (
+        ApproveForm,
+        lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v),
+        "自评已审核通过，数据已锁定。",
+    ),
+    "return": (
+        ReturnForm,
+        lambda e, u, d, v: workflow.return_evaluation(e, u, d["comment"], v),
+        "自评已退回填报单位，审核意见将显示在其项目页上。",
+    ),
+    "reopen": (
+        ReopenForm,
+        lambda e, u, d, v: workflow.reopen_evaluation(e, u, d["reason"], v),
+        "自评已重新开放，填报单位可以修改实际完成情况。",
+    ),
 }
 
 
@@ -653,17 +823,32 @@ def review_action(request, pk: int, action: str):
     form = form_class(request.POST)
     form_key = f"{action}_form"
     if not form.is_valid():
-        return render(request, "perfgoals/review.html", _review_context(request, project, **{form_key: form}), status=422)
+        return render(
+            request,
+            "perfgoals/review.html",
+            _review_context(request, project, **{form_key: form}),
+            status=422,
+        )
     try:
         act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
     except workflow.InvalidData as exc:
         for name, errors in exc.errors.items():
             for error in errors:
                 form.add_error(name if name in form.fields else None, error)
-        return render(request, "perfgoals/review.html", _review_context(request, project, **{form_key: form}), status=422)
+        return render(
+            request,
+            "perfgoals/review.html",
+            _review_context(request, project, **{form_key: form}),
+            status=422,
+        )
     except workflow.WorkflowError as exc:
         project = _project_for(request.user, pk)
-        return render(request, "perfgoals/review.html", _review_context(request, project, page_error=exc.message), status=409)
+        return render(
+            request,
+            "perfgoals/review.html",
+            _review_context(request, project, page_error=exc.message),
+            status=409,
+        )
     messages.success(request, done)
     if action == "reopen":
         return redirect("perfgoals:review", pk=project.pk)
@@ -684,12 +869,18 @@ _SOURCE_LABELS_DIRECTION = {
 
 def target_reading(indicator: Indicator) -> dict:
     """What the engine read in a target, for display beside the field (pure: no query)."""
-    value = parse(indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None)
+    value = parse(
+        indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None
+    )
     kind = Kind(indicator.target_kind) if indicator.target_kind in Kind._value2member_map_ else value.kind
-    direction = Direction(indicator.direction) if indicator.direction in Direction._value2member_map_ else None
+    direction = (
+        Direction(indicator.direction) if indicator.direction in Direction._value2member_map_ else None
+    )
     shown = ""
     if kind is Kind.QUANTITATIVE and value.number is not None:
-        shown = f"{direction.symbol if direction else ''}{format_decimal(value.number)}{value.printed_unit or ''}"
+        shown = (
+            f"{direction.symbol if direction else ''}{format_decimal(value.number)}{value.printed_unit or ''}"
+        )
     elif kind is Kind.DEADLINE and value.deadline is not None:
         shown = value.deadline.display()
     elif kind is Kind.QUALITATIVE and value.scale:
@@ -707,7 +898,9 @@ def target_reading(indicator: Indicator) -> dict:
         "direction": direction.label if direction and kind is Kind.QUANTITATIVE else "",
         "direction_code": direction.value if direction else "",
         "value": shown,
-        "source": _SOURCE_LABELS_DIRECTION.get(indicator.direction_source, "") if kind is Kind.QUANTITATIVE else "",
+        "source": _SOURCE_LABELS_DIRECTION.get(indicator.direction_source, "")
+        if kind is Kind.QUANTITATIVE
+        else "",
         "suggested": suggested,
         "unreadable": workflow.target_unreadable(indicator),
         "hint": hint,
@@ -737,8 +930,14 @@ class TargetRow:
 
 
 def build_target_rows(
-    indicators: list[Indicator], generation: str, carried: dict, *, editable: bool, review: bool = False,
-    bound: dict | None = None, row_messages: dict | None = None,
+    indicators: list[Indicator],
+    generation: str,
+    carried: dict,
+    *,
+    editable: bool,
+    review: bool = False,
+    bound: dict | None = None,
+    row_messages: dict | None = None,
 ) -> list[TargetRow]:
     """The tree grouped by level 1 and level 2 in the generation's print order, with rowspans."""
     bound = bound or {}
@@ -753,15 +952,26 @@ def build_target_rows(
     rows: list[TargetRow] = []
     for level1, level2_groups in groups.items():
         count = sum(len(m) for m in level2_groups.values())
-        weights = [i.weight for m in level2_groups.values() for i in m if i.weight is not None and not i.not_applicable]
+        weights = [
+            i.weight
+            for m in level2_groups.values()
+            for i in m
+            if i.weight is not None and not i.not_applicable
+        ]
         first = True
         for level2 in sorted(level2_groups, key=lambda c: level2_order.index(c) if c in level2_order else 99):
             members = level2_groups[level2]
             for position, indicator in enumerate(members):
-                row = TargetRow(indicator=indicator, first_in_group=position == 0, last_in_group=position == len(members) - 1)
+                row = TargetRow(
+                    indicator=indicator,
+                    first_in_group=position == 0,
+                    last_in_group=position == len(members) - 1,
+                )
                 if first:
                     row.level1_cell = {
-                        "label": LEVEL1.get(level1, level1), "rowspan": count, "sum": sum(weights, Decimal(0)),
+                        "label": LEVEL1.get(level1, level1),
+                        "rowspan": count,
+                        "sum": sum(weights, Decimal(0)),
                     }
                     first = False
                 if position == 0:
@@ -772,7 +982,9 @@ def build_target_rows(
                     row.carried = link
                     row.suggestion = intake_services.relative_suggestion(indicator, link)
                 if editable:
-                    row.form = bound.get(indicator.pk) or TargetForm(generation=generation, indicator=indicator)
+                    row.form = bound.get(indicator.pk) or TargetForm(
+                        generation=generation, indicator=indicator
+                    )
                 if review:
                     row.review_flags = workflow.target_review_flags(indicator)
                 if indicator.pk in row_messages:
@@ -795,20 +1007,32 @@ def _targets_context(request, project: Project, *, caps=None, review: bool = Fal
     carried = _carried(project)
     editable = tcaps.can_edit and not review
     rows = build_target_rows(
-        indicators, generation, carried, editable=editable, review=review or not editable,
-        bound=overrides.pop("bound", None), row_messages=overrides.pop("row_messages", None),
+        indicators,
+        generation,
+        carried,
+        editable=editable,
+        review=review or not editable,
+        bound=overrides.pop("bound", None),
+        row_messages=overrides.pop("row_messages", None),
     )
     scheme = evaluation.scheme.engine_scheme()
     active = [i for i in indicators if not i.not_applicable]
     row_sum = sum((i.weight or Decimal(0) for i in active), Decimal(0))
     declared = evaluation.declared_level1_weights or {}
     level1_sums = {}
-    for code in [*vocabulary.GENERATION_LEVEL1[generation], *[c for c in declared if c not in vocabulary.GENERATION_LEVEL1[generation]]]:
+    for code in [
+        *vocabulary.GENERATION_LEVEL1[generation],
+        *[c for c in declared if c not in vocabulary.GENERATION_LEVEL1[generation]],
+    ]:
         rows_of = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
         head = declared.get(code)
         head = Decimal(str(head)) if head not in (None, "") else None
-        level1_sums[code] = {"label": LEVEL1.get(code, code), "rows": rows_of, "declared": head,
-                             "ok": head is None or head == rows_of}
+        level1_sums[code] = {
+            "label": LEVEL1.get(code, code),
+            "rows": rows_of,
+            "declared": head,
+            "ok": head is None or head == rows_of,
+        }
     problems = workflow.target_problems(project, evaluation, indicators)
     actions = overrides.pop("actions", None)
     if actions is None:
@@ -824,10 +1048,16 @@ def _targets_context(request, project: Project, *, caps=None, review: bool = Fal
         "generation": generation,
         "target_rows": rows,
         "carried_any": bool(carried),
-        "add_form": overrides.pop("add_form", None) or (TargetForm(generation=generation) if editable else None),
+        "add_form": overrides.pop("add_form", None)
+        or (TargetForm(generation=generation) if editable else None),
         "weights_form": overrides.pop("weights_form", None)
-        or (Level1WeightsForm(evaluation=evaluation, generation=generation,
-                              extra=tuple(i.level1 for i in indicators)) if editable else None),
+        or (
+            Level1WeightsForm(
+                evaluation=evaluation, generation=generation, extra=tuple(i.level1 for i in indicators)
+            )
+            if editable
+            else None
+        ),
         "level1_sums": list(level1_sums.values()),
         "row_sum": row_sum,
         "weight_total": scheme.execution_weight + row_sum,
@@ -837,7 +1067,9 @@ def _targets_context(request, project: Project, *, caps=None, review: bool = Fal
         "submit_problems": overrides.pop("submit_problems", None),
         "page_error": overrides.pop("page_error", ""),
         "actions": actions,
-        "notice": latest if latest and evaluation.status == Status.DRAFT and latest.action == "return_targets" else None,
+        "notice": latest
+        if latest and evaluation.status == Status.DRAFT and latest.action == "return_targets"
+        else None,
         "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
         "toast": overrides.pop("toast", ("", "")),
     }
@@ -854,7 +1086,9 @@ def _targets_page(request, project: Project, status: int = 200, **overrides):
     return render(request, "perfgoals/project.html", context, status=status)
 
 
-def _targets_response(request, project: Project, status: int = 200, *, anchor: str = "", success: str = "", **overrides):
+def _targets_response(
+    request, project: Project, status: int = 200, *, anchor: str = "", success: str = "", **overrides
+):
     """After a target action: htmx gets the re-rendered tree (and a toast); a plain post a redirect or the page."""
     project = _project_for(request.user, project.pk)
     if request.htmx:
@@ -867,7 +1101,9 @@ def _targets_response(request, project: Project, status: int = 200, *, anchor: s
     if status == 200:
         if success:
             messages.success(request, success)
-        return redirect(reverse("perfgoals:project", args=[project.pk]) + (f"#{anchor}" if anchor else "#targets"))
+        return redirect(
+            reverse("perfgoals:project", args=[project.pk]) + (f"#{anchor}" if anchor else "#targets")
+        )
     return _targets_page(request, project, status, **overrides)
 
 
@@ -905,12 +1141,18 @@ def add_target(request, pk: int):
         except workflow.InvalidData as exc:
             _form_errors(form, exc)
         except workflow.WorkflowError as exc:
-            return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+            return _targets_response(
+                request, project, 409, page_error=exc.message, toast=(exc.message, "error")
+            )
         else:
             ind = outcome.indicator
-            return _targets_response(request, project, anchor=f"tgt-{ind.pk}", success=f"已添加指标“{ind.name}”。")
+            return _targets_response(
+                request, project, anchor=f"tgt-{ind.pk}", success=f"已添加指标“{ind.name}”。"
+            )
     message = "有填写错误，指标未添加，请按提示修改。"
-    return _targets_response(request, project, 422, add_form=form, page_error=message, toast=(message, "error"))
+    return _targets_response(
+        request, project, 422, add_form=form, page_error=message, toast=(message, "error")
+    )
 
 
 @login_required
@@ -924,26 +1166,42 @@ def update_target(request, pk: int, indicator_pk: int):
         form.add_error(None, "页面数据不完整，请刷新后重试。")
     if form.is_valid():
         try:
-            outcome = workflow.update_indicator_target(indicator, request.user, form.submitted(), form.cleaned_data["version"])
+            outcome = workflow.update_indicator_target(
+                indicator, request.user, form.submitted(), form.cleaned_data["version"]
+            )
         except workflow.InvalidData as exc:
             _form_errors(form, exc)
         except workflow.VersionConflict as exc:
             return _targets_response(
-                request, project, 409, page_error=exc.message, toast=(exc.message, "error"),
+                request,
+                project,
+                409,
+                page_error=exc.message,
+                toast=(exc.message, "error"),
                 row_messages={indicator.pk: (exc.message, "error")},
             )
         except workflow.WorkflowError as exc:
-            return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
+            return _targets_response(
+                request, project, 409, page_error=exc.message, toast=(exc.message, "error")
+            )
         else:
             stored = outcome.indicator
             text = f"已保存“{stored.name}”。" if outcome.changed else "没有修改，无需保存。"
             return _targets_response(
-                request, project, anchor=f"tgt-{stored.pk}", success=text,
+                request,
+                project,
+                anchor=f"tgt-{stored.pk}",
+                success=text,
                 row_messages={stored.pk: (text, "success" if outcome.changed else "info")},
             )
     message = "有填写错误，未保存，请按提示修改。"
     return _targets_response(
-        request, project, 422, bound={indicator.pk: form}, page_error=message, toast=(message, "error"),
+        request,
+        project,
+        422,
+        bound={indicator.pk: form},
+        page_error=message,
+        toast=(message, "error"),
         row_messages={indicator.pk: (message, "error")},
     )
 
@@ -988,12 +1246,18 @@ def save_weights(request, pk: int):
     form = Level1WeightsForm(request.POST, evaluation=evaluation, generation=_generation(project))
     message = "一级指标分值有填写错误，未保存，请按提示修改。"
     if not form.is_valid():
-        return _targets_response(request, project, 422, weights_form=form, page_error=message, toast=(message, "error"))
+        return _targets_response(
+            request, project, 422, weights_form=form, page_error=message, toast=(message, "error")
+        )
     try:
-        outcome = workflow.save_level1_weights(evaluation, request.user, form.weights(), form.cleaned_data["version"])
+        outcome = workflow.save_level1_weights(
+            evaluation, request.user, form.weights(), form.cleaned_data["version"]
+        )
     except workflow.InvalidData as exc:
         _form_errors(form, exc)
-        return _targets_response(request, project, 422, weights_form=form, page_error=message, toast=(message, "error"))
+        return _targets_response(
+            request, project, 422, weights_form=form, page_error=message, toast=(message, "error")
+        )
     except workflow.WorkflowError as exc:
         return _targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
     text = "一级指标分值已保存。" if outcome.changed else "一级指标分值没有修改。"
@@ -1019,7 +1283,9 @@ def submit_targets(request, pk: int):
     except workflow.WorkflowError as exc:
         project = _project_for(request.user, pk)
         return _render_page(request, project, 409, page_error=exc.message)
-    messages.success(request, "绩效目标已提交主管部门批复。批复期间指标体系锁定；如被退回，可在本页看到意见。")
+    messages.success(
+        request, "绩效目标已提交主管部门批复。批复期间指标体系锁定；如被退回，可在本页看到意见。"
+    )
     return redirect("perfgoals:project", pk=project.pk)
 
 
@@ -1031,8 +1297,10 @@ def _target_review_context(request, project: Project, **overrides) -> dict:
     evaluation = project.evaluation
     context.update(
         weight_flags=workflow.target_weight_flags(project, evaluation, _indicators(project)),
-        approve_form=overrides.pop("approve_form", None) or ApproveForm(initial={"version": evaluation.version}),
-        return_form=overrides.pop("return_form", None) or TargetReturnForm(initial={"version": evaluation.version}),
+        approve_form=overrides.pop("approve_form", None)
+        or ApproveForm(initial={"version": evaluation.version}),
+        return_form=overrides.pop("return_form", None)
+        or TargetReturnForm(initial={"version": evaluation.version}),
         page_error=overrides.pop("page_error", ""),
     )
     context["check_count"] = sum(
@@ -1043,10 +1311,16 @@ def _target_review_context(request, project: Project, **overrides) -> dict:
 
 
 _TARGET_REVIEW_ACTIONS = {
-    "approve": (ApproveForm, lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
-                "绩效目标已批复，填报单位可以开始填报实际完成情况。"),
-    "return": (TargetReturnForm, lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
-               "绩效目标已退回填报单位，意见将显示在其项目页上。"),
+    "approve": (
+        ApproveForm,
+        lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
+        "绩效目标已批复，填报单位可以开始填报实际完成情况。",
+    ),
+    "return": (
+        TargetReturnForm,
+        lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
+        "绩效目标已退回填报单位，意见将显示在其项目页上。",
+    ),
 }
 
 
@@ -1061,14 +1335,20 @@ def target_review_action(request, pk: int, action: str):
     form_key = f"{action}_form"
     template = "perfgoals/review_targets.html"
     if not form.is_valid():
-        return render(request, template, _target_review_context(request, project, **{form_key: form}), status=422)
+        return render(
+            request, template, _target_review_context(request, project, **{form_key: form}), status=422
+        )
     try:
         act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
     except workflow.InvalidData as exc:
         _form_errors(form, exc)
-        return render(request, template, _target_review_context(request, project, **{form_key: form}), status=422)
+        return render(
+            request, template, _target_review_context(request, project, **{form_key: form}), status=422
+        )
     except workflow.WorkflowError as exc:
         project = _project_for(request.user, pk)
-        return render(request, template, _target_review_context(request, project, page_error=exc.message), status=409)
+        return render(
+            request, template, _target_review_context(request, project, page_error=exc.message), status=409
+        )
     messages.success(request, done)
     return redirect("perfgoals:review_queue")

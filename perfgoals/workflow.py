@@ -234,8 +234,13 @@ def _last_change(history_qs) -> tuple[str, object]:
 
 
 def _conflict_message(
-    what: str, by: str, when, *, change: str = "",
-    outcome: str = "您这次的修改没有保存", advice: str = "页面已显示最新数据，请核对后如需修改再重新保存。",
+    what: str,
+    by: str,
+    when,
+    *,
+    change: str = "",
+    outcome: str = "您这次的修改没有保存",
+    advice: str = "页面已显示最新数据，请核对后如需修改再重新保存。",
 ) -> str:
     at = timezone.localtime(when).strftime("%m-%d %H:%M") if when else ""
     who = f"已被 {by} 于 {at} 修改" if by else "已被他人修改"
@@ -254,7 +259,9 @@ def _version_change(evaluation: Evaluation, seen: int | None = None) -> tuple[st
         missed = evaluation.version - seen - 1
     record = (
         evaluation.history.filter(version__gt=seen)
-        .select_related("history_user").order_by("history_date", "history_id").first()
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+        .first()
     )
     if record is None:
         by, at = _last_change(evaluation.history)
@@ -270,7 +277,9 @@ def _version_change(evaluation: Evaluation, seen: int | None = None) -> tuple[st
 
 def _lock_evaluation(project: Project) -> Evaluation:
     # lock the evaluation row only: the scheme row is shared by every project of a region
-    return Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project_id=project.pk)
+    return (
+        Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project_id=project.pk)
+    )
 
 
 def _fresh_project(project: Project) -> Project:
@@ -315,7 +324,9 @@ def engine_scheme(evaluation: Evaluation) -> Scheme:
 
 def band_scale(indicator: Indicator, scheme: Scheme) -> str:
     """The band scale an indicator is judged on: its target's own (优良中低差 …), else the scheme's."""
-    target = parse(indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None)
+    target = parse(
+        indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None
+    )
     return target.scale if target.scale in scheme.bands else scheme.default_scale
 
 
@@ -335,7 +346,10 @@ def needs_band(indicator: Indicator) -> bool:
         or Flag.UNIT_MISMATCH in flags
         or indicator.target_kind in (Kind.QUALITATIVE, Kind.UNREADABLE, Kind.EMPTY)
         or (indicator.target_kind == Kind.QUANTITATIVE and indicator.actual_kind == Kind.QUALITATIVE)
-        or (indicator.target_kind == Kind.DEADLINE and indicator.actual_kind not in (Kind.DEADLINE, Kind.EMPTY, ""))
+        or (
+            indicator.target_kind == Kind.DEADLINE
+            and indicator.actual_kind not in (Kind.DEADLINE, Kind.EMPTY, "")
+        )
     )
 
 
@@ -357,7 +371,11 @@ class SaveOutcome:
     def page_version(self, seen: int | None) -> int | None:
         """The evaluation version a page rendered at ``seen`` is at after this save: the new version
         when nobody else changed the project-year since, else still ``seen`` (its submit stays stale)."""
-        if seen is not None and seen == self.evaluation_version_before and self.evaluation_version is not None:
+        if (
+            seen is not None
+            and seen == self.evaluation_version_before
+            and self.evaluation_version is not None
+        ):
             return self.evaluation_version
         return seen
 
@@ -401,7 +419,9 @@ def validate_indicator(
             errors["weight"] = weight_errors
 
     band, band_score, weight = new["band"], new["band_score"], new["weight"]
-    if ("band" in changes or "band_score" in changes or "weight" in changes) and (band or band_score is not None):
+    if ("band" in changes or "band_score" in changes or "weight" in changes) and (
+        band or band_score is not None
+    ):
         scale = band_scale(indicator, scheme)
         found = scheme.find_band(band, scale) if band else None
         if band and found is None:
@@ -469,8 +489,12 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
         return SaveOutcome(indicator=current, evaluation_version_before=before, evaluation_version=before)
     if current.version != expected_version:
         by, at = _last_change(current.history)
-        raise VersionConflict(_conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
-    siblings = list(Indicator.objects.filter(project=project).only("pk", "weight", "level1", "not_applicable"))
+        raise VersionConflict(
+            _conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at
+        )
+    siblings = list(
+        Indicator.objects.filter(project=project).only("pk", "weight", "level1", "not_applicable")
+    )
     errors = validate_indicator(current, changes, evaluation, siblings)
     if errors:
         raise InvalidData(errors)
@@ -490,20 +514,27 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
         result = services.recompute(project)
     current.refresh_from_db()
     return SaveOutcome(
-        changed=list(changes), result=result, indicator=current,
-        evaluation_version_before=before, evaluation_version=evaluation.version,
+        changed=list(changes),
+        result=result,
+        indicator=current,
+        evaluation_version_before=before,
+        evaluation_version=evaluation.version,
     )
 
 
 # --- budget and texts --------------------------------------------------------------------------------
 
 
-def _check_evaluation_version(evaluation: Evaluation, expected_version: int | None, what: str, **wording) -> None:
+def _check_evaluation_version(
+    evaluation: Evaluation, expected_version: int | None, what: str, **wording
+) -> None:
     """Refuse a page rendered at another version of the project-year (``None``: no page, no check); the
     message names who changed what last, and when. ``wording``: ``outcome`` / ``advice`` of the message."""
     if expected_version is not None and evaluation.version != expected_version:
         by, at, change = _version_change(evaluation, expected_version)
-        raise VersionConflict(_conflict_message(what, by, at, change=change, **wording), changed_by=by, changed_at=at)
+        raise VersionConflict(
+            _conflict_message(what, by, at, change=change, **wording), changed_by=by, changed_at=at
+        )
 
 
 @transaction.atomic
@@ -529,7 +560,9 @@ def save_budget(evaluation: Evaluation, user, lines: dict[str, dict], expected_v
                 if value is not None and value < 0:
                     errors[f"{source}-{name}"] = ["金额不能为负数。"]
                 elif name in PLAN_BUDGET_FIELDS and plan_locked(evaluation):
-                    errors[f"{source}-{name}"] = [f"自评已审核后重新开放，{BUDGET_FIELDS[name]}已锁定，不能修改。"]
+                    errors[f"{source}-{name}"] = [
+                        f"自评已审核后重新开放，{BUDGET_FIELDS[name]}已锁定，不能修改。"
+                    ]
                 changes.setdefault(source, {})[name] = value
     if not changes:
         return SaveOutcome()
@@ -548,15 +581,25 @@ def save_budget(evaluation: Evaluation, user, lines: dict[str, dict], expected_v
                     setattr(line, name, value)
                 line.save(update_fields=list(values))
             changed += [f"{source}-{name}" for name in values]
-        bump_evaluation(evaluation, "修改预算执行数据：" + _fields_text(
-            sorted({name for values in changes.values() for name in values}, key=list(BUDGET_FIELDS).index), BUDGET_FIELDS,
-        ))
+        bump_evaluation(
+            evaluation,
+            "修改预算执行数据："
+            + _fields_text(
+                sorted(
+                    {name for values in changes.values() for name in values}, key=list(BUDGET_FIELDS).index
+                ),
+                BUDGET_FIELDS,
+            ),
+        )
         _start_entering(evaluation)
         result = services.recompute(project)
     return SaveOutcome(changed=changed, result=result)
 
 
-TEXT_FIELDS = {"goal_result_text": "目标实际完成情况", "low_score_explanation": "80 分以下原因分析及拟采取的措施"}
+TEXT_FIELDS = {
+    "goal_result_text": "目标实际完成情况",
+    "low_score_explanation": "80 分以下原因分析及拟采取的措施",
+}
 
 
 @transaction.atomic
@@ -582,7 +625,8 @@ def save_explanations(evaluation: Evaluation, user, data: dict, expected_version
         if "low_score_explanation" in changes:
             evaluation.low_score_explanation = changes["low_score_explanation"]
         bump_evaluation(
-            evaluation, "修改" + _fields_text(changes, TEXT_FIELDS),
+            evaluation,
+            "修改" + _fields_text(changes, TEXT_FIELDS),
             ["low_score_explanation"] if "low_score_explanation" in changes else [],
         )
         _start_entering(evaluation)
@@ -592,7 +636,9 @@ def save_explanations(evaluation: Evaluation, user, data: dict, expected_version
 # --- submission --------------------------------------------------------------------------------------
 
 
-def missing_items(project: Project, evaluation: Evaluation, indicators: list[Indicator], result: EvaluationResult) -> list[Problem]:
+def missing_items(
+    project: Project, evaluation: Evaluation, indicators: list[Indicator], result: EvaluationResult
+) -> list[Problem]:
     """Everything a submission still lacks, in page order (budget, goal, indicators, total)."""
     problems: list[Problem] = []
     totals = project.budget_totals()
@@ -626,26 +672,41 @@ def missing_items(project: Project, evaluation: Evaluation, indicators: list[Ind
         if Flag.OVERSHOOT in flags and not indicator.deviation_note.strip():
             issues.append("实际超出目标较多，需说明目标设定是否偏低")
         if issues:
-            problems.append(Problem(f"ind-{indicator.pk}", f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}"))
+            problems.append(
+                Problem(
+                    f"ind-{indicator.pk}",
+                    f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}",
+                )
+            )
     scheme_total = engine_scheme(evaluation).total
     weight_sum = engine_scheme(evaluation).execution_weight + sum(
         (i.weight or Decimal(0) for i in indicators if not i.not_applicable), Decimal(0)
     )
     if weights_complete and weight_sum < scheme_total:
         problems.append(
-            Problem("indicators", f"绩效指标：分值合计 {_fmt(weight_sum)} 分（含预算执行），少于总分 {_fmt(scheme_total)} 分")
+            Problem(
+                "indicators",
+                f"绩效指标：分值合计 {_fmt(weight_sum)} 分（含预算执行），少于总分 {_fmt(scheme_total)} 分",
+            )
         )
     if result.low_score_explanation_required and not evaluation.low_score_explanation.strip():
         problems.append(
-            Problem("low-score", f"总分 {_score(result.total)} 分，低于 80 分：需填写未实现绩效目标的原因分析及拟采取的措施")
+            Problem(
+                "low-score",
+                f"总分 {_score(result.total)} 分，低于 80 分：需填写未实现绩效目标的原因分析及拟采取的措施",
+            )
         )
     return problems
 
 
 def _record(evaluation: Evaluation, user, action: str, from_status: str, comment: str = "") -> ReviewAction:
     return ReviewAction.objects.create(
-        evaluation=evaluation, action=action, user=user, comment=comment,
-        from_status=from_status, to_status=evaluation.status,
+        evaluation=evaluation,
+        action=action,
+        user=user,
+        comment=comment,
+        from_status=from_status,
+        to_status=evaluation.status,
     )
 
 
@@ -691,7 +752,9 @@ def submit_evaluation(evaluation: Evaluation, user, expected_version: int | None
         evaluation.submitted_at = timezone.now()
         evaluation.submitted_total = evaluation.total_score
         evaluation.submitted_grade = evaluation.grade
-        _change_status(evaluation, Status.SUBMITTED, "提交审核", ["submitted_at", "submitted_total", "submitted_grade"])
+        _change_status(
+            evaluation, Status.SUBMITTED, "提交审核", ["submitted_at", "submitted_total", "submitted_grade"]
+        )
         _record(evaluation, user, ReviewActionKind.SUBMIT, from_status)
     return evaluation
 
@@ -699,7 +762,9 @@ def submit_evaluation(evaluation: Evaluation, user, expected_version: int | None
 # --- review ------------------------------------------------------------------------------------------
 
 
-def _review_target(evaluation: Evaluation, user, expected_version: int | None, allowed: set[str]) -> Evaluation:
+def _review_target(
+    evaluation: Evaluation, user, expected_version: int | None, allowed: set[str]
+) -> Evaluation:
     project = _fresh_project(evaluation.project)
     _require_review(user, project)
     locked = _lock_evaluation(project)
@@ -718,7 +783,9 @@ def _required_text(text: str, field_name: str, message: str) -> str:
     return text
 
 
-def _review_step(evaluation: Evaluation, user, to_status: str, kind: str, log: str, comment: str) -> Evaluation:
+def _review_step(
+    evaluation: Evaluation, user, to_status: str, kind: str, log: str, comment: str
+) -> Evaluation:
     """One reviewer's decision on an evaluation already checked by _review_target: keep the comment,
     move the status (recorded in history as `log`) and write the review log."""
     with acting_as(user):
@@ -730,15 +797,21 @@ def _review_step(evaluation: Evaluation, user, to_status: str, kind: str, log: s
 
 
 @transaction.atomic
-def return_evaluation(evaluation: Evaluation, user, comment: str, expected_version: int | None = None) -> Evaluation:
+def return_evaluation(
+    evaluation: Evaluation, user, comment: str, expected_version: int | None = None
+) -> Evaluation:
     """Send a submitted self-evaluation back to the unit with a comment it sees on its project page."""
     comment = _required_text(comment, "comment", "退回时必须填写审核意见，说明需要修改的内容。")
     evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
-    return _review_step(evaluation, user, Status.RETURNED, ReviewActionKind.RETURN, f"退回修改：{comment}", comment)
+    return _review_step(
+        evaluation, user, Status.RETURNED, ReviewActionKind.RETURN, f"退回修改：{comment}", comment
+    )
 
 
 @transaction.atomic
-def approve_evaluation(evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None) -> Evaluation:
+def approve_evaluation(
+    evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None
+) -> Evaluation:
     """Approve a submitted self-evaluation; its data is locked from then on."""
     evaluation = _review_target(evaluation, user, expected_version, {Status.SUBMITTED})
     comment = _normalise_text(comment)
@@ -746,7 +819,9 @@ def approve_evaluation(evaluation: Evaluation, user, comment: str = "", expected
 
 
 @transaction.atomic
-def reopen_evaluation(evaluation: Evaluation, user, reason: str, expected_version: int | None = None) -> Evaluation:
+def reopen_evaluation(
+    evaluation: Evaluation, user, reason: str, expected_version: int | None = None
+) -> Evaluation:
     """Unlock an approved (or published) self-evaluation for correction; the reason is required and
     shown to the unit. The plan (weights, budget A) stays fixed: see the module docstring."""
     reason = _required_text(reason, "reason", "重新开放必须填写理由。")
@@ -793,11 +868,20 @@ def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewF
     if indicator.not_applicable:
         return out
     weight, score, reported = indicator.weight, indicator.score, indicator.reported_score
-    if reported is not None and weight is not None and reported >= weight > 0 and (score is None or score < weight):
+    if (
+        reported is not None
+        and weight is not None
+        and reported >= weight > 0
+        and (score is None or score < weight)
+    ):
         computed = "无法计算" if score is None else f"按填报数值计算得 {_score(score)}"
         out.append(ReviewFlag("full_marks_unsupported", f"满分依据不足：自报满分，{computed}", "danger"))
     elif reported is not None and score is not None and reported != score:
-        out.append(ReviewFlag("reported_differs", f"自报得分 {_score(reported)} 与计算得分 {_score(score)} 不符", "danger"))
+        out.append(
+            ReviewFlag(
+                "reported_differs", f"自报得分 {_score(reported)} 与计算得分 {_score(score)} 不符", "danger"
+            )
+        )
     threshold = scheme.overshoot_threshold if scheme.overshoot_threshold is not None else DEFAULT_OVERSHOOT
     ratio = _ratio(indicator)
     if ratio is not None and ratio >= 1 + threshold and not indicator.deviation_note.strip():
@@ -835,10 +919,16 @@ def evaluation_review_flags(evaluation: Evaluation) -> list[ReviewFlag]:
     """Flags of the whole evaluation: weights that do not add up, execution above budget, and totals
     that differ from what the unit reported (at submission) or, for imported forms, printed."""
     out = []
-    weight_messages = [w.get("message", "") for w in evaluation.warnings or [] if w.get("code") in WEIGHT_WARNINGS]
+    weight_messages = [
+        w.get("message", "") for w in evaluation.warnings or [] if w.get("code") in WEIGHT_WARNINGS
+    ]
     if weight_messages:
         # one problem (the weights), however many ways the engine reports it
-        out.append(ReviewFlag("weights", "分值不符：" + "；".join(sorted(weight_messages, key=_weight_order)), "danger"))
+        out.append(
+            ReviewFlag(
+                "weights", "分值不符：" + "；".join(sorted(weight_messages, key=_weight_order)), "danger"
+            )
+        )
     for warning in evaluation.warnings or []:
         if warning.get("code") == "execution_over_budget":
             out.append(ReviewFlag("execution", warning.get("message", ""), "warn"))
@@ -847,28 +937,40 @@ def evaluation_review_flags(evaluation: Evaluation) -> list[ReviewFlag]:
         return out
     if evaluation.submitted_total is not None:
         if evaluation.submitted_total != computed:
-            out.append(ReviewFlag(
-                "total_differs",
-                f"提交时总分 {_score(evaluation.submitted_total)} 与现在计算的总分 {_score(computed)} 不符",
-                "danger",
-            ))
+            out.append(
+                ReviewFlag(
+                    "total_differs",
+                    f"提交时总分 {_score(evaluation.submitted_total)} 与现在计算的总分 {_score(computed)} 不符",
+                    "danger",
+                )
+            )
         if evaluation.printed_total is not None and evaluation.printed_total != computed:
             # re-entered after publication: worth knowing, not an error of the unit
-            out.append(ReviewFlag(
-                "published_differs",
-                f"原公开表中总分 {_score(evaluation.printed_total)}，重新填报后为 {_score(computed)}",
-                "info",
-            ))
+            out.append(
+                ReviewFlag(
+                    "published_differs",
+                    f"原公开表中总分 {_score(evaluation.printed_total)}，重新填报后为 {_score(computed)}",
+                    "info",
+                )
+            )
         return out
     printed_execution, execution = evaluation.printed_execution_score, evaluation.execution_score
     if printed_execution is not None and execution is not None and printed_execution != execution:
-        out.append(ReviewFlag(
-            "execution_differs", f"表中预算执行得分 {_score(printed_execution)} 与计算 {_score(execution)} 不符", "danger"
-        ))
+        out.append(
+            ReviewFlag(
+                "execution_differs",
+                f"表中预算执行得分 {_score(printed_execution)} 与计算 {_score(execution)} 不符",
+                "danger",
+            )
+        )
     if evaluation.printed_total is not None and evaluation.printed_total != computed:
-        out.append(ReviewFlag(
-            "total_differs", f"表中总分 {_score(evaluation.printed_total)} 与计算总分 {_score(computed)} 不符", "danger"
-        ))
+        out.append(
+            ReviewFlag(
+                "total_differs",
+                f"表中总分 {_score(evaluation.printed_total)} 与计算总分 {_score(computed)} 不符",
+                "danger",
+            )
+        )
     return out
 
 
@@ -883,7 +985,9 @@ SUMMARY_GROUPS = [
 ]
 
 
-def review_summary(evaluation: Evaluation, indicators: Iterable[Indicator], scheme: Scheme) -> list[tuple[str, int, str]]:
+def review_summary(
+    evaluation: Evaluation, indicators: Iterable[Indicator], scheme: Scheme
+) -> list[tuple[str, int, str]]:
     """(label, count, level) of each flag group present, for one line in the review queue."""
     counts: dict[str, int] = {}
     levels: dict[str, str] = {}
@@ -991,7 +1095,9 @@ def direction_suggested(indicator: Indicator) -> bool:
 
 def target_unreadable(indicator: Indicator) -> bool:
     """The target text says nothing the engine can use, and the user has not marked it qualitative."""
-    return indicator.target_kind in (Kind.UNREADABLE, Kind.EMPTY) and nature_choice(indicator) != "qualitative"
+    return (
+        indicator.target_kind in (Kind.UNREADABLE, Kind.EMPTY) and nature_choice(indicator) != "qualitative"
+    )
 
 
 @dataclass(frozen=True)
@@ -1002,7 +1108,9 @@ class TargetCapabilities:
     can_review: bool
 
 
-def target_capabilities(user, project: Project, evaluation: Evaluation, caps: Capabilities | None = None) -> TargetCapabilities:
+def target_capabilities(
+    user, project: Project, evaluation: Evaluation, caps: Capabilities | None = None
+) -> TargetCapabilities:
     unit_user = caps.is_unit_user if caps else may_enter(user, project)
     reviewer = caps.is_reviewer if caps else may_review(user, project)
     return TargetCapabilities(
@@ -1036,15 +1144,24 @@ def _target_changes(indicator: Indicator, data: dict) -> dict:
     if "nature" in data and data["nature"] in NATURE_CHOICES:
         nature, override = NATURE_CHOICES[data["nature"]]
         if nature is None:  # a direction: keep a printed column unless it said 定性
-            nature = "" if (indicator.nature_printed or "").strip() == QUALITATIVE_NATURE else indicator.nature_printed
+            nature = (
+                ""
+                if (indicator.nature_printed or "").strip() == QUALITATIVE_NATURE
+                else indicator.nature_printed
+            )
         wanted["nature_printed"] = nature
         wanted["direction_override"] = override
     return {name: value for name, value in wanted.items() if getattr(indicator, name) != value}
 
 
 def validate_target(
-    indicator: Indicator, changes: dict, evaluation: Evaluation, siblings: list[Indicator], generation: str,
-    *, level1_sent: str | None = None,
+    indicator: Indicator,
+    changes: dict,
+    evaluation: Evaluation,
+    siblings: list[Indicator],
+    generation: str,
+    *,
+    level1_sent: str | None = None,
 ) -> dict[str, list[str]]:
     """The rules on an indicator's tree position, name, target and weight (form field → messages)."""
     from .engine import vocabulary
@@ -1064,9 +1181,13 @@ def validate_target(
         if not new["level2"] or (new["level2"] not in allowed and new["level2"] != indicator.level2):
             errors["level2"] = ["请选择二级指标。"]
         elif level1_sent and vocabulary.level1_of(new["level2"]) != level1_sent:
-            errors["level2"] = [f"“{vocabulary.level2_name(new['level2'])}”不属于“{vocabulary.level1_name(level1_sent)}”，请重新选择。"]
+            errors["level2"] = [
+                f"“{vocabulary.level2_name(new['level2'])}”不属于“{vocabulary.level1_name(level1_sent)}”，请重新选择。"
+            ]
     if "weight" in changes or (indicator.pk is None and new["weight"] is not None):
-        probe = Indicator(pk=indicator.pk, level1=new["level1"], level2=new["level2"], weight=indicator.weight)
+        probe = Indicator(
+            pk=indicator.pk, level1=new["level1"], level2=new["level2"], weight=indicator.weight
+        )
         weight_errors = _weight_errors(probe, new["weight"], evaluation, engine_scheme(evaluation), siblings)
         if weight_errors:
             errors["weight"] = weight_errors
@@ -1074,7 +1195,11 @@ def validate_target(
 
 
 def _siblings(project: Project) -> list[Indicator]:
-    return list(Indicator.objects.filter(project=project).only("pk", "weight", "level1", "level2", "not_applicable", "order"))
+    return list(
+        Indicator.objects.filter(project=project).only(
+            "pk", "weight", "level1", "level2", "not_applicable", "order"
+        )
+    )
 
 
 @transaction.atomic
@@ -1090,7 +1215,9 @@ def add_indicator(project: Project, user, data: dict) -> SaveOutcome:
     changes = _target_changes(new, {**data, "level2": data.get("level2") or ""})
     changes.setdefault("name", "")
     changes.setdefault("target_text", "")
-    errors = validate_target(new, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None)
+    errors = validate_target(
+        new, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None
+    )
     if errors:
         raise InvalidData(errors)
     with acting_as(user):
@@ -1105,13 +1232,17 @@ def add_indicator(project: Project, user, data: dict) -> SaveOutcome:
     return SaveOutcome(changed=list(changes), result=result, indicator=new)
 
 
-def _locked_indicator(indicator: Indicator, project: Project, expected_version: int | None, what: str = "") -> Indicator:
+def _locked_indicator(
+    indicator: Indicator, project: Project, expected_version: int | None, what: str = ""
+) -> Indicator:
     current = Indicator.objects.select_for_update().filter(pk=indicator.pk, project=project).first()
     if current is None:
         raise WorkflowError("该指标已被删除，页面已刷新。")
     if expected_version is not None and current.version != expected_version:
         by, at = _last_change(current.history)
-        raise VersionConflict(_conflict_message(f"指标“{current.name}”{what}", by, at), changed_by=by, changed_at=at)
+        raise VersionConflict(
+            _conflict_message(f"指标“{current.name}”{what}", by, at), changed_by=by, changed_at=at
+        )
     return current
 
 
@@ -1132,10 +1263,14 @@ def update_indicator_target(indicator: Indicator, user, data: dict, expected_ver
         return SaveOutcome(indicator=current)
     if current.version != expected_version:
         by, at = _last_change(current.history)
-        raise VersionConflict(_conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
+        raise VersionConflict(
+            _conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at
+        )
     siblings = _siblings(project)
     generation = project_generation(project, siblings)
-    errors = validate_target(current, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None)
+    errors = validate_target(
+        current, changes, evaluation, siblings, generation, level1_sent=data.get("level1") or None
+    )
     if errors:
         raise InvalidData(errors)
     with acting_as(user):
@@ -1186,7 +1321,13 @@ def move_indicator(indicator: Indicator, user, direction: str) -> SaveOutcome:
     mine, theirs = current.order, other.order
     with acting_as(user):
         # the unique (project, order) constraint: park one row on a free number first (no history row)
-        parking = (Indicator.objects.filter(project=project).order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        parking = (
+            Indicator.objects.filter(project=project)
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+            or 0
+        ) + 1
         Indicator.objects.filter(pk=current.pk).update(order=parking)
         other.order = mine
         other._change_reason = "调整顺序"
@@ -1200,7 +1341,9 @@ def move_indicator(indicator: Indicator, user, direction: str) -> SaveOutcome:
 
 
 @transaction.atomic
-def save_level1_weights(evaluation: Evaluation, user, weights: dict[str, Decimal | None], expected_version: int) -> SaveOutcome:
+def save_level1_weights(
+    evaluation: Evaluation, user, weights: dict[str, Decimal | None], expected_version: int
+) -> SaveOutcome:
     """Save the declared weight of each level-1 category (the form's header "产出指标（50 分）")."""
     from .engine import vocabulary
 
@@ -1237,7 +1380,9 @@ def save_level1_weights(evaluation: Evaluation, user, weights: dict[str, Decimal
         evaluation.declared_level1_weights = new
         bump_evaluation(evaluation, "修改一级指标分值", ["declared_level1_weights"])
         result = services.recompute(project)
-    return SaveOutcome(changed=sorted(k for k in set(new) | set(declared) if new.get(k) != declared.get(k)), result=result)
+    return SaveOutcome(
+        changed=sorted(k for k in set(new) | set(declared) if new.get(k) != declared.get(k)), result=result
+    )
 
 
 def target_problems(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[Problem]:
@@ -1259,23 +1404,32 @@ def target_problems(project: Project, evaluation: Evaluation, indicators: list[I
         elif direction_suggested(indicator):
             issues.append("指标方向为系统推测，请确认正向或反向")
         if issues:
-            problems.append(Problem(f"tgt-{indicator.pk}", f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}"))
+            problems.append(
+                Problem(
+                    f"tgt-{indicator.pk}",
+                    f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}",
+                )
+            )
     scheme = engine_scheme(evaluation)
     weight_sum = scheme.execution_weight + sum((i.weight or Decimal(0) for i in active), Decimal(0))
     if active and weights_complete and weight_sum != scheme.total:
-        problems.append(Problem(
-            "level1-weights",
-            f"分值合计 {_fmt(weight_sum)} 分（含预算执行 {_fmt(scheme.execution_weight)} 分），应为总分 {_fmt(scheme.total)} 分",
-        ))
+        problems.append(
+            Problem(
+                "level1-weights",
+                f"分值合计 {_fmt(weight_sum)} 分（含预算执行 {_fmt(scheme.execution_weight)} 分），应为总分 {_fmt(scheme.total)} 分",
+            )
+        )
     for code, declared in (evaluation.declared_level1_weights or {}).items():
         if declared in (None, ""):
             continue
         rows = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
         if rows != Decimal(str(declared)):
-            problems.append(Problem(
-                "level1-weights",
-                f"{vocabulary.level1_name(code)}：表头 {_fmt(Decimal(str(declared)))} 分，各项分值合计 {_fmt(rows)} 分，不一致",
-            ))
+            problems.append(
+                Problem(
+                    "level1-weights",
+                    f"{vocabulary.level1_name(code)}：表头 {_fmt(Decimal(str(declared)))} 分，各项分值合计 {_fmt(rows)} 分，不一致",
+                )
+            )
     return problems
 
 
@@ -1304,19 +1458,27 @@ def submit_targets(evaluation: Evaluation, user, expected_version: int | None = 
 
 
 @transaction.atomic
-def approve_targets(evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None) -> Evaluation:
+def approve_targets(
+    evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None
+) -> Evaluation:
     """Approve submitted targets: the tree is locked and the unit may enter results."""
     evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
     comment = _normalise_text(comment)
-    return _review_step(evaluation, user, Status.TARGETS_APPROVED, ReviewActionKind.APPROVE_TARGETS, "批复绩效目标", comment)
+    return _review_step(
+        evaluation, user, Status.TARGETS_APPROVED, ReviewActionKind.APPROVE_TARGETS, "批复绩效目标", comment
+    )
 
 
 @transaction.atomic
-def return_targets(evaluation: Evaluation, user, comment: str, expected_version: int | None = None) -> Evaluation:
+def return_targets(
+    evaluation: Evaluation, user, comment: str, expected_version: int | None = None
+) -> Evaluation:
     """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
     comment = _required_text(comment, "comment", "退回时必须填写意见，说明需要修改的指标。")
     evaluation = _review_target(evaluation, user, expected_version, {Status.TARGETS_SUBMITTED})
-    return _review_step(evaluation, user, Status.DRAFT, ReviewActionKind.RETURN_TARGETS, f"退回绩效目标：{comment}", comment)
+    return _review_step(
+        evaluation, user, Status.DRAFT, ReviewActionKind.RETURN_TARGETS, f"退回绩效目标：{comment}", comment
+    )
 
 
 # --- what a reviewer of targets should look at -------------------------------------------------------
@@ -1336,7 +1498,9 @@ def target_review_flags(indicator: Indicator) -> list[ReviewFlag]:
     return out
 
 
-def target_weight_flags(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[ReviewFlag]:
+def target_weight_flags(
+    project: Project, evaluation: Evaluation, indicators: list[Indicator]
+) -> list[ReviewFlag]:
     """Weights that do not add up (to the scheme total, or to a declared level-1 header)."""
     return [
         ReviewFlag("weights", "分值不符：" + problem.text, "danger")
@@ -1345,10 +1509,16 @@ def target_weight_flags(project: Project, evaluation: Evaluation, indicators: li
     ]
 
 
-_TARGET_SUMMARY = [("unreadable", "目标无法识别"), ("direction_suggested", "方向未确认"), ("missing", "未设分值")]
+_TARGET_SUMMARY = [
+    ("unreadable", "目标无法识别"),
+    ("direction_suggested", "方向未确认"),
+    ("missing", "未设分值"),
+]
 
 
-def target_review_summary(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[tuple[str, int, str]]:
+def target_review_summary(
+    project: Project, evaluation: Evaluation, indicators: list[Indicator]
+) -> list[tuple[str, int, str]]:
     """(label, count, level) of each target flag group present, for one line in the review queue."""
     counts: dict[str, int] = {}
     levels: dict[str, str] = {}

@@ -66,20 +66,47 @@ class BudgetLineInline(admin.TabularInline):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["order", "level1", "level2", "name", "target_text", "actual_text", "weight", "score", "reported_score"]
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "name",
+        "target_text",
+        "actual_text",
+        "weight",
+        "score",
+        "reported_score",
+    ]
     readonly_fields = ["score"]
 
 
 class EvaluationInline(admin.StackedInline):
     model = Evaluation
     extra = 0
-    fields = ["scheme", "status", "execution_score", "total_score", "grade", "printed_total", "low_score_explanation"]
+    fields = [
+        "scheme",
+        "status",
+        "execution_score",
+        "total_score",
+        "grade",
+        "printed_total",
+        "low_score_explanation",
+    ]
     readonly_fields = ["execution_score", "total_score", "grade"]
 
 
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "year", "department_name", "unit", "budget_annual", "status", "total_score", "grade"]
+    list_display = [
+        "name",
+        "year",
+        "department_name",
+        "unit",
+        "budget_annual",
+        "status",
+        "total_score",
+        "grade",
+    ]
     list_filter = ["year", "region", "department", "evaluation__status", "evaluation__grade"]
     search_fields = ["name", "unit__name", "department__name"]
     list_select_related = ["unit", "department", "evaluation"]

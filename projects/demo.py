@@ -168,7 +168,9 @@ def load_demo(documents: list[dict] | None = None) -> LoadReport:
     _ensure_membership(admin, Role.ADMIN)
 
     for doc in documents:
-        region, _ = Region.objects.get_or_create(name=doc["region"], defaults={"finance_bureau": doc["finance_bureau"]})
+        region, _ = Region.objects.get_or_create(
+            name=doc["region"], defaults={"finance_bureau": doc["finance_bureau"]}
+        )
         department, _ = Department.objects.get_or_create(region=region, name=doc["department"])
         key = REGION_KEYS.get(doc["region"], f"region{region.pk}")
         finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)
@@ -177,7 +179,9 @@ def load_demo(documents: list[dict] | None = None) -> LoadReport:
         _ensure_membership(supervisor, Role.SUPERVISOR, department=department)
 
         for data in doc["projects"]:
-            unit, _ = Unit.objects.get_or_create(department=department, name=data["unit"] or doc["department"])
+            unit, _ = Unit.objects.get_or_create(
+                department=department, name=data["unit"] or doc["department"]
+            )
             if Project.objects.filter(unit=unit, year=doc["year"], name=data["name"]).exists():
                 report.projects_skipped += 1
                 continue

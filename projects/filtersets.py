@@ -64,7 +64,8 @@ class FastSelect(forms.Select):
         final["name"] = name
         chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
+            "",
+            '<option value="{}"{}>{}</option>',
             ((str(key), " selected" if str(key) in chosen else "", label) for key, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
@@ -76,19 +77,32 @@ class ProjectFilterSet(django_filters.FilterSet):
     #: open on the latest year of the queryset when the request names none
     default_latest_year = True
 
-    q = django_filters.CharFilter(label="项目名称", method="filter_name", widget=forms.TextInput(attrs={"placeholder": "输入名称关键字"}))
+    q = django_filters.CharFilter(
+        label="项目名称",
+        method="filter_name",
+        widget=forms.TextInput(attrs={"placeholder": "输入名称关键字"}),
+    )
     year = django_filters.ChoiceFilter(label="年度", method="filter_year", empty_label=None)
     department = django_filters.ModelChoiceFilter(
-        label="主管部门", field_name="department", queryset=Department.objects.none(), empty_label="全部",
+        label="主管部门",
+        field_name="department",
+        queryset=Department.objects.none(),
+        empty_label="全部",
         widget=FastSelect,
     )
     unit = django_filters.ModelChoiceFilter(
-        label="实施单位", field_name="unit", queryset=Unit.objects.none(), empty_label="全部", widget=FastSelect
+        label="实施单位",
+        field_name="unit",
+        queryset=Unit.objects.none(),
+        empty_label="全部",
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
         label="状态", field_name="evaluation__status", choices=Status.choices, empty_label="全部"
     )
-    grade = django_filters.ChoiceFilter(label="自评等级", method="filter_grade", choices=Grade.choices, empty_label="全部")
+    grade = django_filters.ChoiceFilter(
+        label="自评等级", method="filter_grade", choices=Grade.choices, empty_label="全部"
+    )
 
     class Meta:
         model = Project
@@ -133,7 +147,8 @@ class ProjectFilterSet(django_filters.FilterSet):
             # the select shows the departments read in __init__: the field would query them again to
             # render (a chosen value is still checked against the field's queryset)
             field.widget.choices = [
-                ("", field.empty_label), *((d.pk, field.label_from_instance(d)) for d in self.departments)
+                ("", field.empty_label),
+                *((d.pk, field.label_from_instance(d)) for d in self.departments),
             ]
             field._choices_from_filterset = True
         return form

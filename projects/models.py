@@ -45,7 +45,9 @@ class Region(models.Model):
 class Department(models.Model):
     """A department in charge (主管部门 / 预算部门): reviews its units' self-evaluations."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name="地区")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name="地区"
+    )
     name = models.CharField("主管部门", max_length=100)
 
     class Meta:
@@ -67,7 +69,9 @@ class Department(models.Model):
             adding = self._state.adding
             super().save(*args, **kwargs)
             update_fields = kwargs.get("update_fields")
-            if not adding and (update_fields is None or "region" in update_fields or "region_id" in update_fields):
+            if not adding and (
+                update_fields is None or "region" in update_fields or "region_id" in update_fields
+            ):
                 Project.objects.filter(department_id=self.pk).exclude(region_id=self.region_id).update(
                     region_id=self.region_id
                 )
@@ -79,7 +83,9 @@ class Unit(models.Model):
     A department that carries out a project itself appears as a unit of the same name under itself.
     """
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name="主管部门")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="units", verbose_name="主管部门"
+    )
     name = models.CharField("实施单位", max_length=100)
 
     class Meta:
@@ -102,7 +108,9 @@ class Unit(models.Model):
             adding = self._state.adding
             super().save(*args, **kwargs)
             update_fields = kwargs.get("update_fields")
-            if not adding and (update_fields is None or "department" in update_fields or "department_id" in update_fields):
+            if not adding and (
+                update_fields is None or "department" in update_fields or "department_id" in update_fields
+            ):
                 region = Department.objects.filter(pk=self.department_id).values("region_id")
                 Project.objects.filter(unit_id=self.pk).exclude(department_id=self.department_id).update(
                     department_id=self.department_id, region_id=Subquery(region)
@@ -121,7 +129,9 @@ class Membership(models.Model):
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, verbose_name="地区")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name="主管部门")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name="主管部门"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name="实施单位")
 
     class Meta:
@@ -132,7 +142,9 @@ class Membership(models.Model):
                 name="membership_scope_matches_role",
                 condition=(
                     Q(role=Role.UNIT_USER, unit__isnull=False, department__isnull=True, region__isnull=True)
-                    | Q(role=Role.SUPERVISOR, unit__isnull=True, department__isnull=False, region__isnull=True)
+                    | Q(
+                        role=Role.SUPERVISOR, unit__isnull=True, department__isnull=False, region__isnull=True
+                    )
                     | Q(role=Role.FINANCE, unit__isnull=True, department__isnull=True, region__isnull=False)
                     | Q(role=Role.ADMIN, unit__isnull=True, department__isnull=True, region__isnull=True)
                 ),
@@ -160,7 +172,9 @@ class Membership(models.Model):
 
 def _organisation_of(unit_ids) -> dict[int, tuple[int, int]]:
     """unit id → (department id, region id), read from the database in one query."""
-    rows = Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "department_id", "department__region_id")
+    rows = Unit.objects.filter(pk__in=set(unit_ids)).values_list(
+        "pk", "department_id", "department__region_id"
+    )
     return {pk: (department_id, region_id) for pk, department_id, region_id in rows}
 
 
@@ -200,11 +214,20 @@ class Project(models.Model):
     #: the unit's department and region, copied for the lists (see the module's docstring); never edited
     #: (indexed together with the year below, not alone)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="projects", verbose_name="主管部门", editable=False,
+        Department,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name="主管部门",
+        editable=False,
         db_index=False,
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="projects", verbose_name="地区", editable=False, db_index=False
+        Region,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name="地区",
+        editable=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     name = models.CharField("项目名称", max_length=200)
@@ -213,7 +236,10 @@ class Project(models.Model):
     #: carried out by 烟台市医疗保障局); blank = the implementing unit. Plain text, not a Unit: the
     #: fund user need not be one of the system's units.
     fund_user = models.CharField(
-        "资金使用单位", max_length=100, blank=True, help_text="汇总表中的资金使用单位；留空表示与实施单位相同。"
+        "资金使用单位",
+        max_length=100,
+        blank=True,
+        help_text="汇总表中的资金使用单位；留空表示与实施单位相同。",
     )
     project_type = models.CharField("项目类型", max_length=100, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
@@ -227,7 +253,10 @@ class Project(models.Model):
     procurement_amount = models.DecimalField("政府采购金额（万元）", null=True, blank=True, **MONEY)
     total_budget = models.DecimalField("项目总预算（万元）", null=True, blank=True, **MONEY)
     empty_level2 = models.JSONField(
-        "无指标的二级指标", default=list, blank=True, help_text="表中列出但填“无”的二级指标代码，打印时仍显示。"
+        "无指标的二级指标",
+        default=list,
+        blank=True,
+        help_text="表中列出但填“无”的二级指标代码，打印时仍显示。",
     )
     source = models.CharField("数据来源", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -242,7 +271,9 @@ class Project(models.Model):
         ordering = ["-year", "department__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "name"], name="project_unique_per_unit_year"),
-            models.CheckConstraint(name="project_year_plausible", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="project_year_plausible", condition=Q(year__gte=2000, year__lte=2100)
+            ),
             models.CheckConstraint(
                 name="project_amounts_not_negative",
                 condition=(Q(total_budget__isnull=True) | Q(total_budget__gte=0))
@@ -250,7 +281,9 @@ class Project(models.Model):
             ),
             models.CheckConstraint(
                 name="project_dates_ordered",
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(start_date__lte=models.F("end_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=models.F("end_date")),
             ),
         ]
         indexes = [
@@ -294,7 +327,9 @@ class Project(models.Model):
 class BudgetLine(models.Model):
     """One fund source of a project's budget (当年财政拨款 / 上年结转 / 其他资金), in 万元."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="budget_lines", verbose_name="项目"
+    )
     source = models.CharField("资金来源", max_length=20, choices=BudgetSource.choices)
     initial = models.DecimalField("年初预算数", null=True, blank=True, **MONEY)
     annual = models.DecimalField("全年预算数（A）", null=True, blank=True, **MONEY)

@@ -142,7 +142,13 @@ def _indicator_objects(project: Project, indicators: list[IndicatorData]) -> lis
 
 def _budget_line_objects(project: Project, lines: list[BudgetLineData]) -> list[BudgetLine]:
     return [
-        BudgetLine(project=project, source=line.source, initial=line.initial, annual=line.annual, executed=line.executed)
+        BudgetLine(
+            project=project,
+            source=line.source,
+            initial=line.initial,
+            annual=line.annual,
+            executed=line.executed,
+        )
         for line in lines
     ]
 
@@ -154,7 +160,9 @@ def _history_user():
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _scored(project: Project, evaluation: Evaluation, lines: list[BudgetLine], indicators: list[Indicator], scheme):
+def _scored(
+    project: Project, evaluation: Evaluation, lines: list[BudgetLine], indicators: list[Indicator], scheme
+):
     """Score a project-year held in memory, exactly as ``perfgoals.services.recompute`` would once it
     is stored: the same engine input (``evaluation_input``), the same fields written."""
     project.evaluation = evaluation
@@ -191,7 +199,10 @@ def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Proj
         for unit, data in items
     ]
     bulk_create_with_history(projects, Project, batch_size=500, default_user=user)
-    lines_of = [_budget_line_objects(project, data.budget_lines) for project, (_, data) in zip(projects, items, strict=True)]
+    lines_of = [
+        _budget_line_objects(project, data.budget_lines)
+        for project, (_, data) in zip(projects, items, strict=True)
+    ]
     BudgetLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=500)
     schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
     evaluations: list[Evaluation] = []

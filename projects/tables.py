@@ -141,7 +141,9 @@ class TwoStepPageMixin:
             if filtered is not None:
                 groups = self._groups(filtered, ordering)
                 # TableQuerysetData counts once and keeps the figure here
-                self.data._length = sum(rows for _, rows, _ in groups) if groups is not None else filtered.count()
+                self.data._length = (
+                    sum(rows for _, rows, _ in groups) if groups is not None else filtered.count()
+                )
         super().paginate(*args, **kwargs)
         sliced = getattr(self.page.object_list, "data", None)
         if not (isinstance(sliced, QuerySet) and isinstance(base, QuerySet)):
@@ -154,7 +156,7 @@ class TwoStepPageMixin:
         elif groups is not None:
             ids = self._grouped_page(base, groups, bottom, top)
         elif bottom > count // 2:
-            ids = list(base.reverse()[count - top:count - bottom].values_list("pk", flat=True))[::-1]
+            ids = list(base.reverse()[count - top : count - bottom].values_list("pk", flat=True))[::-1]
         else:
             ids = list(base[bottom:top].values_list("pk", flat=True))
         records = {record.pk: record for record in base.order_by().filter(pk__in=ids)} if ids else {}
@@ -172,12 +174,16 @@ class TwoStepPageMixin:
         if "department__name" not in {key.lstrip("-") for key in lead}:
             return None
         fields = [self.GROUP_KEYS[key.lstrip("-")] for key in lead]
-        counts = list(filtered.order_by().values(*fields).annotate(rows=Count("*")).values_list(*fields, "rows"))
+        counts = list(
+            filtered.order_by().values(*fields).annotate(rows=Count("*")).values_list(*fields, "rows")
+        )
         # departments of equal name (in different regions) form one group, as the ordering has them
         # side by side; the database orders the names, with its collation, as it orders the list
         department_ids = {row[fields.index("department_id")] for row in counts}
         rank, position, previous = {}, -1, None
-        for pk, name in Department.objects.filter(pk__in=department_ids).order_by("name").values_list("pk", "name"):
+        for pk, name in (
+            Department.objects.filter(pk__in=department_ids).order_by("name").values_list("pk", "name")
+        ):
             if position < 0 or name != previous:
                 position, previous = position + 1, name
             rank[pk] = position
@@ -192,7 +198,10 @@ class TwoStepPageMixin:
             group = groups.setdefault(tuple(sort_key), [0, condition, []])
             group[0] += rows
             group[2].extend(v for f, v in zip(fields, values, strict=True) if f == "department_id")
-        return [(key, rows, {**condition, "department_id__in": ids}) for key, (rows, condition, ids) in sorted(groups.items())]
+        return [
+            (key, rows, {**condition, "department_id__in": ids})
+            for key, (rows, condition, ids) in sorted(groups.items())
+        ]
 
     @staticmethod
     def _grouped_page(base, groups, bottom: int, top: int) -> list:
@@ -207,7 +216,7 @@ class TwoStepPageMixin:
                 break
         if first is None:
             return []
-        return list(base.filter(condition)[bottom - first:top - first].values_list("pk", flat=True))
+        return list(base.filter(condition)[bottom - first : top - first].values_list("pk", flat=True))
 
 
 class OnePassBodyMixin:
@@ -226,8 +235,14 @@ class OnePassBodyMixin:
             cells = []
             for column, cell in row.items():  # items() points the columns at this row's record
                 value = template_localtime(cell)
-                value = localize(value) if column.localize is None else localize(value, use_l10n=bool(column.localize))
-                cells.append(format_html("<td {}>{}</td>", column.attrs["td"].as_html(), conditional_escape(value)))
+                value = (
+                    localize(value)
+                    if column.localize is None
+                    else localize(value, use_l10n=bool(column.localize))
+                )
+                cells.append(
+                    format_html("<td {}>{}</td>", column.attrs["td"].as_html(), conditional_escape(value))
+                )
             rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells))))
         if not rows and self.empty_text:
             rows.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text))
@@ -255,8 +270,16 @@ class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
         model = Project
         fields = ()  # every column is declared above
         sequence = (
-            "year", "name", "department", "unit", "budget_annual", "budget_executed", "execution_rate",
-            "status", "total_score", "grade",
+            "year",
+            "name",
+            "department",
+            "unit",
+            "budget_annual",
+            "budget_executed",
+            "execution_rate",
+            "status",
+            "total_score",
+            "grade",
         )
         template_name = "projects/_table.html"
         attrs = {"class": "data-table"}
@@ -283,13 +306,24 @@ class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
 class ReviewQueueTable(ProjectTable):
     """The supervisor's queue: submitted self-evaluations with total, grade and flags at a glance."""
 
-    name = tables.Column(verbose_name="项目名称", linkify=lambda record: reverse("perfgoals:review", args=[record.pk]))
-    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", accessor="evaluation__submitted_at", format="Y-m-d H:i", default=DASH)
+    name = tables.Column(
+        verbose_name="项目名称", linkify=lambda record: reverse("perfgoals:review", args=[record.pk])
+    )
+    submitted_at = tables.DateTimeColumn(
+        verbose_name="提交时间", accessor="evaluation__submitted_at", format="Y-m-d H:i", default=DASH
+    )
     flags = tables.Column("提示", accessor="pk", orderable=False, empty_values=())
 
     class Meta(ProjectTable.Meta):
         sequence = (
-            "year", "name", "unit", "submitted_at", "execution_rate", "total_score", "grade", "flags",
+            "year",
+            "name",
+            "unit",
+            "submitted_at",
+            "execution_rate",
+            "total_score",
+            "grade",
+            "flags",
         )
         exclude = ("department", "budget_annual", "budget_executed", "status")
         empty_text = "没有待审核的自评。"
@@ -301,7 +335,9 @@ class ReviewQueueTable(ProjectTable):
         cached = getattr(record, "_review_summary", None)
         if cached is None:
             evaluation = record.evaluation
-            cached = workflow.review_summary(evaluation, record.indicators.all(), evaluation.scheme.engine_scheme())
+            cached = workflow.review_summary(
+                evaluation, record.indicators.all(), evaluation.scheme.engine_scheme()
+            )
             record._review_summary = cached
         return cached
 
@@ -310,7 +346,8 @@ class ReviewQueueTable(ProjectTable):
         if not summary:
             return format_html('<span class="flag flag-ok">{}</span>', "无异常")
         return format_html_join(
-            " ", '<span class="flag flag-{}">{}{}</span>',
+            " ",
+            '<span class="flag flag-{}">{}{}</span>',
             ((level, label, f" {count}" if count > 1 else "") for label, count, level in summary),
         )
 

@@ -52,5 +52,7 @@ def celery_live_worker(transactional_db):
 
     from config.celery import app
 
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30) as worker:
+    with start_worker(
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30
+    ) as worker:
         yield worker

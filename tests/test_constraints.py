@@ -25,7 +25,13 @@ def project():
 
 
 def _indicator(project, **fields):
-    values = {"order": 1, "level1": "output", "level2": "quantity", "name": "参保人数", "target_text": "≥100人"}
+    values = {
+        "order": 1,
+        "level1": "output",
+        "level2": "quantity",
+        "name": "参保人数",
+        "target_text": "≥100人",
+    }
     values.update(fields)
     return Indicator.objects.create(project=project, **values)
 
@@ -54,12 +60,16 @@ def test_score_above_weight_is_refused(project):
 
 
 def test_negative_budget_is_refused(project):
-    assert refused(lambda: BudgetLine.objects.create(project=project, source="current_year", annual=Decimal("-1")))
+    assert refused(
+        lambda: BudgetLine.objects.create(project=project, source="current_year", annual=Decimal("-1"))
+    )
 
 
 def test_one_line_per_fund_source(project):
     BudgetLine.objects.create(project=project, source="current_year", annual=Decimal("10"))
-    assert refused(lambda: BudgetLine.objects.create(project=project, source="current_year", annual=Decimal("5")))
+    assert refused(
+        lambda: BudgetLine.objects.create(project=project, source="current_year", annual=Decimal("5"))
+    )
 
 
 def test_same_project_twice_in_a_unit_and_year_is_refused(project):
@@ -75,7 +85,9 @@ def test_total_score_above_100_is_refused(project):
 def test_membership_scope_must_match_role(project):
     user = get_user_model().objects.create(username="someone")
     # a unit user attached to a department, not a unit
-    assert refused(lambda: Membership.objects.create(user=user, role=Role.UNIT_USER, department=project.unit.department))
+    assert refused(
+        lambda: Membership.objects.create(user=user, role=Role.UNIT_USER, department=project.unit.department)
+    )
     assert refused(lambda: Membership.objects.create(user=user, role=Role.SUPERVISOR, unit=project.unit))
     Membership.objects.create(user=user, role=Role.UNIT_USER, unit=project.unit)
 

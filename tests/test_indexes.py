@@ -23,4 +23,3 @@ def test_the_name_search_can_use_the_trigram_index(demo):
     with transaction.atomic():
         plan = _plan(Project.objects.filter(name__icontains="医疗保险").order_by().values("pk"))
     assert "project_name_trgm" in plan
-

@@ -56,7 +56,11 @@ def test_loaded_budgets_agree_with_the_documents(demo, department, year, count, 
 
 def test_yantai_2019_projects_carry_budget_execution_and_printed_scores(demo):
     projects = Project.objects.filter(year=2019).order_by("pk")
-    assert [p.budget_totals()["executed"] for p in projects] == [Decimal("5515"), Decimal("1807.5"), Decimal("350")]
+    assert [p.budget_totals()["executed"] for p in projects] == [
+        Decimal("5515"),
+        Decimal("1807.5"),
+        Decimal("350"),
+    ]
     evaluations = [p.evaluation for p in projects]
     assert [e.printed_total for e in evaluations] == [Decimal("100")] * 3
     assert [e.printed_grade for e in evaluations] == ["优"] * 3
@@ -113,18 +117,24 @@ def test_the_admin_change_pages_open(demo, admin_client):
 def test_the_admin_lists_filter_by_the_projects_own_department_and_region(demo, admin_client):
     department = Department.objects.get(name="烟台市医疗保障局")
     counts = {
-        f"/admin/projects/project/?department__id__exact={department.pk}":
-            Project.objects.filter(unit__department=department).count(),
-        f"/admin/projects/project/?region__id__exact={department.region_id}":
-            Project.objects.filter(unit__department__region=department.region).count(),
-        f"/admin/perfgoals/evaluation/?project__department__id__exact={department.pk}":
-            Project.objects.filter(unit__department=department, evaluation__isnull=False).count(),
-        f"/admin/perfgoals/indicator/?project__department__id__exact={department.pk}":
-            Indicator.objects.filter(project__unit__department=department).count(),
+        f"/admin/projects/project/?department__id__exact={department.pk}": Project.objects.filter(
+            unit__department=department
+        ).count(),
+        f"/admin/projects/project/?region__id__exact={department.region_id}": Project.objects.filter(
+            unit__department__region=department.region
+        ).count(),
+        f"/admin/perfgoals/evaluation/?project__department__id__exact={department.pk}": Project.objects.filter(
+            unit__department=department, evaluation__isnull=False
+        ).count(),
+        f"/admin/perfgoals/indicator/?project__department__id__exact={department.pk}": Indicator.objects.filter(
+            project__unit__department=department
+        ).count(),
     }
     for url, expected in counts.items():
         response = admin_client.get(url)  # an unknown filter would redirect to ?e=1
         assert response.status_code == 200, url
         assert response.context["cl"].result_count == expected > 0, url
-    response = admin_client.get(f"/admin/perfgoals/reviewaction/?evaluation__project__department__id__exact={department.pk}")
+    response = admin_client.get(
+        f"/admin/perfgoals/reviewaction/?evaluation__project__department__id__exact={department.pk}"
+    )
     assert response.status_code == 200

@@ -46,7 +46,9 @@ def test_the_demo_data_agree(demo):
 def test_create_save_and_bulk_create_set_the_copies(tree):
     one = Project.objects.create(unit=tree["unit"], year=2024, name="项目一")
     assert (one.department_id, one.region_id) == (tree["health"].pk, tree["north"].pk)
-    many = Project.objects.bulk_create([Project(unit=tree["unit"], year=2024, name=f"批量{i}") for i in range(3)])
+    many = Project.objects.bulk_create(
+        [Project(unit=tree["unit"], year=2024, name=f"批量{i}") for i in range(3)]
+    )
     assert {(p.department_id, p.region_id) for p in many} == {(tree["health"].pk, tree["north"].pk)}
     other = Unit.objects.create(department=tree["water"], name="北市水文站")
     one.unit = other
@@ -62,7 +64,9 @@ def test_the_services_and_the_rollover_set_the_copies(tree, demo):
     project = services.create_project_year(tree["unit"], data)
     assert project.department_id == tree["health"].pk
     services.replace_project_year(project, data)
-    intake.rollover(intake.Actor(yantai), list(Project.objects.filter(year=2019).values_list("pk", flat=True)), 2020)
+    intake.rollover(
+        intake.Actor(yantai), list(Project.objects.filter(year=2019).values_list("pk", flat=True)), 2020
+    )
     assert Project.objects.filter(year=2020).exists() and disagreeing() == []
 
 
@@ -105,7 +109,9 @@ def test_a_failed_move_moves_nothing(tree):
     assert project.department_id == tree["health"].pk and disagreeing() == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="composite foreign keys exist on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="composite foreign keys exist on PostgreSQL only"
+)
 @pytest.mark.parametrize("column", ["department_id", "region_id"])
 def test_postgresql_refuses_a_copy_that_disagrees(tree, column):
     project = Project.objects.create(unit=tree["unit"], year=2024, name="项目一")

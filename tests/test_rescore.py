@@ -14,11 +14,21 @@ EVALUATION_FIELDS = ["execution_rate", "execution_score", "total_score", "grade"
 
 def _clear_scores() -> None:
     Indicator.objects.update(
-        target_kind="", direction="", direction_source="", target_value=None, target_unit="", actual_kind="",
-        actual_value=None, actual_unit="", score=None, score_explanation="", flags=[],
+        target_kind="",
+        direction="",
+        direction_source="",
+        target_value=None,
+        target_unit="",
+        actual_kind="",
+        actual_value=None,
+        actual_unit="",
+        score=None,
+        score_explanation="",
+        flags=[],
     )
-    Evaluation.objects.update(execution_rate=None, execution_score=None, total_score=None, grade="",
-                              complete=False, warnings=[])
+    Evaluation.objects.update(
+        execution_rate=None, execution_score=None, total_score=None, grade="", complete=False, warnings=[]
+    )
 
 
 def _snapshot() -> tuple[list, list]:

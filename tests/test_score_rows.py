@@ -19,16 +19,18 @@ def run(tmp_path, text: str, *args: str) -> list[dict[str, str]]:
 def test_scores_the_domain_examples(tmp_path):
     rows = run(
         tmp_path,
-        "target,actual,weight\n"
-        "92%,93%,2\n"
-        "400 万人以上,400.3 万人,5\n"
-        "≥ 90%,81%,5\n"
-        "≤ 60 分钟,75 分钟,4\n",
+        "target,actual,weight\n92%,93%,2\n400 万人以上,400.3 万人,5\n≥ 90%,81%,5\n≤ 60 分钟,75 分钟,4\n",
     )
     assert [r["score"] for r in rows] == ["2.00", "5.00", "4.50", "3.20"]
     assert "93 ÷ 92 × 2 = 2.02" in rows[0]["explanation"] and "封顶 2.00" in rows[0]["explanation"]
-    assert rows[3]["direction"] == "le" and rows[3]["target_value"] == "60" and rows[3]["target_unit"] == "分钟"
-    assert rows[1]["kind"] == "quantitative" and rows[1]["target_value"] == "4000000" and rows[1]["target_unit"] == "人"
+    assert (
+        rows[3]["direction"] == "le" and rows[3]["target_value"] == "60" and rows[3]["target_unit"] == "分钟"
+    )
+    assert (
+        rows[1]["kind"] == "quantitative"
+        and rows[1]["target_value"] == "4000000"
+        and rows[1]["target_unit"] == "人"
+    )
     # the input columns come back unchanged
     assert rows[0]["target"] == "92%" and rows[0]["weight"] == "2"
 
@@ -57,11 +59,7 @@ def test_band_is_ignored_for_quantitative_rows(tmp_path):
 def test_bad_rows_get_their_error_and_the_rest_is_scored(tmp_path):
     rows = run(
         tmp_path,
-        "target,actual,weight,direction\n"
-        "92%,93%,两分,\n"
-        "92%,93%,-1,\n"
-        "92%,93%,2,往上\n"
-        "≥ 90%,81%,5,\n",
+        "target,actual,weight,direction\n92%,93%,两分,\n92%,93%,-1,\n92%,93%,2,往上\n≥ 90%,81%,5,\n",
     )
     assert "分值“两分”不是数字" in rows[0]["flags"]
     assert "分值不能为负数" in rows[1]["flags"]

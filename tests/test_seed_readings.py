@@ -43,8 +43,24 @@ def test_the_table_covers_every_kind():
     assert len(ROWS) > 150
 
 
-@pytest.mark.parametrize(("source", "field", "text", "nature", "unit", "kind", "direction", "number", "base",
-                          "unit_out", "scale", "relative"), ROWS, ids=[f"{r[0]}-{r[2][:20]}" for r in ROWS])
+@pytest.mark.parametrize(
+    (
+        "source",
+        "field",
+        "text",
+        "nature",
+        "unit",
+        "kind",
+        "direction",
+        "number",
+        "base",
+        "unit_out",
+        "scale",
+        "relative",
+    ),
+    ROWS,
+    ids=[f"{r[0]}-{r[2][:20]}" for r in ROWS],
+)
 def test_reading(source, field, text, nature, unit, kind, direction, number, base, unit_out, scale, relative):
     value = parse(text, nature=nature or None, unit=unit or None)
     assert value.kind.value == kind

@@ -8,7 +8,17 @@ from .services import build_library
 
 @admin.register(LibraryIndicator)
 class LibraryIndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "level1", "level2", "direction", "unit", "typical_target", "usage_count", "curated", "hidden"]
+    list_display = [
+        "name",
+        "level1",
+        "level2",
+        "direction",
+        "unit",
+        "typical_target",
+        "usage_count",
+        "curated",
+        "hidden",
+    ]
     list_editable = ["curated", "hidden"]
     list_filter = ["curated", "hidden", "level1", "level2", "direction", "qualitative"]
     search_fields = ["name", "name_key", "typical_target"]
@@ -37,8 +47,17 @@ class LibraryIndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "user", "kind", "status", "progress", "size", "created_at", "finished_at",
-                    "file_removed_at"]
+    list_display = [
+        "original_name",
+        "user",
+        "kind",
+        "status",
+        "progress",
+        "size",
+        "created_at",
+        "finished_at",
+        "file_removed_at",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["original_name", "user__username", "sha256"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
@@ -49,7 +68,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(CarriedIndicator)
 class CarriedIndicatorAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "previous_year", "previous_target_text", "previous_actual_text", "created_at"]
+    list_display = [
+        "indicator",
+        "previous_year",
+        "previous_target_text",
+        "previous_actual_text",
+        "created_at",
+    ]
     list_filter = ["previous_year"]
     raw_id_fields = ["indicator", "previous", "created_by"]
     search_fields = ["indicator__name", "indicator__project__name"]

@@ -9,12 +9,22 @@ from .reader import max_bytes
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容", choices=ImportKind.choices, initial=ImportKind.GOALS,
-                             widget=forms.RadioSelect)
-    year = forms.IntegerField(label="默认年度", required=False, min_value=2000, max_value=2100,
-                              help_text="文件中没有“年度”列、表头也没有写年度时使用。")
-    file = forms.FileField(label="Excel 文件（.xlsx）",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    kind = forms.ChoiceField(
+        label="导入内容", choices=ImportKind.choices, initial=ImportKind.GOALS, widget=forms.RadioSelect
+    )
+    year = forms.IntegerField(
+        label="默认年度",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="文件中没有“年度”列、表头也没有写年度时使用。",
+    )
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -30,8 +40,9 @@ class UploadForm(forms.Form):
 class RolloverForm(forms.Form):
     from_year = forms.IntegerField(label="从", min_value=2000, max_value=2100)
     to_year = forms.IntegerField(label="结转到", min_value=2000, max_value=2100)
-    projects = forms.TypedMultipleChoiceField(label="项目", coerce=int, choices=(),
-                                              widget=forms.CheckboxSelectMultiple)
+    projects = forms.TypedMultipleChoiceField(
+        label="项目", coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)

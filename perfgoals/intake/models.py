@@ -54,12 +54,22 @@ class ImportBatch(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches", verbose_name="上传人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        verbose_name="上传人",
     )
     kind = models.CharField("导入内容", max_length=10, choices=ImportKind.choices, default=ImportKind.GOALS)
-    year = models.PositiveSmallIntegerField("默认年度", null=True, blank=True, help_text="文件中没有年度时使用")
-    file = models.FileField("文件", upload_to=_upload_to, max_length=300, blank=True,
-                            help_text="超过保留期限清理后为空（见“文件清理时间”）。")
+    year = models.PositiveSmallIntegerField(
+        "默认年度", null=True, blank=True, help_text="文件中没有年度时使用"
+    )
+    file = models.FileField(
+        "文件",
+        upload_to=_upload_to,
+        max_length=300,
+        blank=True,
+        help_text="超过保留期限清理后为空（见“文件清理时间”）。",
+    )
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveBigIntegerField("文件大小（字节）", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
@@ -77,7 +87,10 @@ class ImportBatch(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     file_removed_at = models.DateTimeField(
-        "文件清理时间", null=True, blank=True, help_text="上传的文件超过保留期限后被删除的时间；批次记录保留。"
+        "文件清理时间",
+        null=True,
+        blank=True,
+        help_text="上传的文件超过保留期限后被删除的时间；批次记录保留。",
     )
 
     class Meta:
@@ -117,7 +130,10 @@ class LibraryIndicator(models.Model):
 
     name = models.CharField("三级指标", max_length=300)
     name_key = models.CharField(
-        "检索键", max_length=300, unique=True, help_text="去掉序号、空白与标点后的指标名称，用于合并同名指标。"
+        "检索键",
+        max_length=300,
+        unique=True,
+        help_text="去掉序号、空白与标点后的指标名称，用于合并同名指标。",
     )
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
     level2 = models.CharField("二级指标", max_length=30, choices=LEVEL2_CHOICES)
@@ -126,7 +142,9 @@ class LibraryIndicator(models.Model):
     unit = models.CharField("度量单位", max_length=30, blank=True)
     typical_target = models.CharField("常见目标值", max_length=200, blank=True)
     usage_count = models.PositiveIntegerField("使用次数", default=0)
-    curated = models.BooleanField("已审定", default=False, help_text="审定后重建指标库不再改写名称、层级、方向、单位和目标值。")
+    curated = models.BooleanField(
+        "已审定", default=False, help_text="审定后重建指标库不再改写名称、层级、方向、单位和目标值。"
+    )
     hidden = models.BooleanField("不推荐", default=False, help_text="隐藏后不再出现在填报建议中。")
     note = models.CharField("说明", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

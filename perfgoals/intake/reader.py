@@ -117,7 +117,7 @@ class Problem:
     field: str | None = None
 
     def location(self) -> str:
-        """"工作表「目标」第 5 行「分值」列（J5）" — as much of it as is known."""
+        """ "工作表「目标」第 5 行「分值」列（J5）" — as much of it as is known."""
         parts = []
         if self.sheet:
             parts.append(f"工作表「{self.sheet}」")
@@ -214,35 +214,102 @@ FIELD_TITLES: dict[str, str] = {
 #: fields that belong to the project, not to one indicator
 PROJECT_LEVEL = frozenset(
     {
-        "fund_user", "project_type", "contact_phone", "long_term_goal", "goal_text", "goal_result_text", "start_date",
-        "end_date", "legal_basis", "government_procurement", "procurement_amount", "total_budget", "budget",
-        "current_year_initial", "current_year_annual", "current_year_executed", "carryover_initial",
-        "carryover_annual", "carryover_executed", "other_initial", "other_annual", "other_executed",
-        "level1_weights", "low_score_explanation", "printed_execution_rate", "printed_execution_score",
-        "printed_total", "printed_grade",
+        "fund_user",
+        "project_type",
+        "contact_phone",
+        "long_term_goal",
+        "goal_text",
+        "goal_result_text",
+        "start_date",
+        "end_date",
+        "legal_basis",
+        "government_procurement",
+        "procurement_amount",
+        "total_budget",
+        "budget",
+        "current_year_initial",
+        "current_year_annual",
+        "current_year_executed",
+        "carryover_initial",
+        "carryover_annual",
+        "carryover_executed",
+        "other_initial",
+        "other_annual",
+        "other_executed",
+        "level1_weights",
+        "low_score_explanation",
+        "printed_execution_rate",
+        "printed_execution_score",
+        "printed_total",
+        "printed_grade",
     }
 )
 #: fields that identify the project a row belongs to
 IDENTITY = ("year", "department", "unit", "project")
 #: fields of one indicator row
-INDICATOR_LEVEL = ("level1", "level2", "name", "nature", "target", "measure", "weight", "actual", "deviation",
-                   "score", "band", "band_score", "direction_override", "not_applicable")
+INDICATOR_LEVEL = (
+    "level1",
+    "level2",
+    "name",
+    "nature",
+    "target",
+    "measure",
+    "weight",
+    "actual",
+    "deviation",
+    "score",
+    "band",
+    "band_score",
+    "direction_override",
+    "not_applicable",
+)
 #: decimal-valued fields
 DECIMAL_FIELDS = frozenset(
     {
-        "weight", "score", "band_score", "procurement_amount", "total_budget", "budget", "current_year_initial",
-        "current_year_annual", "current_year_executed", "carryover_initial", "carryover_annual",
-        "carryover_executed", "other_initial", "other_annual", "other_executed", "printed_execution_rate",
-        "printed_execution_score", "printed_total",
+        "weight",
+        "score",
+        "band_score",
+        "procurement_amount",
+        "total_budget",
+        "budget",
+        "current_year_initial",
+        "current_year_annual",
+        "current_year_executed",
+        "carryover_initial",
+        "carryover_annual",
+        "carryover_executed",
+        "other_initial",
+        "other_annual",
+        "other_executed",
+        "printed_execution_rate",
+        "printed_execution_score",
+        "printed_total",
     }
 )
-MONEY_FIELDS = DECIMAL_FIELDS - {"weight", "score", "band_score", "printed_execution_rate", "printed_execution_score",
-                                 "printed_total"}
+MONEY_FIELDS = DECIMAL_FIELDS - {
+    "weight",
+    "score",
+    "band_score",
+    "printed_execution_rate",
+    "printed_execution_score",
+    "printed_total",
+}
 DATE_FIELDS = frozenset({"start_date", "end_date"})
 #: text fields and their database lengths (longer text is an error, not a truncation)
 MAX_LENGTHS = {
-    "project": 200, "unit": 100, "department": 100, "name": 300, "level1": 50, "level2": 50, "nature": 10,
-    "measure": 30, "band": 30, "fund_user": 100, "project_type": 100, "contact_phone": 50, "printed_grade": 2,
+    "project": 200,
+    "unit": 100,
+    "department": 100,
+    "name": 300,
+    "level1": 50,
+    "level2": 50,
+    "nature": 10,
+    "measure": 30,
+    "band": 30,
+    "fund_user": 100,
+    "project_type": 100,
+    "contact_phone": 50,
+    "printed_grade": 2,
 }
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -258,20 +325,54 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "level2": ("二级指标",),
     "name": ("三级指标", "三级指标名称", "指标名称", "绩效指标名称"),
     "nature": ("指标性质", "绩效指标性质", "性质", "指标方向"),
-    "target": ("指标值", "年度指标值", "目标值", "本年绩效指标值", "绩效指标值", "年度目标值", "预期指标值",
-               "计划值", "年度绩效指标值", "本年指标值", "指标值a", "年度指标值a"),
+    "target": (
+        "指标值",
+        "年度指标值",
+        "目标值",
+        "本年绩效指标值",
+        "绩效指标值",
+        "年度目标值",
+        "预期指标值",
+        "计划值",
+        "年度绩效指标值",
+        "本年指标值",
+        "指标值a",
+        "年度指标值a",
+    ),
     "measure": ("度量单位", "绩效度量单位", "计量单位", "单位"),
     "weight": ("分值", "权重", "指标分值", "权重分值", "分数"),
-    "actual": ("实际完成值", "实际完成指标值", "实际值", "完成值", "全年实际完成值", "实际完成值b",
-               "全年实际值"),
-    "deviation": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "偏差原因及改进措施",
-                  "未完成原因分析及改进措施", "偏差原因分析及改进措施说明"),
+    "actual": (
+        "实际完成值",
+        "实际完成指标值",
+        "实际值",
+        "完成值",
+        "全年实际完成值",
+        "实际完成值b",
+        "全年实际值",
+    ),
+    "deviation": (
+        "偏差原因分析及改进措施",
+        "偏差原因分析",
+        "偏差原因",
+        "偏差原因及改进措施",
+        "未完成原因分析及改进措施",
+        "偏差原因分析及改进措施说明",
+    ),
     "score": ("得分", "指标得分"),
     "band": ("评定档次", "定性评定档次", "档次", "完成档次"),
     "band_score": ("档次内得分", "档次得分", "档内得分", "档次内评分", "定性评定得分", "档次评分"),
     # "指标方向" alone is a 指标性质 header (see match_header for a table that has both)
-    "direction_override": ("指标方向人工确认", "人工确认方向", "人工确认指标方向", "人工指定方向", "指定方向",
-                           "方向人工确认", "指标方向人工指定", "指标方向确认", "人工方向"),
+    "direction_override": (
+        "指标方向人工确认",
+        "人工确认方向",
+        "人工确认指标方向",
+        "人工指定方向",
+        "指定方向",
+        "方向人工确认",
+        "指标方向人工指定",
+        "指标方向确认",
+        "人工方向",
+    ),
     "not_applicable": ("不适用", "是否不适用", "不适用指标", "本年度不适用", "不适用不计分"),
     "project_type": ("项目类型",),
     "contact_phone": ("联系电话", "电话"),
@@ -295,8 +396,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "other_annual": ("其他资金全年预算数",),
     "other_executed": ("其他资金全年执行数",),
     "level1_weights": ("一级指标分值", "表头一级指标分值"),
-    "low_score_explanation": ("80分以下原因分析及拟采取措施", "总分在80分以下的原因分析及拟采取措施",
-                              "低分原因说明"),
+    "low_score_explanation": (
+        "80分以下原因分析及拟采取措施",
+        "总分在80分以下的原因分析及拟采取措施",
+        "低分原因说明",
+    ),
     "printed_execution_rate": ("预算执行率", "执行率"),
     "printed_execution_score": ("预算执行得分", "执行得分"),
     "printed_total": ("自评得分", "总分"),
@@ -345,7 +449,9 @@ def _qualified_key(text: str) -> str:
     return _HEADER_NOISE.sub("", folded).lower()
 
 
-QUALIFIED_HEADER_ALIASES: dict[str, str] = {_qualified_key(name): code for name, code in _QUALIFIED_ALIASES.items()}
+QUALIFIED_HEADER_ALIASES: dict[str, str] = {
+    _qualified_key(name): code for name, code in _QUALIFIED_ALIASES.items()
+}
 #: the bare 指标方向 header: 指标性质, unless the table has a 指标性质 column of its own
 _BARE_DIRECTION_KEY = _header_key("指标方向")
 
@@ -472,7 +578,9 @@ class IndicatorRow:
 
     def problem(self, message: str, field_code: str | None = None) -> Problem:
         column = self.columns.get(field_code) if field_code else None
-        return Problem(message, self.sheet, self.row, column, FIELD_TITLES.get(field_code) if field_code else None)
+        return Problem(
+            message, self.sheet, self.row, column, FIELD_TITLES.get(field_code) if field_code else None
+        )
 
 
 @dataclass
@@ -547,39 +655,72 @@ def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> No
     limit = max_bytes()
     if size > limit:
         raise WorkbookRejected(
-            [Problem(f"文件大小 {_megabytes(size)}，超过上限 {_megabytes(limit)}。请删去无关的工作表或拆成几个文件后再导入。")]
+            [
+                Problem(
+                    f"文件大小 {_megabytes(size)}，超过上限 {_megabytes(limit)}。请删去无关的工作表或拆成几个文件后再导入。"
+                )
+            ]
         )
     if size == 0:
         raise WorkbookRejected([Problem("文件是空的（0 字节）。")])
     head = _read_head(source, 8)
     if head.startswith(_OLE_SIGNATURE):
         raise WorkbookRejected(
-            [Problem("这是旧版 Excel 97-2003（.xls）文件或加密的工作簿：请在 Excel 中“另存为” .xlsx 格式（并取消密码）后再导入。")]
+            [
+                Problem(
+                    "这是旧版 Excel 97-2003（.xls）文件或加密的工作簿：请在 Excel 中“另存为” .xlsx 格式（并取消密码）后再导入。"
+                )
+            ]
         )
     if not head.startswith(_ZIP_SIGNATURES):
-        raise WorkbookRejected([Problem("文件不是 Excel 工作簿（.xlsx）：内容不是 xlsx 格式，仅改扩展名无效。请用 Excel 另存为 .xlsx。")])
+        raise WorkbookRejected(
+            [
+                Problem(
+                    "文件不是 Excel 工作簿（.xlsx）：内容不是 xlsx 格式，仅改扩展名无效。请用 Excel 另存为 .xlsx。"
+                )
+            ]
+        )
     try:
         with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise WorkbookRejected([Problem(f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）。")]) from exc
+        raise WorkbookRejected(
+            [Problem(f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）。")]
+        ) from exc
     finally:
         if hasattr(source, "seek"):
             source.seek(0)  # type: ignore[union-attr]
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        kind = "Word 文档" if "word/document.xml" in names else ("演示文稿" if "ppt/presentation.xml" in names else "压缩包")
+        kind = (
+            "Word 文档"
+            if "word/document.xml" in names
+            else ("演示文稿" if "ppt/presentation.xml" in names else "压缩包")
+        )
         raise WorkbookRejected([Problem(f"文件是{kind}，不是 Excel 工作簿（.xlsx）。")])
     if total > MAX_UNCOMPRESSED:
-        raise WorkbookRejected([Problem(f"工作簿解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，无法导入。")])
+        raise WorkbookRejected(
+            [Problem(f"工作簿解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，无法导入。")]
+        )
 
 
 # --- reading --------------------------------------------------------------------------------------
 
 _TITLE_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年(?:度)?")
-_TITLE_WORDS = ("绩效目标表", "绩效自评表", "绩效目标公开表", "绩效目标申报表", "目标表", "自评表", "预算年度", "预算算度")
+_TITLE_WORDS = (
+    "绩效目标表",
+    "绩效自评表",
+    "绩效目标公开表",
+    "绩效目标申报表",
+    "目标表",
+    "自评表",
+    "预算年度",
+    "预算算度",
+)
 _SKIPPED_SHEETS = re.compile(r"^(填写说明|填表说明|说明|使用说明|readme|instructions?)$", re.IGNORECASE)
-_MONEY_TEXT = re.compile(r"^[(（]?\s*(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|万)?\s*[)）]?\s*(?:[(（]\s*万元\s*[)）])?$")
+_MONEY_TEXT = re.compile(
+    r"^[(（]?\s*(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|万)?\s*[)）]?\s*(?:[(（]\s*万元\s*[)）])?$"
+)
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?$")
 _WEIGHT_PAIR = re.compile(r"([^\d\s;；,，、:：]+?)\s*[:：]?\s*(\d+(?:\.\d+)?)\s*分?")
 _LEADING_LABEL = re.compile(r"^([^:：]{2,20})[:：]\s*(.+)$", re.DOTALL)
@@ -648,10 +789,14 @@ class _SheetReader:
 
     # -- problems ---------------------------------------------------------------------------------
 
-    def error(self, message: str, row: int | None = None, column: str | None = None, field_code: str | None = None):
+    def error(
+        self, message: str, row: int | None = None, column: str | None = None, field_code: str | None = None
+    ):
         self.result.error(Problem(message, self.title, row, column, FIELD_TITLES.get(field_code or "", None)))
 
-    def warn(self, message: str, row: int | None = None, column: str | None = None, field_code: str | None = None):
+    def warn(
+        self, message: str, row: int | None = None, column: str | None = None, field_code: str | None = None
+    ):
         self.result.warn(Problem(message, self.title, row, column, FIELD_TITLES.get(field_code or "", None)))
 
     # -- rows -------------------------------------------------------------------------------------
@@ -699,12 +844,18 @@ class _SheetReader:
             if cell.formula is not None:
                 self.error(
                     f"单元格是公式「{cell.formula[:60]}」，不是数值：请复制后“选择性粘贴 → 数值”再导入。",
-                    row_index, cell.column, self.field_at(position),
+                    row_index,
+                    cell.column,
+                    self.field_at(position),
                 )
                 return
             if cell.error is not None:
-                self.error(f"单元格是错误值或无法识别的值「{cell.error}」。", row_index, cell.column,
-                           self.field_at(position))
+                self.error(
+                    f"单元格是错误值或无法识别的值「{cell.error}」。",
+                    row_index,
+                    cell.column,
+                    self.field_at(position),
+                )
                 return
         header_like = self.looks_like_header(cells)
         if self.pending_labels is not None:
@@ -833,7 +984,11 @@ class _SheetReader:
             label_columns[pending[1]] = pending[0]
         if self.block is None:
             if pairs or label_columns:
-                self.warn("这一行像是项目信息栏，但前面没有「项目名称」栏，已忽略。", row_index, nonempty[0][1].column)
+                self.warn(
+                    "这一行像是项目信息栏，但前面没有「项目名称」栏，已忽略。",
+                    row_index,
+                    nonempty[0][1].column,
+                )
             return
         for label, cell in pairs:
             self.set_block_value(label, cell, row_index)
@@ -911,7 +1066,9 @@ class _SheetReader:
         # "指标方向" beside a column of 指标性质 of its own is the user's direction, not a second 指标性质
         bare_direction = [c for c in cells if c is not None and _header_key(c.text) == _BARE_DIRECTION_KEY]
         other_nature = any(
-            c is not None and field_of_header(c.text) == "nature" and _header_key(c.text) != _BARE_DIRECTION_KEY
+            c is not None
+            and field_of_header(c.text) == "nature"
+            and _header_key(c.text) != _BARE_DIRECTION_KEY
             for c in cells
         )
         # "资金使用单位" beside a 实施单位 column is the project's fund user; alone it names the unit, as
@@ -938,8 +1095,18 @@ class _SheetReader:
         is_indicator = any(code in spans for code in INDICATOR_LEVEL)
         if not is_indicator and "project" not in spans:
             return None
-        simple = is_indicator and set(spans) <= {"label", "seq", "level1", "level2", "name", "target", "project",
-                                                 "year", "unit", "department"}
+        simple = is_indicator and set(spans) <= {
+            "label",
+            "seq",
+            "level1",
+            "level2",
+            "name",
+            "target",
+            "project",
+            "year",
+            "unit",
+            "department",
+        }
         # a header merged across columns: its field covers them all
         for min_col, min_row, max_col, max_row in self.merges_covering(row_index):
             field_code = columns.get(min_col - 1)
@@ -1033,7 +1200,12 @@ class _SheetReader:
                 match = re.fullmatch(r"(\d{4})\s*年?度?", cell.text)
                 year = int(match.group(1)) if match else None
             if year is None or not 2000 <= year <= 2100:
-                self.error(f"「{cell.text}」不是有效的年度（应为 2000 至 2100 之间的四位年份）。", row_index, cell.column, "year")
+                self.error(
+                    f"「{cell.text}」不是有效的年度（应为 2000 至 2100 之间的四位年份）。",
+                    row_index,
+                    cell.column,
+                    "year",
+                )
                 return None
             return year
         if field_code in DECIMAL_FIELDS:
@@ -1067,7 +1239,12 @@ class _SheetReader:
                     return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
                 except ValueError:
                     pass
-            self.error(f"「{cell.text}」不是日期（例如 2020-01-01 或 2020.01.01）。", row_index, cell.column, field_code)
+            self.error(
+                f"「{cell.text}」不是日期（例如 2020-01-01 或 2020.01.01）。",
+                row_index,
+                cell.column,
+                field_code,
+            )
             return None
         if field_code == "government_procurement":
             if cell.flag is not None:
@@ -1088,13 +1265,21 @@ class _SheetReader:
             for name, number in _WEIGHT_PAIR.findall(unicodedata.normalize("NFKC", cell.text)):
                 code = _level1(name)
                 if code is None:
-                    self.error(f"「{name}」不是一级指标（一级指标分值应写成“产出指标 50；效益指标 30”）。",
-                               row_index, cell.column, field_code)
+                    self.error(
+                        f"「{name}」不是一级指标（一级指标分值应写成“产出指标 50；效益指标 30”）。",
+                        row_index,
+                        cell.column,
+                        field_code,
+                    )
                     return None
                 weights[code] = number
             if not weights:
-                self.error(f"「{cell.text}」读不出一级指标分值（应写成“产出指标 50；效益指标 30”）。",
-                           row_index, cell.column, field_code)
+                self.error(
+                    f"「{cell.text}」读不出一级指标分值（应写成“产出指标 50；效益指标 30”）。",
+                    row_index,
+                    cell.column,
+                    field_code,
+                )
                 return None
             return weights
         if not self.check_length(cell.text, field_code, row_index, cell.column):
@@ -1110,11 +1295,20 @@ class _SheetReader:
         if direction is not None:
             return direction
         if key == "定性":
-            self.error("「定性」不是指标方向：定性指标请在「指标性质」列填写“定性”，本列留空。",
-                       row_index, cell.column, "direction_override")
+            self.error(
+                "「定性」不是指标方向：定性指标请在「指标性质」列填写“定性”，本列留空。",
+                row_index,
+                cell.column,
+                "direction_override",
+            )
         else:
-            self.error(f"「{cell.text}」不是有效的指标方向：可填 正向（≥）、反向（≤）、等于（＝）、约等于（≈），"
-                       f"或留空按指标值识别。", row_index, cell.column, "direction_override")
+            self.error(
+                f"「{cell.text}」不是有效的指标方向：可填 正向（≥）、反向（≤）、等于（＝）、约等于（≈），"
+                f"或留空按指标值识别。",
+                row_index,
+                cell.column,
+                "direction_override",
+            )
         return None
 
     def not_applicable_of(self, cell: CellValue, row_index: int) -> bool | None:
@@ -1129,14 +1323,24 @@ class _SheetReader:
         if key in _NO:
             return False
         if key in ("×", "✗", "✘", "x"):
-            self.error(f"「{cell.text}」含义不明确：不适用请填“是”（或 √），适用请填“否”或留空。",
-                       row_index, cell.column, "not_applicable")
+            self.error(
+                f"「{cell.text}」含义不明确：不适用请填“是”（或 √），适用请填“否”或留空。",
+                row_index,
+                cell.column,
+                "not_applicable",
+            )
         else:
-            self.error(f"「{cell.text}」应填“是”（或 √、✓、Y、1）表示不适用，“否”（或 N、0）或留空表示适用。",
-                       row_index, cell.column, "not_applicable")
+            self.error(
+                f"「{cell.text}」应填“是”（或 √、✓、Y、1）表示不适用，“否”（或 N、0）或留空表示适用。",
+                row_index,
+                cell.column,
+                "not_applicable",
+            )
         return None
 
-    def store_project_value(self, fragment: ProjectFragment, field_code: str, value: Any, place: Problem) -> None:
+    def store_project_value(
+        self, fragment: ProjectFragment, field_code: str, value: Any, place: Problem
+    ) -> None:
         if value is None:
             return
         known = fragment.fields.get(field_code)
@@ -1213,7 +1417,9 @@ class _SheetReader:
             return None
         year = self.year
         if self.carry.get("year"):
-            year_cell = identity.get("year") or CellValue(text=self.carry["year"], column=self.column_of("year") or "")
+            year_cell = identity.get("year") or CellValue(
+                text=self.carry["year"], column=self.column_of("year") or ""
+            )
             year = self.convert("year", year_cell, row_index)
             if year is None:
                 return None
@@ -1256,8 +1462,12 @@ class _SheetReader:
         self.result.rows_read += 1
         for code, cell in values.items():
             if code in PROJECT_LEVEL:
-                self.store_project_value(fragment, code, self.convert(code, cell, row_index),
-                                         Problem("", self.title, row_index, cell.column))
+                self.store_project_value(
+                    fragment,
+                    code,
+                    self.convert(code, cell, row_index),
+                    Problem("", self.title, row_index, cell.column),
+                )
 
     def read_indicator_row(self, row_index: int, cells) -> None:
         table = self.table
@@ -1283,8 +1493,12 @@ class _SheetReader:
             raise _TooManyRows
         for code, cell in values.items():
             if code in PROJECT_LEVEL:
-                self.store_project_value(fragment, code, self.convert(code, cell, row_index),
-                                         Problem("", self.title, row_index, cell.column))
+                self.store_project_value(
+                    fragment,
+                    code,
+                    self.convert(code, cell, row_index),
+                    Problem("", self.title, row_index, cell.column),
+                )
         self.take_indicator(fragment, row_index, values, notes)
 
     def misaligned(self, values: dict[str, CellValue], orphans: list[CellValue]) -> bool:
@@ -1334,21 +1548,26 @@ class _SheetReader:
         rest = content[index:]
         if len(rest) > 2:
             shown = "」「".join(c.text[:20] for c in content)
-            self.error(f"这一行的内容与表头对不上，无法判断哪一格是指标名称、哪一格是指标值：「{shown}」。",
-                       row_index, content[0].column)
+            self.error(
+                f"这一行的内容与表头对不上，无法判断哪一格是指标名称、哪一格是指标值：「{shown}」。",
+                row_index,
+                content[0].column,
+            )
             return None
         if rest:
             values["name"] = rest[0]
         if len(rest) > 1:
             values["target"] = rest[1]
         described = "、".join(
-            f"{FIELD_TITLES[code]}「{values[code].text[:16]}」" for code in ("level1", "level2", "name", "target")
+            f"{FIELD_TITLES[code]}「{values[code].text[:16]}」"
+            for code in ("level1", "level2", "name", "target")
             if code in values
         )
         return values, f"这一行的内容没有对齐表头，已按内容识别为：{described}"
 
-    def take_indicator(self, fragment: ProjectFragment, row_index: int, values: dict[str, CellValue],
-                       notes: list[str]) -> None:
+    def take_indicator(
+        self, fragment: ProjectFragment, row_index: int, values: dict[str, CellValue], notes: list[str]
+    ) -> None:
         levels = self.levels
         if levels.project_key != id(fragment):
             self.levels = levels = _Levels(project_key=id(fragment))
@@ -1361,14 +1580,20 @@ class _SheetReader:
             if code1 is None:
                 known2 = _level2(text)
                 hint = f"（「{text}」是二级指标，请放在「二级指标」列）" if known2 else ""
-                self.error(f"「{text}」不是一级指标：应为 产出指标、效益指标、满意度指标 或 成本指标{hint}。",
-                           row_index, level1_cell.column, "level1")
+                self.error(
+                    f"「{text}」不是一级指标：应为 产出指标、效益指标、满意度指标 或 成本指标{hint}。",
+                    row_index,
+                    level1_cell.column,
+                    "level1",
+                )
                 return
             if declared is not None:
                 weights = dict(fragment.fields.get("level1_weights") or {})
                 weights[code1] = format_decimal(declared)
                 fragment.fields["level1_weights"] = weights
-                fragment.field_places.setdefault("level1_weights", Problem("", self.title, row_index, level1_cell.column))
+                fragment.field_places.setdefault(
+                    "level1_weights", Problem("", self.title, row_index, level1_cell.column)
+                )
             if code1 != levels.level1:
                 levels.level2 = None
                 levels.level2_printed = ""
@@ -1382,14 +1607,21 @@ class _SheetReader:
             if code2 is None:
                 anywhere = _level2(text)
                 if anywhere is None:
-                    self.error(f"「{text}」不是二级指标（如 数量指标、质量指标、时效指标、社会效益指标、服务对象满意度指标）。",
-                               row_index, level2_cell.column, "level2")
+                    self.error(
+                        f"「{text}」不是二级指标（如 数量指标、质量指标、时效指标、社会效益指标、服务对象满意度指标）。",
+                        row_index,
+                        level2_cell.column,
+                        "level2",
+                    )
                     return
                 if level1_cell is not None:
                     self.error(
                         f"二级指标「{text}」不属于一级指标「{level1_cell.text}」，而属于"
                         f"「{vocabulary.level1_name(vocabulary.level1_of(anywhere) or '')}」。",
-                        row_index, level2_cell.column, "level2")
+                        row_index,
+                        level2_cell.column,
+                        "level2",
+                    )
                     return
                 # the level-1 cell was left blank for a new group (seed 001 附件3 omits 效益指标)
                 code2 = anywhere
@@ -1402,7 +1634,9 @@ class _SheetReader:
                 return
         name_cell = values.get("name")
         name = name_cell.text if name_cell is not None else ""
-        has_values = any(code in values for code in ("target", "actual", "weight", "score", "nature", "measure"))
+        has_values = any(
+            code in values for code in ("target", "actual", "weight", "score", "nature", "measure")
+        )
         if not name and not has_values:
             if level2_cell is not None and levels.level2:
                 # a level-2 category printed with nothing (or "无") under it
@@ -1413,7 +1647,12 @@ class _SheetReader:
                 fragment.empty_level2.append([levels.level1 or "", levels.level2])
             return
         if not name:
-            self.error("有指标值但没有三级指标名称。", row_index, columns.get("target") or columns.get("actual"), "name")
+            self.error(
+                "有指标值但没有三级指标名称。",
+                row_index,
+                columns.get("target") or columns.get("actual"),
+                "name",
+            )
             return
         if not self.check_length(name, "name", row_index, name_cell.column if name_cell else None):
             return
@@ -1424,16 +1663,22 @@ class _SheetReader:
             levels.level1 = levels.level1 or ""
             levels.level2 = levels.level2 or ""
         if levels.level1 is None:
-            self.error("缺少一级指标（此前也没有可沿用的一级指标）。", row_index, columns.get("name"), "level1")
+            self.error(
+                "缺少一级指标（此前也没有可沿用的一级指标）。", row_index, columns.get("name"), "level1"
+            )
             return
         if levels.level2 is None:
             only = [code for code, parent in vocabulary.LEVEL2_PARENT.items() if parent == levels.level1]
             if len(only) == 1:
                 levels.level2 = only[0]
                 levels.level2_printed = vocabulary.level2_name(only[0])
-                notes.append(f"未填二级指标，「{levels.level1_printed}」下只有「{levels.level2_printed}」，已采用")
+                notes.append(
+                    f"未填二级指标，「{levels.level1_printed}」下只有「{levels.level2_printed}」，已采用"
+                )
             else:
-                self.error("缺少二级指标（此前也没有可沿用的二级指标）。", row_index, columns.get("name"), "level2")
+                self.error(
+                    "缺少二级指标（此前也没有可沿用的二级指标）。", row_index, columns.get("name"), "level2"
+                )
                 return
         row = IndicatorRow(
             sheet=self.title,
@@ -1481,8 +1726,12 @@ _DIRECTION_WORDS: dict[str, str] = {
     for word in words
 }
 #: a cell that explicitly asks for no override
-_NO_DIRECTION = frozenset(_header_key(w) for w in ("空", "无", "自动", "按指标值识别", "不指定", "未指定", "-", "—"))
-_YES = frozenset(_header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用"))
+_NO_DIRECTION = frozenset(
+    _header_key(w) for w in ("空", "无", "自动", "按指标值识别", "不指定", "未指定", "-", "—")
+)
+_YES = frozenset(
+    _header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用")
+)
 _NO = frozenset(_header_key(w) for w in ("否", "n", "no", "false", "0", "适用", "空", "无"))
 
 
@@ -1507,7 +1756,9 @@ class _WorkbookReader:
         try:
             workbook = load_workbook(source, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise WorkbookRejected([Problem(f"无法打开工作簿：文件已损坏或不是标准的 .xlsx 格式（{type(exc).__name__}）。")]) from exc
+            raise WorkbookRejected(
+                [Problem(f"无法打开工作簿：文件已损坏或不是标准的 .xlsx 格式（{type(exc).__name__}）。")]
+            ) from exc
         try:
             sheets = [ws for ws in workbook.worksheets if not _SKIPPED_SHEETS.match(ws.title.strip())]
             total = sum((ws.max_row or 0) for ws in sheets) or 1
@@ -1526,8 +1777,9 @@ class _WorkbookReader:
             self.result.error(Problem(f"数据超过 {self.row_limit} 行的上限，请拆成几个文件导入。"))
         finally:
             workbook.close()
-        nothing = not any(fragment.rows or fragment.fields or fragment.empty_level2
-                          for fragment in self.result.fragments)
+        nothing = not any(
+            fragment.rows or fragment.fields or fragment.empty_level2 for fragment in self.result.fragments
+        )
         if nothing and not self.result.errors:
             if not sheets:
                 self.result.error(Problem("工作簿中只有说明页，没有数据表。"))
@@ -1536,14 +1788,20 @@ class _WorkbookReader:
                 self.result.error(Problem(f"工作簿没有可导入的数据：工作表「{names}」是空的。"))
             elif tableless:
                 for title in tableless:
-                    self.result.error(Problem(
-                        "找不到表头：需要一行列名，至少包含「三级指标」和「指标值」（或「实际完成值」），"
-                        "以及「项目名称」「一级指标」「二级指标」（可下载模板对照）。", title))
+                    self.result.error(
+                        Problem(
+                            "找不到表头：需要一行列名，至少包含「三级指标」和「指标值」（或「实际完成值」），"
+                            "以及「项目名称」「一级指标」「二级指标」（可下载模板对照）。",
+                            title,
+                        )
+                    )
             else:
                 self.result.error(Problem("工作簿中没有找到任何绩效指标行。"))
         elif tableless:
             for title in tableless:
-                self.result.warn(Problem("工作表中没有找到表头（「三级指标」「指标值」等），整张表已跳过。", title))
+                self.result.warn(
+                    Problem("工作表中没有找到表头（「三级指标」「指标值」等），整张表已跳过。", title)
+                )
         if not nothing or self.result.errors:
             for title in empty_sheets:
                 self.result.warn(Problem("工作表是空的，已跳过。", title))
@@ -1568,7 +1826,12 @@ class _WorkbookReader:
             if self.progress is not None and row_index % 500 == 0:
                 self.progress(done + row_index, total)
         if tab_rows:
-            self.result.warn(Problem(f"有 {tab_rows} 行是粘贴在一个单元格里、以制表符分隔的文字，已按制表符拆成各列读取。", ws.title))
+            self.result.warn(
+                Problem(
+                    f"有 {tab_rows} 行是粘贴在一个单元格里、以制表符分隔的文字，已按制表符拆成各列读取。",
+                    ws.title,
+                )
+            )
         return seen, sheet.found_table
 
 
@@ -1609,4 +1872,3 @@ def read_workbook(
     """
     check_file(source, size=size)
     return _WorkbookReader(default_year, progress).read(source)
-

@@ -88,9 +88,17 @@ _BUDGET_FIELDS = {
     for part in ("initial", "annual", "executed")
 }
 #: project-level fields a results import may write
-_RESULT_PROJECT_FIELDS = {"goal_result_text", "current_year_executed", "carryover_executed", "other_executed",
-                          "low_score_explanation", "printed_execution_rate", "printed_execution_score",
-                          "printed_total", "printed_grade"}
+_RESULT_PROJECT_FIELDS = {
+    "goal_result_text",
+    "current_year_executed",
+    "carryover_executed",
+    "other_executed",
+    "low_score_explanation",
+    "printed_execution_rate",
+    "printed_execution_score",
+    "printed_total",
+    "printed_grade",
+}
 _EVALUATION_FILE_FIELDS = {
     "level1_weights": "declared_level1_weights",
     "low_score_explanation": "low_score_explanation",
@@ -234,7 +242,8 @@ class Plan:
             "indicators": self.indicator_count,
             "rows_read": self.rows_read,
             "errors": len(self.errors) + self.errors_dropped,
-            "warnings": len(self.warnings) + sum(len(p.warnings) for p in self.projects)
+            "warnings": len(self.warnings)
+            + sum(len(p.warnings) for p in self.projects)
             + sum(len(i.warnings) for p in self.projects for i in p.indicators),
         }
 
@@ -343,7 +352,9 @@ class _Resolver:
         """The engine scheme a project-year will be scored by (cached per region and year)."""
         key = (unit.department.region_id, year)
         if key not in self.schemes:
-            self.schemes[key] = perf_services.scheme_for(project or Project(unit=unit, year=year)).engine_scheme()
+            self.schemes[key] = perf_services.scheme_for(
+                project or Project(unit=unit, year=year)
+            ).engine_scheme()
         return self.schemes[key]
 
     def unit_for(self, fragment: ProjectFragment) -> Unit | None:
@@ -354,26 +365,38 @@ class _Resolver:
             if department:
                 narrowed = [u for u in candidates if _squash(u.department.name) == department]
                 if candidates and not narrowed:
-                    self.plan.error(_place(
-                        fragment,
-                        f"实施单位「{fragment.unit_name}」不属于主管部门「{fragment.department_name}」。",
-                        "unit",
-                    ))
+                    self.plan.error(
+                        _place(
+                            fragment,
+                            f"实施单位「{fragment.unit_name}」不属于主管部门「{fragment.department_name}」。",
+                            "unit",
+                        )
+                    )
                     return None
                 candidates = narrowed
             if len(candidates) == 1:
                 return candidates[0]
             if len(candidates) > 1:
-                self.plan.error(_place(fragment, f"有多个名为「{fragment.unit_name}」的实施单位，请填写「主管部门」区分。", "unit"))
+                self.plan.error(
+                    _place(
+                        fragment,
+                        f"有多个名为「{fragment.unit_name}」的实施单位，请填写「主管部门」区分。",
+                        "unit",
+                    )
+                )
                 return None
             if self.actor.is_system:
-                self.plan.error(_place(fragment, f"系统中没有名为「{fragment.unit_name}」的实施单位。", "unit"))
+                self.plan.error(
+                    _place(fragment, f"系统中没有名为「{fragment.unit_name}」的实施单位。", "unit")
+                )
             else:
-                self.plan.error(_place(
-                    fragment,
-                    f"实施单位「{fragment.unit_name}」不是您所在的单位：只能导入本单位的项目。",
-                    "unit",
-                ))
+                self.plan.error(
+                    _place(
+                        fragment,
+                        f"实施单位「{fragment.unit_name}」不是您所在的单位：只能导入本单位的项目。",
+                        "unit",
+                    )
+                )
             return None
         if department:
             candidates = [u for u in units if _squash(u.department.name) == department]
@@ -381,11 +404,14 @@ class _Resolver:
                 # a department carrying out its projects itself is a unit of the same name
                 candidates = [u for u in candidates if _squash(u.name) == department] or candidates
             if not candidates:
-                self.plan.error(_place(
-                    fragment,
-                    f"主管部门「{fragment.department_name}」下没有您可以填报的单位。" if not self.actor.is_system
-                    else f"系统中没有主管部门「{fragment.department_name}」或其下没有实施单位。",
-                ))
+                self.plan.error(
+                    _place(
+                        fragment,
+                        f"主管部门「{fragment.department_name}」下没有您可以填报的单位。"
+                        if not self.actor.is_system
+                        else f"系统中没有主管部门「{fragment.department_name}」或其下没有实施单位。",
+                    )
+                )
                 return None
             if len(candidates) == 1:
                 return candidates[0]
@@ -400,7 +426,12 @@ class _Resolver:
         for fragment in fragments:
             year = fragment.year or self.default_year
             if year is None:
-                self.plan.error(_place(fragment, f"项目「{fragment.name}」无法确定年度：请在文件中加「年度」列，或在上传时选择年度。"))
+                self.plan.error(
+                    _place(
+                        fragment,
+                        f"项目「{fragment.name}」无法确定年度：请在文件中加「年度」列，或在上传时选择年度。",
+                    )
+                )
                 continue
             fragment.year = year
             unit = self.unit_for(fragment)
@@ -413,7 +444,9 @@ class _Resolver:
         existing = {
             (p.unit_id, p.year, p.name): p
             for p in self.actor.projects()
-            .filter(unit_id__in=units, year__in={key[1] for key in grouped}, name__in={key[2] for key in grouped})
+            .filter(
+                unit_id__in=units, year__in={key[1] for key in grouped}, name__in={key[2] for key in grouped}
+            )
             .select_related("unit__department__region", "evaluation__scheme")
             .prefetch_related("indicators", "budget_lines")
         }
@@ -441,32 +474,44 @@ class _Resolver:
                     first.field_places[code] = other.field_places[code]
                 elif known != value:
                     place = other.field_places[code]
-                    self.plan.error(Problem(
-                        f"项目「{first.name}」的「{FIELD_TITLES[code]}」在文件中有两个不同的值：「{known}」和「{value}」。",
-                        place.sheet, place.row, place.column, FIELD_TITLES[code],
-                    ))
+                    self.plan.error(
+                        Problem(
+                            f"项目「{first.name}」的「{FIELD_TITLES[code]}」在文件中有两个不同的值：「{known}」和「{value}」。",
+                            place.sheet,
+                            place.row,
+                            place.column,
+                            FIELD_TITLES[code],
+                        )
+                    )
             first.rows.extend(other.rows)
             first.empty_level2.extend(pair for pair in other.empty_level2 if pair not in first.empty_level2)
         return first
 
     # -- goals --------------------------------------------------------------------------------------
 
-    def plan_goals(self, unit: Unit, fragment: ProjectFragment, project: Project | None) -> PlannedProject | None:
+    def plan_goals(
+        self, unit: Unit, fragment: ProjectFragment, project: Project | None
+    ) -> PlannedProject | None:
         name = fragment.name
         if project is not None and project.evaluation.status != Status.DRAFT:
-            self.plan.error(_place(
-                fragment,
-                f"项目「{name}」（{fragment.year} 年）已存在，状态为「{project.evaluation.get_status_display()}」："
-                f"只有“目标草稿”状态的项目可以用导入覆盖。",
-                "project",
-            ))
+            self.plan.error(
+                _place(
+                    fragment,
+                    f"项目「{name}」（{fragment.year} 年）已存在，状态为「{project.evaluation.get_status_display()}」："
+                    f"只有“目标草稿”状态的项目可以用导入覆盖。",
+                    "project",
+                )
+            )
             return None
         if not fragment.rows:
-            self.plan.error(_place(fragment, f"项目「{name}」在文件中没有任何指标行（三级指标）。", "project"))
+            self.plan.error(
+                _place(fragment, f"项目「{name}」在文件中没有任何指标行（三级指标）。", "project")
+            )
             return None
         action = "replace" if project is not None else "create"
-        planned = PlannedProject(unit=unit, year=fragment.year or 0, name=name, action=action, fragment=fragment,
-                                 existing=project)
+        planned = PlannedProject(
+            unit=unit, year=fragment.year or 0, name=name, action=action, fragment=fragment, existing=project
+        )
         data = _project_data_from(fragment, project)
         if data.fund_user.strip() == unit.name:
             data.fund_user = ""  # blank means the implementing unit: the same name adds nothing
@@ -475,14 +520,21 @@ class _Resolver:
         data.budget_lines = _budget_lines_from(fragment, project if not planned.has_budget else None)
         planned.data = data
         if action == "replace":
-            planned.warnings.append(_place(
-                fragment, f"将覆盖项目「{name}」现有的 {len(project.indicators.all())} 个指标。"  # type: ignore[union-attr]
-            ))
+            planned.warnings.append(
+                _place(
+                    fragment,
+                    f"将覆盖项目「{name}」现有的 {len(project.indicators.all())} 个指标。",  # type: ignore[union-attr]
+                )
+            )
         scheme = self.scheme(unit, planned.year, project)
         seen: dict[tuple[str, str], int] = {}
         for row in fragment.rows:
             if not row.level1 or not row.level2:
-                self.plan.error(row.problem("缺少一级指标和二级指标：导入绩效目标表时表中须有「一级指标」「二级指标」列。", "name"))
+                self.plan.error(
+                    row.problem(
+                        "缺少一级指标和二级指标：导入绩效目标表时表中须有「一级指标」「二级指标」列。", "name"
+                    )
+                )
                 continue
             item = _planned_indicator(row, scheme, planned.year)
             for problem in _band_score_problems(item, scheme):
@@ -498,35 +550,46 @@ class _Resolver:
 
     # -- results ------------------------------------------------------------------------------------
 
-    def plan_results(self, unit: Unit, fragment: ProjectFragment, project: Project | None) -> PlannedProject | None:
+    def plan_results(
+        self, unit: Unit, fragment: ProjectFragment, project: Project | None
+    ) -> PlannedProject | None:
         name = fragment.name
         if project is None:
-            self.plan.error(_place(
-                fragment,
-                f"项目「{name}」（{fragment.year} 年）不在您可填报的项目中（项目名称或年度有误，或属于其他单位）："
-                f"完成情况只能导入已有的项目。",
-                "project",
-            ))
+            self.plan.error(
+                _place(
+                    fragment,
+                    f"项目「{name}」（{fragment.year} 年）不在您可填报的项目中（项目名称或年度有误，或属于其他单位）："
+                    f"完成情况只能导入已有的项目。",
+                    "project",
+                )
+            )
             return None
         status = project.evaluation.status
         if status not in EDITABLE_STATUSES:
-            self.plan.error(_place(
-                fragment,
-                f"项目「{name}」当前状态为「{project.evaluation.get_status_display()}」，不能再填写完成情况。",
-                "project",
-            ))
+            self.plan.error(
+                _place(
+                    fragment,
+                    f"项目「{name}」当前状态为「{project.evaluation.get_status_display()}」，不能再填写完成情况。",
+                    "project",
+                )
+            )
             return None
-        planned = PlannedProject(unit=unit, year=project.year, name=name, action="results", fragment=fragment,
-                                 existing=project)
+        planned = PlannedProject(
+            unit=unit, year=project.year, name=name, action="results", fragment=fragment, existing=project
+        )
         for code, value in fragment.fields.items():
             if code in _RESULT_PROJECT_FIELDS:
                 planned.project_updates[code] = value
             elif code == "fund_user" and value.strip() in (project.fund_user, project.fund_user_name):
                 continue  # the same 资金使用单位, written out or left to the unit
             elif code not in ("budget",) and code in PROJECT_FIELDS and getattr(project, code) != value:
-                planned.warnings.append(_place(
-                    fragment, f"「{FIELD_TITLES[code]}」与系统中的不同；导入完成情况时不修改目标表内容，已忽略。", code
-                ))
+                planned.warnings.append(
+                    _place(
+                        fragment,
+                        f"「{FIELD_TITLES[code]}」与系统中的不同；导入完成情况时不修改目标表内容，已忽略。",
+                        code,
+                    )
+                )
         indicators = list(project.indicators.all())
         by_key: dict[tuple[str, str], list[Indicator]] = defaultdict(list)
         by_name: dict[str, list[Indicator]] = defaultdict(list)
@@ -541,21 +604,29 @@ class _Resolver:
             if not candidates:
                 candidates = by_name.get(_squash(row.name)) or []
                 if len(candidates) > 1 and not row.level2:
-                    self.plan.error(row.problem(
-                        f"项目「{name}」中有 {len(candidates)} 个名为「{row.name}」的指标：请加「二级指标」列区分。", "name"
-                    ))
+                    self.plan.error(
+                        row.problem(
+                            f"项目「{name}」中有 {len(candidates)} 个名为「{row.name}」的指标：请加「二级指标」列区分。",
+                            "name",
+                        )
+                    )
                     continue
                 if len(candidates) == 1 and row.level2:
-                    note = (f"系统中该指标在「{vocabulary.level2_name(candidates[0].level2)}」下，"
-                            f"文件中在「{vocabulary.level2_name(row.level2)}」下，按名称对应。")
+                    note = (
+                        f"系统中该指标在「{vocabulary.level2_name(candidates[0].level2)}」下，"
+                        f"文件中在「{vocabulary.level2_name(row.level2)}」下，按名称对应。"
+                    )
             free = [c for c in candidates if c.pk not in used]
             if not candidates:
                 self.plan.error(row.problem(f"项目「{name}」中没有三级指标「{row.name}」。", "name"))
                 continue
             if not free:
-                self.plan.error(row.problem(
-                    f"指标「{row.name}」在文件中出现了不止一次（另见第 {used[candidates[0].pk]} 行）。", "name"
-                ))
+                self.plan.error(
+                    row.problem(
+                        f"指标「{row.name}」在文件中出现了不止一次（另见第 {used[candidates[0].pk]} 行）。",
+                        "name",
+                    )
+                )
                 continue
             match = free[0]
             used[match.pk] = row.row
@@ -567,7 +638,9 @@ class _Resolver:
             planned.indicators.append(item)
         planned.untouched = len(indicators) - len(used)
         if planned.untouched:
-            planned.warnings.append(_place(fragment, f"系统中还有 {planned.untouched} 个指标不在文件中，保持原值。"))
+            planned.warnings.append(
+                _place(fragment, f"系统中还有 {planned.untouched} 个指标不在文件中，保持原值。")
+            )
         return planned
 
 
@@ -602,7 +675,9 @@ def _budget_lines_from(fragment: ProjectFragment, project: Project | None) -> li
             lines[line.source] = BudgetLineData(line.source, line.initial, line.annual, line.executed)
         return list(lines.values())
     if "budget" in fields:
-        lines[BudgetSource.CURRENT_YEAR] = BudgetLineData(BudgetSource.CURRENT_YEAR, fields["budget"], fields["budget"])
+        lines[BudgetSource.CURRENT_YEAR] = BudgetLineData(
+            BudgetSource.CURRENT_YEAR, fields["budget"], fields["budget"]
+        )
     for code, (source, part) in _BUDGET_FIELDS.items():
         if code in fields:
             line = lines.setdefault(source, BudgetLineData(source))
@@ -649,7 +724,9 @@ def _planned_indicator(row: IndicatorRow, scheme, year: int) -> PlannedIndicator
         not_applicable=bool(row.not_applicable),
     )
     target = parse(row.target, nature=row.nature or None, unit=row.measure or None)
-    item = PlannedIndicator(row=row, data=data, target=target, actual=None, warnings=_target_warnings(row, target))
+    item = PlannedIndicator(
+        row=row, data=data, target=target, actual=None, warnings=_target_warnings(row, target)
+    )
     if row.actual:
         _read_actual(item, scheme, year)
     return item
@@ -676,17 +753,25 @@ def _planned_result(row: IndicatorRow, match: Indicator, scheme, year: int) -> P
         not_applicable=match.not_applicable,
     )
     target = parse(match.target_text, nature=match.nature_printed or None, unit=match.unit_printed or None)
-    item = PlannedIndicator(row=row, data=data, target=target, actual=None, match=match, warnings=list(row.notes))
+    item = PlannedIndicator(
+        row=row, data=data, target=target, actual=None, match=match, warnings=list(row.notes)
+    )
     if row.target and _squash(row.target) != _squash(match.target_text):
-        item.warnings.append(f"文件中的指标值「{row.target}」与系统中的「{match.target_text}」不同；目标值不会被修改。")
+        item.warnings.append(
+            f"文件中的指标值「{row.target}」与系统中的「{match.target_text}」不同；目标值不会被修改。"
+        )
     # 指标方向 and 不适用 belong to the targets: a results import does not change them (as the target text)
     if row.direction_override is not None and row.direction_override != match.direction_override:
         shown = Direction(row.direction_override).label if row.direction_override else "空"
-        item.warnings.append(f"文件中的{FIELD_TITLES['direction_override']}「{shown}」与系统中的不同；"
-                             f"导入完成情况时不修改目标，已忽略。")
+        item.warnings.append(
+            f"文件中的{FIELD_TITLES['direction_override']}「{shown}」与系统中的不同；"
+            f"导入完成情况时不修改目标，已忽略。"
+        )
     if row.not_applicable is not None and row.not_applicable != match.not_applicable:
-        item.warnings.append(f"文件中的「不适用」为「{'是' if row.not_applicable else '否'}」，与系统中的不同；"
-                             f"导入完成情况时不修改目标，已忽略。")
+        item.warnings.append(
+            f"文件中的「不适用」为「{'是' if row.not_applicable else '否'}」，与系统中的不同；"
+            f"导入完成情况时不修改目标，已忽略。"
+        )
     if row.actual is None or not row.actual:
         item.warnings.append("实际完成值为空，保持原值。" if match.actual_text else "实际完成值为空。")
     _read_actual(item, scheme, year)
@@ -712,22 +797,30 @@ def _band_score_problems(item: PlannedIndicator, scheme) -> list[Problem]:
     row = item.row
     shown = format_decimal(band_score)
     if not data.band:
-        return [row.problem(f"填写了档次内得分「{shown}」，但没有填写评定档次：请先填写评定档次（如 完成、部分完成、未完成）。",
-                            "band_score")]
+        return [
+            row.problem(
+                f"填写了档次内得分「{shown}」，但没有填写评定档次：请先填写评定档次（如 完成、部分完成、未完成）。",
+                "band_score",
+            )
+        ]
     if data.weight is None:
         return [row.problem(f"填写了档次内得分「{shown}」，但没有分值：请先填写分值。", "band_score")]
     if band_score > data.weight:
-        return [row.problem(f"档次内得分「{shown}」超过了分值「{format_decimal(data.weight)}」。", "band_score")]
+        return [
+            row.problem(f"档次内得分「{shown}」超过了分值「{format_decimal(data.weight)}」。", "band_score")
+        ]
     scale = item.target.scale if item.target.scale in scheme.bands else scheme.default_scale
     found = scheme.find_band(data.band, scale)
     if found is not None and not found[1].contains(band_score, data.weight):
         band = found[1]
         low, high = band_range(band, data.weight)
-        return [row.problem(
-            f"档次内得分「{shown}」不在“{band.short}”档的范围内：应在 {format_decimal(low)} 至 {format_decimal(high)} 之间"
-            f"（分值 {format_decimal(data.weight)} 的 {band.range_display()}）。",
-            "band_score",
-        )]
+        return [
+            row.problem(
+                f"档次内得分「{shown}」不在“{band.short}”档的范围内：应在 {format_decimal(low)} 至 {format_decimal(high)} 之间"
+                f"（分值 {format_decimal(data.weight)} 的 {band.range_display()}）。",
+                "band_score",
+            )
+        ]
     return []
 
 
@@ -742,14 +835,24 @@ def _read_actual(item: PlannedIndicator, scheme, year: int) -> None:
     elif actual.is_quantitative and item.target.is_quantitative:
         adopted = adopt_unit(actual, item.target)
         if not compatible(adopted, item.target):
-            item.warnings.append(f"实际完成值的单位「{actual.unit}」与指标值的单位「{item.target.unit}」不一致。")
+            item.warnings.append(
+                f"实际完成值的单位「{actual.unit}」与指标值的单位「{item.target.unit}」不一致。"
+            )
     result = score_indicator(
         IndicatorInput(
-            name=data.name, target_text=data.target_text, actual_text=data.actual_text, weight=data.weight,
-            nature=data.nature_printed or None, unit=data.unit_printed or None,
+            name=data.name,
+            target_text=data.target_text,
+            actual_text=data.actual_text,
+            weight=data.weight,
+            nature=data.nature_printed or None,
+            unit=data.unit_printed or None,
             direction_override=Direction(data.direction_override) if data.direction_override else None,
-            band=data.band or None, band_score=data.band_score, reported_score=data.reported_score,
-            deviation_note=data.deviation_note, level1=data.level1, level2=data.level2,
+            band=data.band or None,
+            band_score=data.band_score,
+            reported_score=data.reported_score,
+            deviation_note=data.deviation_note,
+            level1=data.level1,
+            level2=data.level2,
             not_applicable=data.not_applicable,
         ),
         scheme,
@@ -786,7 +889,9 @@ def plan_import(
     if kind == ImportKind.RESULTS:
         for fragment in result.fragments:
             if fragment.rows and all(row.actual is None for row in fragment.rows):
-                plan.error(Problem("导入完成情况需要「实际完成值」列。", fragment.sheet, fragment.rows[0].row))
+                plan.error(
+                    Problem("导入完成情况需要「实际完成值」列。", fragment.sheet, fragment.rows[0].row)
+                )
                 break
     _Resolver(plan, actor, kind, year).resolve(result.fragments)
     return plan
@@ -805,8 +910,12 @@ class ApplyReport:
     indicators: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"created": self.created, "replaced": self.replaced, "results": self.results,
-                "indicators": self.indicators}
+        return {
+            "created": self.created,
+            "replaced": self.replaced,
+            "results": self.results,
+            "indicators": self.indicators,
+        }
 
     def text(self) -> str:
         parts = []
@@ -866,7 +975,9 @@ def _create_projects(planned: list[PlannedProject], report: ApplyReport) -> None
         return
     wanted = {(p.unit.pk, p.year, p.name): p for p in planned}
     clash = Project.objects.filter(
-        unit_id__in={key[0] for key in wanted}, year__in={key[1] for key in wanted}, name__in={key[2] for key in wanted}
+        unit_id__in={key[0] for key in wanted},
+        year__in={key[1] for key in wanted},
+        name__in={key[2] for key in wanted},
     ).values_list("unit_id", "year", "name")
     problems = [
         _place(wanted[key].fragment, f"项目「{key[2]}」（{key[1]} 年）刚刚已被创建，请重新上传。")
@@ -885,7 +996,9 @@ def _apply_project(planned: PlannedProject, actor: Actor, report: ApplyReport) -
     status = project.evaluation.status
     if planned.action == "replace":
         if status != Status.DRAFT:
-            raise ImportRefused([_place(planned.fragment, f"项目「{planned.name}」已不是“目标草稿”状态，不能覆盖。")])
+            raise ImportRefused(
+                [_place(planned.fragment, f"项目「{planned.name}」已不是“目标草稿”状态，不能覆盖。")]
+            )
         data = planned.data
         assert data is not None
         replace_project_year(project, data, budget=planned.has_budget)
@@ -895,7 +1008,14 @@ def _apply_project(planned: PlannedProject, actor: Actor, report: ApplyReport) -
         report.indicators += len(data.indicators)
         return
     if status not in EDITABLE_STATUSES:
-        raise ImportRefused([_place(planned.fragment, f"项目「{planned.name}」的状态已变为「{project.evaluation.get_status_display()}」，不能再填写完成情况。")])
+        raise ImportRefused(
+            [
+                _place(
+                    planned.fragment,
+                    f"项目「{planned.name}」的状态已变为「{project.evaluation.get_status_display()}」，不能再填写完成情况。",
+                )
+            ]
+        )
     _apply_results(project, planned)
     report.results.append(project.pk)
     report.indicators += len(planned.indicators)
@@ -997,8 +1117,9 @@ def create_batch(user, uploaded, *, kind: str, year: int | None) -> ImportBatch:
 
 def _set_progress(batch_id: int, done: int, total: int, base: int, span: int, note: str) -> None:
     percent = base + min(span, int(span * done / max(total, 1)))
-    ImportBatch.objects.filter(pk=batch_id).update(progress=min(percent, 100), progress_note=note[:200],
-                                                   updated_at=timezone.now())
+    ImportBatch.objects.filter(pk=batch_id).update(
+        progress=min(percent, 100), progress_note=note[:200], updated_at=timezone.now()
+    )
 
 
 def _plan_batch(batch: ImportBatch, *, base: int, span: int, note: str) -> Plan:
@@ -1018,17 +1139,24 @@ def _plan_batch(batch: ImportBatch, *, base: int, span: int, note: str) -> Plan:
 def _store_problems(batch: ImportBatch, plan: Plan) -> None:
     batch.errors = [p.as_dict() for p in plan.errors]
     if plan.errors_dropped:
-        batch.errors.append({"sheet": None, "row": None, "column": None, "field": None,
-                             "message": f"另有 {plan.errors_dropped} 个错误未列出。",
-                             "text": f"另有 {plan.errors_dropped} 个错误未列出。"})
+        batch.errors.append(
+            {
+                "sheet": None,
+                "row": None,
+                "column": None,
+                "field": None,
+                "message": f"另有 {plan.errors_dropped} 个错误未列出。",
+                "text": f"另有 {plan.errors_dropped} 个错误未列出。",
+            }
+        )
     batch.warnings = [p.as_dict() for p in plan.warnings]
 
 
 def build_preview(batch_id: int) -> ImportBatch:
     """Parse a pending batch and store its preview (or its errors). Safe to run twice."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=[BatchStatus.PENDING, BatchStatus.PARSING]).update(
-        status=BatchStatus.PARSING, progress=1, progress_note="正在读取文件", updated_at=timezone.now()
-    )
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status__in=[BatchStatus.PENDING, BatchStatus.PARSING]
+    ).update(status=BatchStatus.PARSING, progress=1, progress_note="正在读取文件", updated_at=timezone.now())
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if not claimed:
         return batch
@@ -1048,8 +1176,18 @@ def build_preview(batch_id: int) -> ImportBatch:
     batch.progress_note = "预览已生成" if plan.ok else "文件有错误，未导入"
     if not plan.ok:
         batch.finished_at = timezone.now()
-    batch.save(update_fields=["preview", "errors", "warnings", "status", "progress", "progress_note",
-                              "finished_at", "updated_at"])
+    batch.save(
+        update_fields=[
+            "preview",
+            "errors",
+            "warnings",
+            "status",
+            "progress",
+            "progress_note",
+            "finished_at",
+            "updated_at",
+        ]
+    )
     return batch
 
 
@@ -1059,7 +1197,9 @@ def confirm_batch(batch: ImportBatch) -> bool:
     again. The condition is part of the UPDATE, so a confirmation and a cleanup racing on one batch
     cannot both win."""
     return bool(
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEW, file_removed_at__isnull=True).update(
+        ImportBatch.objects.filter(
+            pk=batch.pk, status=BatchStatus.PREVIEW, file_removed_at__isnull=True
+        ).update(
             status=BatchStatus.CONFIRMED, progress=0, progress_note="等待导入", updated_at=timezone.now()
         )
     )
@@ -1068,7 +1208,10 @@ def confirm_batch(batch: ImportBatch) -> bool:
 def cancel_batch(batch: ImportBatch) -> bool:
     return bool(
         ImportBatch.objects.filter(pk=batch.pk, status__in=[BatchStatus.PREVIEW, BatchStatus.PENDING]).update(
-            status=BatchStatus.CANCELLED, finished_at=timezone.now(), progress_note="已取消", updated_at=timezone.now()
+            status=BatchStatus.CANCELLED,
+            finished_at=timezone.now(),
+            progress_note="已取消",
+            updated_at=timezone.now(),
         )
     )
 
@@ -1080,7 +1223,9 @@ def run_batch_import(batch_id: int) -> ImportBatch:
     'confirmed' or 'importing' (a crashed run leaves 'importing' with nothing written); a batch
     already imported is returned as it is.
     """
-    moved = ImportBatch.objects.filter(pk=batch_id, status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]).update(
+    moved = ImportBatch.objects.filter(
+        pk=batch_id, status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]
+    ).update(
         status=BatchStatus.IMPORTING, progress=1, progress_note="正在读取文件", updated_at=timezone.now()
     )
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
@@ -1101,8 +1246,17 @@ def run_batch_import(batch_id: int) -> ImportBatch:
             locked.progress_note = "导入完成"
             locked.finished_at = timezone.now()
             locked.warnings = [p.as_dict() for p in plan.warnings]
-            locked.save(update_fields=["status", "result", "progress", "progress_note", "finished_at", "warnings",
-                                       "updated_at"])
+            locked.save(
+                update_fields=[
+                    "status",
+                    "result",
+                    "progress",
+                    "progress_note",
+                    "finished_at",
+                    "warnings",
+                    "updated_at",
+                ]
+            )
             return locked
     except ImportRefused as exc:
         batch.status = BatchStatus.REJECTED
@@ -1148,8 +1302,10 @@ class CleanupReport:
 
     def text(self) -> str:
         verb = "将清理" if self.dry_run else "已清理"
-        text = (f"{verb} {len(self.removed)} 个导入批次的上传文件（共 {self.bytes / 1024 / 1024:.1f} MB），"
-                f"保留期限 {self.days} 天（{timezone.localtime(self.cutoff):%Y-%m-%d %H:%M} 之前）。")
+        text = (
+            f"{verb} {len(self.removed)} 个导入批次的上传文件（共 {self.bytes / 1024 / 1024:.1f} MB），"
+            f"保留期限 {self.days} 天（{timezone.localtime(self.cutoff):%Y-%m-%d %H:%M} 之前）。"
+        )
         if self.failed:
             text += f"{len(self.failed)} 个文件删除失败，下次运行时重试。"
         return text
@@ -1317,7 +1473,9 @@ def relative_suggestion(indicator: Indicator, carried: CarriedIndicator | None) 
     """For a target such as "不低于上年", the number it means given last year's actual ("≥400.3万人")."""
     if carried is None or not carried.previous_actual_text:
         return ""
-    target = parse(indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None)
+    target = parse(
+        indicator.target_text, nature=indicator.nature_printed or None, unit=indicator.unit_printed or None
+    )
     if target.relative != "上年" or target.direction is None:
         return ""
     previous_target = parse(carried.previous_target_text)
@@ -1366,7 +1524,9 @@ def apply_suggestion(actor: Actor, indicator_id: int) -> Indicator | None:
 
 # --- indicator library ----------------------------------------------------------------------------
 
-_NUMBERING = re.compile(r"^(?:[(（]?\s*[0-9]{1,3}\s*[)）.、．:：]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*")
+_NUMBERING = re.compile(
+    r"^(?:[(（]?\s*[0-9]{1,3}\s*[)）.、．:：]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
+)
 _TRAILING = re.compile(r"[\s,.;:，。；：、]+$")
 
 
@@ -1421,7 +1581,16 @@ def build_library() -> LibraryReport:
     rows = (
         Indicator.objects.filter(project__evaluation__status__in=LIBRARY_STATUSES)
         .order_by("-project__year", "pk")
-        .values("name", "level1", "level2", "direction", "target_kind", "target_text", "nature_printed", "unit_printed")
+        .values(
+            "name",
+            "level1",
+            "level2",
+            "direction",
+            "target_kind",
+            "target_text",
+            "nature_printed",
+            "unit_printed",
+        )
     )
     for row in rows:
         key = name_key(row["name"])
@@ -1439,7 +1608,9 @@ def build_library() -> LibraryReport:
             units = []
             targets = []
             for r in same_level:
-                value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
+                value = parse(
+                    r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None
+                )
                 units.append(value.printed_unit or value.unit or "")
                 targets.append(_printed_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
             values = {
@@ -1478,13 +1649,17 @@ def build_library() -> LibraryReport:
     return report
 
 
-def suggest(query: str, *, level1: str | None = None, level2: str | None = None, limit: int = 10) -> list[LibraryIndicator]:
+def suggest(
+    query: str, *, level1: str | None = None, level2: str | None = None, limit: int = 10
+) -> list[LibraryIndicator]:
     """Library entries matching what the user is typing (name contains the text), curated and common
     first; narrowed to a level when one is given."""
     key = name_key(query)
     if not key:
         return []
-    entries = LibraryIndicator.objects.filter(hidden=False).filter(Q(name_key__contains=key) | Q(name__icontains=query.strip()))
+    entries = LibraryIndicator.objects.filter(hidden=False).filter(
+        Q(name_key__contains=key) | Q(name__icontains=query.strip())
+    )
     if level1:
         entries = entries.filter(level1=level1)
     if level2:
@@ -1504,7 +1679,9 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
         "level2": entry.level2,
         "level2_name": vocabulary.level2_name(entry.level2),
         "direction": entry.direction,
-        "direction_label": entry.get_direction_display() if entry.direction else ("定性" if entry.qualitative else ""),
+        "direction_label": entry.get_direction_display()
+        if entry.direction
+        else ("定性" if entry.qualitative else ""),
         "qualitative": entry.qualitative,
         "unit": entry.unit,
         "typical_target": entry.typical_target,
@@ -1513,7 +1690,9 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
     }
 
 
-def export_queryset(user, *, year: int | None = None, project_ids: Iterable[int] | None = None) -> QuerySet[Project]:
+def export_queryset(
+    user, *, year: int | None = None, project_ids: Iterable[int] | None = None
+) -> QuerySet[Project]:
     """Projects a user may export (what they can see), ready for the template writer."""
     qs = visible_projects(user)
     if year is not None:

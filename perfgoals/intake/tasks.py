@@ -28,12 +28,23 @@ def import_batch(batch_id: int) -> dict:
 def rebuild_library() -> dict:
     """Rebuild the indicator library from the projects (after an import)."""
     report = services.build_library()
-    return {"created": report.created, "updated": report.updated, "removed": report.removed, "total": report.total}
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "removed": report.removed,
+        "total": report.total,
+    }
 
 
 @shared_task(name="intake.clean_uploads")
 def clean_uploads(days: int | None = None, dry_run: bool = False) -> dict:
     """Delete uploaded workbooks kept longer than the retention period (the batches stay)."""
     report = services.clean_uploads(days=days, dry_run=dry_run)
-    return {"days": report.days, "dry_run": report.dry_run, "removed": len(report.removed), "bytes": report.bytes,
-            "failed": len(report.failed), "text": report.text()}
+    return {
+        "days": report.days,
+        "dry_run": report.dry_run,
+        "removed": len(report.removed),
+        "bytes": report.bytes,
+        "failed": len(report.failed),
+        "text": report.text(),
+    }

@@ -41,25 +41,75 @@ HELP_SHEET = "填写说明"
 
 #: columns of the indicator sheet: the goals template, the results template, a full export. Columns added
 #: later go at the end (files made with the older templates, and bench/import_bench.py, keep their places).
-_TABLE_COLUMNS = ("year", "unit", "project", "level1", "level2", "name", "nature", "target", "measure", "weight")
+_TABLE_COLUMNS = (
+    "year",
+    "unit",
+    "project",
+    "level1",
+    "level2",
+    "name",
+    "nature",
+    "target",
+    "measure",
+    "weight",
+)
 GOALS_COLUMNS = (*_TABLE_COLUMNS, "direction_override", "not_applicable")
 RESULTS_COLUMNS = (*_TABLE_COLUMNS, "actual", "deviation", "score", "band", "band_score")
-EXPORT_COLUMNS = ("year", "department", "unit", "project", "level1", "level2", "name", "nature", "target",
-                  "measure", "weight", "actual", "deviation", "score", "band", "band_score", "direction_override",
-                  "not_applicable")
+EXPORT_COLUMNS = (
+    "year",
+    "department",
+    "unit",
+    "project",
+    "level1",
+    "level2",
+    "name",
+    "nature",
+    "target",
+    "measure",
+    "weight",
+    "actual",
+    "deviation",
+    "score",
+    "band",
+    "band_score",
+    "direction_override",
+    "not_applicable",
+)
 #: 指标方向（人工确认） as written: the words of the template's drop-down list
 DIRECTION_WORDS = {"ge": "正向", "le": "反向", "eq": "等于", "approx": "约等于"}
 #: qualitative bands of the built-in scales (完成 / 部分完成 / 未完成, 优良中低差, 高中低)
 BAND_WORDS = ("完成", "部分完成", "未完成", "优", "良", "中", "低", "差", "高")
 PROJECT_COLUMNS = (
-    "year", "department", "unit", "project", "project_type", "contact_phone", "long_term_goal", "goal_text",
-    "goal_result_text", "start_date", "end_date", "legal_basis", "government_procurement",
-    "procurement_amount", "total_budget",
-    "current_year_initial", "current_year_annual", "current_year_executed",
-    "carryover_initial", "carryover_annual", "carryover_executed",
-    "other_initial", "other_annual", "other_executed",
-    "level1_weights", "low_score_explanation",
-    "printed_execution_rate", "printed_execution_score", "printed_total", "printed_grade",
+    "year",
+    "department",
+    "unit",
+    "project",
+    "project_type",
+    "contact_phone",
+    "long_term_goal",
+    "goal_text",
+    "goal_result_text",
+    "start_date",
+    "end_date",
+    "legal_basis",
+    "government_procurement",
+    "procurement_amount",
+    "total_budget",
+    "current_year_initial",
+    "current_year_annual",
+    "current_year_executed",
+    "carryover_initial",
+    "carryover_annual",
+    "carryover_executed",
+    "other_initial",
+    "other_annual",
+    "other_executed",
+    "level1_weights",
+    "low_score_explanation",
+    "printed_execution_rate",
+    "printed_execution_score",
+    "printed_total",
+    "printed_grade",
     "fund_user",
 )
 _BUDGET_COLUMNS = {
@@ -68,9 +118,26 @@ _BUDGET_COLUMNS = {
     for part in ("initial", "annual", "executed")
 }
 
-_WIDTHS = {"year": 7, "department": 18, "unit": 20, "project": 26, "level1": 11, "level2": 14, "name": 30,
-           "nature": 9, "target": 16, "measure": 9, "weight": 7, "actual": 16, "deviation": 30, "score": 7,
-           "band": 9, "band_score": 9, "direction_override": 11, "not_applicable": 7}
+_WIDTHS = {
+    "year": 7,
+    "department": 18,
+    "unit": 20,
+    "project": 26,
+    "level1": 11,
+    "level2": 14,
+    "name": 30,
+    "nature": 9,
+    "target": 16,
+    "measure": 9,
+    "weight": 7,
+    "actual": 16,
+    "deviation": 30,
+    "score": 7,
+    "band": 9,
+    "band_score": 9,
+    "direction_override": 11,
+    "not_applicable": 7,
+}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
 _REQUIRED = {"project", "level1", "level2", "name", "target"}
@@ -140,8 +207,12 @@ def _indicator_rows(project, columns: tuple[str, ...]) -> Iterable[list]:
         }
         yield [values[code] if values[code] != "" else None for code in columns]
     for level1, level2 in project.empty_level2 or []:
-        values = {**identity, "level1": vocabulary.level1_name(level1), "level2": vocabulary.level2_name(level2),
-                  "name": "无"}
+        values = {
+            **identity,
+            "level1": vocabulary.level1_name(level1),
+            "level2": vocabulary.level2_name(level2),
+            "name": "无",
+        }
         yield [values.get(code) for code in columns]
 
 
@@ -161,7 +232,8 @@ def _project_row(project) -> list:
         "start_date": project.start_date,
         "end_date": project.end_date,
         "legal_basis": project.legal_basis,
-        "government_procurement": None if project.government_procurement is None
+        "government_procurement": None
+        if project.government_procurement is None
         else ("是" if project.government_procurement else "否"),
         "procurement_amount": _decimal(project.procurement_amount),
         "total_budget": _decimal(project.total_budget),
@@ -203,26 +275,41 @@ def _help_rows(kind: str) -> list[list[str]]:
     ]
     if kind != "results":
         rows += [
-            ["指标方向（人工确认）", "可不填（按指标值文字识别方向）。系统推测的方向不对时选择：正向（≥，越大越好）、"
-                                   "反向（≤，越小越好）、等于、约等于；填写后以此为准。定性指标请在「指标性质」列填“定性”。"],
-            ["不适用", "本年度不适用、不计分的指标填“是”（或 √）；其余留空或填“否”。不适用指标的分值按评分规则处理"
-                     "（不计入总分或按比例分配给其他指标）。"],
+            [
+                "指标方向（人工确认）",
+                "可不填（按指标值文字识别方向）。系统推测的方向不对时选择：正向（≥，越大越好）、"
+                "反向（≤，越小越好）、等于、约等于；填写后以此为准。定性指标请在「指标性质」列填“定性”。",
+            ],
+            [
+                "不适用",
+                "本年度不适用、不计分的指标填“是”（或 √）；其余留空或填“否”。不适用指标的分值按评分规则处理"
+                "（不计入总分或按比例分配给其他指标）。",
+            ],
         ]
     if kind != "goals":
         rows += [
             ["实际完成值", "年终实际完成情况，按原表文字填写，如 96%、400.3万人、按时完成。"],
             ["偏差原因分析及改进措施", "未完成目标的指标必须说明。"],
             ["得分", "自评表中填报的得分（可不填，系统按评分规则计算）。"],
-            ["评定档次", "定性指标的评定档次：完成、部分完成、未完成（或按指标值的等级 优、良、中、低、差 / 高、中、低）。"],
-            ["档次内得分", "数字，可不填（按本档上限计）。须先填评定档次，不超过分值，并在该档的范围内："
-                         "完成 80%–100%、部分完成 60%–80%、未完成 0–60%（占分值的比例）。"],
+            [
+                "评定档次",
+                "定性指标的评定档次：完成、部分完成、未完成（或按指标值的等级 优、良、中、低、差 / 高、中、低）。",
+            ],
+            [
+                "档次内得分",
+                "数字，可不填（按本档上限计）。须先填评定档次，不超过分值，并在该档的范围内："
+                "完成 80%–100%、部分完成 60%–80%、未完成 0–60%（占分值的比例）。",
+            ],
         ]
     rows += [
         [],
         ["注意", "公式单元格不能导入，请先“选择性粘贴为数值”。文件不得超过 10 MB，只接受 .xlsx 格式。"],
         ["", "“项目信息”表可填写预算资金（万元）、总体目标等项目级内容，可不提供。"],
-        ["", "“项目信息”表的「资金使用单位」：汇总表中列示的资金使用单位与实施单位不同时填写（如由下属中心使用资金），"
-             "留空表示与实施单位相同；须同时填写「实施单位」列，否则该列按实施单位读取。"],
+        [
+            "",
+            "“项目信息”表的「资金使用单位」：汇总表中列示的资金使用单位与实施单位不同时填写（如由下属中心使用资金），"
+            "留空表示与实施单位相同；须同时填写「实施单位」列，否则该列按实施单位读取。",
+        ],
         ["", "导入前会先显示预览，确认后才写入；任何一行有错误，整个文件都不会导入。"],
         [],
         ["指标性质可选值", "≥、≤、＝、定性"],
@@ -263,8 +350,9 @@ def write_template(kind: str = "goals") -> bytes:
         if code not in columns:
             continue
         letter = get_column_letter(columns.index(code) + 1)
-        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                                    showErrorMessage=False)
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=False
+        )
         if code in prompts:
             validation.promptTitle = FIELD_TITLES[code][:32]
             validation.prompt = prompts[code]
@@ -275,11 +363,20 @@ def write_template(kind: str = "goals") -> bytes:
         # a number from 0 to the row's 分值 (a warning only: the reader checks it and names the row)
         letter = get_column_letter(columns.index("band_score") + 1)
         weight = get_column_letter(columns.index("weight") + 1)
-        validation = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{weight}2",
-                                    allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                    errorTitle="档次内得分", error="档次内得分应是不超过本行分值的数字。",
-                                    promptTitle="档次内得分", prompt="可不填（按本档上限计）；须先填评定档次，不超过分值。",
-                                    showInputMessage=True)
+        validation = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=f"{weight}2",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="档次内得分",
+            error="档次内得分应是不超过本行分值的数字。",
+            promptTitle="档次内得分",
+            prompt="可不填（按本档上限计）；须先填评定档次，不超过分值。",
+            showInputMessage=True,
+        )
         validation.add(f"{letter}2:{letter}5000")
         ws.add_data_validation(validation)
     info = workbook.create_sheet(PROJECT_SHEET)

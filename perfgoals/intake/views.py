@@ -42,7 +42,9 @@ def _is_admin(user) -> bool:
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     # RFC 5987 for the Chinese name, an ASCII fallback for old clients
-    response["Content-Disposition"] = f"attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -70,8 +72,11 @@ def index(request):
             return redirect("intake:batch", pk=batch.pk)
     batches = services.batches_for(request.user).order_by("-created_at")[:15]
     years = sorted(set(visible_projects(request.user).values_list("year", flat=True)), reverse=True)
-    return render(request, "intake/index.html", {"form": form, "batches": batches, "years": years,
-                                                 "limit_mb": f"{max_bytes() / 1024 / 1024:.0f}"})
+    return render(
+        request,
+        "intake/index.html",
+        {"form": form, "batches": batches, "years": years, "limit_mb": f"{max_bytes() / 1024 / 1024:.0f}"},
+    )
 
 
 @login_required
@@ -115,37 +120,48 @@ def batch_detail(request, pk: int):
     batch = _own_batch(request, pk)
     preview = batch.preview or {}
     rows = [
-        {**row, "project": project["name"], "project_year": project["year"], "action": project["action_label"]}
+        {
+            **row,
+            "project": project["name"],
+            "project_year": project["year"],
+            "action": project["action_label"],
+        }
         for project in preview.get("projects", [])
         for row in project["rows"]
     ]
     page = Paginator(rows, services.PREVIEW_PAGE).get_page(request.GET.get("page"))
-    return render(request, "intake/batch.html", {
-        "batch": batch,
-        "preview": preview,
-        "page": page,
-        "refresh": batch.is_active,
-        "can_confirm": batch.can_confirm,
-        "can_cancel": batch.status == BatchStatus.PREVIEW,
-        "retention_days": services.retention_days(),
-    })
+    return render(
+        request,
+        "intake/batch.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "page": page,
+            "refresh": batch.is_active,
+            "can_confirm": batch.can_confirm,
+            "can_cancel": batch.status == BatchStatus.PREVIEW,
+            "retention_days": services.retention_days(),
+        },
+    )
 
 
 @login_required
 @require_GET
 def batch_progress(request, pk: int):
     batch = _own_batch(request, pk)
-    return JsonResponse({
-        "id": batch.pk,
-        "status": batch.status,
-        "status_label": batch.get_status_display(),
-        "progress": batch.progress,
-        "note": batch.progress_note,
-        "active": batch.is_active,
-        "errors": len(batch.errors),
-        "file_removed": batch.file_removed,
-        "url": reverse("intake:batch", args=[batch.pk]),
-    })
+    return JsonResponse(
+        {
+            "id": batch.pk,
+            "status": batch.status,
+            "status_label": batch.get_status_display(),
+            "progress": batch.progress,
+            "note": batch.progress_note,
+            "active": batch.is_active,
+            "errors": len(batch.errors),
+            "file_removed": batch.file_removed,
+            "url": reverse("intake:batch", args=[batch.pk]),
+        }
+    )
 
 
 @login_required
@@ -155,8 +171,11 @@ def batch_confirm(request, pk: int):
     if not services.confirm_batch(batch):
         batch.refresh_from_db()
         if batch.file_removed:
-            messages.error(request, "上传的文件已超过保留期限被清理，不能再确认导入，没有写入任何数据。"
-                                    "如需导入，请重新上传文件。")
+            messages.error(
+                request,
+                "上传的文件已超过保留期限被清理，不能再确认导入，没有写入任何数据。"
+                "如需导入，请重新上传文件。",
+            )
         else:
             messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
         return redirect("intake:batch", pk=batch.pk)
@@ -194,30 +213,45 @@ def rollover(request):
     actor = services.Actor(request.user)
     years = sorted(set(actor.projects().values_list("year", flat=True)), reverse=True)
     try:
-        from_year = int(request.POST.get("from_year") or request.GET.get("from_year") or (years[0] if years else 0))
+        from_year = int(
+            request.POST.get("from_year") or request.GET.get("from_year") or (years[0] if years else 0)
+        )
     except ValueError as exc:
         raise Http404 from exc
     sources = list(services.rollover_sources(actor, from_year))
     taken = set(
-        actor.projects().filter(year=from_year + 1, name__in=[p.name for p in sources]).values_list("unit_id", "name")
+        actor.projects()
+        .filter(year=from_year + 1, name__in=[p.name for p in sources])
+        .values_list("unit_id", "name")
     )
-    initial = {"from_year": from_year, "to_year": from_year + 1,
-               "projects": [p.pk for p in sources if (p.unit_id, p.name) not in taken]}
+    initial = {
+        "from_year": from_year,
+        "to_year": from_year + 1,
+        "projects": [p.pk for p in sources if (p.unit_id, p.name) not in taken],
+    }
     form = RolloverForm(request.POST or None, sources=sources, initial=initial)
     report = None
     if request.method == "POST" and form.is_valid():
         report = services.rollover(actor, form.cleaned_data["projects"], form.cleaned_data["to_year"])
         if report.created:
-            messages.success(request, f"已结转 {len(report.created)} 个项目到 {form.cleaned_data['to_year']} 年（目标草稿）。")
+            messages.success(
+                request,
+                f"已结转 {len(report.created)} 个项目到 {form.cleaned_data['to_year']} 年（目标草稿）。",
+            )
         for project, reason in report.skipped:
             messages.warning(request, f"「{project.name}」未结转：{reason}。")
     if form.is_bound:
         selected = {int(v) for v in form.data.getlist("projects") if str(v).isdigit()}
     else:
         selected = set(initial["projects"])
-    rows = [{"project": p, "taken": (p.unit_id, p.name) in taken, "selected": p.pk in selected} for p in sources]
-    return render(request, "intake/rollover.html", {"form": form, "years": years, "from_year": from_year,
-                                                    "rows": rows, "report": report})
+    rows = [
+        {"project": p, "taken": (p.unit_id, p.name) in taken, "selected": p.pk in selected} for p in sources
+    ]
+    return render(
+        request,
+        "intake/rollover.html",
+        {"form": form, "years": years, "from_year": from_year, "rows": rows, "report": report},
+    )
 
 
 @login_required
@@ -228,8 +262,11 @@ def rollover_compare(request, pk: int):
         services.Actor(request.user).projects().select_related("unit__department", "evaluation"), pk=pk
     )
     rows = services.compare_with_last_year(project)
-    return render(request, "intake/compare.html", {"project": project, "rows": rows,
-                                                   "editable": project.evaluation.status == "draft"})
+    return render(
+        request,
+        "intake/compare.html",
+        {"project": project, "rows": rows, "editable": project.evaluation.status == "draft"},
+    )
 
 
 @login_required
@@ -270,8 +307,11 @@ def library(request):
         return _forbidden(request, "指标库由系统管理员维护。")
     if request.method == "POST":
         report = services.build_library()
-        messages.success(request, f"指标库已重建：新增 {report.created} 条，更新 {report.updated} 条，"
-                                  f"移除 {report.removed} 条，共 {report.total} 条（{timezone.localtime():%H:%M}）。")
+        messages.success(
+            request,
+            f"指标库已重建：新增 {report.created} 条，更新 {report.updated} 条，"
+            f"移除 {report.removed} 条，共 {report.total} 条（{timezone.localtime():%H:%M}）。",
+        )
         return redirect("intake:library")
     entries = LibraryIndicator.objects.all()
     level1 = request.GET.get("level1") or ""
@@ -280,11 +320,17 @@ def library(request):
         entries = entries.filter(level1=level1)
     if query:
         entries = entries.filter(name__icontains=query)
-    page = Paginator(entries.order_by("level1", "level2", "-usage_count", "name"), 100).get_page(request.GET.get("page"))
-    return render(request, "intake/library.html", {
-        "page": page,
-        "level1": level1,
-        "query": query,
-        "level1_choices": [(code, vocabulary.level1_name(code)) for code in vocabulary.LEVEL1],
-        "total": LibraryIndicator.objects.count(),
-    })
+    page = Paginator(entries.order_by("level1", "level2", "-usage_count", "name"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "intake/library.html",
+        {
+            "page": page,
+            "level1": level1,
+            "query": query,
+            "level1_choices": [(code, vocabulary.level1_name(code)) for code in vocabulary.LEVEL1],
+            "total": LibraryIndicator.objects.count(),
+        },
+    )

@@ -57,6 +57,6 @@ def visible_packages(user) -> QuerySet[ReportPackage]:
         return qs
     departments = report_departments(user)
     regions = report_regions(user)
-    return qs.filter(
-        scope=PackageScope.DEPARTMENT, department__in=departments
-    ) | qs.filter(scope=PackageScope.REGION, region__in=regions)
+    return qs.filter(scope=PackageScope.DEPARTMENT, department__in=departments) | qs.filter(
+        scope=PackageScope.REGION, region__in=regions
+    )

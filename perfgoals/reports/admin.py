@@ -8,9 +8,27 @@ from .models import DepartmentReportText, ReportPackage
 
 @admin.register(ReportPackage)
 class ReportPackageAdmin(admin.ModelAdmin):
-    list_display = ["pk", "scope", "region", "department", "year", "status", "progress", "created_by", "created_at"]
+    list_display = [
+        "pk",
+        "scope",
+        "region",
+        "department",
+        "year",
+        "status",
+        "progress",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["status", "scope", "year"]
-    readonly_fields = ["progress", "file", "project_count", "error", "started_at", "finished_at", "created_at"]
+    readonly_fields = [
+        "progress",
+        "file",
+        "project_count",
+        "error",
+        "started_at",
+        "finished_at",
+        "created_at",
+    ]
     raw_id_fields = ["created_by"]
 
 

@@ -39,7 +39,9 @@ _LEVEL1_ORDER = tuple(vocabulary.GENERATION_LEVEL1["2021"]) + tuple(
     code for code in vocabulary.LEVEL1 if code not in vocabulary.GENERATION_LEVEL1["2021"]
 )
 #: level-2 blocks in print order, both generations
-_LEVEL2_ORDER = tuple(dict.fromkeys((*vocabulary.GENERATIONS["2019"], *vocabulary.GENERATIONS["2021"], *vocabulary.LEVEL2)))
+_LEVEL2_ORDER = tuple(
+    dict.fromkeys((*vocabulary.GENERATIONS["2019"], *vocabulary.GENERATIONS["2021"], *vocabulary.LEVEL2))
+)
 
 
 @dataclass(frozen=True)
@@ -191,18 +193,14 @@ def scheme_notes(scheme: Scheme) -> tuple[str, ...]:
             "年度指标值（A）*该指标分值计算"
         )
     else:
-        positive = (
-            "定量指标若为正向指标（即指标值为≥*），则得分计算方法应用全年实际值（B）/年度指标值（A）*该指标分值"
-        )
+        positive = "定量指标若为正向指标（即指标值为≥*），则得分计算方法应用全年实际值（B）/年度指标值（A）*该指标分值"
     if scheme.negative_formula == "linear_excess":
         negative = (
             "若定量指标为反向指标（即指标值为≤*），全年实际值（B）不超过年度指标值（A）的得满分，超过的按"
             "（1-（B-A）/A）*该指标分值计算，达到年度指标值 2 倍及以上的不得分。"
         )
     else:
-        negative = (
-            "若定量指标为反向指标（即指标值为≤*），则得分计算方法应用年度指标值（A）/全年实际值（B）*该指标分值。"
-        )
+        negative = "若定量指标为反向指标（即指标值为≤*），则得分计算方法应用年度指标值（A）/全年实际值（B）*该指标分值。"
     notes.append(f"{positive}；{negative}")
     notes.append("请在“未完成原因分析”中说明偏离目标、不能完成目标的原因。")
     if scheme.overshoot_threshold is not None:
@@ -267,7 +265,9 @@ def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
     indicators = list(project.indicators.all())
     groups: dict[str, dict[str, list[IndicatorRow]]] = {}
     for indicator in indicators:
-        groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(_indicator_row(indicator))
+        groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(
+            _indicator_row(indicator)
+        )
     for pair in project.empty_level2 or []:
         level1, level2 = pair
         groups.setdefault(level1, {}).setdefault(level2, [])
@@ -279,9 +279,21 @@ def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
                 code=level2,
                 name=vocabulary.level2_name(level2),
                 rows=tuple(level2s[level2])
-                or (IndicatorRow(name="无", target="", actual="", weight=None, score=None, deviation_note="", empty=True),),
+                or (
+                    IndicatorRow(
+                        name="无",
+                        target="",
+                        actual="",
+                        weight=None,
+                        score=None,
+                        deviation_note="",
+                        empty=True,
+                    ),
+                ),
             )
-            for level2 in sorted(level2s, key=lambda code: _LEVEL2_ORDER.index(code) if code in _LEVEL2_ORDER else 99)
+            for level2 in sorted(
+                level2s, key=lambda code: _LEVEL2_ORDER.index(code) if code in _LEVEL2_ORDER else 99
+            )
         )
         weight = declared.get(level1)
         if weight is not None:
@@ -290,7 +302,9 @@ def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
             # no header weight printed (seed 001 附件3 omits 效益指标's): print what its rows are worth
             weights = [row.weight for block in level2_blocks for row in block.rows if row.weight is not None]
             weight = sum(weights, Decimal(0)) if weights else None
-        blocks.append(Level1Block(code=level1, name=vocabulary.level1_name(level1), weight=weight, blocks=level2_blocks))
+        blocks.append(
+            Level1Block(code=level1, name=vocabulary.level1_name(level1), weight=weight, blocks=level2_blocks)
+        )
     return tuple(blocks)
 
 
@@ -303,7 +317,9 @@ def _budget_rows(project: Project, evaluation, scheme: Scheme | None) -> tuple[B
             initial=totals["initial"],
             annual=totals["annual"],
             executed=totals["executed"],
-            rate=evaluation.execution_rate if evaluation else fmt.execution_rate(totals["annual"], totals["executed"]),
+            rate=evaluation.execution_rate
+            if evaluation
+            else fmt.execution_rate(totals["annual"], totals["executed"]),
             is_total=True,
             weight=scheme.execution_weight if scheme else None,
             score=evaluation.execution_score if evaluation else None,
@@ -327,7 +343,9 @@ def project_form(project: Project) -> ProjectForm:
     """The 自评表 of one project (use :func:`with_form_data` on the queryset for lists)."""
     evaluation = getattr(project, "evaluation", None)
     scheme = evaluation.scheme.engine_scheme() if evaluation else None
-    warnings = [w.get("message", "") for w in (evaluation.warnings if evaluation else []) if isinstance(w, dict)]
+    warnings = [
+        w.get("message", "") for w in (evaluation.warnings if evaluation else []) if isinstance(w, dict)
+    ]
     if evaluation is None:
         warnings.append("尚未建立自评记录")
     status = evaluation.status if evaluation else Status.DRAFT
@@ -346,7 +364,9 @@ def project_form(project: Project) -> ProjectForm:
         execution_weight=scheme.execution_weight if scheme else Decimal(10),
         goal_text=project.goal_text,
         goal_result_text=project.goal_result_text,
-        level1_blocks=_level1_blocks(project, (evaluation.declared_level1_weights if evaluation else None) or {}),
+        level1_blocks=_level1_blocks(
+            project, (evaluation.declared_level1_weights if evaluation else None) or {}
+        ),
         total=evaluation.total_score if evaluation else None,
         grade=evaluation.grade if evaluation else "",
         complete=bool(evaluation and evaluation.complete),

@@ -52,8 +52,17 @@ def _fonts(element, east_asian: str, latin: str = _LATIN_FONT) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _paragraph_style(document, name: str, east_asian: str, size: float, *, bold: bool = False,
-                     align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars: int = 2, line_pt: float | None = _LINE_PT):
+def _paragraph_style(
+    document,
+    name: str,
+    east_asian: str,
+    size: float,
+    *,
+    bold: bool = False,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent_chars: int = 2,
+    line_pt: float | None = _LINE_PT,
+):
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
     style.font.size = Pt(size)
@@ -73,7 +82,7 @@ def _paragraph_style(document, name: str, east_asian: str, size: float, *, bold:
 
 
 def _page_number(paragraph) -> None:
-    """"— N —" with a PAGE field, centred."""
+    """ "— N —" with a PAGE field, centred."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("— ")
     field = OxmlElement("w:fldSimple")
@@ -119,12 +128,21 @@ def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
     normal = document.styles["Normal"]
     normal.font.size = Pt(_BODY_PT)
     _fonts(normal.element, _BODY_FONT)
-    _paragraph_style(document, STYLE_TITLE, _TITLE_FONT, 22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                     indent_chars=0, line_pt=None)
+    _paragraph_style(
+        document,
+        STYLE_TITLE,
+        _TITLE_FONT,
+        22,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent_chars=0,
+        line_pt=None,
+    )
     _paragraph_style(document, STYLE_HEADING, _HEADING_FONT, _BODY_PT)
     _paragraph_style(document, STYLE_BODY, _BODY_FONT, _BODY_PT)
-    _paragraph_style(document, STYLE_SIGNATURE, _BODY_FONT, _BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                     indent_chars=0)
+    _paragraph_style(
+        document, STYLE_SIGNATURE, _BODY_FONT, _BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent_chars=0
+    )
     document.styles[STYLE_TITLE].paragraph_format.space_after = Pt(_LINE_PT)
     document.styles[STYLE_SIGNATURE].paragraph_format.right_indent = Pt(_BODY_PT * 2)
 
@@ -166,5 +184,7 @@ def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
     if stamp is None:
         return buffer.getvalue()
     local = timezone.localtime(stamp) if timezone.is_aware(stamp) else stamp
-    return _reproducible(buffer.getvalue(), (max(local.year, 1980), local.month, local.day, local.hour,
-                                             local.minute, local.second))
+    return _reproducible(
+        buffer.getvalue(),
+        (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second),
+    )

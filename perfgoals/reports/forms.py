@@ -15,10 +15,14 @@ class ReportTextForm(forms.Form):
     """The four sections of the 绩效评价报告 as the department words them."""
 
     work_overview = forms.CharField(label=SECTIONS["work_overview"], required=False, widget=forms.Textarea)
-    results_overview = forms.CharField(label=SECTIONS["results_overview"], required=False, widget=forms.Textarea)
+    results_overview = forms.CharField(
+        label=SECTIONS["results_overview"], required=False, widget=forms.Textarea
+    )
     problems = forms.CharField(label=SECTIONS["problems"], required=False, widget=forms.Textarea)
     next_steps = forms.CharField(
-        label=SECTIONS["next_steps"], required=False, widget=forms.Textarea,
+        label=SECTIONS["next_steps"],
+        required=False,
+        widget=forms.Textarea,
         help_text="由主管部门填写：下一年度改进绩效管理、提高资金使用效益的具体措施。",
     )
 
@@ -52,7 +56,8 @@ class PackageForm(forms.Form):
             choices.append(("all", "全部地区"))
         self.fields["target"].choices = choices
         years = sorted(
-            set(visible_projects(user, Project.objects.all()).values_list("year", flat=True).distinct()), reverse=True
+            set(visible_projects(user, Project.objects.all()).values_list("year", flat=True).distinct()),
+            reverse=True,
         )
         self.fields["year"].choices = [("", "全部年度"), *[(year, f"{year} 年度") for year in years]]
 

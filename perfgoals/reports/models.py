@@ -37,11 +37,19 @@ class DepartmentReportText(models.Model):
     is_final = models.BooleanField("已定稿", default=False)
     finalized_at = models.DateTimeField("定稿时间", null=True, blank=True)
     finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="定稿人",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="修改人",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -83,20 +91,34 @@ class ReportPackage(models.Model):
 
     scope = models.CharField("范围", max_length=20, choices=PackageScope.choices)
     region = models.ForeignKey(
-        "projects.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="地区"
+        "projects.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="地区",
     )
     department = models.ForeignKey(
-        "projects.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "projects.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="主管部门",
     )
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True, help_text="留空表示全部年度")
-    status = models.CharField("状态", max_length=20, choices=PackageStatus.choices, default=PackageStatus.QUEUED)
+    status = models.CharField(
+        "状态", max_length=20, choices=PackageStatus.choices, default=PackageStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     file = models.FileField("文件", upload_to="reports/packages/", blank=True)
     project_count = models.PositiveIntegerField("项目数", null=True, blank=True)
     error = models.TextField("错误信息", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_packages", verbose_name="创建人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_packages",
+        verbose_name="创建人",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)

@@ -59,8 +59,17 @@ def cn_number(n: int) -> str:
 
 def self_reference(department: str) -> str:
     """How a department names itself in its own report: 我局, 我委, 我中心 … or 我部门."""
-    for suffix, short in (("委员会", "委"), ("局", "局"), ("委", "委"), ("中心", "中心"), ("办公室", "办"),
-                          ("厅", "厅"), ("院", "院"), ("所", "所"), ("站", "站")):
+    for suffix, short in (
+        ("委员会", "委"),
+        ("局", "局"),
+        ("委", "委"),
+        ("中心", "中心"),
+        ("办公室", "办"),
+        ("厅", "厅"),
+        ("院", "院"),
+        ("所", "所"),
+        ("站", "站"),
+    ):
         if department.endswith(suffix):
             return f"我{short}"
     return "我部门"
@@ -161,7 +170,9 @@ def _results_overview(dy: DepartmentYear) -> str:
         grades = {form.grade for form in complete}
         if len(complete) == 1:
             form = complete[0]
-            first = f"经{we}自评，{form.name}项目自评得分 {fmt.score(form.total)} 分，自评等级为“{form.grade}”。"
+            first = (
+                f"经{we}自评，{form.name}项目自评得分 {fmt.score(form.total)} 分，自评等级为“{form.grade}”。"
+            )
         elif len(scores) == 1 and len(grades) == 1:
             first = (
                 f"经{we}自评，{_names(complete)} {len(complete)} 个项目自评均为 {fmt.score(complete[0].total)} 分，"
@@ -173,12 +184,15 @@ def _results_overview(dy: DepartmentYear) -> str:
                 grade for grade in counts if grade not in ("优", "良", "中", "差")
             ]
             by_grade = "、".join(
-                f"{'自评等级为' if i == 0 else ''}“{grade}”的 {counts[grade]} 个" for i, grade in enumerate(order)
+                f"{'自评等级为' if i == 0 else ''}“{grade}”的 {counts[grade]} 个"
+                for i, grade in enumerate(order)
             )
             average = (sum((form.total for form in complete), Decimal(0)) / len(complete)).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
-            details = "，".join(f"{form.name} {fmt.score(form.total)} 分（{form.grade}）" for form in complete)
+            details = "，".join(
+                f"{form.name} {fmt.score(form.total)} 分（{form.grade}）" for form in complete
+            )
             first = (
                 f"经{we}自评，{len(complete)} 个项目中，{by_grade}，平均得分 {fmt.score(average)} 分。"
                 f"其中，{details}。"
@@ -210,15 +224,18 @@ def _problems(dy: DepartmentYear) -> str:
             continue
         parts: list[str] = []
         total = form.budget_total
-        if total.rate is not None and total.rate < 1 and total.annual is not None and total.executed is not None:
+        if (
+            total.rate is not None
+            and total.rate < 1
+            and total.annual is not None
+            and total.executed is not None
+        ):
             parts.append(
                 f"全年预算数 {_amount(total.annual)}，全年执行数 {_amount(total.executed)}，预算执行率 "
                 f"{fmt.percent(total.rate)}，尚有 {_amount(total.annual - total.executed)}未执行。"
             )
         for row in form.missed_rows:
-            sentence = (
-                f"“{plain_name(row.name)}”年度指标值为“{_compact(row.target)}”，实际完成“{_compact(row.actual) or '未填报'}”"
-            )
+            sentence = f"“{plain_name(row.name)}”年度指标值为“{_compact(row.target)}”，实际完成“{_compact(row.actual) or '未填报'}”"
             if row.score is not None and row.weight is not None:
                 sentence += f"，得分 {fmt.score(row.score)} 分（分值 {fmt.score(row.weight)} 分）"
             sentence += "。"
@@ -310,7 +327,12 @@ def report_text(dy: DepartmentYear, record: DepartmentReportText | None = None) 
             sections[field] = own
             edited.add(field)
             snapshot = (record.generated_snapshot or {}).get(field)
-            if snapshot is not None and snapshot != generated[field] and field != "next_steps" and not record.is_final:
+            if (
+                snapshot is not None
+                and snapshot != generated[field]
+                and field != "next_steps"
+                and not record.is_final
+            ):
                 stale.add(field)
         else:
             sections[field] = generated[field]
@@ -343,7 +365,9 @@ def save_report_text(user, dy: DepartmentYear, texts: dict[str, str]) -> ReportT
     """Store the department's wording. A section submitted exactly as generated is stored empty, so
     that it keeps following the data."""
     department = _check_editor(user, dy)
-    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(department=department, year=dy.year)
+    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(
+        department=department, year=dy.year
+    )
     if record.is_final:
         raise ReportLocked("报告已定稿，请先撤销定稿再修改。")
     generated = generate_sections(dy)
@@ -371,7 +395,9 @@ def save_report_text(user, dy: DepartmentYear, texts: dict[str, str]) -> ReportT
 def finalize_report(user, dy: DepartmentYear) -> ReportText:
     """Freeze the wording as it now reads (generated sections included). Section 四 must be written."""
     department = _check_editor(user, dy)
-    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(department=department, year=dy.year)
+    record, _ = DepartmentReportText.objects.select_for_update().get_or_create(
+        department=department, year=dy.year
+    )
     current = report_text(dy, record)
     if current.missing:
         raise ValidationError(f"请先填写{'、'.join(current.missing)}，再定稿。")
@@ -390,7 +416,9 @@ def finalize_report(user, dy: DepartmentYear) -> ReportText:
 def reopen_report(user, dy: DepartmentYear) -> ReportText:
     """Undo the finalisation; the frozen wording stays as the department's text."""
     department = _check_editor(user, dy)
-    record = DepartmentReportText.objects.select_for_update().filter(department=department, year=dy.year).first()
+    record = (
+        DepartmentReportText.objects.select_for_update().filter(department=department, year=dy.year).first()
+    )
     if record and record.is_final:
         record.is_final = False
         record.finalized_at = None
@@ -421,7 +449,9 @@ def safe_name(name: str, limit: int = 60) -> str:
     return _UNSAFE.sub("_", name).strip(" .")[:limit] or "未命名"
 
 
-def head_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+def head_files(
+    dy: DepartmentYear, text: ReportText, stamp: datetime | None = None
+) -> Iterator[tuple[str, bytes]]:
     """The department-year's own files: the summary and the report, each in its formats."""
     from . import docx_report  # python-docx is only needed when a report is written
 
@@ -431,7 +461,9 @@ def head_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = No
     yield f"{REPORT_NAME}.html", html.report_page(text).encode()
 
 
-def form_files(form: ProjectForm, index: int, width: int, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+def form_files(
+    form: ProjectForm, index: int, width: int, stamp: datetime | None = None
+) -> Iterator[tuple[str, bytes]]:
     """One project's 自评表 in its formats, numbered ``index`` (zero-padded to ``width``)."""
     stem = f"{FORMS_DIR}/{index:0{width}d}_{safe_name(form.name)}"
     yield f"{stem}.xlsx", xlsx_forms.form_workbook(form, stamp)
@@ -442,8 +474,12 @@ def _form_width(count: int) -> int:
     return max(2, len(str(count)))
 
 
-def department_files(dy: DepartmentYear, text: ReportText, stamp: datetime | None = None,
-                     on_form: Callable[[], None] | None = None) -> Iterator[tuple[str, bytes]]:
+def department_files(
+    dy: DepartmentYear,
+    text: ReportText,
+    stamp: datetime | None = None,
+    on_form: Callable[[], None] | None = None,
+) -> Iterator[tuple[str, bytes]]:
     """Every file of a department-year as (relative path, bytes): summary, report, one form per
     project, each in its formats. ``on_form`` is called after each form (progress)."""
     yield from head_files(dy, text, stamp)
@@ -467,14 +503,17 @@ def group_department_years(projects: Iterable[Project]) -> list[tuple[Department
 # --- packages -------------------------------------------------------------------------------------
 
 
-def start_package(user, *, department: Department | None = None, region: Region | None = None,
-                  year: int | None = None) -> ReportPackage:
+def start_package(
+    user, *, department: Department | None = None, region: Region | None = None, year: int | None = None
+) -> ReportPackage:
     """Create a package for a department, a region, or (administrators) every region, and queue its
     build once the row is committed."""
     if department is not None:
         if not access.report_departments(user).filter(pk=department.pk).exists():
             raise PermissionDenied("无权生成该部门的报告包。")
-        package = ReportPackage(scope=PackageScope.DEPARTMENT, department=department, region=department.region)
+        package = ReportPackage(
+            scope=PackageScope.DEPARTMENT, department=department, region=department.region
+        )
     elif region is not None:
         if not access.report_regions(user).filter(pk=region.pk).exists():
             raise PermissionDenied("无权生成该地区的报告包。")
@@ -589,6 +628,7 @@ def write_package(package: ReportPackage, target, on_progress: Callable[[int], N
     entries: list[str] = []
     notes: list[str] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
         def add(path: str, data: bytes) -> None:
             archive.writestr(_zip_info(path, date_time), data)
             entries.append(path.removeprefix(f"{root}/"))
@@ -615,16 +655,22 @@ def build_package(package_id: int) -> dict:
     Safe to run twice: a finished package with its file in storage is returned as it is; anything
     else is (re)built from the data into the same storage name, replacing a partial file.
     """
-    package = ReportPackage.objects.select_related("department__region", "region", "created_by").filter(
-        pk=package_id
-    ).first()
+    package = (
+        ReportPackage.objects.select_related("department__region", "region", "created_by")
+        .filter(pk=package_id)
+        .first()
+    )
     if package is None:
         return {"package_id": package_id, "status": "missing"}
     if package.status == PackageStatus.DONE and package.file and default_storage.exists(package.file.name):
         return {"package_id": package.pk, "status": package.status, "file": package.file.name}
 
     ReportPackage.objects.filter(pk=package.pk).update(
-        status=PackageStatus.RUNNING, progress=0, error="", started_at=timezone.now(), finished_at=None,
+        status=PackageStatus.RUNNING,
+        progress=0,
+        error="",
+        started_at=timezone.now(),
+        finished_at=None,
         project_count=package_projects(package).count(),
     )
     parts = package_parts(package, settings.REPORT_PACKAGE_PART_SIZE)
@@ -636,8 +682,12 @@ def build_package(package_id: int) -> dict:
             finish_package.s(package.pk)
         )
         package.refresh_from_db(fields=["status", "file"])  # done already when tasks run in-process
-        return {"package_id": package.pk, "status": package.status, "parts": len(parts),
-                **({"file": package.file.name} if package.file else {})}
+        return {
+            "package_id": package.pk,
+            "status": package.status,
+            "parts": len(parts),
+            **({"file": package.file.name} if package.file else {}),
+        }
     last = {"value": -1}
 
     def progress(value: int) -> None:
@@ -656,7 +706,9 @@ def build_package(package_id: int) -> dict:
     except Exception as exc:  # the page must show what went wrong instead of a package stuck at 37 %
         logger.exception("report package %s failed", package.pk)
         ReportPackage.objects.filter(pk=package.pk).update(
-            status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+            status=PackageStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         return {"package_id": package.pk, "status": PackageStatus.FAILED}
     ReportPackage.objects.filter(pk=package.pk).update(
@@ -685,8 +737,16 @@ def package_parts(package: ReportPackage, part_size: int) -> list[dict]:
     for (department_id, year), ids in groups.items():
         width = _form_width(len(ids))
         for start in range(0, len(ids), max(1, part_size)):
-            parts.append({"department_id": department_id, "year": year, "project_ids": ids[start:start + part_size],
-                          "start": start + 1, "width": width, "head": start == 0})
+            parts.append(
+                {
+                    "department_id": department_id,
+                    "year": year,
+                    "project_ids": ids[start : start + part_size],
+                    "start": start + 1,
+                    "width": width,
+                    "head": start == 0,
+                }
+            )
     return parts
 
 
@@ -696,7 +756,9 @@ def _part_name(package: ReportPackage, index: int) -> str:
 
 def build_package_part(package_id: int, index: int, part: dict) -> dict:
     """Write one part's files to a ZIP in storage; returns its storage name, entries and notes."""
-    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(pk=package_id)
+    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(
+        pk=package_id
+    )
     stamp = package.created_at
     date_time = _zip_date(stamp)
     root = package_filename(package)
@@ -707,6 +769,7 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
     notes: list[str] = []
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
             def add(path: str, data: bytes) -> None:
                 archive.writestr(_zip_info(f"{folder}/{path}", date_time), data)
                 entries.append(f"{folder}/{path}".removeprefix(f"{root}/"))
@@ -729,14 +792,18 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
             default_storage.delete(name)
         stored = default_storage.save(name, File(handle, name=name))
     ReportPackage.objects.filter(pk=package.pk, progress__lt=98).update(
-        progress=Least(F("progress") + max(1, 98 * len(part["project_ids"]) // max(package.project_count or 1, 1)), 98)
+        progress=Least(
+            F("progress") + max(1, 98 * len(part["project_ids"]) // max(package.project_count or 1, 1)), 98
+        )
     )
     return {"file": stored, "entries": entries, "notes": notes}
 
 
 def finish_package(parts: list[dict], package_id: int) -> dict:
     """Join the parts (in order) into the package's ZIP, add 说明.txt, store it and mark it done."""
-    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(pk=package_id)
+    package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(
+        pk=package_id
+    )
     stamp = package.created_at
     date_time = _zip_date(stamp)
     root = package_filename(package)
@@ -748,10 +815,15 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
                 for part in parts:
                     with default_storage.open(part["file"], "rb") as source, zipfile.ZipFile(source) as piece:
                         for info in piece.infolist():
-                            with piece.open(info) as reader, archive.open(_zip_info(info.filename, date_time), "w") as writer:
+                            with (
+                                piece.open(info) as reader,
+                                archive.open(_zip_info(info.filename, date_time), "w") as writer,
+                            ):
                                 shutil.copyfileobj(reader, writer, 1 << 20)
-                archive.writestr(_zip_info(f"{root}/说明.txt", date_time),
-                                 _readme(package, stamp, entries, notes).encode("utf-8"))
+                archive.writestr(
+                    _zip_info(f"{root}/说明.txt", date_time),
+                    _readme(package, stamp, entries, notes).encode("utf-8"),
+                )
             handle.seek(0)
             name = f"reports/packages/{package.pk}/{root}.zip"
             if default_storage.exists(name):
@@ -760,14 +832,21 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
     except Exception as exc:
         logger.exception("report package %s failed", package.pk)
         ReportPackage.objects.filter(pk=package.pk).update(
-            status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+            status=PackageStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         return {"package_id": package.pk, "status": PackageStatus.FAILED}
     for part in parts:
         default_storage.delete(part["file"])
     ReportPackage.objects.filter(pk=package.pk).update(
-        status=PackageStatus.DONE, progress=100, file=stored, finished_at=timezone.now(),
-        project_count=sum(1 for entry in entries if entry.endswith(".xlsx") and f"/{FORMS_DIR}/" in f"/{entry}"),
+        status=PackageStatus.DONE,
+        progress=100,
+        file=stored,
+        finished_at=timezone.now(),
+        project_count=sum(
+            1 for entry in entries if entry.endswith(".xlsx") and f"/{FORMS_DIR}/" in f"/{entry}"
+        ),
     )
     return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
 

@@ -216,7 +216,9 @@ def package_create(request):
         messages.error(request, "请选择要生成的范围和年度。")
         return redirect(f"{reverse('reports:index')}#packages")
     try:
-        package = services.start_package(request.user, year=form.cleaned_data["year"], **form.cleaned_data["target"])
+        package = services.start_package(
+            request.user, year=form.cleaned_data["year"], **form.cleaned_data["target"]
+        )
     except PermissionDenied:
         raise Http404("没有该范围。") from None
     messages.success(request, f"已开始生成“{package.label}”的材料包。")
@@ -255,7 +257,11 @@ def package_status(request, pk: int):
 @require_GET
 def package_download(request, pk: int):
     package = _package(request, pk)
-    if package.status != PackageStatus.DONE or not package.file or not default_storage.exists(package.file.name):
+    if (
+        package.status != PackageStatus.DONE
+        or not package.file
+        or not default_storage.exists(package.file.name)
+    ):
         raise Http404("材料包尚未生成。")
     return FileResponse(
         default_storage.open(package.file.name, "rb"),

@@ -106,8 +106,15 @@ class _Sheet:
     def need(self, row: int, points: float) -> None:
         self.heights[row] = max(self.heights.get(row, _MIN_ROW_PT), points)
 
-    def put(self, row: int, col: int, value, style: str = "text", last_col: int | None = None,
-            last_row: int | None = None) -> None:
+    def put(
+        self,
+        row: int,
+        col: int,
+        value,
+        style: str = "text",
+        last_col: int | None = None,
+        last_row: int | None = None,
+    ) -> None:
         """Write one value (text, or a Decimal written as a number), merging when a range is given,
         and record the height the text needs."""
         last_col = col if last_col is None else last_col
@@ -176,8 +183,14 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
     # 项目预算执行情况: a header row and one row per budget line
     row = 5
     budget_rows = form.budget_rows
-    put(row, 0, f"项目预算\n执行情况\n（{fmt.score(form.execution_weight)}分）", "label", last_col=1,
-        last_row=row + len(budget_rows))
+    put(
+        row,
+        0,
+        f"项目预算\n执行情况\n（{fmt.score(form.execution_weight)}分）",
+        "label",
+        last_col=1,
+        last_row=row + len(budget_rows),
+    )
     for col, heading in enumerate(
         ("", "年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"), start=2
     ):
@@ -261,7 +274,7 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
     ws.center_horizontally()
     ws.repeat_rows(header_row)
     ws.print_area(0, 0, row - 1, last)
-    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
+    ws.set_footer('&C&"宋体"&9第 &P 页，共 &N 页')
     ws.hide_gridlines(2)
 
 
@@ -329,7 +342,7 @@ def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes
     ws.center_horizontally()
     ws.repeat_rows(2)
     ws.print_area(0, 0, row - 1, last)
-    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
+    ws.set_footer('&C&"宋体"&9第 &P 页，共 &N 页')
     ws.hide_gridlines(2)
     workbook.close()
     return buffer.getvalue()

@@ -21,19 +21,54 @@ HERE = Path(__file__).resolve().parent
 SEEDS_DIR = HERE.parents[2] / "shared" / "seeds"
 
 DOCUMENT_KEYS = {
-    "source", "document", "region", "finance_bureau", "department", "year", "form", "vocabulary",
-    "stated_totals", "summary_table", "projects",
+    "source",
+    "document",
+    "region",
+    "finance_bureau",
+    "department",
+    "year",
+    "form",
+    "vocabulary",
+    "stated_totals",
+    "summary_table",
+    "projects",
 }
 PROJECT_KEYS = {
-    "name", "unit", "project_type", "contact_phone", "long_term_goal", "goal_text", "goal_result_text",
-    "start_date", "end_date", "legal_basis", "government_procurement", "procurement_amount",
-    "total_budget", "budget_lines", "budget_total_printed", "execution", "level1_weights",
-    "printed_total", "low_score_explanation", "empty_level2", "indicators",
+    "name",
+    "unit",
+    "project_type",
+    "contact_phone",
+    "long_term_goal",
+    "goal_text",
+    "goal_result_text",
+    "start_date",
+    "end_date",
+    "legal_basis",
+    "government_procurement",
+    "procurement_amount",
+    "total_budget",
+    "budget_lines",
+    "budget_total_printed",
+    "execution",
+    "level1_weights",
+    "printed_total",
+    "low_score_explanation",
+    "empty_level2",
+    "indicators",
 }
 #: keys a project may leave out (absent = "", the form prints nothing of it)
 OPTIONAL_PROJECT_KEYS = {"fund_user"}
 INDICATOR_KEYS = {
-    "level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "printed_score", "band",
+    "level1",
+    "level2",
+    "name",
+    "nature",
+    "target",
+    "unit",
+    "actual",
+    "weight",
+    "printed_score",
+    "band",
     "deviation_note",
 }
 BUDGET_SOURCES = {"current_year", "carryover", "other"}

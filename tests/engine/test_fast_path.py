@@ -44,7 +44,9 @@ def rows(draw) -> IndicatorInput:
 def test_fast_path_equals_general_path(inp, scheme_code, year):
     scheme = SCHEMES[scheme_code]
     fast = score_indicator(inp, scheme, year=year)
-    general = _score_indicator(inp, scheme, year, parse(inp.target_text, nature=inp.nature, unit=inp.unit), None)
+    general = _score_indicator(
+        inp, scheme, year, parse(inp.target_text, nature=inp.nature, unit=inp.unit), None
+    )
     assert fast == general
     assert str(fast.score) == str(general.score)
     assert fast.explanation == general.explanation

@@ -16,14 +16,37 @@ from projects.services import EVALUATION_FIELDS, PROJECT_FIELDS
 
 #: what a user enters or the file gives (compared in round trips)
 INDICATOR_INPUT = (
-    "order", "level1", "level2", "level1_printed", "level2_printed", "name", "nature_printed", "unit_printed",
-    "target_text", "actual_text", "weight", "reported_score", "band", "band_score", "deviation_note",
-    "direction_override", "not_applicable",
+    "order",
+    "level1",
+    "level2",
+    "level1_printed",
+    "level2_printed",
+    "name",
+    "nature_printed",
+    "unit_printed",
+    "target_text",
+    "actual_text",
+    "weight",
+    "reported_score",
+    "band",
+    "band_score",
+    "deviation_note",
+    "direction_override",
+    "not_applicable",
 )
 #: what the engine made of it (must come out the same too)
 INDICATOR_COMPUTED = (
-    "target_kind", "direction", "direction_source", "target_value", "target_unit", "actual_kind", "actual_value",
-    "actual_unit", "score", "score_explanation", "flags",
+    "target_kind",
+    "direction",
+    "direction_source",
+    "target_value",
+    "target_unit",
+    "actual_kind",
+    "actual_value",
+    "actual_unit",
+    "score",
+    "score_explanation",
+    "flags",
 )
 EVALUATION_COMPUTED = ("execution_rate", "execution_score", "total_score", "grade", "complete", "warnings")
 
@@ -36,13 +59,17 @@ def project_snapshot(project: Project) -> dict:
         "fields": {name: getattr(project, name) for name in PROJECT_FIELDS},
         "empty_level2": project.empty_level2,
         "budget_lines": sorted(
-            (line.source, line.initial, line.annual, line.executed) for line in BudgetLine.objects.filter(project=project)
+            (line.source, line.initial, line.annual, line.executed)
+            for line in BudgetLine.objects.filter(project=project)
         ),
         "indicators": [
             {name: getattr(ind, name) for name in (*INDICATOR_INPUT, *INDICATOR_COMPUTED)}
             for ind in Indicator.objects.filter(project=project).order_by("order")
         ],
-        "evaluation": {name: getattr(evaluation, name) for name in (*EVALUATION_FIELDS, *EVALUATION_COMPUTED, "scheme_id")},
+        "evaluation": {
+            name: getattr(evaluation, name)
+            for name in (*EVALUATION_FIELDS, *EVALUATION_COMPUTED, "scheme_id")
+        },
     }
 
 
@@ -55,7 +82,10 @@ def database_state() -> dict:
         "evaluations": list(Evaluation.objects.values().order_by("pk")),
         "library": list(LibraryIndicator.objects.values().order_by("pk")),
         "history": (
-            Project.history.count(), Indicator.history.count(), Evaluation.history.count(), BudgetLine.history.count()
+            Project.history.count(),
+            Indicator.history.count(),
+            Evaluation.history.count(),
+            BudgetLine.history.count(),
         ),
     }
 
@@ -99,7 +129,9 @@ def yantai():
 
 
 def no_batches_left_active():
-    return not ImportBatch.objects.filter(status__in=["pending", "parsing", "confirmed", "importing"]).exists()
+    return not ImportBatch.objects.filter(
+        status__in=["pending", "parsing", "confirmed", "importing"]
+    ).exists()
 
 
 D = Decimal

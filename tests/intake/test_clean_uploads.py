@@ -30,13 +30,27 @@ ROWS = [
 def _batch(user, status: str, age_days: float, *, finished: bool = True) -> ImportBatch:
     """A stored upload whose batch reached ``status`` ``age_days`` ago."""
     data = workbook_bytes(ROWS)
-    batch = services.create_batch(user, SimpleUploadedFile("目标表.xlsx", data, content_type=XLSX),
-                                  kind="goals", year=None)
+    batch = services.create_batch(
+        user, SimpleUploadedFile("目标表.xlsx", data, content_type=XLSX), kind="goals", year=None
+    )
     when = timezone.now() - timedelta(days=age_days)
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=status, created_at=when, updated_at=when, finished_at=when if finished else None,
-        preview={"summary": {"rows_read": 1, "projects": 1, "created": 1, "replaced": 0, "results": 0,
-                             "indicators": 1, "warnings": 0}, "projects": []},
+        status=status,
+        created_at=when,
+        updated_at=when,
+        finished_at=when if finished else None,
+        preview={
+            "summary": {
+                "rows_read": 1,
+                "projects": 1,
+                "created": 1,
+                "replaced": 0,
+                "results": 0,
+                "indicators": 1,
+                "warnings": 0,
+            },
+            "projects": [],
+        },
     )
     batch.refresh_from_db()
     return batch
@@ -71,7 +85,9 @@ def test_files_older_than_the_window_go_newer_and_in_progress_ones_stay(demo, ow
     ImportBatch.objects.filter(pk=finished_recently.pk).update(finished_at=timezone.now() - timedelta(days=2))
     paths = {b.pk: _path(b) for b in ImportBatch.objects.all()}
     assert all(p.exists() for p in paths.values())
-    rows_before = list(ImportBatch.objects.order_by("pk").values("pk", "status", "preview", "result", "errors"))
+    rows_before = list(
+        ImportBatch.objects.order_by("pk").values("pk", "status", "preview", "result", "errors")
+    )
 
     report = services.clean_uploads()
 
@@ -81,7 +97,10 @@ def test_files_older_than_the_window_go_newer_and_in_progress_ones_stay(demo, ow
     for pk, path in paths.items():
         assert path.exists() == (pk not in gone), pk
     # every row stays, with its status, preview, result and errors; the removed ones say so
-    assert list(ImportBatch.objects.order_by("pk").values("pk", "status", "preview", "result", "errors")) == rows_before
+    assert (
+        list(ImportBatch.objects.order_by("pk").values("pk", "status", "preview", "result", "errors"))
+        == rows_before
+    )
     for batch in ImportBatch.objects.all():
         assert batch.file_removed == (batch.pk in gone)
         assert bool(batch.file) == (batch.pk not in gone)
@@ -176,9 +195,14 @@ def test_a_batch_confirmed_meanwhile_keeps_its_file(demo, owner, monkeypatch):
 
 def test_the_batch_page_opens_and_confirming_is_refused_cleanly(demo, owner, client, eager_tasks):
     client.force_login(owner)
-    response = client.post(reverse("intake:index"), {"kind": "goals", "year": "",
-                                                      "file": SimpleUploadedFile("目标表.xlsx", workbook_bytes(ROWS),
-                                                                                 content_type=XLSX)})
+    response = client.post(
+        reverse("intake:index"),
+        {
+            "kind": "goals",
+            "year": "",
+            "file": SimpleUploadedFile("目标表.xlsx", workbook_bytes(ROWS), content_type=XLSX),
+        },
+    )
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.PREVIEW
     page = client.get(response.url).content.decode()

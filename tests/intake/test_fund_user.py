@@ -38,7 +38,9 @@ def test_the_templates_offer_the_column_last_on_the_project_sheet():
         workbook = load_workbook(io.BytesIO(template.write_template(kind)))
         header = [cell.value for cell in workbook[template.PROJECT_SHEET][1]]
         assert header[-1] == "资金使用单位" and "实施单位" in header
-        help_text = "".join(str(c.value or "") for row in workbook[template.HELP_SHEET].iter_rows() for c in row)
+        help_text = "".join(
+            str(c.value or "") for row in workbook[template.HELP_SHEET].iter_rows() for c in row
+        )
         assert "资金使用单位" in help_text
 
 
@@ -90,20 +92,31 @@ def _with_info(rows: list[list]) -> bytes:
         info = workbook.create_sheet("项目信息")
         for row in rows:
             info.append(row)
+
     return workbook_bytes(INDICATORS, title="绩效目标表", setup=setup)
 
 
 def test_a_fund_user_beside_the_unit_is_stored(demo, yantai):
-    data = _with_info([["年度", "实施单位", "项目名称", "资金使用单位"], [2024, "烟台市医疗保障局", "医保政策宣传", CENTRE]])
+    data = _with_info(
+        [["年度", "实施单位", "项目名称", "资金使用单位"], [2024, "烟台市医疗保障局", "医保政策宣传", CENTRE]]
+    )
     plan, report = _import(data, yantai)
     assert plan.ok, [e.text() for e in plan.errors]
     project = Project.objects.get(pk=report.created[0])
-    assert (project.unit.name, project.fund_user, project.fund_user_name) == ("烟台市医疗保障局", CENTRE, CENTRE)
+    assert (project.unit.name, project.fund_user, project.fund_user_name) == (
+        "烟台市医疗保障局",
+        CENTRE,
+        CENTRE,
+    )
 
 
 def test_a_fund_user_naming_the_unit_itself_is_left_blank(demo, yantai):
-    data = _with_info([["年度", "实施单位", "项目名称", "资金使用单位"],
-                       [2024, "烟台市医疗保障局", "医保政策宣传", "烟台市医疗保障局"]])
+    data = _with_info(
+        [
+            ["年度", "实施单位", "项目名称", "资金使用单位"],
+            [2024, "烟台市医疗保障局", "医保政策宣传", "烟台市医疗保障局"],
+        ]
+    )
     plan, report = _import(data, yantai)
     assert plan.ok
     assert Project.objects.get(pk=report.created[0]).fund_user == ""
@@ -113,7 +126,9 @@ def test_a_lone_fund_user_column_still_names_the_unit(demo, yantai):
     """Files written before the field existed used 资金使用单位 as the unit's header."""
     rows = [["年度", "资金使用单位", *INDICATORS[0][2:]], INDICATORS[1]]
     result = read_workbook(io.BytesIO(workbook_bytes(rows)))
-    assert [(f.unit_name, f.fields.get("fund_user")) for f in result.fragments] == [("烟台市医疗保障局", None)]
+    assert [(f.unit_name, f.fields.get("fund_user")) for f in result.fragments] == [
+        ("烟台市医疗保障局", None)
+    ]
     plan, report = _import(workbook_bytes(rows), yantai)
     assert plan.ok
     project = Project.objects.get(pk=report.created[0])

@@ -21,10 +21,12 @@ RESULTS_HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三
 
 
 def _results(actual: str) -> bytes:
-    return workbook_bytes([
-        RESULTS_HEADER,
-        [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", actual],
-    ])
+    return workbook_bytes(
+        [
+            RESULTS_HEADER,
+            [2021, "城乡居民医疗保险市级补助", "产出指标", "数量指标", "保障已参保居民人数", actual],
+        ]
+    )
 
 
 def _entering() -> Evaluation:
@@ -37,8 +39,9 @@ def test_a_results_import_moves_the_version_with_a_reason(demo, yantai):
     evaluation = _entering()
     before = evaluation.version
 
-    plan, report = services.import_workbook(io.BytesIO(_results("基本完成")), actor=services.Actor(yantai),
-                                            kind=ImportKind.RESULTS)
+    plan, report = services.import_workbook(
+        io.BytesIO(_results("基本完成")), actor=services.Actor(yantai), kind=ImportKind.RESULTS
+    )
 
     assert report.results == [evaluation.project_id], [e.text() for e in plan.errors]
     evaluation.refresh_from_db()
@@ -52,7 +55,9 @@ def test_a_results_import_that_changes_nothing_leaves_the_version(demo, yantai):
     actual = evaluation.project.indicators.get(level2="quantity", name="保障已参保居民人数").actual_text
     before = evaluation.version
 
-    services.import_workbook(io.BytesIO(_results(actual)), actor=services.Actor(yantai), kind=ImportKind.RESULTS)
+    services.import_workbook(
+        io.BytesIO(_results(actual)), actor=services.Actor(yantai), kind=ImportKind.RESULTS
+    )
 
     evaluation.refresh_from_db()
     assert evaluation.version == before
@@ -60,10 +65,12 @@ def test_a_results_import_that_changes_nothing_leaves_the_version(demo, yantai):
 
 def test_replacing_a_draft_moves_the_version(demo, yantai):
     def goals(target: str) -> bytes:
-        return workbook_bytes([
-            ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
-            [2024, "新项目", "产出指标", "数量指标", "培训人次", target, 90],
-        ])
+        return workbook_bytes(
+            [
+                ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
+                [2024, "新项目", "产出指标", "数量指标", "培训人次", target, 90],
+            ]
+        )
 
     _, created = services.import_workbook(io.BytesIO(goals("≥100人次")), actor=services.Actor(yantai))
     evaluation = Evaluation.objects.get(project_id=created.created[0])

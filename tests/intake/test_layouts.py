@@ -61,7 +61,10 @@ def test_huancui_free_text_pasted_into_one_column(demo):
 def test_huancui_text_opened_in_excel_one_segment_a_column(demo):
     projects = list(Project.objects.filter(unit__department__name="威海市环翠区医疗保障局", year=2020))
     before = _snapshots(projects)
-    rows = [[cell.strip() or None for cell in line.split("\t")] for line in HUANCUI_TEXT.read_text("utf-8").splitlines()]
+    rows = [
+        [cell.strip() or None for cell in line.split("\t")]
+        for line in HUANCUI_TEXT.read_text("utf-8").splitlines()
+    ]
     data = workbook_bytes(rows)
     Project.objects.filter(pk__in=[p.pk for p in projects]).delete()
 
@@ -75,7 +78,16 @@ def _qinghai_rows(projects) -> tuple[list[list], list[str]]:
     rows: list[list] = [
         ["部门预算项目支出绩效目标公开表"],
         ["预算算度：2021 年 单位：万元"],
-        ["项目名称", "预算资金", "一级指标", "二级指标", "三级指标", "绩效指标性质", "本年绩效\n指标值", "绩效度量\n单位"],
+        [
+            "项目名称",
+            "预算资金",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "绩效指标性质",
+            "本年绩效\n指标值",
+            "绩效度量\n单位",
+        ],
     ]
     merges = []
     for project in projects:
@@ -86,13 +98,18 @@ def _qinghai_rows(projects) -> tuple[list[list], list[str]]:
             target = ind.target_text
             # numbers typed as numbers, as Excel users do
             value = int(target) if target.isdigit() else target
-            rows.append([
-                project.name if index == 0 else None,
-                budget if index == 0 else None,
-                ind.level1_printed if (ind.level1,) not in groups else None,
-                ind.level2_printed if (ind.level1, ind.level2) not in groups else None,
-                ind.name, ind.nature_printed or None, value, ind.unit_printed or None,
-            ])
+            rows.append(
+                [
+                    project.name if index == 0 else None,
+                    budget if index == 0 else None,
+                    ind.level1_printed if (ind.level1,) not in groups else None,
+                    ind.level2_printed if (ind.level1, ind.level2) not in groups else None,
+                    ind.name,
+                    ind.nature_printed or None,
+                    value,
+                    ind.unit_printed or None,
+                ]
+            )
             groups.setdefault((ind.level1,), len(rows))
             groups.setdefault((ind.level1, ind.level2), len(rows))
         last = len(rows)
@@ -114,7 +131,12 @@ def test_qinghai_split_columns_with_merged_project_and_budget(demo):
 
     _assert_same(report, before)
     first = plan.preview()["projects"][0]["rows"][0]
-    assert (first["name"], first["direction"], first["value"], first["unit"]) == ("购买设备数量", "≥", "5", "台")
+    assert (first["name"], first["direction"], first["value"], first["unit"]) == (
+        "购买设备数量",
+        "≥",
+        "5",
+        "台",
+    )
 
 
 def _form_sheet(workbook: Workbook, project) -> None:
@@ -134,10 +156,15 @@ def _form_sheet(workbook: Workbook, project) -> None:
     level1_start = level2_start = start
     for ind in project.indicators.order_by("order"):
         row = ws.max_row + 1
-        ws.append(["年度绩效指标（2021年）" if row == start else None,
-                   ind.level1_printed if ind.level1 != previous[0] else None,
-                   ind.level2_printed if (ind.level1, ind.level2) != previous else None,
-                   ind.name, ind.target_text])
+        ws.append(
+            [
+                "年度绩效指标（2021年）" if row == start else None,
+                ind.level1_printed if ind.level1 != previous[0] else None,
+                ind.level2_printed if (ind.level1, ind.level2) != previous else None,
+                ind.name,
+                ind.target_text,
+            ]
+        )
         if ind.level1 != previous[0]:
             if row - 1 > level1_start:
                 ws.merge_cells(f"B{level1_start}:B{row - 1}")
@@ -175,7 +202,9 @@ def test_results_are_imported_into_existing_projects(demo, yantai):
 
     data = template.export_projects(services.export_queryset(yantai, project_ids=[project.pk]))
     # the unit starts entering this year's results: actuals blank, status open for entry
-    Indicator.objects.filter(project=project).update(actual_text="", reported_score=None, band="", deviation_note="")
+    Indicator.objects.filter(project=project).update(
+        actual_text="", reported_score=None, band="", deviation_note=""
+    )
     project.evaluation.status = Status.ENTERING
     project.evaluation.save(update_fields=["status"])
     from perfgoals.services import recompute
@@ -192,16 +221,20 @@ def test_results_are_imported_into_existing_projects(demo, yantai):
 
 
 def test_level_names_in_print_are_normalised_and_kept(demo, yantai):
-    data = workbook_bytes([
-        ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
-        [2024, "测试项目", "产出指标（50分）", "数量", "培训人次", "≥ 500 人次", 20],
-        [None, None, None, "质量指标", "培训合格率", "≧95%", 30],
-        [None, None, None, "社会效益", "群众知晓率", "明显提高", 30],  # 效益指标 omitted in print
-        [None, None, "满意度", None, "学员满意度", "≥90%", 10],  # one level 2 only: taken
-    ])
+    data = workbook_bytes(
+        [
+            ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
+            [2024, "测试项目", "产出指标（50分）", "数量", "培训人次", "≥ 500 人次", 20],
+            [None, None, None, "质量指标", "培训合格率", "≧95%", 30],
+            [None, None, None, "社会效益", "群众知晓率", "明显提高", 30],  # 效益指标 omitted in print
+            [None, None, "满意度", None, "学员满意度", "≥90%", 10],  # one level 2 only: taken
+        ]
+    )
     plan, report = _import(data, yantai)
     project = Project.objects.get(pk=report.created[0])
-    got = [(i.level1, i.level2, i.level1_printed, i.level2_printed) for i in project.indicators.order_by("order")]
+    got = [
+        (i.level1, i.level2, i.level1_printed, i.level2_printed) for i in project.indicators.order_by("order")
+    ]
     assert got == [
         ("output", "quantity", "产出指标", "数量"),
         ("output", "quality", "产出指标", "质量指标"),
@@ -217,23 +250,36 @@ def test_results_may_name_indicators_by_their_name_alone(demo, yantai):
     project = Project.objects.get(year=2021, name="长期护理保险补助")
     project.evaluation.status = Status.ENTERING
     project.evaluation.save(update_fields=["status"])
-    data = workbook_bytes([
-        ["项目名称", "三级指标", "实际完成值", "偏差原因分析及改进措施"],
-        ["长期护理保险补助", "长期护理保险参保完成人数", "245万人", "参保人数自然减少"],
-        [None, "护理对象失能评估准确率", "95%", None],
-    ])
+    data = workbook_bytes(
+        [
+            ["项目名称", "三级指标", "实际完成值", "偏差原因分析及改进措施"],
+            ["长期护理保险补助", "长期护理保险参保完成人数", "245万人", "参保人数自然减少"],
+            [None, "护理对象失能评估准确率", "95%", None],
+        ]
+    )
     plan, report = _import(data, yantai, kind=ImportKind.RESULTS, year=2021)
     assert report.results == [project.pk]
     first = project.indicators.get(name="长期护理保险参保完成人数")
-    assert (first.actual_text, first.deviation_note, first.actual_value) == ("245万人", "参保人数自然减少", 2450000)
+    assert (first.actual_text, first.deviation_note, first.actual_value) == (
+        "245万人",
+        "参保人数自然减少",
+        2450000,
+    )
     assert any("保持原值" in w.message for w in plan.projects[0].warnings)  # the other indicators
 
     # the same names twice in one project (城乡居民…: 数量指标 and 经济效益 both list 保障已参保居民人数)
     twice = Project.objects.get(year=2021, name="城乡居民医疗保险市级补助")
     twice.evaluation.status = Status.ENTERING
     twice.evaluation.save(update_fields=["status"])
-    data = workbook_bytes([["项目名称", "三级指标", "实际完成值"], ["城乡居民医疗保险市级补助", "保障已参保居民人数", "388万人"]])
-    plan, report = services.import_workbook(io.BytesIO(data), actor=services.Actor(yantai), kind=ImportKind.RESULTS, year=2021)
+    data = workbook_bytes(
+        [
+            ["项目名称", "三级指标", "实际完成值"],
+            ["城乡居民医疗保险市级补助", "保障已参保居民人数", "388万人"],
+        ]
+    )
+    plan, report = services.import_workbook(
+        io.BytesIO(data), actor=services.Actor(yantai), kind=ImportKind.RESULTS, year=2021
+    )
     assert report is None
     assert "有 2 个名为「保障已参保居民人数」的指标：请加「二级指标」列区分" in plan.errors[0].message
 

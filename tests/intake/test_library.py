@@ -27,7 +27,12 @@ def test_the_library_holds_the_seed_projects_indicators(library):
     entry = library.get(name_key="项目完成率")  # six Huancui projects have it
     assert entry.usage_count == Indicator.objects.filter(name="项目完成率").count() == 6
     assert (entry.level1, entry.level2, entry.typical_target, entry.unit, entry.direction) == (
-        "output", "quantity", "100%", "%", "ge")
+        "output",
+        "quantity",
+        "100%",
+        "%",
+        "ge",
+    )
     numbered = library.get(name_key="居民参保缴费人数")  # printed "1、居民参保缴费人数"
     assert numbered.name == "居民参保缴费人数" and numbered.unit == "万人"
     qualitative = library.get(name_key="参保居民保障及时性")
@@ -36,8 +41,16 @@ def test_the_library_holds_the_seed_projects_indicators(library):
 
 def test_drafts_stay_out_of_the_library(library):
     unit = Project.objects.get(year=2019, name="困难群众医疗救助").unit
-    create_project_year(unit, ProjectYearData(name="草稿项目", year=2030, indicators=[
-        IndicatorData(level1="output", level2="quantity", name="尚未公开的指标", target_text="≥5台")]))
+    create_project_year(
+        unit,
+        ProjectYearData(
+            name="草稿项目",
+            year=2030,
+            indicators=[
+                IndicatorData(level1="output", level2="quantity", name="尚未公开的指标", target_text="≥5台")
+            ],
+        ),
+    )
     services.build_library()
     assert not LibraryIndicator.objects.filter(name_key="尚未公开的指标").exists()
 
@@ -48,7 +61,9 @@ def test_curated_entries_keep_their_text_on_rebuild(library):
     entry.typical_target = "=100%"
     entry.usage_count = 1
     entry.save()
-    LibraryIndicator.objects.create(name_key="手工条目", name="手工条目", level1="output", level2="quality", curated=True)
+    LibraryIndicator.objects.create(
+        name_key="手工条目", name="手工条目", level1="output", level2="quality", curated=True
+    )
     LibraryIndicator.objects.create(name_key="过时条目", name="过时条目", level1="output", level2="quality")
     report = services.build_library()
     entry.refresh_from_db()
@@ -74,7 +89,16 @@ def test_the_suggestion_endpoint_answers_json_and_htmx(client, library, yantai):
     data = client.get(url, {"q": "满意度", "level1": "满意度指标"}).json()
     assert data["query"] == "满意度" and data["results"]
     first = data["results"][0]
-    assert {"name", "level1", "level1_name", "level2_name", "direction", "unit", "typical_target", "usage_count"} <= set(first)
+    assert {
+        "name",
+        "level1",
+        "level1_name",
+        "level2_name",
+        "direction",
+        "unit",
+        "typical_target",
+        "usage_count",
+    } <= set(first)
     assert all(r["level1"] == "satisfaction" for r in data["results"])
     fragment = client.get(url, {"q": "项目完成率"}, HTTP_HX_REQUEST="true")
     assert fragment["Content-Type"].startswith("text/html")
@@ -98,8 +122,10 @@ def test_the_admin_lists_and_rebuilds_the_library(client, library):
     client.force_login(get_user_model().objects.get(username="admin"))
     response = client.get(reverse("admin:intake_libraryindicator_changelist"))
     assert response.status_code == 200
-    response = client.post(reverse("admin:intake_libraryindicator_changelist"),
-                           {"action": "mark_curated", "_selected_action": [library.first().pk]})
+    response = client.post(
+        reverse("admin:intake_libraryindicator_changelist"),
+        {"action": "mark_curated", "_selected_action": [library.first().pk]},
+    )
     assert response.status_code == 302 and LibraryIndicator.objects.filter(curated=True).count() == 1
     assert client.get(reverse("admin:intake_importbatch_changelist")).status_code == 200
 

@@ -27,12 +27,17 @@ def test_rollover_copies_trees_and_targets_as_drafts_and_clears_results(sources,
     for source in sources:
         new = Project.objects.get(unit=source.unit, year=2020, name=source.name)
         assert new.evaluation.status == Status.DRAFT
-        assert new.evaluation.total_score is None or new.evaluation.total_score < 100  # no actuals, no full marks
+        assert (
+            new.evaluation.total_score is None or new.evaluation.total_score < 100
+        )  # no actuals, no full marks
         assert new.evaluation.printed_total is None and new.evaluation.printed_grade == ""
         assert new.evaluation.declared_level1_weights == source.evaluation.declared_level1_weights
         assert new.goal_text == source.goal_text and new.goal_result_text == ""
         assert new.empty_level2 == source.empty_level2
-        assert [(line.source, line.initial, line.annual, line.executed) for line in new.budget_lines.order_by("source")] == [
+        assert [
+            (line.source, line.initial, line.annual, line.executed)
+            for line in new.budget_lines.order_by("source")
+        ] == [
             (line.source, line.initial, line.annual, None) for line in source.budget_lines.order_by("source")
         ]
         old_rows = list(source.indicators.order_by("order"))
@@ -40,8 +45,14 @@ def test_rollover_copies_trees_and_targets_as_drafts_and_clears_results(sources,
         assert [(i.level1, i.level2, i.name, i.target_text, i.weight) for i in new_rows] == [
             (i.level1, i.level2, i.name, i.target_text, i.weight) for i in old_rows
         ]
-        assert all(i.actual_text == "" and i.score is None and i.reported_score is None and i.band == ""
-                   and i.deviation_note == "" for i in new_rows)
+        assert all(
+            i.actual_text == ""
+            and i.score is None
+            and i.reported_score is None
+            and i.band == ""
+            and i.deviation_note == ""
+            for i in new_rows
+        )
         carried = {c.indicator_id: c for c in CarriedIndicator.objects.filter(indicator__project=new)}
         assert [(carried[n.pk].previous_id, carried[n.pk].previous_actual_text) for n in new_rows] == [
             (o.pk, o.actual_text) for o in old_rows
@@ -93,12 +104,15 @@ def test_rollover_page_for_a_unit_user(client, sources, yantai):
     client.force_login(yantai)
     page = client.get(reverse("intake:rollover"), {"from_year": 2019}).content.decode()
     assert "居民基本医疗保险市级财政补助" in page
-    response = client.post(reverse("intake:rollover"), {"from_year": 2019, "to_year": 2020,
-                                                        "projects": [p.pk for p in sources]})
+    response = client.post(
+        reverse("intake:rollover"), {"from_year": 2019, "to_year": 2020, "projects": [p.pk for p in sources]}
+    )
     assert response.status_code == 200
     assert Project.objects.filter(year=2020, unit=sources[0].unit).count() == 3
     assert "已结转 3 个项目到 2020 年" in response.content.decode()
-    bad = client.post(reverse("intake:rollover"), {"from_year": 2019, "to_year": 2019, "projects": [sources[0].pk]})
+    bad = client.post(
+        reverse("intake:rollover"), {"from_year": 2019, "to_year": 2019, "projects": [sources[0].pk]}
+    )
     assert "必须晚于原年度" in bad.content.decode()
 
 

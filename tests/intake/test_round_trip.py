@@ -68,10 +68,12 @@ def test_every_demo_project_survives_export_and_import(demo):
     from perfgoals.models import Indicator
 
     counts = _decide_for_some_indicators()
-    assert counts["band_score"] >= 5 and counts["direction_override"] >= 20 and counts["not_applicable"] >= 20, counts
-    assert set(Indicator.objects.exclude(direction_override="").values_list("direction_override", flat=True)) == {
-        "ge", "le", "eq", "approx"
-    }
+    assert (
+        counts["band_score"] >= 5 and counts["direction_override"] >= 20 and counts["not_applicable"] >= 20
+    ), counts
+    assert set(
+        Indicator.objects.exclude(direction_override="").values_list("direction_override", flat=True)
+    ) == {"ge", "le", "eq", "approx"}
     by_unit = defaultdict(list)
     for project in Project.objects.select_related("unit").order_by("pk"):
         by_unit[project.unit].append(project)
@@ -83,7 +85,9 @@ def test_every_demo_project_survives_export_and_import(demo):
         data = _export(projects)
         Project.objects.filter(pk__in=[p.pk for p in projects]).delete()
 
-        plan, report = services.import_workbook(io.BytesIO(data), actor=services.Actor(user), kind=ImportKind.GOALS)
+        plan, report = services.import_workbook(
+            io.BytesIO(data), actor=services.Actor(user), kind=ImportKind.GOALS
+        )
 
         assert plan.errors == [], [e.text() for e in plan.errors]
         assert len(report.created) == len(projects)

@@ -27,8 +27,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _upload(client, data: bytes, *, kind="goals", year="", name="目标表.xlsx"):
-    return client.post(reverse("intake:index"), {"kind": kind, "year": year,
-                                                 "file": SimpleUploadedFile(name, data, content_type=XLSX)})
+    return client.post(
+        reverse("intake:index"),
+        {"kind": kind, "year": year, "file": SimpleUploadedFile(name, data, content_type=XLSX)},
+    )
 
 
 @pytest.fixture
@@ -42,9 +44,15 @@ def test_the_import_page_needs_a_login(client):
     assert response.status_code == 302 and reverse("login") in response.url
 
 
-@pytest.mark.parametrize(("username", "offered"), [
-    ("tianbao_yantai", True), ("shenhe_yantai", False), ("caizheng_yantai", False), ("admin", False),
-])
+@pytest.mark.parametrize(
+    ("username", "offered"),
+    [
+        ("tianbao_yantai", True),
+        ("shenhe_yantai", False),
+        ("caizheng_yantai", False),
+        ("admin", False),
+    ],
+)
 def test_the_navigation_offers_导入_to_unit_users_only(client, demo, username, offered):
     from django.contrib.auth import get_user_model
 
@@ -78,7 +86,13 @@ def test_upload_preview_confirm(unit_client, demo):
     assert "发放宣传资料" in page and "万册" in page and "确认导入" in page
     row = batch.preview["projects"][0]["rows"][0]
     assert (row["level1"], row["level2"], row["direction"], row["value"], row["unit"], row["weight"]) == (
-        "产出指标", "数量指标", "≥", "2", "万册", "30")
+        "产出指标",
+        "数量指标",
+        "≥",
+        "2",
+        "万册",
+        "30",
+    )
     assert database_state() == before  # nothing written before the user confirms
 
     response = unit_client.post(reverse("intake:batch_confirm", args=[batch.pk]))
@@ -123,7 +137,11 @@ def test_a_20_mb_upload_is_refused_with_the_limit(unit_client, demo):
 
 def test_errors_are_shown_with_sheet_row_and_column(unit_client, demo):
     before = database_state()
-    rows = [HEADER, *ROWS, [2024, "医保政策宣传", "产出指标", "时效指标", "宣传及时率", None, "及时", None, "十"]]
+    rows = [
+        HEADER,
+        *ROWS,
+        [2024, "医保政策宣传", "产出指标", "时效指标", "宣传及时率", None, "及时", None, "十"],
+    ]
     response = _upload(unit_client, workbook_bytes(rows, title="目标"))
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.REJECTED
@@ -136,7 +154,21 @@ def test_errors_are_shown_with_sheet_row_and_column(unit_client, demo):
 
 def test_another_units_project_is_refused_and_nothing_is_written(unit_client, demo):
     before = database_state()
-    rows = [["实施单位", *HEADER], ["青海省医疗保障局", 2021, "医保基金监管经费", "产出指标", "数量指标", "购买设备数量", "≥", 6, "台", 5]]
+    rows = [
+        ["实施单位", *HEADER],
+        [
+            "青海省医疗保障局",
+            2021,
+            "医保基金监管经费",
+            "产出指标",
+            "数量指标",
+            "购买设备数量",
+            "≥",
+            6,
+            "台",
+            5,
+        ],
+    ]
     response = _upload(unit_client, workbook_bytes(rows))
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.REJECTED
@@ -159,7 +191,9 @@ def test_someone_elses_batch_is_not_found(client, unit_client, demo):
     assert batch.status == BatchStatus.PREVIEW
 
 
-def test_large_files_go_through_the_celery_tasks_with_progress(unit_client, demo, settings, django_capture_on_commit_callbacks):
+def test_large_files_go_through_the_celery_tasks_with_progress(
+    unit_client, demo, settings, django_capture_on_commit_callbacks
+):
     settings.INTAKE_ASYNC_BYTES = 1  # every file counts as large
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = _upload(unit_client, workbook_bytes([HEADER, *ROWS]))
@@ -184,7 +218,9 @@ def test_large_files_go_through_the_celery_tasks_with_progress(unit_client, demo
 def test_a_page_shows_progress_while_a_task_works(unit_client, demo):
     _upload(unit_client, workbook_bytes([HEADER, *ROWS]))
     batch = ImportBatch.objects.get()
-    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.IMPORTING, progress=42, progress_note="正在写入数据库")
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.IMPORTING, progress=42, progress_note="正在写入数据库"
+    )
     page = unit_client.get(reverse("intake:batch", args=[batch.pk])).content.decode()
     assert 'http-equiv="refresh"' in page and "正在写入数据库（42%）" in page
 
@@ -204,7 +240,18 @@ def test_templates_download_and_read_back_empty(unit_client, demo):
         assert response.status_code == 200 and response["Content-Type"] == XLSX
         workbook = load_workbook(io.BytesIO(response.content))
         header = [c.value for c in workbook["绩效目标表"][1]]
-        assert header[:10] == ["年度", "实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值"]
+        assert header[:10] == [
+            "年度",
+            "实施单位",
+            "项目名称",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标性质",
+            "指标值",
+            "度量单位",
+            "分值",
+        ]
         if kind == "results":
             assert header[10:12] == ["实际完成值", "偏差原因分析及改进措施"]
         assert "填写说明" in workbook.sheetnames
@@ -220,7 +267,12 @@ def test_export_goes_through_the_scope(unit_client, demo):
     rows = list(load_workbook(io.BytesIO(response.content))["绩效目标表"].iter_rows(values_only=True))
     assert {row[3] for row in rows[1:]} == {"困难群众医疗救助"}
     year = unit_client.get(reverse("intake:export"), {"year": 2021})
-    names = {row[3] for row in load_workbook(io.BytesIO(year.content))["绩效目标表"].iter_rows(min_row=2, values_only=True)}
+    names = {
+        row[3]
+        for row in load_workbook(io.BytesIO(year.content))["绩效目标表"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
     assert "医保基金监管经费" not in names and "城乡居民医疗保险市级补助" in names
 
 
@@ -237,10 +289,14 @@ def test_a_batch_through_a_real_worker(celery_live_worker, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     perf_services.ensure_builtin_schemes()
     region = Region.objects.create(name="测试市", finance_bureau="测试市财政局")
-    unit = Unit.objects.create(department=Department.objects.create(region=region, name="测试市医保局"), name="测试市医保局")
+    unit = Unit.objects.create(
+        department=Department.objects.create(region=region, name="测试市医保局"), name="测试市医保局"
+    )
     user = get_user_model().objects.create(username="worker_test")
     Membership.objects.create(user=user, role=Role.UNIT_USER, unit=unit)
-    batch = services.create_batch(user, SimpleUploadedFile("t.xlsx", workbook_bytes([HEADER, *ROWS])), kind="goals", year=None)
+    batch = services.create_batch(
+        user, SimpleUploadedFile("t.xlsx", workbook_bytes([HEADER, *ROWS])), kind="goals", year=None
+    )
 
     assert tasks.preview_batch.delay(batch.pk).get(timeout=60)["status"] == BatchStatus.PREVIEW
     batch.refresh_from_db()

@@ -36,8 +36,10 @@ def dy2019(yantai):
 @pytest.fixture
 def user(demo):
     """A demo account by name: user("shenhe_yantai")."""
+
     def get(username: str):
         return get_user_model().objects.get(username=username)
+
     return get
 
 
@@ -71,7 +73,10 @@ def eager_tasks():
     """Run Celery tasks in-process even when REDIS_URL is set (tests that do not start a worker)."""
     from config.celery import app
 
-    before = {"task_always_eager": app.conf.task_always_eager, "task_eager_propagates": app.conf.task_eager_propagates}
+    before = {
+        "task_always_eager": app.conf.task_always_eager,
+        "task_eager_propagates": app.conf.task_eager_propagates,
+    }
     app.conf.update(task_always_eager=True, task_eager_propagates=True)
     yield
     app.conf.update(before)

@@ -48,10 +48,16 @@ def test_report_title_headings_and_styles(dy2019):
     body = document.styles[STYLE_BODY]
     assert body.paragraph_format.first_line_indent == Pt(32)  # two characters of 三号
     assert body.font.size == Pt(16)
-    assert body.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert (
+        body.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        == "仿宋"
+    )
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
-    assert [p.text for p in document.paragraphs if p.style.name == STYLE_SIGNATURE] == ["烟台市医疗保障局", "年　月　日"]
+    assert [p.text for p in document.paragraphs if p.style.name == STYLE_SIGNATURE] == [
+        "烟台市医疗保障局",
+        "年　月　日",
+    ]
 
 
 def test_section_one_states_the_budget_figures_at_100_percent(dy2019):
@@ -89,21 +95,33 @@ def test_without_missed_targets_section_three_says_so(dy2019):
 def test_the_department_words_the_report_and_finalises_it(dy2019, user):
     supervisor = user("shenhe_yantai")
     steps = "2020 年，我局将继续按照“以人民为中心”的指导思想，健全完善政策体系。\n\n严格加强资金管理和使用。"
-    reworded = services.report_text(dy2019).sections["work_overview"].replace("相关科室", "局基金监管科、待遇保障科")
+    reworded = (
+        services.report_text(dy2019).sections["work_overview"].replace("相关科室", "局基金监管科、待遇保障科")
+    )
     services.save_report_text(
-        supervisor, dy2019, {"work_overview": reworded, "results_overview": services.report_text(dy2019).sections["results_overview"],
-                             "next_steps": steps}
+        supervisor,
+        dy2019,
+        {
+            "work_overview": reworded,
+            "results_overview": services.report_text(dy2019).sections["results_overview"],
+            "next_steps": steps,
+        },
     )
     text = services.report_text(dy2019)
     assert text.edited == {"work_overview", "next_steps"}  # the untouched section keeps following the data
     document = open_docx(report_document(text))
     sections = sections_of(document)
     assert "局基金监管科、待遇保障科" in sections["一、自评工作开展情况"][1]
-    assert sections["四、下一步工作措施"] == ["2020 年，我局将继续按照“以人民为中心”的指导思想，健全完善政策体系。", "严格加强资金管理和使用。"]
+    assert sections["四、下一步工作措施"] == [
+        "2020 年，我局将继续按照“以人民为中心”的指导思想，健全完善政策体系。",
+        "严格加强资金管理和使用。",
+    ]
 
     final = services.finalize_report(supervisor, dy2019)
     assert final.is_final and final.edited == set(services.SECTIONS)
-    signature = [p.text for p in open_docx(report_document(final)).paragraphs if p.style.name == STYLE_SIGNATURE]
+    signature = [
+        p.text for p in open_docx(report_document(final)).paragraphs if p.style.name == STYLE_SIGNATURE
+    ]
     assert signature[1].endswith("日") and "年　月" not in signature[1]
     with pytest.raises(ValidationError):
         services.save_report_text(supervisor, dy2019, {"next_steps": "改"})

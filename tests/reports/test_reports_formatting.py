@@ -9,19 +9,28 @@ from perfgoals.reports import formatting as fmt
 
 @pytest.mark.parametrize(
     ("value", "printed"),
-    [("5515.0000", "5515"), ("1807.5000", "1807.5"), ("0.0000", "0"), ("0.1000", "0.1"), ("1234567.8900", "1234567.89")],
+    [
+        ("5515.0000", "5515"),
+        ("1807.5000", "1807.5"),
+        ("0.0000", "0"),
+        ("0.1000", "0.1"),
+        ("1234567.8900", "1234567.89"),
+    ],
 )
 def test_money_prints_without_trailing_zeros_or_exponent(value, printed):
     assert fmt.money(Decimal(value)) == printed
 
 
-@pytest.mark.parametrize(("value", "printed"), [("100.00", "100"), ("4.50", "4.50"), ("77.5", "77.50"), ("3.2", "3.20")])
+@pytest.mark.parametrize(
+    ("value", "printed"), [("100.00", "100"), ("4.50", "4.50"), ("77.5", "77.50"), ("3.2", "3.20")]
+)
 def test_scores_are_integers_where_exact_else_two_places(value, printed):
     assert fmt.score(Decimal(value)) == printed
 
 
 @pytest.mark.parametrize(
-    ("rate", "printed"), [("1", "100%"), ("1.000000", "100%"), ("0.995712", "99.57%"), ("0.5", "50%"), (None, "—")]
+    ("rate", "printed"),
+    [("1", "100%"), ("1.000000", "100%"), ("0.995712", "99.57%"), ("0.5", "50%"), (None, "—")],
 )
 def test_rates_print_as_percent(rate, printed):
     assert fmt.percent(Decimal(rate) if rate else None) == printed
@@ -33,7 +42,9 @@ def test_floats_are_refused():
 
 
 def test_spreadsheet_numbers_are_ints_where_exact():
-    assert fmt.number_value(Decimal("5515.0000")) == 5515 and isinstance(fmt.number_value(Decimal("5515.0000")), int)
+    assert fmt.number_value(Decimal("5515.0000")) == 5515 and isinstance(
+        fmt.number_value(Decimal("5515.0000")), int
+    )
     assert str(fmt.number_value(Decimal("1807.5000"))) == "1807.5"
 
 

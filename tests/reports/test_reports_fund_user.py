@@ -24,7 +24,11 @@ def _summary_units(dy) -> list[str]:
 
 def test_seed_001_summary_names_the_fund_user_the_document_prints(dy2019, seed001):
     assert [row["unit"] for row in seed001["summary_table"]] == [CENTRE] * 3
-    assert set(Project.objects.filter(year=2019, department__name="烟台市医疗保障局").values_list("fund_user", flat=True)) == {CENTRE}
+    assert set(
+        Project.objects.filter(year=2019, department__name="烟台市医疗保障局").values_list(
+            "fund_user", flat=True
+        )
+    ) == {CENTRE}
     assert _summary_units(dy2019) == [CENTRE] * 3
     page = html.summary_page(dy2019)
     assert page.count(f"<td>{CENTRE}</td>") == 3

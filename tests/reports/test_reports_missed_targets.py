@@ -62,7 +62,10 @@ def test_a_missed_target_is_explained_in_section_three(rescue, yantai):
         "经我局自评，3 个项目中，自评等级为“优”的 2 个、“良”的 1 个，平均得分 95.83 分。其中，"
         "居民基本医疗保险市级财政补助 100 分（优），职工长期护理保险市级财政补助 100 分（优），困难群众医疗救助 87.50 分（良）。"
     )
-    assert second[1] == "上述项目共设置三级绩效指标 46 项，其中 45 项达到年度指标值，1 项未达到年度指标值，具体情况见第三部分。"
+    assert (
+        second[1]
+        == "上述项目共设置三级绩效指标 46 项，其中 45 项达到年度指标值，1 项未达到年度指标值，具体情况见第三部分。"
+    )
 
     # the form prints the score and the note in the row
     ws = open_xlsx(xlsx_forms.form_workbook(form)).active
@@ -80,7 +83,9 @@ def test_a_missed_target_without_a_note_is_reported_as_unexplained(rescue, yanta
 
 def test_below_80_prints_the_explanation_in_the_form_and_the_report(rescue, yantai):
     BudgetLine.objects.filter(project=rescue, source="current_year").update(executed=Decimal("175"))
-    Indicator.objects.filter(project=rescue, name=SATISFACTION).update(actual_text="40%", deviation_note="问卷样本偏少")
+    Indicator.objects.filter(project=rescue, name=SATISFACTION).update(
+        actual_text="40%", deviation_note="问卷样本偏少"
+    )
     explanation = "救助比例未达目标、资金拨付滞后。下一步将加快资金拨付进度，完善救助对象动态管理"
     Evaluation.objects.filter(project=rescue).update(low_score_explanation=explanation)
     recompute(rescue)
@@ -91,7 +96,10 @@ def test_below_80_prints_the_explanation_in_the_form_and_the_report(rescue, yant
 
     ws = open_xlsx(xlsx_forms.form_workbook(form)).active
     total_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
-    assert Decimal(str(ws.cell(total_row, 8).value)) == Decimal("77.5") and ws.cell(total_row, 8).number_format == "0.00"
+    assert (
+        Decimal(str(ws.cell(total_row, 8).value)) == Decimal("77.5")
+        and ws.cell(total_row, 8).number_format == "0.00"
+    )
     assert ws.cell(total_row, 9).value == "自评等级：中"
     assert ws.cell(total_row + 1, 1).value == (
         f"总分在 80 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明：\n{explanation}"

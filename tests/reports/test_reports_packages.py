@@ -24,7 +24,9 @@ def _zip(package: ReportPackage) -> zipfile.ZipFile:
 
 
 @pytest.mark.django_db
-def test_department_package_holds_every_output(yantai, user, media, eager_tasks, django_capture_on_commit_callbacks):
+def test_department_package_holds_every_output(
+    yantai, user, media, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
     assert len(callbacks) == 1  # queued on commit, not before
@@ -37,11 +39,16 @@ def test_department_package_holds_every_output(yantai, user, media, eager_tasks,
         + [
             f"{root}/2019年度/{name}"
             for name in (
-                "01_部门预算项目绩效自评情况汇总表.xlsx", "01_部门预算项目绩效自评情况汇总表.html",
-                "02_绩效评价报告.docx", "02_绩效评价报告.html",
-                "自评表/01_居民基本医疗保险市级财政补助.xlsx", "自评表/01_居民基本医疗保险市级财政补助.html",
-                "自评表/02_职工长期护理保险市级财政补助.xlsx", "自评表/02_职工长期护理保险市级财政补助.html",
-                "自评表/03_困难群众医疗救助.xlsx", "自评表/03_困难群众医疗救助.html",
+                "01_部门预算项目绩效自评情况汇总表.xlsx",
+                "01_部门预算项目绩效自评情况汇总表.html",
+                "02_绩效评价报告.docx",
+                "02_绩效评价报告.html",
+                "自评表/01_居民基本医疗保险市级财政补助.xlsx",
+                "自评表/01_居民基本医疗保险市级财政补助.html",
+                "自评表/02_职工长期护理保险市级财政补助.xlsx",
+                "自评表/02_职工长期护理保险市级财政补助.html",
+                "自评表/03_困难群众医疗救助.xlsx",
+                "自评表/03_困难群众医疗救助.html",
             )
         ]
     )
@@ -54,8 +61,9 @@ def test_department_package_holds_every_output(yantai, user, media, eager_tasks,
 
 
 @pytest.mark.django_db
-def test_running_the_task_twice_returns_the_finished_package(yantai, user, media, eager_tasks,
-                                                           django_capture_on_commit_callbacks):
+def test_running_the_task_twice_returns_the_finished_package(
+    yantai, user, media, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
     package.refresh_from_db()
@@ -72,7 +80,11 @@ def test_running_the_task_twice_returns_the_finished_package(yantai, user, media
 @pytest.mark.django_db
 def test_the_same_data_gives_the_same_bytes(yantai, user, media):
     package = ReportPackage.objects.create(
-        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+        scope="department",
+        department=yantai,
+        region=yantai.region,
+        year=2019,
+        created_by=user("shenhe_yantai"),
     )
     first, second = io.BytesIO(), io.BytesIO()
     services.write_package(package, first)
@@ -83,7 +95,11 @@ def test_the_same_data_gives_the_same_bytes(yantai, user, media):
 @pytest.mark.django_db
 def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch):
     package = ReportPackage.objects.create(
-        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+        scope="department",
+        department=yantai,
+        region=yantai.region,
+        year=2019,
+        created_by=user("shenhe_yantai"),
     )
     seen = []
     original = services.write_package
@@ -92,6 +108,7 @@ def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch)
         def record(value):
             on_progress(value)
             seen.append(ReportPackage.objects.get(pk=pkg.pk).progress)
+
         return original(pkg, target, record)
 
     monkeypatch.setattr(services, "write_package", spy)
@@ -104,7 +121,11 @@ def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch)
 @pytest.mark.django_db
 def test_a_failed_build_is_recorded(yantai, user, media, monkeypatch):
     package = ReportPackage.objects.create(
-        scope="department", department=yantai, region=yantai.region, year=2019, created_by=user("shenhe_yantai")
+        scope="department",
+        department=yantai,
+        region=yantai.region,
+        year=2019,
+        created_by=user("shenhe_yantai"),
     )
 
     def broken(*args, **kwargs):
@@ -124,7 +145,9 @@ def test_package_scope_follows_the_creators_scope(yantai, user, media):
         services.start_package(user("shenhe_yantai"), region=yantai.region)
     with pytest.raises(PermissionDenied):
         services.start_package(user("caizheng_yantai"))  # all regions: administrators only
-    package = ReportPackage.objects.create(scope="region", region=yantai.region, created_by=user("caizheng_yantai"))
+    package = ReportPackage.objects.create(
+        scope="region", region=yantai.region, created_by=user("caizheng_yantai")
+    )
     projects = services.package_projects(package)
     assert projects.count() == Project.objects.filter(unit__department__region=yantai.region).count() == 11
 
@@ -155,8 +178,12 @@ def test_region_package_of_all_49_projects_through_a_real_worker(celery_live_wor
 
 
 @pytest.mark.django_db
-def test_a_package_built_in_parts_holds_what_the_one_task_build_holds(yantai, user, media, eager_tasks, settings):
-    package = ReportPackage.objects.create(scope="region", region=yantai.region, created_by=user("caizheng_yantai"))
+def test_a_package_built_in_parts_holds_what_the_one_task_build_holds(
+    yantai, user, media, eager_tasks, settings
+):
+    package = ReportPackage.objects.create(
+        scope="region", region=yantai.region, created_by=user("caizheng_yantai")
+    )
     whole = io.BytesIO()
     services.write_package(package, whole)
     settings.REPORT_PACKAGE_PART_SIZE = 2  # 烟台's 11 projects → several parts per department-year

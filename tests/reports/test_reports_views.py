@@ -20,6 +20,7 @@ def client_for(client, user):
     def login(username: str):
         client.force_login(user(username))
         return client
+
     return login
 
 
@@ -50,7 +51,9 @@ def test_unit_user_sees_own_forms_only(client_for, yantai, p2019, qinghai_projec
     assert "青海" not in page.content.decode()
     assert client.get(reverse("reports:form_print", args=[p2019.pk])).status_code == 200
     response = client.get(reverse("reports:form_xlsx", args=[p2019.pk]))
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     assert "filename*=utf-8''" in response["Content-Disposition"]
     # another unit's project, the department's summary and report: as if they did not exist
     assert client.get(reverse("reports:form_print", args=[qinghai_project.pk])).status_code == 404
@@ -59,7 +62,9 @@ def test_unit_user_sees_own_forms_only(client_for, yantai, p2019, qinghai_projec
 
 
 def test_the_other_unit_of_the_department_cannot_read_this_units_form(client_for, p2019):
-    assert client_for("tianbao_yantai2").get(reverse("reports:form_print", args=[p2019.pk])).status_code == 404
+    assert (
+        client_for("tianbao_yantai2").get(reverse("reports:form_print", args=[p2019.pk])).status_code == 404
+    )
 
 
 def test_supervisor_sees_the_department_summary(client_for, yantai):
@@ -76,7 +81,10 @@ def test_supervisor_sees_the_department_summary(client_for, yantai):
     for name in ("居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"):
         assert name in html
     assert html.count("<td>优</td>") == 3
-    assert 'name="work_overview"' in html and "readonly" not in html.split('name="work_overview"')[1].split(">")[0]
+    assert (
+        'name="work_overview"' in html
+        and "readonly" not in html.split('name="work_overview"')[1].split(">")[0]
+    )
     for view in ("summary_print", "summary_xlsx", "report_print", "report_docx"):
         assert client.get(reverse(f"reports:{view}", args=[yantai.pk, 2019])).status_code == 200
 
@@ -86,7 +94,9 @@ def test_outsider_gets_404_for_another_department(client_for, yantai, p2019):
     assert client.get(reverse("reports:index"), {"department": yantai.pk}).status_code == 404
     assert client.get(reverse("reports:summary_print", args=[yantai.pk, 2019])).status_code == 404
     assert client.get(reverse("reports:form_print", args=[p2019.pk])).status_code == 404
-    response = client.post(reverse("reports:wording", args=[yantai.pk, 2019]), {"action": "save", "next_steps": "x"})
+    response = client.post(
+        reverse("reports:wording", args=[yantai.pk, 2019]), {"action": "save", "next_steps": "x"}
+    )
     assert response.status_code == 404
     assert not DepartmentReportText.objects.exists()
 
@@ -97,7 +107,9 @@ def test_finance_reads_the_region_but_does_not_word_reports(client_for, yantai, 
     assert client.get(reverse("reports:form_print", args=[qinghai_project.pk])).status_code == 404
     page = client.get(reverse("reports:index"), {"department": yantai.pk, "year": 2019})
     assert page.status_code == 200 and "报告文字由主管部门审核人填写" in page.content.decode()
-    response = client.post(reverse("reports:wording", args=[yantai.pk, 2019]), {"action": "save", "next_steps": "x"})
+    response = client.post(
+        reverse("reports:wording", args=[yantai.pk, 2019]), {"action": "save", "next_steps": "x"}
+    )
     assert response.status_code == 404
     assert not DepartmentReportText.objects.exists()
 
@@ -121,16 +133,26 @@ def test_supervisor_saves_and_finalises_the_wording(client_for, yantai):
     record.refresh_from_db()
     assert not record.is_final
     # resetting one section keeps what was typed in the others
-    client.post(url, {"action": "reset:work_overview", "work_overview": record.work_overview, "next_steps": "改后的措施。"})
+    client.post(
+        url,
+        {
+            "action": "reset:work_overview",
+            "work_overview": record.work_overview,
+            "next_steps": "改后的措施。",
+        },
+    )
     record.refresh_from_db()
     assert record.work_overview == "" and record.next_steps == "改后的措施。"
 
 
-def test_a_package_is_built_from_the_page_and_downloaded(client_for, yantai, media, eager_tasks,
-                                                       django_capture_on_commit_callbacks):
+def test_a_package_is_built_from_the_page_and_downloaded(
+    client_for, yantai, media, eager_tasks, django_capture_on_commit_callbacks
+):
     client = client_for("shenhe_yantai")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:package_create"), {"target": f"department:{yantai.pk}", "year": "2019"})
+        response = client.post(
+            reverse("reports:package_create"), {"target": f"department:{yantai.pk}", "year": "2019"}
+        )
     assert response.status_code == 302
     package = ReportPackage.objects.get()
     status = client.get(reverse("reports:package_status", args=[package.pk])).json()
@@ -150,7 +172,9 @@ def test_a_package_is_built_from_the_page_and_downloaded(client_for, yantai, med
 
 def test_a_supervisor_cannot_build_a_region_package(client_for, yantai, media):
     client = client_for("shenhe_yantai")
-    response = client.post(reverse("reports:package_create"), {"target": f"region:{yantai.region_id}", "year": ""})
+    response = client.post(
+        reverse("reports:package_create"), {"target": f"region:{yantai.region_id}", "year": ""}
+    )
     assert response.status_code == 302 and not ReportPackage.objects.exists()
     response = client.post(reverse("reports:package_create"), {"target": "all", "year": ""})
     assert not ReportPackage.objects.exists()

@@ -51,7 +51,11 @@ def level1_label(project: dict, level1_printed: str) -> str:
     declared = {vocabulary.normalise_level1(k): v for k, v in project["level1_weights"].items()}
     weight = declared.get(code)
     if weight is None:
-        weight = sum(Decimal(i["weight"]) for i in project["indicators"] if vocabulary.normalise_level1(i["level1"]) == code)
+        weight = sum(
+            Decimal(i["weight"])
+            for i in project["indicators"]
+            if vocabulary.normalise_level1(i["level1"]) == code
+        )
     return f"{vocabulary.level1_name(code)}\n（{weight}分）"
 
 
@@ -65,36 +69,58 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
     assert ws["A2"].value == "（2019 年度）"
     assert ws["A3"].value == "单位：万元"
     assert (ws["A4"].value, ws["D4"].value, ws["F4"].value, ws["G4"].value) == (
-        "项目名称", project["name"], "主管部门", seed001["department"]
+        "项目名称",
+        project["name"],
+        "主管部门",
+        seed001["department"],
     )
     assert (ws["A5"].value, ws["D5"].value, ws["F5"].value, ws["G5"].value) == (
-        "项目实施单位", project["unit"], "联系电话", project["contact_phone"]
+        "项目实施单位",
+        project["unit"],
+        "联系电话",
+        project["contact_phone"],
     )
 
     # 项目预算执行情况（10分）: header row 6, 年度资金总额 row 7, one row per fund source
     assert ws["A6"].value == "项目预算\n执行情况\n（10分）" and str(merged_range(ws, 6, 1)) == "A6:B10"
     assert [ws.cell(6, c).value for c in range(4, 10)] == [
-        "年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"
+        "年初预算数",
+        "全年预算数（A）",
+        "全年执行数（B）",
+        "分值",
+        "执行率（B/A）",
+        "得分",
     ]
     printed = project["budget_total_printed"]
     assert ws["C7"].value == "年度资金总额"
     assert [number(ws.cell(7, c).value) for c in (4, 5, 6)] == [
-        Decimal(printed["initial"]), Decimal(printed["annual"]), Decimal(printed["executed"])
+        Decimal(printed["initial"]),
+        Decimal(printed["annual"]),
+        Decimal(printed["executed"]),
     ]
     assert number(ws["G7"].value) == Decimal(project["execution"]["weight"])
-    assert number(ws["H7"].value) == Decimal(project["execution"]["printed_rate"]) and ws["H7"].number_format == "0%"
+    assert (
+        number(ws["H7"].value) == Decimal(project["execution"]["printed_rate"])
+        and ws["H7"].number_format == "0%"
+    )
     # 附件2 prints the execution score blank; the system prints what it computed: 10
     assert number(ws["I7"].value) == Decimal(project["execution"]["printed_score"] or "10")
     labels = {"current_year": "其中：当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
     for row, line in zip((8, 9, 10), project["budget_lines"], strict=True):
         assert ws.cell(row, 3).value == labels[line["source"]]
         assert [number(ws.cell(row, c).value) for c in (4, 5, 6)] == [
-            Decimal(line["initial"]), Decimal(line["annual"]), Decimal(line["executed"])
+            Decimal(line["initial"]),
+            Decimal(line["annual"]),
+            Decimal(line["executed"]),
         ]
         assert ws.cell(row, 7).value == "-" and ws.cell(row, 9).value == "-"
 
     # 年度总体目标
-    assert ws["A11"].value == "年度总体目标" and ws["C11"].value == "年初预期目标" and ws["F11"].value == "目标实际完成情况"
+    assert (
+        ws["A11"].value == "年度总体目标"
+        and ws["C11"].value == "年初预期目标"
+        and ws["F11"].value == "目标实际完成情况"
+    )
     assert ws["C12"].value == project["goal_text"]
     assert ws["F12"].value == project["goal_result_text"]
 
@@ -106,18 +132,27 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
     for row, expected in zip(indicator_rows, project["indicators"], strict=True):
         assert row["level1"] == level1_label(project, expected["level1"])
         assert row["level2"] == vocabulary.level2_name(vocabulary.normalise_level2(expected["level2"]))
-        assert (row["name"], row["target"], row["actual"]) == (expected["name"], expected["target"], expected["actual"])
+        assert (row["name"], row["target"], row["actual"]) == (
+            expected["name"],
+            expected["target"],
+            expected["actual"],
+        )
         assert number(row["weight"]) == Decimal(expected["weight"])
         assert number(row["score"]) == Decimal(expected["printed_score"])
         assert (row["note"] or "") == expected["deviation_note"]
     empty = {row["level2"] for row in content["rows"] if row["name"] == "无"}
-    assert empty == {vocabulary.level2_name(vocabulary.normalise_level2(l2)) for _l1, l2 in project["empty_level2"]}
+    assert empty == {
+        vocabulary.level2_name(vocabulary.normalise_level2(l2)) for _l1, l2 in project["empty_level2"]
+    }
 
     assert number(content["total"]) == Decimal(project["printed_total"])
     assert content["grade"] == "自评等级：优"
     assert content["low_score"] == "总分在 80 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明："
     assert content["notes"][0] == "注：1.得分一档最高不能超过该指标分值上限。"
-    assert content["notes"][-1] == "　　5.自评得分在 80 分以下的，要简要说明绩效目标未实现的原因和下一步拟采取的具体措施。"
+    assert (
+        content["notes"][-1]
+        == "　　5.自评得分在 80 分以下的，要简要说明绩效目标未实现的原因和下一步拟采取的具体措施。"
+    )
 
 
 def test_level_groups_are_merged_cells(dy2019):
@@ -127,7 +162,10 @@ def test_level_groups_are_merged_cells(dy2019):
     # 产出指标 spans its 16 rows; 数量指标 its 3; the 年度绩效指标 label runs from the header to the last row
     assert str(merged_range(ws, first, 2)) == f"B{first}:B{first + 15}"
     assert str(merged_range(ws, first, 3)) == f"C{first}:C{first + 2}"
-    assert str(merged_range(ws, content["header_row"], 1)) == f"A{content['header_row']}:A{content['total_row'] - 1}"
+    assert (
+        str(merged_range(ws, content["header_row"], 1))
+        == f"A{content['header_row']}:A{content['total_row'] - 1}"
+    )
 
 
 def test_form_prints_on_a4_with_borders_and_repeated_header(dy2019):
@@ -144,7 +182,9 @@ def test_form_prints_on_a4_with_borders_and_repeated_header(dy2019):
         for col in range(dimension.min, dimension.max + 1):
             widths[col] = dimension.width
     # Excel adds the cell padding to the width it stores
-    assert [round(widths[col]) for col in range(1, 10)] == [round(w + 0.71) for _h, w in xlsx_forms.FORM_COLUMNS]
+    assert [round(widths[col]) for col in range(1, 10)] == [
+        round(w + 0.71) for _h, w in xlsx_forms.FORM_COLUMNS
+    ]
     cell = ws.cell(header + 1, 4)
     assert cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
     assert cell.alignment.wrap_text and cell.font.name == "宋体"
@@ -154,13 +194,23 @@ def test_form_prints_on_a4_with_borders_and_repeated_header(dy2019):
 def test_summary_lists_the_three_projects_with_100_and_excellent(dy2019, seed001):
     ws = open_xlsx(xlsx_forms.summary_workbook(dy2019)).active
     assert ws["A1"].value == "2019 年度烟台市医疗保障局部门预算项目绩效自评情况汇总表"
-    assert [ws.cell(3, c).value for c in range(1, 6)] == ["序号", "项目名称", "资金使用单位", "自评得分", "自评等级"]
+    assert [ws.cell(3, c).value for c in range(1, 6)] == [
+        "序号",
+        "项目名称",
+        "资金使用单位",
+        "自评得分",
+        "自评等级",
+    ]
     rows = [[ws.cell(r, c).value for c in range(1, 6)] for r in range(4, 7)]
     assert [row[0] for row in rows] == [1, 2, 3]
     # the names of the projects' own forms (the printed summary names them slightly differently); the
     # 资金使用单位 as the summary prints it (烟台市医疗保障服务中心), not the forms' 项目实施单位
     assert [row[1] for row in rows] == [p["name"] for p in seed001["projects"]]
-    assert [row[2] for row in rows] == [r["unit"] for r in seed001["summary_table"]] == ["烟台市医疗保障服务中心"] * 3
+    assert (
+        [row[2] for row in rows]
+        == [r["unit"] for r in seed001["summary_table"]]
+        == ["烟台市医疗保障服务中心"] * 3
+    )
     assert [(number(row[3]), row[4]) for row in rows] == [
         (Decimal(r["score"]), r["grade"]) for r in seed001["summary_table"]
     ]

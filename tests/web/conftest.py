@@ -86,16 +86,37 @@ def snapshot(project: Project) -> dict:
     """Everything a web action could change on a project-year, as comparable values."""
     evaluation = Evaluation.objects.get(project=project)
     return {
-        "evaluation": Evaluation.objects.filter(pk=evaluation.pk).values(
-            "status", "version", "total_score", "grade", "review_comment", "reopened_at", "submitted_at",
+        "evaluation": Evaluation.objects.filter(pk=evaluation.pk)
+        .values(
+            "status",
+            "version",
+            "total_score",
+            "grade",
+            "review_comment",
+            "reopened_at",
+            "submitted_at",
             "low_score_explanation",
-        ).get(),
+        )
+        .get(),
         "indicators": list(
-            Indicator.objects.filter(project=project).order_by("pk").values(
-                "actual_text", "band", "band_score", "weight", "deviation_note", "version", "score", "reported_score"
+            Indicator.objects.filter(project=project)
+            .order_by("pk")
+            .values(
+                "actual_text",
+                "band",
+                "band_score",
+                "weight",
+                "deviation_note",
+                "version",
+                "score",
+                "reported_score",
             )
         ),
-        "budget": list(BudgetLine.objects.filter(project=project).order_by("source").values("initial", "annual", "executed")),
+        "budget": list(
+            BudgetLine.objects.filter(project=project)
+            .order_by("source")
+            .values("initial", "annual", "executed")
+        ),
         "goal_result_text": Project.objects.get(pk=project.pk).goal_result_text,
         "review_actions": ReviewAction.objects.filter(evaluation=evaluation).count(),
         "history": (

@@ -43,15 +43,23 @@ CORRECTIONS = {"3、居民参保率": "91%", "1、参保居民满意度%": "88%"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium），本机未安装"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium），本机未安装"
+    ),
 ]
 
 
 def engine_total(project: Project):
     """The engine's total for the stored values, independent of what any page shows."""
-    project = Project.objects.select_related("evaluation__scheme").prefetch_related("budget_lines").get(pk=project.pk)
+    project = (
+        Project.objects.select_related("evaluation__scheme")
+        .prefetch_related("budget_lines")
+        .get(pk=project.pk)
+    )
     indicators = list(project.indicators.order_by("order"))
-    result = score_evaluation(services.evaluation_input(project, indicators), project.evaluation.scheme.engine_scheme())
+    result = score_evaluation(
+        services.evaluation_input(project, indicators), project.evaluation.scheme.engine_scheme()
+    )
     return result
 
 
@@ -63,7 +71,8 @@ def browser_page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
         page = context.new_page()
@@ -195,7 +204,11 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
     login(page, base, "tianbao_yantai")
     page.goto(project_url)
     assert "满意度偏差原因过于简单" in page.inner_text("#review-notice")
-    save_row(page, survey, deviation_note="满意度调查仅覆盖两家经办网点，样本偏少；下年度扩大到全部网点并增加线上调查。")
+    save_row(
+        page,
+        survey,
+        deviation_note="满意度调查仅覆盖两家经办网点，样本偏少；下年度扩大到全部网点并增加线上调查。",
+    )
     page.click("[data-testid=submit]")
     page.wait_for_selector("text=自评已提交审核")
     logout(page)
@@ -209,6 +222,10 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
     assert evaluation.status == Status.APPROVED
     result = engine_total(project)
     page.goto(project_url)
-    assert page.inner_text("[data-testid=total-score]") == score_text(result.total) == score_text(evaluation.total_score)
+    assert (
+        page.inner_text("[data-testid=total-score]")
+        == score_text(result.total)
+        == score_text(evaluation.total_score)
+    )
     assert page.inner_text("[data-testid=grade]") == result.grade
     assert "自评已审核" in page.inner_text(".page-head")

@@ -20,7 +20,9 @@ from .test_browser import CHROMIUM, SCREENSHOTS, browser_page, login, logout  # 
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium），本机未安装"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium），本机未安装"
+    ),
 ]
 
 
@@ -32,8 +34,16 @@ def test_targets_are_set_submitted_and_approved_in_the_browser(demo, live_server
     source = Project.objects.get(year=2019, name="困难群众医疗救助")
     draft = intake_services.rollover(intake_services.Actor(unit_user), [source.pk], 2020).created[0]
     LibraryIndicator.objects.get_or_create(
-        name_key="救助人次", defaults={"name": "救助人次", "level1": "output", "level2": "quantity", "direction": "ge",
-                                     "unit": "万人次", "typical_target": "≥1.2万人次", "usage_count": 4},
+        name_key="救助人次",
+        defaults={
+            "name": "救助人次",
+            "level1": "output",
+            "level2": "quantity",
+            "direction": "ge",
+            "unit": "万人次",
+            "typical_target": "≥1.2万人次",
+            "usage_count": 4,
+        },
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

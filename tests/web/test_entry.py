@@ -60,14 +60,18 @@ def test_a_plain_form_post_redirects_back_to_the_row(reopened, client_of):
 
 def test_the_first_saved_result_starts_entry(fresh_project, client_of):
     ind = fresh_project.indicators.order_by("order").first()
-    client_of("unit_own").post(save_url(fresh_project, ind), row_data(ind, weight="5", actual_text="380万人"), **HTMX)
+    client_of("unit_own").post(
+        save_url(fresh_project, ind), row_data(ind, weight="5", actual_text="380万人"), **HTMX
+    )
     assert Evaluation.objects.get(project=fresh_project).status == Status.ENTERING
 
 
 def test_a_qualitative_indicator_takes_a_band_and_a_score_inside_it(reopened, client_of):
     quality = indicator(reopened, "生活质量")  # 提高 → 提高, weight 5
     response = client_of("unit_own").post(
-        save_url(reopened, quality), row_data(quality, actual_text="有所提高", band="部分完成", band_score="3.5"), **HTMX
+        save_url(reopened, quality),
+        row_data(quality, actual_text="有所提高", band="部分完成", band_score="3.5"),
+        **HTMX,
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -80,7 +84,9 @@ def test_a_qualitative_indicator_takes_a_band_and_a_score_inside_it(reopened, cl
 
 def test_a_band_without_a_score_takes_the_top_of_the_band(reopened, client_of):
     quality = indicator(reopened, "生活质量")
-    client_of("unit_own").post(save_url(reopened, quality), row_data(quality, band="部分完成", band_score=""), **HTMX)
+    client_of("unit_own").post(
+        save_url(reopened, quality), row_data(quality, band="部分完成", band_score=""), **HTMX
+    )
     assert Indicator.objects.get(pk=quality.pk).score == Decimal("3.99")
 
 
@@ -90,7 +96,9 @@ def test_a_deviation_note_clears_the_request_for_it(reopened, client_of):
     client.post(save_url(reopened, rate), row_data(rate, actual_text="91%"), **HTMX)
     rate.refresh_from_db()
     assert "deviation_note_required" in rate.flags
-    client.post(save_url(reopened, rate), row_data(rate, deviation_note="部分人员外出务工，未能及时参保"), **HTMX)
+    client.post(
+        save_url(reopened, rate), row_data(rate, deviation_note="部分人员外出务工，未能及时参保"), **HTMX
+    )
     rate.refresh_from_db()
     assert "deviation_note_required" not in rate.flags
 
@@ -113,7 +121,9 @@ def test_a_band_score_outside_the_band_is_refused(reopened, client_of):
 
 def test_a_band_score_above_the_weight_is_refused(reopened, client_of):
     quality = indicator(reopened, "生活质量")
-    response = client_of("unit_own").post(save_url(reopened, quality), row_data(quality, band="完成", band_score="6"), **HTMX)
+    response = client_of("unit_own").post(
+        save_url(reopened, quality), row_data(quality, band="完成", band_score="6"), **HTMX
+    )
     assert response.status_code == 422
     assert "“完成”档的得分应在 4.00 至 5.00 之间" in response.content.decode()
 
@@ -135,7 +145,9 @@ def test_numbers_are_read_as_people_type_them(fresh_project, client_of):
 
 def test_an_unreadable_actual_is_refused(reopened, client_of):
     rate = indicator(reopened, "居民参保率")
-    response = client_of("unit_own").post(save_url(reopened, rate), row_data(rate, actual_text="abc%%"), **HTMX)
+    response = client_of("unit_own").post(
+        save_url(reopened, rate), row_data(rate, actual_text="abc%%"), **HTMX
+    )
     assert response.status_code == 422
     assert "无法识别这个数值" in response.content.decode()
     assert Indicator.objects.get(pk=rate.pk).actual_text == "93%"
@@ -155,7 +167,11 @@ def test_a_weight_that_would_break_the_total_is_refused(fresh_project, client_of
     assert "分值合计将为 110 分" in html and "本项最多可设 0 分" in html
     assert snapshot(fresh_project) == before
     # lowering another weight makes room
-    client.post(save_url(fresh_project, indicators[0]), row_data(Indicator.objects.get(pk=indicators[0].pk), weight="5"), **HTMX)
+    client.post(
+        save_url(fresh_project, indicators[0]),
+        row_data(Indicator.objects.get(pk=indicators[0].pk), weight="5"),
+        **HTMX,
+    )
     assert client.post(save_url(fresh_project, last), row_data(last, weight="5"), **HTMX).status_code == 200
 
 
@@ -172,8 +188,12 @@ def test_a_negative_budget_is_refused(fresh_project, client_of):
 def test_the_budget_is_saved_and_the_execution_scored(fresh_project, client_of):
     data = {
         "version": fresh_project.evaluation.version,
-        "current_year-initial": "6640", "current_year-annual": "6640", "current_year-executed": "6,000",
-        "carryover-initial": "", "carryover-annual": "", "carryover-executed": "",
+        "current_year-initial": "6640",
+        "current_year-annual": "6640",
+        "current_year-executed": "6,000",
+        "carryover-initial": "",
+        "carryover-annual": "",
+        "carryover-executed": "",
     }
     response = client_of("unit_own").post(reverse("perfgoals:save_budget", args=[fresh_project.pk]), data)
     assert response.status_code == 302 and response["Location"].endswith("#budget")
@@ -197,7 +217,11 @@ def test_a_reopened_evaluation_keeps_its_plan(reopened, client_of, user_of):
         workflow.save_indicator_actual(rate, user_of("unit_own"), {"weight": Decimal("3")}, rate.version)
     assert "分值已锁定" in refused.value.errors["weight"][0]
     # budget A is locked, B is not
-    data = {"version": reopened.evaluation.version, "current_year-annual": "9999", "current_year-executed": "5500"}
+    data = {
+        "version": reopened.evaluation.version,
+        "current_year-annual": "9999",
+        "current_year-executed": "5500",
+    }
     client.post(reverse("perfgoals:save_budget", args=[reopened.pk]), data)
     line = BudgetLine.objects.get(project=reopened, source="current_year")
     assert line.annual == Decimal("5515") and line.executed == Decimal("5500")
@@ -220,7 +244,12 @@ def test_the_second_of_two_saves_gets_a_conflict_and_the_first_value_stays(reope
     rate = indicator(reopened, "居民参保率")
     loaded = row_data(rate)  # both pages were loaded at version 1
     first, second = client_of("unit_own"), client_of("unit_own")
-    assert first.post(save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX).status_code == 200
+    assert (
+        first.post(
+            save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX
+        ).status_code
+        == 200
+    )
     response = second.post(save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "95%"}, **HTMX)
     assert response.status_code == 409
     html = response.content.decode()
@@ -234,15 +263,22 @@ def test_the_second_of_two_saves_gets_a_conflict_and_the_first_value_stays(reope
 def test_sending_what_is_already_stored_is_no_conflict(reopened, client_of):
     rate = indicator(reopened, "居民参保率")
     loaded = row_data(rate)
-    client_of("unit_own").post(save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX)
-    response = client_of("unit_own").post(save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX)
+    client_of("unit_own").post(
+        save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX
+    )
+    response = client_of("unit_own").post(
+        save_url(reopened, rate), {**loaded, f"ind{rate.pk}-actual_text": "94%"}, **HTMX
+    )
     assert response.status_code == 200
 
 
 def test_the_budget_has_the_same_protection(fresh_project, client_of):
     url = reverse("perfgoals:save_budget", args=[fresh_project.pk])
     version = fresh_project.evaluation.version
-    assert client_of("unit_own").post(url, {"version": version, "current_year-executed": "6000"}).status_code == 302
+    assert (
+        client_of("unit_own").post(url, {"version": version, "current_year-executed": "6000"}).status_code
+        == 302
+    )
     response = client_of("unit_own").post(url, {"version": version, "current_year-executed": "5000"})
     assert response.status_code == 409
     assert "预算执行数据已被" in response.content.decode()
@@ -254,7 +290,9 @@ def test_the_budget_has_the_same_protection(fresh_project, client_of):
 
 def test_submission_lists_everything_missing_in_one_message_and_submits_nothing(fresh_project, client_of):
     before = snapshot(fresh_project)
-    response = client_of("unit_own").post(reverse("perfgoals:submit", args=[fresh_project.pk]), page_version(fresh_project))
+    response = client_of("unit_own").post(
+        reverse("perfgoals:submit", args=[fresh_project.pk]), page_version(fresh_project)
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert html.count('id="submit-problems"') == 1
@@ -269,24 +307,48 @@ def test_submission_lists_everything_missing_in_one_message_and_submits_nothing(
 
 def test_submission_asks_for_the_below_80_explanation(reopened, client_of):
     client = client_of("unit_own")
-    for name in ("生活质量", "居民经济负担", "报销便捷情况", "医保报销便捷度", "居民医保政策公开度", "居民医保基金支撑能力"):
+    for name in (
+        "生活质量",
+        "居民经济负担",
+        "报销便捷情况",
+        "医保报销便捷度",
+        "居民医保政策公开度",
+        "居民医保基金支撑能力",
+    ):
         ind = indicator(reopened, name)
-        client.post(save_url(reopened, ind), row_data(ind, band="未完成", band_score="0", deviation_note="未达预期"), **HTMX)
+        client.post(
+            save_url(reopened, ind),
+            row_data(ind, band="未完成", band_score="0", deviation_note="未达预期"),
+            **HTMX,
+        )
     evaluation = Evaluation.objects.get(project=reopened)
     assert evaluation.total_score < 80
-    html = client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)).content.decode()
+    html = client.post(
+        reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)
+    ).content.decode()
     assert '<a href="#low-score">总分' in html and "低于 80 分" in html
-    client.post(reverse("perfgoals:save_explanations", args=[reopened.pk]), {
-        "version": evaluation.version, "low_score_explanation": "社会效益未达预期，下一步加强宣传。",
-    })
-    assert client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)).status_code == 302
+    client.post(
+        reverse("perfgoals:save_explanations", args=[reopened.pk]),
+        {
+            "version": evaluation.version,
+            "low_score_explanation": "社会效益未达预期，下一步加强宣传。",
+        },
+    )
+    assert (
+        client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened)).status_code
+        == 302
+    )
     assert Evaluation.objects.get(project=reopened).status == Status.SUBMITTED
 
 
 def test_a_complete_evaluation_is_submitted_with_its_scores_as_reported(reopened, client_of):
     client = client_of("unit_own")
     rate = indicator(reopened, "居民参保率")
-    client.post(save_url(reopened, rate), row_data(rate, actual_text="91%", deviation_note="外出务工人员未参保"), **HTMX)
+    client.post(
+        save_url(reopened, rate),
+        row_data(rate, actual_text="91%", deviation_note="外出务工人员未参保"),
+        **HTMX,
+    )
     response = client.post(reverse("perfgoals:submit", args=[reopened.pk]), page_version(reopened))
     assert response.status_code == 302
     evaluation = Evaluation.objects.get(project=reopened)
@@ -306,7 +368,7 @@ def test_every_change_is_recorded_and_shown_on_the_project_page(reopened, client
     record = Indicator.history.filter(id=rate.pk).order_by("-history_date").first()
     assert record.history_user.username == "tianbao_yantai"
     page = client.get(reverse("perfgoals:project", args=[reopened.pk])).content.decode()
-    history = page[page.index('id="history"'):]
+    history = page[page.index('id="history"') :]
     assert "指标“3、居民参保率”" in history
     assert '<span class="old">93%</span> → <span class="new">91%</span>' in history
     assert '<span class="old">2.00</span> → <span class="new">1.98</span>' in history  # the score moved too

@@ -66,8 +66,14 @@ def test_a_supervisor_sees_the_departments_units(demo, client_of):
     ("params", "expected"),
     [
         ({"year": "all", "q": "医疗救助"}, {"困难群众医疗救助", "困难群众医疗救助补助"}),
-        ({"year": "all", "status": Status.APPROVED}, {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"}),
-        ({"year": "all", "grade": "优"}, {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"}),
+        (
+            {"year": "all", "status": Status.APPROVED},
+            {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"},
+        ),
+        (
+            {"year": "all", "grade": "优"},
+            {"居民基本医疗保险市级财政补助", "职工长期护理保险市级财政补助", "困难群众医疗救助"},
+        ),
         ({"year": "2019", "grade": "差"}, set()),
     ],
 )
@@ -110,7 +116,12 @@ def test_every_queue_column_sorts_both_ways(demo, client_of, column, direction):
 
 
 def test_sorting_by_budget_and_score_orders_the_rows(demo, client_of):
-    rows = client_of("finance").get(LIST, {"year": "all", "sort": "-budget_annual"}).context["table"].paginated_rows
+    rows = (
+        client_of("finance")
+        .get(LIST, {"year": "all", "sort": "-budget_annual"})
+        .context["table"]
+        .paginated_rows
+    )
     amounts = [row.record.budget_annual for row in rows]
     assert amounts == sorted(amounts, reverse=True)
     assert amounts[0] == Decimal("6640")
@@ -139,7 +150,9 @@ def test_every_page_holds_the_rows_the_ordering_puts_there(demo, client_of, sort
 
     # a second department of an existing name, in another region: its rows sort among the other's
     region = Region.objects.create(name="另一市", finance_bureau="另一市财政局")
-    twin = Department.objects.create(region=region, name=Project.objects.order_by("pk").first().department.name)
+    twin = Department.objects.create(
+        region=region, name=Project.objects.order_by("pk").first().department.name
+    )
     unit = Unit.objects.create(department=twin, name="另一单位")
     Project.objects.bulk_create(Project(unit=unit, year=2021, name=f"同名部门项目{i}") for i in range(7))
     query = {"year": "all", "per_page": 25, **({"sort": sort} if sort else {})}
@@ -147,7 +160,9 @@ def test_every_page_holds_the_rows_the_ordering_puts_there(demo, client_of, sort
     first = client.get(LIST, query).context["table"]
     seen = [row.record.pk for row in first.paginated_rows]
     for page in range(2, first.paginator.num_pages + 1):
-        seen += [row.record.pk for row in client.get(LIST, {**query, "page": page}).context["table"].paginated_rows]
+        seen += [
+            row.record.pk for row in client.get(LIST, {**query, "page": page}).context["table"].paginated_rows
+        ]
     assert first.paginator.count == Project.objects.count() == 56
     assert seen == list(Project.objects.order_by(*ordering).values_list("pk", flat=True))
 
@@ -169,7 +184,10 @@ def test_csv_export_is_scoped_filtered_and_readable_by_excel(demo, client_of):
     assert text.startswith("\ufeff年度,项目名称,主管部门,实施单位,全年预算数（万元）")
     lines = text.strip().splitlines()
     assert len(lines) == 1 + 3
-    assert "2019,职工长期护理保险市级财政补助,烟台市医疗保障局,烟台市医疗保障局,1807.5,1807.5,100.00%,自评已审核,100.00,优" in text
+    assert (
+        "2019,职工长期护理保险市级财政补助,烟台市医疗保障局,烟台市医疗保障局,1807.5,1807.5,100.00%,自评已审核,100.00,优"
+        in text
+    )
     assert "0000" not in text and "<span" not in text
 
 
@@ -220,7 +238,9 @@ def test_the_project_list_runs_a_fixed_number_of_queries(demo, client_of, django
         assert len(names(admin.get(LIST, {"year": "all", "sort": "-total_score"}))) == 25
 
 
-def test_the_project_page_runs_a_fixed_number_of_queries(main_project, small_project, client_of, user_of, django_assert_num_queries):
+def test_the_project_page_runs_a_fixed_number_of_queries(
+    main_project, small_project, client_of, user_of, django_assert_num_queries
+):
     unit, supervisor = client_of("unit_own"), client_of("supervisor_own")
     # entry mode (24 and 5 indicators), with history rows
     for project in (main_project, small_project):
@@ -235,7 +255,9 @@ def test_the_project_page_runs_a_fixed_number_of_queries(main_project, small_pro
         assert supervisor.get(reverse("perfgoals:project", args=[small_project.pk])).status_code == 200
 
 
-def test_the_review_page_runs_a_fixed_number_of_queries(main_project, small_project, client_of, django_assert_num_queries):
+def test_the_review_page_runs_a_fixed_number_of_queries(
+    main_project, small_project, client_of, django_assert_num_queries
+):
     supervisor = client_of("supervisor_own")
     for project in (main_project, small_project):
         with django_assert_num_queries(REVIEW_PAGE_QUERIES):
@@ -266,12 +288,15 @@ def _tags_only(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip())
 
 
-@pytest.mark.parametrize(("url", "params"), [
-    ("project_list", {"year": "all"}),
-    ("project_list", {"year": "all", "sort": "-total_score", "page": 2}),
-    ("project_list", {"q": "没有这个项目"}),  # the empty text
-    ("perfgoals:review_queue", {}),
-])
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("project_list", {"year": "all"}),
+        ("project_list", {"year": "all", "sort": "-total_score", "page": 2}),
+        ("project_list", {"q": "没有这个项目"}),  # the empty text
+        ("perfgoals:review_queue", {}),
+    ],
+)
 def test_the_body_rendered_in_one_pass_is_the_templates(demo, client_of, url, params):
     for project in Project.objects.filter(year=2021)[:3]:
         set_status(project, Status.SUBMITTED)

@@ -64,12 +64,16 @@ def save(project, user, name: str, **values) -> workflow.SaveOutcome:
 
 def page_submit_version(html: str) -> int:
     """The version the submit button of a rendered page (or of an htmx answer) sends."""
-    form = html[html.index('data-testid="submit"') - 400:html.index('data-testid="submit"')]
+    form = html[html.index('data-testid="submit"') - 400 : html.index('data-testid="submit"')]
     return int(re.search(r'name="version" value="(-?\d+)" class="page-version"', form).group(1))
 
 
 def oob_page_version(html: str) -> int:
-    return int(re.search(r'value="(-?\d+)" class="page-version" hx-swap-oob="outerHTML:.page-version"', html).group(1))
+    return int(
+        re.search(r'value="(-?\d+)" class="page-version" hx-swap-oob="outerHTML:.page-version"', html).group(
+            1
+        )
+    )
 
 
 def complete(project, user) -> None:
@@ -89,7 +93,10 @@ def test_every_change_to_the_results_moves_the_evaluation_version(reopened, user
     assert version_of(reopened) == start + 1
     assert (outcome.evaluation_version_before, outcome.evaluation_version) == (start, start + 1)
     record = Evaluation.history.filter(project_id=reopened.pk, version=start + 1).earliest("history_date")
-    assert record.history_user == user and record.history_change_reason == "填报指标“3、居民参保率”：实际完成值（B）"
+    assert (
+        record.history_user == user
+        and record.history_change_reason == "填报指标“3、居民参保率”：实际完成值（B）"
+    )
 
     save(reopened, user, "居民参保率", actual_text="91%")  # nothing changes: no new version
     assert version_of(reopened) == start + 1
@@ -98,7 +105,12 @@ def test_every_change_to_the_results_moves_the_evaluation_version(reopened, user
     assert version_of(reopened) == start + 2
     workflow.save_explanations(evaluation, user, {"goal_result_text": "全年目标基本完成。"}, start + 2)
     assert version_of(reopened) == start + 3
-    assert Evaluation.history.filter(project_id=reopened.pk, version=start + 3).earliest("history_date").history_change_reason == "修改目标实际完成情况"
+    assert (
+        Evaluation.history.filter(project_id=reopened.pk, version=start + 3)
+        .earliest("history_date")
+        .history_change_reason
+        == "修改目标实际完成情况"
+    )
 
 
 def test_every_change_to_the_targets_moves_the_evaluation_version(draft, user_of):
@@ -107,7 +119,17 @@ def test_every_change_to_the_targets_moves_the_evaluation_version(draft, user_of
     first = Indicator.objects.filter(project=draft, level1="output").order_by("order").first()
     workflow.update_indicator_target(first, user, {"weight": first.weight - 5}, first.version)
     assert version_of(draft) == start + 1
-    added = workflow.add_indicator(draft, user, {"level2": first.level2, "name": "新指标", "target_text": "≥5 次", "nature": "ge", "weight": Decimal(5)}).indicator
+    added = workflow.add_indicator(
+        draft,
+        user,
+        {
+            "level2": first.level2,
+            "name": "新指标",
+            "target_text": "≥5 次",
+            "nature": "ge",
+            "weight": Decimal(5),
+        },
+    ).indicator
     assert version_of(draft) == start + 2
     workflow.move_indicator(added, user, "up")
     assert version_of(draft) == start + 3
@@ -116,10 +138,17 @@ def test_every_change_to_the_targets_moves_the_evaluation_version(draft, user_of
     workflow.save_level1_weights(draft.evaluation, user, {"output": Decimal(40)}, start + 4)
     assert version_of(draft) == start + 5
     reasons = list(
-        Evaluation.history.filter(project_id=draft.pk, version__gt=start).order_by("history_date", "history_id")
+        Evaluation.history.filter(project_id=draft.pk, version__gt=start)
+        .order_by("history_date", "history_id")
         .values_list("history_change_reason", flat=True)
     )
-    for reason in ("修改指标“", "新增指标“新指标”", "调整指标“新指标”的顺序", "删除指标“新指标”", "修改一级指标分值"):
+    for reason in (
+        "修改指标“",
+        "新增指标“新指标”",
+        "调整指标“新指标”的顺序",
+        "删除指标“新指标”",
+        "修改一级指标分值",
+    ):
         assert any(r and r.startswith(reason) for r in reasons), reason
 
 
@@ -140,7 +169,9 @@ def test_a_submission_over_a_change_its_submitter_has_not_seen_is_refused(reopen
     assert refused.value.changed_by == "李同事"
     assert snapshot(reopened) == before  # nothing submitted, no reported score written
     # with the page reloaded, the submission goes
-    assert workflow.submit_evaluation(reopened.evaluation, user, version_of(reopened)).status == Status.SUBMITTED
+    assert (
+        workflow.submit_evaluation(reopened.evaluation, user, version_of(reopened)).status == Status.SUBMITTED
+    )
 
 
 def test_the_users_own_saves_keep_the_page_current(reopened, user_of):
@@ -173,7 +204,10 @@ def test_a_target_submission_over_an_unseen_change_is_refused(draft, user_of, co
     assert refused.value.message.startswith("本项目的绩效目标已被 李同事 于 ")
     assert "绩效目标没有提交" in refused.value.message
     assert Evaluation.objects.get(project=draft).status == Status.DRAFT
-    assert workflow.submit_targets(draft.evaluation, user_of("unit_own"), version_of(draft)).status == Status.TARGETS_SUBMITTED
+    assert (
+        workflow.submit_targets(draft.evaluation, user_of("unit_own"), version_of(draft)).status
+        == Status.TARGETS_SUBMITTED
+    )
 
 
 def test_the_review_steps_still_take_the_version(reopened, user_of):
@@ -206,19 +240,30 @@ def test_an_inline_save_answers_the_history_and_the_new_page_version(reopened, c
     assert page.count('class="page-version"') == 3 + Indicator.objects.filter(project=reopened).count() + 1
 
     rate = indicator(reopened, "居民参保率")
-    response = client.post(save_url(reopened, rate), {**row_data(rate, actual_text="91%"), "version": seen}, **HTMX)
+    response = client.post(
+        save_url(reopened, rate), {**row_data(rate, actual_text="91%"), "version": seen}, **HTMX
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert oob_page_version(html) == page_submit_version(html) == seen + 1 == version_of(reopened)
-    history = html[html.index('<section class="card" id="history" aria-label="变更记录" hx-swap-oob="true">'):]
+    history = html[
+        html.index('<section class="card" id="history" aria-label="变更记录" hx-swap-oob="true">') :
+    ]
     assert "指标“3、居民参保率”" in history
     assert '<span class="old">93%</span> → <span class="new">91%</span>' in history
 
     # the page carries on from its own saves: the budget and the submission are not stale
     seen = oob_page_version(html)
-    response = client.post(save_url(reopened, rate), {**row_data(fresh(rate), deviation_note="外出务工人员未参保"), "version": seen}, **HTMX)
+    response = client.post(
+        save_url(reopened, rate),
+        {**row_data(fresh(rate), deviation_note="外出务工人员未参保"), "version": seen},
+        **HTMX,
+    )
     seen = oob_page_version(response.content.decode())
-    response = client.post(reverse("perfgoals:save_budget", args=[reopened.pk]), {"version": seen, "current_year-executed": "5460"})
+    response = client.post(
+        reverse("perfgoals:save_budget", args=[reopened.pk]),
+        {"version": seen, "current_year-executed": "5460"},
+    )
     assert response.status_code == 302
     seen = page_submit_version(client.get(reverse("perfgoals:project", args=[reopened.pk])).content.decode())
     assert client.post(reverse("perfgoals:submit", args=[reopened.pk]), {"version": seen}).status_code == 302
@@ -231,10 +276,12 @@ def test_a_stale_page_cannot_submit_and_is_told_who_changed_what(reopened, clien
     complete(reopened, colleague)
     # the user's own save does not make the page current: it has not seen the colleague's
     survey = indicator(reopened, "参保居民满意度")
-    html = client.post(save_url(reopened, survey), {**row_data(survey, actual_text="90%"), "version": seen}, **HTMX).content.decode()
+    html = client.post(
+        save_url(reopened, survey), {**row_data(survey, actual_text="90%"), "version": seen}, **HTMX
+    ).content.decode()
     assert oob_page_version(html) == page_submit_version(html) == seen
     # …though its history section now shows it
-    assert "李同事" in html[html.index('id="history"'):]
+    assert "李同事" in html[html.index('id="history"') :]
     before = snapshot(reopened)
     response = client.post(reverse("perfgoals:submit", args=[reopened.pk]), {"version": seen})
     assert response.status_code == 409
@@ -242,7 +289,12 @@ def test_a_stale_page_cannot_submit_and_is_told_who_changed_what(reopened, clien
     assert "本项目的自评数据已被 李同事 于" in page and STALE_SUBMIT in page
     assert snapshot(reopened) == before
     # the answer is the page as it now is: submitting from it goes
-    assert client.post(reverse("perfgoals:submit", args=[reopened.pk]), {"version": page_submit_version(page)}).status_code == 302
+    assert (
+        client.post(
+            reverse("perfgoals:submit", args=[reopened.pk]), {"version": page_submit_version(page)}
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.parametrize("sent", [None, "", "abc", "-1", "9999"])
@@ -264,7 +316,15 @@ def test_a_forged_page_version_on_a_save_does_not_make_the_page_current(reopened
     rate = indicator(reopened, "居民参保率")
     for sent in ({"version": "abc"}, {}, {"version": "9999"}):
         rate = fresh(rate)
-        html = client_of("unit_own").post(save_url(reopened, rate), {**row_data(rate, deviation_note=f"说明{len(sent)}{sent}"), **sent}, **HTMX).content.decode()
+        html = (
+            client_of("unit_own")
+            .post(
+                save_url(reopened, rate),
+                {**row_data(rate, deviation_note=f"说明{len(sent)}{sent}"), **sent},
+                **HTMX,
+            )
+            .content.decode()
+        )
         assert oob_page_version(html) != version_of(reopened)
 
 
@@ -272,9 +332,17 @@ def test_a_forged_page_version_on_a_save_does_not_make_the_page_current(reopened
 def test_a_stale_target_submission_changes_nothing(draft, client_of, sent):
     client = client_of("unit_own")
     version = version_of(draft)
-    workflow.save_level1_weights(draft.evaluation, get_user_model().objects.get(username="tianbao_yantai"), {"output": Decimal(40)}, version)
+    workflow.save_level1_weights(
+        draft.evaluation,
+        get_user_model().objects.get(username="tianbao_yantai"),
+        {"output": Decimal(40)},
+        version,
+    )
     before = snapshot(draft)
-    response = client.post(reverse("perfgoals:submit_targets", args=[draft.pk]), {"version": version if sent == "stale" else sent})
+    response = client.post(
+        reverse("perfgoals:submit_targets", args=[draft.pk]),
+        {"version": version if sent == "stale" else sent},
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "项目支出绩效目标表" in page  # the target editor, with the latest data
@@ -289,8 +357,14 @@ def test_a_stale_target_submission_changes_nothing(draft, client_of, sent):
 def test_a_target_edit_answers_the_history_out_of_band(draft, client_of):
     ind = Indicator.objects.filter(project=draft).order_by("order").first()
     data = {f"t{ind.pk}-version": ind.version, f"t{ind.pk}-target_text": "≥99%"}
-    html = client_of("unit_own").post(reverse("perfgoals:update_target", args=[draft.pk, ind.pk]), data, **HTMX).content.decode()
-    history = html[html.index('<section class="card" id="history" aria-label="变更记录" hx-swap-oob="true">'):]
+    html = (
+        client_of("unit_own")
+        .post(reverse("perfgoals:update_target", args=[draft.pk, ind.pk]), data, **HTMX)
+        .content.decode()
+    )
+    history = html[
+        html.index('<section class="card" id="history" aria-label="变更记录" hx-swap-oob="true">') :
+    ]
     assert f"指标“{ind.name}”" in history and '<span class="new">≥99%</span>' in history
     # the re-rendered tree's submit button carries the new version
     assert f'<input type="hidden" name="version" value="{version_of(draft)}">' in html
@@ -302,7 +376,9 @@ def test_a_target_edit_answers_the_history_out_of_band(draft, client_of):
 SAVE_QUERIES = 36
 
 
-def test_an_inline_save_runs_a_fixed_number_of_queries(main_project, small_project, client_of, user_of, django_assert_num_queries):
+def test_an_inline_save_runs_a_fixed_number_of_queries(
+    main_project, small_project, client_of, user_of, django_assert_num_queries
+):
     client = client_of("unit_own")
     for project in (main_project, small_project):  # 24 and 5 indicators
         workflow.reopen_evaluation(project.evaluation, user_of("supervisor_own"), "更正")
@@ -310,7 +386,11 @@ def test_an_inline_save_runs_a_fixed_number_of_queries(main_project, small_proje
         client.post(save_url(project, ind), row_data(ind, deviation_note="预热"), **HTMX)  # warm the session
         ind = fresh(ind)
         with django_assert_num_queries(SAVE_QUERIES):
-            response = client.post(save_url(project, ind), {**row_data(ind, deviation_note="说明"), "version": version_of(project)}, **HTMX)
+            response = client.post(
+                save_url(project, ind),
+                {**row_data(ind, deviation_note="说明"), "version": version_of(project)},
+                **HTMX,
+            )
         assert response.status_code == 200
 
 
@@ -318,10 +398,17 @@ def test_budget_line_changes_are_not_lost_to_the_page_version(reopened, client_o
     """A page that followed its own saves still conflicts on the budget when someone else changed it."""
     client = client_of("unit_own")
     seen = page_submit_version(client.get(reverse("perfgoals:project", args=[reopened.pk])).content.decode())
-    workflow.save_budget(reopened.evaluation, colleague, {"current_year": {"executed": Decimal("5400")}}, seen)
+    workflow.save_budget(
+        reopened.evaluation, colleague, {"current_year": {"executed": Decimal("5400")}}, seen
+    )
     rate = indicator(reopened, "居民参保率")
-    html = client.post(save_url(reopened, rate), {**row_data(rate, actual_text="91%"), "version": seen}, **HTMX).content.decode()
-    response = client.post(reverse("perfgoals:save_budget", args=[reopened.pk]), {"version": oob_page_version(html), "current_year-executed": "5460"})
+    html = client.post(
+        save_url(reopened, rate), {**row_data(rate, actual_text="91%"), "version": seen}, **HTMX
+    ).content.decode()
+    response = client.post(
+        reverse("perfgoals:save_budget", args=[reopened.pk]),
+        {"version": oob_page_version(html), "current_year-executed": "5460"},
+    )
     assert response.status_code == 409
     assert "预算执行数据已被 李同事 于" in response.content.decode()
     assert BudgetLine.objects.get(project=reopened, source="current_year").executed == Decimal("5400")

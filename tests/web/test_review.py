@@ -21,7 +21,12 @@ def submitted(main_project, user_of):
     """Seed 001 附件1 reopened, corrected by the unit and submitted again."""
     workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "按审计意见更正")
     survey = indicator(main_project, "参保居民满意度")  # ≥ 90%, weight 5
-    workflow.save_indicator_actual(survey, user_of("unit_own"), {"actual_text": "88%", "deviation_note": "窗口排队时间长"}, survey.version)
+    workflow.save_indicator_actual(
+        survey,
+        user_of("unit_own"),
+        {"actual_text": "88%", "deviation_note": "窗口排队时间长"},
+        survey.version,
+    )
     workflow.submit_evaluation(main_project.evaluation, user_of("unit_own"))
     main_project.evaluation.refresh_from_db()
     return main_project
@@ -34,7 +39,9 @@ def review_url(project, name="review"):
 # --- the queue -----------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_the_departments_submitted_evaluations_with_total_grade_and_flags(submitted, small_project, demo, client_of):
+def test_the_queue_lists_the_departments_submitted_evaluations_with_total_grade_and_flags(
+    submitted, small_project, demo, client_of
+):
     html = client_of("supervisor_own").get(reverse("perfgoals:review_queue")).content.decode()
     assert submitted.name in html
     assert small_project.name not in html  # approved, not waiting
@@ -96,7 +103,9 @@ def test_a_finance_reviewer_reads_the_review_page_without_the_buttons(submitted,
 
 def test_returning_needs_a_comment(submitted, client_of):
     before = snapshot(submitted)
-    response = client_of("supervisor_own").post(review_url(submitted, "return"), {"version": submitted.evaluation.version, "comment": "  "})
+    response = client_of("supervisor_own").post(
+        review_url(submitted, "return"), {"version": submitted.evaluation.version, "comment": "  "}
+    )
     assert response.status_code == 422
     assert "退回时必须填写审核意见" in response.content.decode()
     assert snapshot(submitted) == before
@@ -104,7 +113,9 @@ def test_returning_needs_a_comment(submitted, client_of):
 
 def test_a_returned_evaluation_shows_the_comment_to_the_unit_and_opens_entry_again(submitted, client_of):
     comment = "满意度偏差说明不充分，请补充原因。"
-    response = client_of("supervisor_own").post(review_url(submitted, "return"), {"version": submitted.evaluation.version, "comment": comment})
+    response = client_of("supervisor_own").post(
+        review_url(submitted, "return"), {"version": submitted.evaluation.version, "comment": comment}
+    )
     assert response.status_code == 302
     evaluation = Evaluation.objects.get(project=submitted)
     assert evaluation.status == Status.RETURNED and evaluation.review_comment == comment
@@ -116,13 +127,17 @@ def test_a_returned_evaluation_shows_the_comment_to_the_unit_and_opens_entry_aga
 
 
 def test_approval_locks_the_data(submitted, client_of):
-    response = client_of("supervisor_own").post(review_url(submitted, "approve"), {"version": submitted.evaluation.version})
+    response = client_of("supervisor_own").post(
+        review_url(submitted, "approve"), {"version": submitted.evaluation.version}
+    )
     assert response.status_code == 302
     assert Evaluation.objects.get(project=submitted).status == Status.APPROVED
     rate = indicator(submitted, "居民参保率")
     before = snapshot(submitted)
     response = client_of("unit_own").post(
-        reverse("perfgoals:save_indicator", args=[submitted.pk, rate.pk]), row_data(rate, actual_text="92%"), **HTMX
+        reverse("perfgoals:save_indicator", args=[submitted.pk, rate.pk]),
+        row_data(rate, actual_text="92%"),
+        **HTMX,
     )
     assert response.status_code == 409
     assert "数据已锁定" in response.content.decode()
@@ -147,8 +162,13 @@ def test_only_a_supervisor_reopens_and_only_with_a_reason(small_project, client_
 
 def test_two_supervisors_deciding_at_once_do_not_both_win(submitted, client_of):
     version = submitted.evaluation.version
-    assert client_of("supervisor_own").post(review_url(submitted, "approve"), {"version": version}).status_code == 302
-    response = client_of("admin").post(review_url(submitted, "return"), {"version": version, "comment": "请补充"})
+    assert (
+        client_of("supervisor_own").post(review_url(submitted, "approve"), {"version": version}).status_code
+        == 302
+    )
+    response = client_of("admin").post(
+        review_url(submitted, "return"), {"version": version, "comment": "请补充"}
+    )
     assert response.status_code == 409
     assert "当前状态为“自评已审核”" in response.content.decode()
     assert Evaluation.objects.get(project=submitted).status == Status.APPROVED

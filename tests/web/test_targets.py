@@ -64,12 +64,26 @@ def test_the_draft_page_is_the_target_editor(draft, client_of):
 
 def test_adding_an_indicator_shows_the_engines_reading(draft, client_of, user_of):
     free_weight(draft, "5")
-    response = client_of("unit_own").post(url("add_target", draft), {
-        "level1": "output", "level2": "quantity", "name": "救助人次", "target_text": "≥ 1.2 万人次", "weight": "5",
-    }, **HTMX)
+    response = client_of("unit_own").post(
+        url("add_target", draft),
+        {
+            "level1": "output",
+            "level2": "quantity",
+            "name": "救助人次",
+            "target_text": "≥ 1.2 万人次",
+            "weight": "5",
+        },
+        **HTMX,
+    )
     assert response.status_code == 200
     new = Indicator.objects.get(project=draft, name="救助人次")
-    assert (new.level1, new.level2, new.weight, new.target_kind, new.direction) == ("output", "quantity", Decimal(5), "quantitative", "ge")
+    assert (new.level1, new.level2, new.weight, new.target_kind, new.direction) == (
+        "output",
+        "quantity",
+        Decimal(5),
+        "quantitative",
+        "ge",
+    )
     html = response.content.decode()
     assert "≥1.2万人次" in html and "正向（≥）" in html and "已添加指标" in html
     assert new.history.get(history_type="+").history_user == user_of("unit_own")
@@ -78,8 +92,11 @@ def test_adding_an_indicator_shows_the_engines_reading(draft, client_of, user_of
 def test_a_guessed_direction_is_flagged_and_confirmed_by_the_user(draft, client_of):
     client = client_of("unit_own")
     free_weight(draft, "5")
-    client.post(url("add_target", draft), {"level1": "output", "level2": "quality", "name": "投诉次数",
-                                           "target_text": "3 次", "weight": "5"}, **HTMX)
+    client.post(
+        url("add_target", draft),
+        {"level1": "output", "level2": "quality", "name": "投诉次数", "target_text": "3 次", "weight": "5"},
+        **HTMX,
+    )
     ind = Indicator.objects.get(project=draft, name="投诉次数")
     assert ind.direction == "le" and ind.direction_source == "name"
     html = client.get(url("project", draft)).content.decode()
@@ -97,7 +114,16 @@ def test_editing_a_target_rereads_it(draft, client_of):
     ind = first(draft, "满意度")
     response = client_of("unit_own").post(
         url("update_target", draft, ind.pk),
-        edit(ind, name=ind.name, level2=ind.level2, target_text="不低于 85%", nature="", unit_printed="", weight="10"), **HTMX,
+        edit(
+            ind,
+            name=ind.name,
+            level2=ind.level2,
+            target_text="不低于 85%",
+            nature="",
+            unit_printed="",
+            weight="10",
+        ),
+        **HTMX,
     )
     assert response.status_code == 200
     ind.refresh_from_db()
@@ -137,26 +163,44 @@ def test_deleting_and_moving(draft, client_of):
 
 
 def test_library_suggestions_are_returned_for_what_is_typed(draft, client_of):
-    LibraryIndicator.objects.create(name_key="救助人次", name="救助人次", level1="output", level2="quantity",
-                                    direction="ge", unit="人次", typical_target="≥1万人次", usage_count=3)
+    LibraryIndicator.objects.create(
+        name_key="救助人次",
+        name="救助人次",
+        level1="output",
+        level2="quantity",
+        direction="ge",
+        unit="人次",
+        typical_target="≥1万人次",
+        usage_count=3,
+    )
     client = client_of("unit_own")
-    data = client.get(reverse("intake:library_suggest"), {"q": "救助", "level1": "output", "level2": "quantity"}).json()
+    data = client.get(
+        reverse("intake:library_suggest"), {"q": "救助", "level1": "output", "level2": "quantity"}
+    ).json()
     assert data["results"][0]["name"] == "救助人次" and data["results"][0]["typical_target"] == "≥1万人次"
-    fragment = client.get(reverse("intake:library_suggest"), {"name": "救助", "level1": "output"}, **HTMX).content.decode()
+    fragment = client.get(
+        reverse("intake:library_suggest"), {"name": "救助", "level1": "output"}, **HTMX
+    ).content.decode()
     assert 'data-name="救助人次"' in fragment and 'data-level2="quantity"' in fragment
 
 
 def test_level1_weights_are_saved_and_checked(draft, client_of):
     client = client_of("unit_own")
     evaluation = draft.evaluation
-    response = client.post(url("save_level1_weights", draft),
-                           {"version": evaluation.version, "w_output": "50", "w_benefit": "30", "w_satisfaction": "10"}, **HTMX)
+    response = client.post(
+        url("save_level1_weights", draft),
+        {"version": evaluation.version, "w_output": "50", "w_benefit": "30", "w_satisfaction": "10"},
+        **HTMX,
+    )
     assert response.status_code == 200
     evaluation.refresh_from_db()
     assert evaluation.declared_level1_weights == {"output": "50", "benefit": "30", "satisfaction": "10"}
     before = snapshot(draft)
-    response = client.post(url("save_level1_weights", draft),
-                           {"version": evaluation.version, "w_output": "60", "w_benefit": "30", "w_satisfaction": "10"}, **HTMX)
+    response = client.post(
+        url("save_level1_weights", draft),
+        {"version": evaluation.version, "w_output": "60", "w_benefit": "30", "w_satisfaction": "10"},
+        **HTMX,
+    )
     assert response.status_code == 422 and "超过总分 100 分" in response.content.decode()
     assert snapshot(draft) == before
 
@@ -164,14 +208,50 @@ def test_level1_weights_are_saved_and_checked(draft, client_of):
 # --- bad input refused, nothing changed -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "field_message"), [
-    ({"level1": "output", "level2": "quantity", "name": "", "target_text": "≥5 次", "weight": "1"}, "请填写三级指标名称"),
-    ({"level1": "output", "level2": "quantity", "name": "新指标", "target_text": "≥5 次", "weight": "-1"}, "不能为负数"),
-    ({"level1": "output", "level2": "quantity", "name": "新指标", "target_text": "≥5 次", "weight": "五分"}, "请输入数字"),
-    ({"level1": "output", "level2": "quantity", "name": "新指标", "target_text": "≥5 次", "weight": "3"}, "超过总分 100 分"),
-    ({"level1": "output", "level2": "service_satisfaction", "name": "新指标", "target_text": "≥5 次"}, "不属于"),
-    ({"level1": "output", "level2": "", "name": "新指标", "target_text": "≥5 次"}, "请选择二级指标"),
-])
+@pytest.mark.parametrize(
+    ("data", "field_message"),
+    [
+        (
+            {"level1": "output", "level2": "quantity", "name": "", "target_text": "≥5 次", "weight": "1"},
+            "请填写三级指标名称",
+        ),
+        (
+            {
+                "level1": "output",
+                "level2": "quantity",
+                "name": "新指标",
+                "target_text": "≥5 次",
+                "weight": "-1",
+            },
+            "不能为负数",
+        ),
+        (
+            {
+                "level1": "output",
+                "level2": "quantity",
+                "name": "新指标",
+                "target_text": "≥5 次",
+                "weight": "五分",
+            },
+            "请输入数字",
+        ),
+        (
+            {
+                "level1": "output",
+                "level2": "quantity",
+                "name": "新指标",
+                "target_text": "≥5 次",
+                "weight": "3",
+            },
+            "超过总分 100 分",
+        ),
+        (
+            {"level1": "output", "level2": "service_satisfaction", "name": "新指标", "target_text": "≥5 次"},
+            "不属于",
+        ),
+        ({"level1": "output", "level2": "", "name": "新指标", "target_text": "≥5 次"}, "请选择二级指标"),
+    ],
+)
 def test_bad_input_is_refused_next_to_the_field_and_nothing_changes(draft, client_of, data, field_message):
     before = snapshot(draft)
     count = Indicator.objects.filter(project=draft).count()
@@ -196,7 +276,12 @@ def test_the_second_of_two_edits_gets_a_conflict(draft, client_of):
     ind = first(draft, "满意度")
     stale = edit(ind, target_text="≥90%")
     first_client, second_client = client_of("unit_own"), client_of("unit_own")
-    assert first_client.post(url("update_target", draft, ind.pk), edit(ind, target_text="≥85%"), **HTMX).status_code == 200
+    assert (
+        first_client.post(
+            url("update_target", draft, ind.pk), edit(ind, target_text="≥85%"), **HTMX
+        ).status_code
+        == 200
+    )
     response = second_client.post(url("update_target", draft, ind.pk), stale, **HTMX)
     assert response.status_code == 409
     assert "您这次的修改没有保存" in response.content.decode()
@@ -214,7 +299,9 @@ def test_submission_lists_everything_missing_and_submits_nothing(draft, client_o
     client = client_of("unit_own")
     ind = first(draft, "满意度")
     Indicator.objects.filter(pk=ind.pk).update(weight=None, target_text="abc%%")
-    Indicator.objects.filter(project=draft).exclude(pk=ind.pk).filter(level1="output").update(weight=Decimal(20))
+    Indicator.objects.filter(project=draft).exclude(pk=ind.pk).filter(level1="output").update(
+        weight=Decimal(20)
+    )
     before = snapshot(draft)
     response = client.post(url("submit_targets", draft), page_version(draft))
     assert response.status_code == 422
@@ -250,13 +337,20 @@ def test_submit_then_the_tree_is_locked_and_the_supervisor_approves(draft, clien
     unit = client_of("unit_own")
     evaluation = submit_ok(draft, unit)
     assert evaluation.status == Status.TARGETS_SUBMITTED
-    assert ReviewAction.objects.filter(evaluation=evaluation, action="submit_targets", user=user_of("unit_own")).exists()
+    assert ReviewAction.objects.filter(
+        evaluation=evaluation, action="submit_targets", user=user_of("unit_own")
+    ).exists()
 
     ind = first(draft, "满意度")
     before = snapshot(draft)
     response = unit.post(url("update_target", draft, ind.pk), edit(ind, target_text="≥99%"), **HTMX)
     assert response.status_code == 409 and "指标体系已锁定" in response.content.decode()
-    assert unit.post(url("add_target", draft), {"level2": "quantity", "name": "x", "target_text": "1"}).status_code == 409
+    assert (
+        unit.post(
+            url("add_target", draft), {"level2": "quantity", "name": "x", "target_text": "1"}
+        ).status_code
+        == 409
+    )
     assert snapshot(draft) == before
     page = unit.get(url("project", draft)).content.decode()
     assert "指标体系已锁定" in page and "添加指标" not in page
@@ -266,25 +360,36 @@ def test_submit_then_the_tree_is_locked_and_the_supervisor_approves(draft, clien
     assert draft.name in queue and "目标已提交" in queue
     review = supervisor.get(reverse("perfgoals:review", args=[draft.pk])).content.decode()
     assert "批复绩效目标" in review and "系统识别" in review
-    response = supervisor.post(reverse("perfgoals:approve_targets", args=[draft.pk]), {"version": evaluation.version})
+    response = supervisor.post(
+        reverse("perfgoals:approve_targets", args=[draft.pk]), {"version": evaluation.version}
+    )
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.status == Status.TARGETS_APPROVED
-    assert ReviewAction.objects.filter(evaluation=evaluation, action="approve_targets", user=user_of("supervisor_own")).exists()
+    assert ReviewAction.objects.filter(
+        evaluation=evaluation, action="approve_targets", user=user_of("supervisor_own")
+    ).exists()
     # approved targets: the unit enters results (the existing flow), the tree stays locked
     page = unit.get(url("project", draft)).content.decode()
     assert "实际完成指标值（B）" in page
     with pytest.raises(workflow.WorkflowError):
-        workflow.add_indicator(draft, user_of("unit_own"), {"level2": "quantity", "name": "x", "target_text": "1"})
+        workflow.add_indicator(
+            draft, user_of("unit_own"), {"level2": "quantity", "name": "x", "target_text": "1"}
+        )
 
 
 def test_the_supervisor_returns_targets_with_a_comment(draft, client_of):
     evaluation = submit_ok(draft, client_of("unit_own"))
     supervisor = client_of("supervisor_own")
-    response = supervisor.post(reverse("perfgoals:return_targets", args=[draft.pk]), {"version": evaluation.version, "comment": ""})
+    response = supervisor.post(
+        reverse("perfgoals:return_targets", args=[draft.pk]), {"version": evaluation.version, "comment": ""}
+    )
     assert response.status_code == 422 and "退回时必须填写意见" in response.content.decode()
     assert Evaluation.objects.get(project=draft).status == Status.TARGETS_SUBMITTED
-    supervisor.post(reverse("perfgoals:return_targets", args=[draft.pk]), {"version": evaluation.version, "comment": "满意度目标偏低"})
+    supervisor.post(
+        reverse("perfgoals:return_targets", args=[draft.pk]),
+        {"version": evaluation.version, "comment": "满意度目标偏低"},
+    )
     evaluation.refresh_from_db()
     assert evaluation.status == Status.DRAFT and evaluation.review_comment == "满意度目标偏低"
     page = client_of("unit_own").get(url("project", draft)).content.decode()
@@ -293,7 +398,9 @@ def test_the_supervisor_returns_targets_with_a_comment(draft, client_of):
 
 def test_the_review_page_flags_what_to_check(draft, client_of):
     ind = first(draft, "满意度")
-    Indicator.objects.filter(pk=ind.pk).update(target_text="90", target_kind="quantitative", direction="ge", direction_source="default")
+    Indicator.objects.filter(pk=ind.pk).update(
+        target_text="90", target_kind="quantitative", direction="ge", direction_source="default"
+    )
     set_status(draft, Status.TARGETS_SUBMITTED, declared_level1_weights={"output": "40"})
     html = client_of("supervisor_own").get(reverse("perfgoals:review", args=[draft.pk])).content.decode()
     assert "方向为推测，填报单位未确认" in html
@@ -319,6 +426,8 @@ def test_the_draft_page_runs_a_fixed_number_of_queries(draft, client_of, user_of
         client.get(page)
     user = user_of("unit_own")
     for n in range(6):
-        workflow.add_indicator(draft, user, {"level2": "quantity", "name": f"指标{n}", "target_text": f"≥{n} 次", "nature": "ge"})
+        workflow.add_indicator(
+            draft, user, {"level2": "quantity", "name": f"指标{n}", "target_text": f"≥{n} 次", "nature": "ge"}
+        )
     with django_assert_num_queries(DRAFT_PAGE_QUERIES):
         client.get(page)

@@ -58,5 +58,7 @@ class Command(BaseCommand):
             notes.append("报告尚未定稿")
         suffix = f"（注意：{'；'.join(notes)}）" if notes else ""
         self.stdout.write(
-            self.style.SUCCESS(f"已写出 {dy.report_title} 等 {written} 个文件，{len(dy.forms)} 个项目 → {out}{suffix}")
+            self.style.SUCCESS(
+                f"已写出 {dy.report_title} 等 {written} 个文件，{len(dy.forms)} 个项目 → {out}{suffix}"
+            )
         )

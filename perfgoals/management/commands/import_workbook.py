@@ -23,8 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help=".xlsx 文件路径")
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示预览，不写入数据库")
-        parser.add_argument("--kind", choices=[k.value for k in ImportKind], default=ImportKind.GOALS,
-                            help="goals：绩效目标表（默认）；results：已有项目的完成情况")
+        parser.add_argument(
+            "--kind",
+            choices=[k.value for k in ImportKind],
+            default=ImportKind.GOALS,
+            help="goals：绩效目标表（默认）；results：已有项目的完成情况",
+        )
         parser.add_argument("--year", type=int, help="文件中没有年度时使用的年度")
         parser.add_argument("--user", help="以该用户身份导入（按其单位范围检查）；不填则以系统身份导入")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出预览")
@@ -41,7 +45,9 @@ class Command(BaseCommand):
         path = options["file"]
         try:
             with open(path, "rb") as handle:
-                plan = plan_import(handle, actor=actor, kind=options["kind"], year=options["year"], source_name=path)
+                plan = plan_import(
+                    handle, actor=actor, kind=options["kind"], year=options["year"], source_name=path
+                )
         except OSError as exc:
             raise CommandError(f"无法打开文件：{exc}") from exc
         if options["json"]:
@@ -85,9 +91,16 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"    第 {item.row.row} 行 {item.data.name}：{target.display()}"
                         + (f"，分值 {item.data.weight}" if item.data.weight is not None else "")
-                        + (f"，人工确认方向 {Direction(item.data.direction_override).label}"
-                           if item.data.direction_override else "")
-                        + (f"，档次 {item.data.band} 得分 {item.data.band_score}" if item.data.band_score is not None else "")
+                        + (
+                            f"，人工确认方向 {Direction(item.data.direction_override).label}"
+                            if item.data.direction_override
+                            else ""
+                        )
+                        + (
+                            f"，档次 {item.data.band} 得分 {item.data.band_score}"
+                            if item.data.band_score is not None
+                            else ""
+                        )
                         + ("，不适用" if item.data.not_applicable else "")
                     )
                 for warning in item.warnings:

@@ -26,9 +26,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--region", help="地区名称，如 烟台市；省略则为全部地区")
         parser.add_argument("--year", type=int, help="年度；省略则为全部年度")
-        parser.add_argument("--workers", type=int, default=1, help="并行进程数（每个占一个 CPU 核；数据库在同一台机器时可设为核数加 1），默认 1")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="并行进程数（每个占一个 CPU 核；数据库在同一台机器时可设为核数加 1），默认 1",
+        )
         parser.add_argument("--chunk", type=int, default=500, help="每个事务的项目数，默认 500")
-        parser.add_argument("--no-history", action="store_true", help="不写变更记录（仅用于重建后的初次计算）")
+        parser.add_argument(
+            "--no-history", action="store_true", help="不写变更记录（仅用于重建后的初次计算）"
+        )
 
     def handle(self, *args, **options):
         evaluations = Evaluation.objects.all()
@@ -41,7 +48,10 @@ class Command(BaseCommand):
         ids = list(evaluations.values_list("project_id", flat=True))
         started = time.perf_counter()
         stats = services.rescore_in_processes(
-            ids, workers=options["workers"], chunk=options["chunk"], history=not options["no_history"],
+            ids,
+            workers=options["workers"],
+            chunk=options["chunk"],
+            history=not options["no_history"],
             label=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         )
         seconds = time.perf_counter() - started

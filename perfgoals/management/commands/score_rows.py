@@ -17,14 +17,31 @@ from perfgoals.engine import DEFAULT_SCHEME_CODE, SCHEMES, Direction, IndicatorI
 from perfgoals.models import ScoringScheme
 
 OUTPUT_COLUMNS = [
-    "kind", "direction", "target_value", "target_unit", "actual_value", "actual_unit", "score", "explanation",
+    "kind",
+    "direction",
+    "target_value",
+    "target_unit",
+    "actual_value",
+    "actual_unit",
+    "score",
+    "explanation",
     "flags",
 ]
 DIRECTIONS = {
-    "≥": Direction.POSITIVE, ">=": Direction.POSITIVE, "正向": Direction.POSITIVE, "ge": Direction.POSITIVE,
-    "≤": Direction.NEGATIVE, "<=": Direction.NEGATIVE, "反向": Direction.NEGATIVE, "le": Direction.NEGATIVE,
-    "=": Direction.EQUAL, "＝": Direction.EQUAL, "eq": Direction.EQUAL,
-    "≈": Direction.APPROX, "约": Direction.APPROX, "approx": Direction.APPROX,
+    "≥": Direction.POSITIVE,
+    ">=": Direction.POSITIVE,
+    "正向": Direction.POSITIVE,
+    "ge": Direction.POSITIVE,
+    "≤": Direction.NEGATIVE,
+    "<=": Direction.NEGATIVE,
+    "反向": Direction.NEGATIVE,
+    "le": Direction.NEGATIVE,
+    "=": Direction.EQUAL,
+    "＝": Direction.EQUAL,
+    "eq": Direction.EQUAL,
+    "≈": Direction.APPROX,
+    "约": Direction.APPROX,
+    "approx": Direction.APPROX,
 }
 
 
@@ -104,9 +121,14 @@ class Command(BaseCommand):
                 fields = reader.fieldnames or []
                 missing = {"target", "actual", "weight"} - set(fields)
                 if missing:
-                    raise CommandError(f"CSV 缺少列：{', '.join(sorted(missing))}（需要 target, actual, weight）")
-                writer = csv.DictWriter(self.stdout, fieldnames=fields + [c for c in OUTPUT_COLUMNS if c not in fields],
-                                        lineterminator="\n")
+                    raise CommandError(
+                        f"CSV 缺少列：{', '.join(sorted(missing))}（需要 target, actual, weight）"
+                    )
+                writer = csv.DictWriter(
+                    self.stdout,
+                    fieldnames=fields + [c for c in OUTPUT_COLUMNS if c not in fields],
+                    lineterminator="\n",
+                )
                 writer.writeheader()
                 for row in reader:
                     row = {k: v for k, v in row.items() if k is not None}

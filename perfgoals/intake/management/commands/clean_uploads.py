@@ -21,9 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=None,
+            "--days",
+            type=int,
+            default=None,
             help=f"保留天数：已结束或放弃预览超过该天数的批次，删除其上传文件；默认取设置 IMPORT_UPLOAD_RETENTION_DAYS"
-                 f"（当前 {services.retention_days()} 天）",
+            f"（当前 {services.retention_days()} 天）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只列出将要删除的文件，不做任何改动")
 
@@ -35,8 +37,10 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2 or options["dry_run"]:
             batches = ImportBatch.objects.filter(pk__in=report.removed).select_related("user").order_by("pk")
             for batch in batches:
-                self.stdout.write(f"  批次 {batch.pk}：{batch.original_name}（{batch.get_status_display()}，"
-                                  f"{batch.user.username}，{batch.size} 字节）")
+                self.stdout.write(
+                    f"  批次 {batch.pk}：{batch.original_name}（{batch.get_status_display()}，"
+                    f"{batch.user.username}，{batch.size} 字节）"
+                )
         for pk, reason in report.failed:
             self.stderr.write(f"  批次 {pk} 的文件删除失败：{reason}")
         style = self.style.WARNING if report.failed else self.style.SUCCESS
