@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.models import Department, Project
 from projects.scoping import visible_projects
 
-from . import access, html, services, xlsx_forms
+from . import access, actions, html, services, xlsx_forms
 from .data import DepartmentYear, department_projects, department_year, project_form, with_form_data
 from .forms import PackageForm, ReportTextForm
 from .models import PackageStatus, ReportPackage
+from .wording import report_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,7 +80,7 @@ def index(request):
     context.update({"department": department, "years": years, "year": year})
     if year is not None:
         dy = department_year(department, year, department_projects(visible_projects(user), department, year))
-        text = services.report_text(dy)
+        text = report_text(dy)
         editable = access.can_edit_wording(user, department) and not text.is_final
         context.update(
             {
@@ -108,21 +109,21 @@ def wording(request, department_id: int, year: int):
         if action == "save" or action == "finalize":
             form = ReportTextForm(request.POST)
             form.is_valid()  # every field is optional text
-            services.save_report_text(request.user, dy, form.cleaned_data)
+            actions.save_report_text(request.user, dy, form.cleaned_data)
             if action == "finalize":
-                services.finalize_report(request.user, dy)
+                actions.finalize_report(request.user, dy)
                 messages.success(request, "报告已定稿，文字不再随数据变化。")
             else:
                 messages.success(request, "报告文字已保存。")
         elif action == "reopen":
-            services.reopen_report(request.user, dy)
+            actions.reopen_report(request.user, dy)
             messages.success(request, "已撤销定稿，可以继续修改。")
         elif action.startswith("reset:"):
             # keep what was typed in the other sections, then let this one follow the data again
             form = ReportTextForm(request.POST)
             form.is_valid()
-            services.save_report_text(request.user, dy, form.cleaned_data)
-            services.reset_section(request.user, dy, action.removeprefix("reset:"))
+            actions.save_report_text(request.user, dy, form.cleaned_data)
+            actions.reset_section(request.user, dy, action.removeprefix("reset:"))
             messages.success(request, "该部分已恢复为按数据生成的文字。")
         else:
             raise ValidationError("未知操作。")
@@ -188,7 +189,7 @@ def report_print(request, department_id: int, year: int):
         request,
         "reports/report_print.html",
         {
-            "text": services.report_text(dy),
+            "text": report_text(dy),
             **html.app_context(),
             "docx_url": reverse("reports:report_docx", args=[department.pk, year]),
             "back_url": _index_url(department.pk, year, "#wording"),
@@ -201,7 +202,7 @@ def report_docx(request, department_id: int, year: int):
     from .docx_report import report_document
 
     _department, dy = _department_year(request, department_id, year)
-    text = services.report_text(dy)
+    text = report_text(dy)
     return _attachment(report_document(text), f"{services.safe_name(text.title)}.docx", DOCX)
 
 
