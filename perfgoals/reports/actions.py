@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Department
+from projects.models import Department, Region
 
 from . import access
 from .data import DepartmentYear
-from .models import SECTIONS, DepartmentReportText
+from .models import SECTIONS, DepartmentReportText, PackageScope, PackageStatus, ReportPackage
 from .wording import ReportText, generate_sections, normalise_text, report_text
 
 # --- the department's wording ---------------------------------------------------------------------
@@ -106,3 +106,48 @@ def reset_section(user, dy: DepartmentYear, field: str) -> ReportText:
     if field not in SECTIONS:
         raise ValidationError("未知的报告部分。")
     return save_report_text(user, dy, {field: generate_sections(dy)[field]})
+
+
+# --- packages -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_package(
+    user, *, department: Department | None = None, region: Region | None = None, year: int | None = None
+) -> ReportPackage:
+    """Create a package for a department, a region, or (administrators) every region.
+
+    The caller queues its build with :func:`.tasks.queue_package`, which waits for the commit."""
+    if department is not None:
+        if not access.report_departments(user).filter(pk=department.pk).exists():
+            raise PermissionDenied("无权生成该部门的报告包。")
+        package = ReportPackage(
+            scope=PackageScope.DEPARTMENT, department=department, region=department.region
+        )
+    elif region is not None:
+        if not access.report_regions(user).filter(pk=region.pk).exists():
+            raise PermissionDenied("无权生成该地区的报告包。")
+        package = ReportPackage(scope=PackageScope.REGION, region=region)
+    else:
+        if not access.is_admin(user):
+            raise PermissionDenied("只有系统管理员可以生成全部地区的报告包。")
+        package = ReportPackage(scope=PackageScope.REGION)
+    package.year = year
+    package.created_by = user
+    package.save()
+    return package
+
+
+@transaction.atomic
+def rebuild_package(user, package: ReportPackage) -> bool:
+    """Set a failed or stuck package back to queued (same scope, same file name).
+
+    True when the caller should queue it again (:func:`.tasks.queue_package`); False when the
+    package is done and nothing is to be rebuilt."""
+    if not access.visible_packages(user).filter(pk=package.pk).exists():
+        raise PermissionDenied("无权操作该报告包。")
+    if package.status == PackageStatus.DONE:
+        return False
+    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED, progress=0, error="")
+    package.refresh_from_db()
+    return True

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.models import Department, Project
 from projects.scoping import visible_projects
 
-from . import access, actions, html, services, xlsx_forms
+from . import access, actions, html, packages, tasks, xlsx_forms
 from .data import DepartmentYear, department_projects, department_year, project_form, with_form_data
 from .forms import PackageForm, ReportTextForm
 from .models import PackageStatus, ReportPackage
@@ -155,7 +155,7 @@ def form_print(request, pk: int):
 @login_required
 def form_xlsx(request, pk: int):
     form = project_form(_project(request, pk))
-    filename = f"{form.year}年度_{services.safe_name(form.name)}_项目支出绩效自评表.xlsx"
+    filename = f"{form.year}年度_{packages.safe_name(form.name)}_项目支出绩效自评表.xlsx"
     return _attachment(xlsx_forms.form_workbook(form), filename, XLSX)
 
 
@@ -178,7 +178,7 @@ def summary_print(request, department_id: int, year: int):
 @login_required
 def summary_xlsx(request, department_id: int, year: int):
     _department, dy = _department_year(request, department_id, year)
-    filename = f"{services.safe_name(dy.summary_title)}.xlsx"
+    filename = f"{packages.safe_name(dy.summary_title)}.xlsx"
     return _attachment(xlsx_forms.summary_workbook(dy), filename, XLSX)
 
 
@@ -203,7 +203,7 @@ def report_docx(request, department_id: int, year: int):
 
     _department, dy = _department_year(request, department_id, year)
     text = report_text(dy)
-    return _attachment(report_document(text), f"{services.safe_name(text.title)}.docx", DOCX)
+    return _attachment(report_document(text), f"{packages.safe_name(text.title)}.docx", DOCX)
 
 
 # --- packages -------------------------------------------------------------------------------------
@@ -217,11 +217,12 @@ def package_create(request):
         messages.error(request, "请选择要生成的范围和年度。")
         return redirect(f"{reverse('reports:index')}#packages")
     try:
-        package = services.start_package(
+        package = actions.start_package(
             request.user, year=form.cleaned_data["year"], **form.cleaned_data["target"]
         )
     except PermissionDenied:
         raise Http404("没有该范围。") from None
+    tasks.queue_package(package)
     messages.success(request, f"已开始生成“{package.label}”的材料包。")
     back = request.POST.get("next", "")
     if back.startswith("/reports/") and "//" not in back:
@@ -267,7 +268,7 @@ def package_download(request, pk: int):
     return FileResponse(
         default_storage.open(package.file.name, "rb"),
         as_attachment=True,
-        filename=f"{services.package_filename(package)}.zip",
+        filename=f"{packages.package_filename(package)}.zip",
         content_type="application/zip",
     )
 
@@ -276,6 +277,7 @@ def package_download(request, pk: int):
 @require_POST
 def package_rebuild(request, pk: int):
     package = _package(request, pk)
-    services.rebuild_package(request.user, package)
+    if actions.rebuild_package(request.user, package):
+        tasks.queue_package(package)
     messages.success(request, f"已重新开始生成“{package.label}”的材料包。")
     return redirect(f"{reverse('reports:index')}#packages")

@@ -1,10 +1,12 @@
-"""Workflows of the reports app: the narrative text of the 绩效评价报告, the department's edits to it,
-and the annual packages.
+"""Writing the annual packages: every file of a department-year, and the ZIP that holds them.
 
-The narrative is generated from the data (a :class:`~.data.DepartmentYear`) in the register the
-seed's report uses ("2019 年，我局自评项目个数 3 个，分别为……"): figures in 万元 as printed, rates
-in %, no adjectives the data cannot support. The department may reword any section; a section left
-as generated keeps following the data until the report is finalised.
+File names (:func:`safe_name`, :func:`package_filename`), a department-year's files (the summary and
+the report: :func:`head_files`; one 自评表 a project: :func:`form_files`), the package's ZIP written
+in one piece (:func:`write_package`, :func:`build_package`) or in parts joined at the end
+(:func:`package_parts`, :func:`build_package_part`, :func:`finish_package`, :func:`fail_package`).
+
+Every function here takes ids or rows and writes; none queues work. Creating a package is
+:func:`.actions.start_package`; queuing its build (and the chord of a large one) is :mod:`.tasks`.
 """
 
 from __future__ import annotations
@@ -17,20 +19,17 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from celery import chord
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from projects.models import Department, Project, Region
+from projects.models import Department, Project
 from projects.scoping import visible_projects
 
-from . import access, html, xlsx_forms
+from . import html, xlsx_forms
 from .data import DepartmentYear, ProjectForm, department_year, project_form, with_form_data
 from .models import PackageScope, PackageStatus, ReportPackage
 from .wording import ReportText, report_text
@@ -103,39 +102,6 @@ def group_department_years(projects: Iterable[Project]) -> list[tuple[Department
 
 
 # --- packages -------------------------------------------------------------------------------------
-
-
-def start_package(
-    user, *, department: Department | None = None, region: Region | None = None, year: int | None = None
-) -> ReportPackage:
-    """Create a package for a department, a region, or (administrators) every region, and queue its
-    build once the row is committed."""
-    if department is not None:
-        if not access.report_departments(user).filter(pk=department.pk).exists():
-            raise PermissionDenied("无权生成该部门的报告包。")
-        package = ReportPackage(
-            scope=PackageScope.DEPARTMENT, department=department, region=department.region
-        )
-    elif region is not None:
-        if not access.report_regions(user).filter(pk=region.pk).exists():
-            raise PermissionDenied("无权生成该地区的报告包。")
-        package = ReportPackage(scope=PackageScope.REGION, region=region)
-    else:
-        if not access.is_admin(user):
-            raise PermissionDenied("只有系统管理员可以生成全部地区的报告包。")
-        package = ReportPackage(scope=PackageScope.REGION)
-    package.year = year
-    package.created_by = user
-    package.save()
-    queue_package(package)
-    return package
-
-
-def queue_package(package: ReportPackage) -> None:
-    """Hand the build to Celery after the transaction commits (in-process without Redis)."""
-    from .tasks import build_package
-
-    transaction.on_commit(lambda: build_package.delay(package.pk))
 
 
 def package_projects(package: ReportPackage):
@@ -251,11 +217,17 @@ def write_package(package: ReportPackage, target, on_progress: Callable[[int], N
     return project_count
 
 
-def build_package(package_id: int) -> dict:
-    """Build a package's ZIP and record it; the Celery task calls this.
+def build_package(
+    package_id: int, queue_parts: Callable[[ReportPackage, list[dict]], None] | None = None
+) -> dict:
+    """Build a package's ZIP and record it; the Celery task ``reports.build_package`` calls this.
 
     Safe to run twice: a finished package with its file in storage is returned as it is; anything
     else is (re)built from the data into the same storage name, replacing a partial file.
+
+    A package of more than one part (``REPORT_PACKAGE_PART_SIZE``) is handed to ``queue_parts``,
+    which queues a task a part and the join (:mod:`.tasks` does: only it queues work). Without
+    ``queue_parts`` the package is written here in one piece, which gives the same ZIP.
     """
     package = (
         ReportPackage.objects.select_related("department__region", "region", "created_by")
@@ -275,14 +247,10 @@ def build_package(package_id: int) -> dict:
         finished_at=None,
         project_count=package_projects(package).count(),
     )
-    parts = package_parts(package, settings.REPORT_PACKAGE_PART_SIZE)
+    parts = package_parts(package, settings.REPORT_PACKAGE_PART_SIZE) if queue_parts else []
     if len(parts) > 1:
         # a large package: one task a part, spread over the workers, then one task joins them
-        from .tasks import build_package_part, finish_package
-
-        chord(build_package_part.si(package.pk, index, part) for index, part in enumerate(parts))(
-            finish_package.s(package.pk)
-        )
+        queue_parts(package, parts)
         package.refresh_from_db(fields=["status", "file"])  # done already when tasks run in-process
         return {
             "package_id": package.pk,
@@ -459,15 +427,3 @@ def fail_package(package_id: int, exc: BaseException) -> None:
     ReportPackage.objects.filter(pk=package_id).update(
         status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
     )
-
-
-def rebuild_package(user, package: ReportPackage) -> ReportPackage:
-    """Queue a failed or stuck package again (same scope, same file name)."""
-    if not access.visible_packages(user).filter(pk=package.pk).exists():
-        raise PermissionDenied("无权操作该报告包。")
-    if package.status == PackageStatus.DONE:
-        return package
-    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED, progress=0, error="")
-    queue_package(package)
-    package.refresh_from_db()
-    return package
