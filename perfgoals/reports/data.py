@@ -193,14 +193,20 @@ def scheme_notes(scheme: Scheme) -> tuple[str, ...]:
             "年度指标值（A）*该指标分值计算"
         )
     else:
-        positive = "定量指标若为正向指标（即指标值为≥*），则得分计算方法应用全年实际值（B）/年度指标值（A）*该指标分值"
+        positive = (
+            "定量指标若为正向指标（即指标值为≥*），"
+            "则得分计算方法应用全年实际值（B）/年度指标值（A）*该指标分值"
+        )
     if scheme.negative_formula == "linear_excess":
         negative = (
             "若定量指标为反向指标（即指标值为≤*），全年实际值（B）不超过年度指标值（A）的得满分，超过的按"
             "（1-（B-A）/A）*该指标分值计算，达到年度指标值 2 倍及以上的不得分。"
         )
     else:
-        negative = "若定量指标为反向指标（即指标值为≤*），则得分计算方法应用年度指标值（A）/全年实际值（B）*该指标分值。"
+        negative = (
+            "若定量指标为反向指标（即指标值为≤*），"
+            "则得分计算方法应用年度指标值（A）/全年实际值（B）*该指标分值。"
+        )
     notes.append(f"{positive}；{negative}")
     notes.append("请在“未完成原因分析”中说明偏离目标、不能完成目标的原因。")
     if scheme.overshoot_threshold is not None:

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .services import ReportText
+from .wording import ReportText
 
 __all__ = ["STYLE_BODY", "STYLE_HEADING", "STYLE_SIGNATURE", "STYLE_TITLE", "report_document"]
 

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.models import Department, Project
 from projects.scoping import visible_projects
 
-from . import access, html, services, xlsx_forms
+from . import access, actions, html, packages, tasks, xlsx_forms
 from .data import DepartmentYear, department_projects, department_year, project_form, with_form_data
 from .forms import PackageForm, ReportTextForm
 from .models import PackageStatus, ReportPackage
+from .wording import report_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,7 +80,7 @@ def index(request):
     context.update({"department": department, "years": years, "year": year})
     if year is not None:
         dy = department_year(department, year, department_projects(visible_projects(user), department, year))
-        text = services.report_text(dy)
+        text = report_text(dy)
         editable = access.can_edit_wording(user, department) and not text.is_final
         context.update(
             {
@@ -108,21 +109,21 @@ def wording(request, department_id: int, year: int):
         if action == "save" or action == "finalize":
             form = ReportTextForm(request.POST)
             form.is_valid()  # every field is optional text
-            services.save_report_text(request.user, dy, form.cleaned_data)
+            actions.save_report_text(request.user, dy, form.cleaned_data)
             if action == "finalize":
-                services.finalize_report(request.user, dy)
+                actions.finalize_report(request.user, dy)
                 messages.success(request, "报告已定稿，文字不再随数据变化。")
             else:
                 messages.success(request, "报告文字已保存。")
         elif action == "reopen":
-            services.reopen_report(request.user, dy)
+            actions.reopen_report(request.user, dy)
             messages.success(request, "已撤销定稿，可以继续修改。")
         elif action.startswith("reset:"):
             # keep what was typed in the other sections, then let this one follow the data again
             form = ReportTextForm(request.POST)
             form.is_valid()
-            services.save_report_text(request.user, dy, form.cleaned_data)
-            services.reset_section(request.user, dy, action.removeprefix("reset:"))
+            actions.save_report_text(request.user, dy, form.cleaned_data)
+            actions.reset_section(request.user, dy, action.removeprefix("reset:"))
             messages.success(request, "该部分已恢复为按数据生成的文字。")
         else:
             raise ValidationError("未知操作。")
@@ -154,7 +155,7 @@ def form_print(request, pk: int):
 @login_required
 def form_xlsx(request, pk: int):
     form = project_form(_project(request, pk))
-    filename = f"{form.year}年度_{services.safe_name(form.name)}_项目支出绩效自评表.xlsx"
+    filename = f"{form.year}年度_{packages.safe_name(form.name)}_项目支出绩效自评表.xlsx"
     return _attachment(xlsx_forms.form_workbook(form), filename, XLSX)
 
 
@@ -177,7 +178,7 @@ def summary_print(request, department_id: int, year: int):
 @login_required
 def summary_xlsx(request, department_id: int, year: int):
     _department, dy = _department_year(request, department_id, year)
-    filename = f"{services.safe_name(dy.summary_title)}.xlsx"
+    filename = f"{packages.safe_name(dy.summary_title)}.xlsx"
     return _attachment(xlsx_forms.summary_workbook(dy), filename, XLSX)
 
 
@@ -188,7 +189,7 @@ def report_print(request, department_id: int, year: int):
         request,
         "reports/report_print.html",
         {
-            "text": services.report_text(dy),
+            "text": report_text(dy),
             **html.app_context(),
             "docx_url": reverse("reports:report_docx", args=[department.pk, year]),
             "back_url": _index_url(department.pk, year, "#wording"),
@@ -201,8 +202,8 @@ def report_docx(request, department_id: int, year: int):
     from .docx_report import report_document
 
     _department, dy = _department_year(request, department_id, year)
-    text = services.report_text(dy)
-    return _attachment(report_document(text), f"{services.safe_name(text.title)}.docx", DOCX)
+    text = report_text(dy)
+    return _attachment(report_document(text), f"{packages.safe_name(text.title)}.docx", DOCX)
 
 
 # --- packages -------------------------------------------------------------------------------------
@@ -216,11 +217,12 @@ def package_create(request):
         messages.error(request, "请选择要生成的范围和年度。")
         return redirect(f"{reverse('reports:index')}#packages")
     try:
-        package = services.start_package(
+        package = actions.start_package(
             request.user, year=form.cleaned_data["year"], **form.cleaned_data["target"]
         )
     except PermissionDenied:
         raise Http404("没有该范围。") from None
+    tasks.queue_package(package)
     messages.success(request, f"已开始生成“{package.label}”的材料包。")
     back = request.POST.get("next", "")
     if back.startswith("/reports/") and "//" not in back:
@@ -266,7 +268,7 @@ def package_download(request, pk: int):
     return FileResponse(
         default_storage.open(package.file.name, "rb"),
         as_attachment=True,
-        filename=f"{services.package_filename(package)}.zip",
+        filename=f"{packages.package_filename(package)}.zip",
         content_type="application/zip",
     )
 
@@ -275,6 +277,7 @@ def package_download(request, pk: int):
 @require_POST
 def package_rebuild(request, pk: int):
     package = _package(request, pk)
-    services.rebuild_package(request.user, package)
+    if actions.rebuild_package(request.user, package):
+        tasks.queue_package(package)
     messages.success(request, f"已重新开始生成“{package.label}”的材料包。")
     return redirect(f"{reverse('reports:index')}#packages")

@@ -61,7 +61,7 @@ def _height(lines: int, line_pt: float = _LINE_PT) -> float:
 def _stamp_properties(workbook: xlsxwriter.Workbook, title: str, stamp: datetime | None) -> None:
     properties = {"title": title, "author": "绩效目标与绩效自评系统"}
     if stamp is not None:
-        # a fixed creation time makes the file byte-for-byte reproducible (see tasks.build_package)
+        # a fixed creation time makes the file byte-for-byte reproducible (see packages.write_package)
         properties["created"] = stamp.replace(tzinfo=None)
     workbook.set_properties(properties)
 

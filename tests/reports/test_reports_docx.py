@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from docx import Document
 from docx.shared import Pt
 
-from perfgoals.reports import services
+from perfgoals.reports import actions, wording
 from perfgoals.reports.docx_report import (
     STYLE_BODY,
     STYLE_HEADING,
@@ -17,6 +17,7 @@ from perfgoals.reports.docx_report import (
     STYLE_TITLE,
     report_document,
 )
+from perfgoals.reports.models import SECTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def sections_of(document) -> dict[str, list[str]]:
 
 
 def test_report_title_headings_and_styles(dy2019):
-    document = open_docx(report_document(services.report_text(dy2019)))
+    document = open_docx(report_document(wording.report_text(dy2019)))
     title = document.paragraphs[0]
     assert title.text == "2019 年度烟台市医疗保障局绩效评价报告" and title.style.name == STYLE_TITLE
     assert [p.text for p in document.paragraphs if p.style.name == STYLE_HEADING] == HEADINGS
@@ -61,12 +62,13 @@ def test_report_title_headings_and_styles(dy2019):
 
 
 def test_section_one_states_the_budget_figures_at_100_percent(dy2019):
-    text = services.report_text(dy2019)
+    text = wording.report_text(dy2019)
     document = open_docx(report_document(text))
     first = sections_of(document)["一、自评工作开展情况"]
     assert first == text.paragraphs("work_overview")
     assert first[0] == (
-        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助。"
+        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、"
+        "困难群众医疗救助。"
         "居民基本医疗保险市级财政补助全年预算数 5515 万元，全年执行数 5515 万元，预算执行率 100%；"
         "职工长期护理保险市级财政补助全年预算数 1807.5 万元，全年执行数 1807.5 万元，预算执行率 100%；"
         "困难群众医疗救助全年预算数 350 万元，全年执行数 350 万元，预算执行率 100%。"
@@ -75,11 +77,12 @@ def test_section_one_states_the_budget_figures_at_100_percent(dy2019):
 
 
 def test_section_two_gives_scores_grades_and_results(dy2019):
-    text = services.report_text(dy2019)
+    text = wording.report_text(dy2019)
     second = sections_of(open_docx(report_document(text)))["二、自评结果概述"]
     assert second == text.paragraphs("results_overview")
     assert second[0] == (
-        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助 3 个项目自评均为 100 分，"
+        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助 "
+        "3 个项目自评均为 100 分，"
         "自评等级均为“优”。"
     )
     assert second[1] == "上述项目共设置三级绩效指标 46 项，均达到年度指标值。"
@@ -88,7 +91,7 @@ def test_section_two_gives_scores_grades_and_results(dy2019):
 
 
 def test_without_missed_targets_section_three_says_so(dy2019):
-    third = sections_of(open_docx(report_document(services.report_text(dy2019))))["三、存在的问题及原因"]
+    third = sections_of(open_docx(report_document(wording.report_text(dy2019))))["三、存在的问题及原因"]
     assert third == ["经自评，各项目绩效指标均达到年度指标值，预算全部执行，未发现偏离绩效目标的情况。"]
 
 
@@ -96,18 +99,18 @@ def test_the_department_words_the_report_and_finalises_it(dy2019, user):
     supervisor = user("shenhe_yantai")
     steps = "2020 年，我局将继续按照“以人民为中心”的指导思想，健全完善政策体系。\n\n严格加强资金管理和使用。"
     reworded = (
-        services.report_text(dy2019).sections["work_overview"].replace("相关科室", "局基金监管科、待遇保障科")
+        wording.report_text(dy2019).sections["work_overview"].replace("相关科室", "局基金监管科、待遇保障科")
     )
-    services.save_report_text(
+    actions.save_report_text(
         supervisor,
         dy2019,
         {
             "work_overview": reworded,
-            "results_overview": services.report_text(dy2019).sections["results_overview"],
+            "results_overview": wording.report_text(dy2019).sections["results_overview"],
             "next_steps": steps,
         },
     )
-    text = services.report_text(dy2019)
+    text = wording.report_text(dy2019)
     assert text.edited == {"work_overview", "next_steps"}  # the untouched section keeps following the data
     document = open_docx(report_document(text))
     sections = sections_of(document)
@@ -117,26 +120,26 @@ def test_the_department_words_the_report_and_finalises_it(dy2019, user):
         "严格加强资金管理和使用。",
     ]
 
-    final = services.finalize_report(supervisor, dy2019)
-    assert final.is_final and final.edited == set(services.SECTIONS)
+    final = actions.finalize_report(supervisor, dy2019)
+    assert final.is_final and final.edited == set(SECTIONS)
     signature = [
         p.text for p in open_docx(report_document(final)).paragraphs if p.style.name == STYLE_SIGNATURE
     ]
     assert signature[1].endswith("日") and "年　月" not in signature[1]
     with pytest.raises(ValidationError):
-        services.save_report_text(supervisor, dy2019, {"next_steps": "改"})
-    assert not services.reopen_report(supervisor, dy2019).is_final
+        actions.save_report_text(supervisor, dy2019, {"next_steps": "改"})
+    assert not actions.reopen_report(supervisor, dy2019).is_final
 
 
 def test_finalising_needs_section_four(dy2019, user):
     with pytest.raises(ValidationError, match="四、下一步工作措施"):
-        services.finalize_report(user("shenhe_yantai"), dy2019)
+        actions.finalize_report(user("shenhe_yantai"), dy2019)
 
 
 def test_finance_and_other_departments_cannot_word_the_report(dy2019, user):
     for name in ("caizheng_yantai", "shenhe_qinghai", "tianbao_yantai"):
         with pytest.raises(PermissionDenied):
-            services.save_report_text(user(name), dy2019, {"next_steps": "x"})
+            actions.save_report_text(user(name), dy2019, {"next_steps": "x"})
 
 
 def test_an_edited_section_is_marked_stale_when_the_data_moves_on(dy2019, yantai, user):
@@ -144,9 +147,9 @@ def test_an_edited_section_is_marked_stale_when_the_data_moves_on(dy2019, yantai
     from perfgoals.services import recompute
     from projects.models import BudgetLine, Project
 
-    services.save_report_text(user("shenhe_yantai"), dy2019, {"work_overview": "我局自评项目 3 个。"})
+    actions.save_report_text(user("shenhe_yantai"), dy2019, {"work_overview": "我局自评项目 3 个。"})
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
     BudgetLine.objects.filter(project=project, source="current_year").update(executed=Decimal("300"))
     recompute(project)
     again = department_year(yantai, 2019, department_projects(Project.objects.all(), yantai, 2019))
-    assert services.report_text(again).stale == {"work_overview"}
+    assert wording.report_text(again).stale == {"work_overview"}

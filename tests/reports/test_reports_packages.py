@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 
-from perfgoals.reports import services
+from perfgoals.reports import actions, packages, tasks
 from perfgoals.reports.models import PackageStatus, ReportPackage
-from perfgoals.reports.tasks import build_package
 from projects.demo import load_demo
 from projects.models import Project, Region
 
@@ -28,7 +27,8 @@ def test_department_package_holds_every_output(
     yantai, user, media, eager_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+        package = actions.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+        tasks.queue_package(package)
     assert len(callbacks) == 1  # queued on commit, not before
     package.refresh_from_db()
     assert (package.status, package.progress, package.project_count) == (PackageStatus.DONE, 100, 3)
@@ -65,15 +65,16 @@ def test_running_the_task_twice_returns_the_finished_package(
     yantai, user, media, eager_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        package = services.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+        package = actions.start_package(user("shenhe_yantai"), department=yantai, year=2019)
+        tasks.queue_package(package)
     package.refresh_from_db()
     name, modified = package.file.name, default_storage.get_modified_time(package.file.name)
-    again = build_package.delay(package.pk).get()
+    again = tasks.build_package.delay(package.pk).get()
     assert again == {"package_id": package.pk, "status": "done", "file": name}
     assert default_storage.get_modified_time(name) == modified
     # a package whose file went missing is rebuilt under the same name
     default_storage.delete(name)
-    assert build_package.delay(package.pk).get()["file"] == name
+    assert tasks.build_package.delay(package.pk).get()["file"] == name
     assert default_storage.exists(name)
 
 
@@ -87,8 +88,8 @@ def test_the_same_data_gives_the_same_bytes(yantai, user, media):
         created_by=user("shenhe_yantai"),
     )
     first, second = io.BytesIO(), io.BytesIO()
-    services.write_package(package, first)
-    services.write_package(package, second)
+    packages.write_package(package, first)
+    packages.write_package(package, second)
     assert first.getvalue() == second.getvalue()
 
 
@@ -102,7 +103,7 @@ def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch)
         created_by=user("shenhe_yantai"),
     )
     seen = []
-    original = services.write_package
+    original = packages.write_package
 
     def spy(pkg, target, on_progress=None):
         def record(value):
@@ -111,8 +112,8 @@ def test_progress_is_written_as_the_build_goes(yantai, user, media, monkeypatch)
 
         return original(pkg, target, record)
 
-    monkeypatch.setattr(services, "write_package", spy)
-    services.build_package(package.pk)
+    monkeypatch.setattr(packages, "write_package", spy)
+    packages.build_package(package.pk)
     assert seen == sorted(seen) and 0 < seen[0] < 100 and len(set(seen)) >= 4
     package.refresh_from_db()
     assert package.progress == 100 and package.status == PackageStatus.DONE
@@ -131,8 +132,8 @@ def test_a_failed_build_is_recorded(yantai, user, media, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("磁盘已满")
 
-    monkeypatch.setattr(services, "write_package", broken)
-    assert services.build_package(package.pk)["status"] == PackageStatus.FAILED
+    monkeypatch.setattr(packages, "write_package", broken)
+    assert packages.build_package(package.pk)["status"] == PackageStatus.FAILED
     package.refresh_from_db()
     assert package.status == PackageStatus.FAILED and "磁盘已满" in package.error
 
@@ -140,15 +141,15 @@ def test_a_failed_build_is_recorded(yantai, user, media, monkeypatch):
 @pytest.mark.django_db
 def test_package_scope_follows_the_creators_scope(yantai, user, media):
     with pytest.raises(PermissionDenied):
-        services.start_package(user("shenhe_qinghai"), department=yantai, year=2019)
+        actions.start_package(user("shenhe_qinghai"), department=yantai, year=2019)
     with pytest.raises(PermissionDenied):
-        services.start_package(user("shenhe_yantai"), region=yantai.region)
+        actions.start_package(user("shenhe_yantai"), region=yantai.region)
     with pytest.raises(PermissionDenied):
-        services.start_package(user("caizheng_yantai"))  # all regions: administrators only
+        actions.start_package(user("caizheng_yantai"))  # all regions: administrators only
     package = ReportPackage.objects.create(
         scope="region", region=yantai.region, created_by=user("caizheng_yantai")
     )
-    projects = services.package_projects(package)
+    projects = packages.package_projects(package)
     assert projects.count() == Project.objects.filter(unit__department__region=yantai.region).count() == 11
 
 
@@ -157,7 +158,8 @@ def test_region_package_of_all_49_projects_through_a_real_worker(celery_live_wor
     settings.MEDIA_ROOT = tmp_path / "media"
     load_demo()
     admin = get_user_model().objects.get(username="admin")
-    package = services.start_package(admin)  # every region, every year; queued on commit (autocommit here)
+    package = actions.start_package(admin)  # every region, every year
+    tasks.queue_package(package)  # queued on commit (autocommit here)
     seen = set()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -185,10 +187,10 @@ def test_a_package_built_in_parts_holds_what_the_one_task_build_holds(
         scope="region", region=yantai.region, created_by=user("caizheng_yantai")
     )
     whole = io.BytesIO()
-    services.write_package(package, whole)
+    packages.write_package(package, whole)
     settings.REPORT_PACKAGE_PART_SIZE = 2  # 烟台's 11 projects → several parts per department-year
 
-    result = build_package.delay(package.pk).get()
+    result = tasks.build_package.delay(package.pk).get()
 
     assert result["parts"] > 2
     package.refresh_from_db()

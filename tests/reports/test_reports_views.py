@@ -181,3 +181,28 @@ def test_a_supervisor_cannot_build_a_region_package(client_for, yantai, media):
     other = Department.objects.get(name="青海省医疗保障局")
     client.post(reverse("reports:package_create"), {"target": f"department:{other.pk}", "year": ""})
     assert not ReportPackage.objects.exists()
+
+
+def test_a_failed_package_is_rebuilt_from_the_page_and_a_finished_one_is_left_alone(
+    client_for, yantai, user, media, eager_tasks, django_capture_on_commit_callbacks
+):
+    package = ReportPackage.objects.create(
+        scope="department",
+        department=yantai,
+        region=yantai.region,
+        year=2019,
+        created_by=user("shenhe_yantai"),
+        status="failed",
+        error="OSError: 磁盘已满",
+    )
+    url = reverse("reports:package_rebuild", args=[package.pk])
+    assert client_for("shenhe_qinghai").post(url).status_code == 404
+    client = client_for("shenhe_yantai")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url)
+    assert response.status_code == 302 and len(callbacks) == 1  # queued on commit
+    package.refresh_from_db()
+    assert (package.status, package.progress, package.error) == ("done", 100, "")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert client.post(url).status_code == 302
+    assert callbacks == []  # a finished package is not built again

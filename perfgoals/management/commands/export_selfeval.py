@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from perfgoals.reports import services
+from perfgoals.reports import packages, wording
 from perfgoals.reports.data import department_projects, department_year
 from projects.models import Department, Project
 
@@ -41,10 +41,10 @@ class Command(BaseCommand):
         if not projects.exists():
             raise CommandError(f"{department.name} {year} 年度没有项目。")
         dy = department_year(department, year, projects)
-        text = services.report_text(dy)
+        text = wording.report_text(dy)
         out = Path(options["out"])
         written = 0
-        for relative, data in services.department_files(dy, text):
+        for relative, data in packages.department_files(dy, text):
             path = out / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
