@@ -108,7 +108,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else 
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 #: report packages larger than this many projects are built in parts of this size, one Celery task
-#: each, spread over the workers (perfgoals.reports.services.package_parts)
+#: each, spread over the workers (perfgoals.reports.packages.package_parts)
 REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
 #: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
 #: (perfgoals.intake.services.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
