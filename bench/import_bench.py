@@ -120,7 +120,7 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
     from django.db import connection, transaction
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from perfgoals import services as perf_services
+    from perfgoals import scoring as perf_services
     from perfgoals.intake import services
     from projects.choices import Role
     from projects.models import Department, Membership, Region, Unit

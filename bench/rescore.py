@@ -9,7 +9,7 @@ On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABAS
 2. floor: one plain ``UPDATE perfgoals_indicator SET`` of the eleven columns the rescoring writes
    (``score = weight, score_explanation = '' …``) for every row, plus the same for the evaluations'
    seven columns, in one transaction, rolled back (then VACUUM, not timed);
-3. rescore: `perfgoals.services.rescore_in_processes` over every project (``--workers`` processes,
+3. rescore: `perfgoals.rescore.rescore_in_processes` over every project (``--workers`` processes,
    one chunk of ``--chunk`` projects a transaction), with history rows for every changed row;
 4. repeat: the same again on the now unchanged data (nothing to write but computed_at).
 
@@ -85,7 +85,7 @@ def vacuum() -> None:
 def compare_recompute(count: int, line_machine: str) -> None:
     from django.db import connection, transaction
 
-    from perfgoals import services
+    from perfgoals import rescore, scoring
     from perfgoals.models import Evaluation
     from projects.models import Project
 
@@ -107,11 +107,11 @@ def compare_recompute(count: int, line_machine: str) -> None:
     reset_sample()
     started = time.perf_counter()
     for project in Project.objects.filter(pk__in=ids).select_related("unit__department"):
-        services.recompute(project)
+        scoring.recompute(project)
     one_by_one = time.perf_counter() - started
     reset_sample()
     started = time.perf_counter()
-    stats = services.rescore_projects(ids, label="bench")
+    stats = rescore.rescore_projects(ids, label="bench")
     bulk = time.perf_counter() - started
     lines = [
         f"machine: {line_machine}",
@@ -155,7 +155,7 @@ def main() -> None:
 
     from django.db import connection, transaction
 
-    from perfgoals import services
+    from perfgoals import rescore
     from perfgoals.models import Evaluation
 
     line_machine = machine()
@@ -191,7 +191,7 @@ def main() -> None:
     print(f"floor {floor:.1f} s")
 
     started, busy, python = time.perf_counter(), busy_seconds(), children_seconds() + own_seconds()
-    stats = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+    stats = rescore.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
     first = time.perf_counter() - started
     first_busy = busy_seconds() - busy
     first_python = children_seconds() + own_seconds() - python
@@ -202,7 +202,7 @@ def main() -> None:
     again, repeat = None, 0.0
     if not args.no_repeat:
         started = time.perf_counter()
-        again = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+        again = rescore.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
         repeat = time.perf_counter() - started
         print(f"repeat {repeat:.1f} s {again}")
 

@@ -37,7 +37,8 @@ from projects.scoping import reviewable_projects, roles_of, visible_projects
 from projects.tables import ReviewQueueTable, StatusColumn
 from projects.views import ObjectListView
 
-from . import services, workflow
+from . import scoring as services
+from . import workflow
 from .choices import Status
 from .engine import LEVEL1, LEVEL2, Direction, Flag, Kind, parse, score_evaluation, vocabulary
 from .engine.nature import direction_signal

@@ -207,7 +207,7 @@ def test_results_are_imported_into_existing_projects(demo, yantai):
     )
     project.evaluation.status = Status.ENTERING
     project.evaluation.save(update_fields=["status"])
-    from perfgoals.services import recompute
+    from perfgoals.scoring import recompute
 
     recompute(project)
     assert project_snapshot(project) != before

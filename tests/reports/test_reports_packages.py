@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 
+from perfgoals.demo import load_demo
 from perfgoals.reports import services
 from perfgoals.reports.models import PackageStatus, ReportPackage
 from perfgoals.reports.tasks import build_package
-from projects.demo import load_demo
 from projects.models import Project, Region
 
 
