@@ -196,7 +196,8 @@ def main() -> None:
     rows = []
     for concurrency, label, f in runs:
         rows.append(
-            f"  | {concurrency} | {label} | {f['seconds']:.1f} ({', '.join(f'{t:.1f}' for t in f['times'])}) | "
+            f"  | {concurrency} | {label} | {f['seconds']:.1f} "
+            f"({', '.join(f'{t:.1f}' for t in f['times'])}) | "
             f"{base / f['seconds']:.2f}× | "
             f"{', '.join(f'{r:.0f}' for r in f['rss'])} | {f['main_rss']:.0f} | {f['entries']:,} | "
             f"{f['size'] / 2**20:.1f} |"
@@ -206,7 +207,8 @@ def main() -> None:
     lines = [
         f"machine: {line_machine}",
         f"command: `python bench/packages.py --workers {' '.join(map(str, args.workers))} --part-size "
-        f"{args.part_size} --runs {args.runs}{' --one-task' if args.one_task else ''}` (data: `python bench/province.py --projects 1000 "
+        f"{args.part_size} --runs {args.runs}{' --one-task' if args.one_task else ''}` "
+        "(data: `python bench/province.py --projects 1000 "
         f"--database-url …/perfeval_pkg`, rescored; Redis db 13; `celery -A config worker --pool prefork`)",
         f"package: region 合成省, year {year}, {count:,} projects in 4 departments (250 each): "
         "4 summaries + 4 reports + 1,000 自评表, each in xlsx/docx and html",

@@ -282,7 +282,8 @@ def main() -> None:
     setup_django(args.database_url)
     figures = generate(args.projects, args.indicators, args.seed, args.year)
     print(
-        f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，用时 {figures['seconds']:.1f} 秒"
+        f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，"
+        f"用时 {figures['seconds']:.1f} 秒"
     )
 
 

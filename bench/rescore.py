@@ -30,12 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_URL, append, machine, setup_django  # noqa: E402
 
 INDICATOR_FLOOR = (
-    "update perfgoals_indicator set target_kind = 'quantity', direction = '≥', direction_source = 'operator', "
+    "update perfgoals_indicator set target_kind = 'quantity', direction = '≥', "
+    "direction_source = 'operator', "
     "target_value = weight, target_unit = '%', actual_kind = 'quantity', actual_value = weight, "
     "actual_unit = '%', score = weight, score_explanation = '', flags = '[]'::jsonb"
 )
 EVALUATION_FLOOR = (
-    "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, grade = '优', "
+    "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, "
+    "grade = '优', "
     "complete = true, warnings = '[]'::jsonb, computed_at = now(), updated_at = now()"
 )
 
@@ -116,9 +118,11 @@ def compare_recompute(count: int, line_machine: str) -> None:
     lines = [
         f"machine: {line_machine}",
         f"command: `python bench/rescore.py --recompute-sample {count}` (one process, every row changed)",
-        f"`recompute(project)` for each of {count:,} projects ({stats.indicators:,} indicators; one save and one "
-        f"history row per changed row): {one_by_one:.1f} s = {stats.indicators / one_by_one:,.0f} indicators/s",
-        f"`rescore_projects(ids)` on the same rows: {bulk:.1f} s = {stats.indicators / bulk:,.0f} indicators/s "
+        f"`recompute(project)` for each of {count:,} projects ({stats.indicators:,} indicators; "
+        f"one save and one history row per changed row): {one_by_one:.1f} s = "
+        f"{stats.indicators / one_by_one:,.0f} indicators/s",
+        f"`rescore_projects(ids)` on the same rows: {bulk:.1f} s = "
+        f"{stats.indicators / bulk:,.0f} indicators/s "
         f"(read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, write + history "
         f"{stats.write_seconds:.1f} s): **{one_by_one / bulk:.1f}× faster**",
     ]
@@ -223,7 +227,8 @@ def main() -> None:
         f"machine: {line_machine}",
         f"command: `{command}` (data: `python bench/province.py --projects 100000`)",
         f"rows: {len(ids):,} projects, {indicator_count:,} indicators; every scored field emptied first, so "
-        f"every row changes ({stats.indicators_changed:,} indicators, {stats.evaluations_changed:,} evaluations "
+        f"every row changes ({stats.indicators_changed:,} indicators, "
+        f"{stats.evaluations_changed:,} evaluations "
         "changed; one history row each)",
         f"floor (one plain UPDATE of the same 11 indicator columns + 8 evaluation columns, rolled back): "
         f"{floor:.1f} s",

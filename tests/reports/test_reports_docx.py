@@ -66,7 +66,8 @@ def test_section_one_states_the_budget_figures_at_100_percent(dy2019):
     first = sections_of(document)["一、自评工作开展情况"]
     assert first == text.paragraphs("work_overview")
     assert first[0] == (
-        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助。"
+        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、"
+        "困难群众医疗救助。"
         "居民基本医疗保险市级财政补助全年预算数 5515 万元，全年执行数 5515 万元，预算执行率 100%；"
         "职工长期护理保险市级财政补助全年预算数 1807.5 万元，全年执行数 1807.5 万元，预算执行率 100%；"
         "困难群众医疗救助全年预算数 350 万元，全年执行数 350 万元，预算执行率 100%。"
@@ -79,7 +80,8 @@ def test_section_two_gives_scores_grades_and_results(dy2019):
     second = sections_of(open_docx(report_document(text)))["二、自评结果概述"]
     assert second == text.paragraphs("results_overview")
     assert second[0] == (
-        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助 3 个项目自评均为 100 分，"
+        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助 3 个项目"
+        "自评均为 100 分，"
         "自评等级均为“优”。"
     )
     assert second[1] == "上述项目共设置三级绩效指标 46 项，均达到年度指标值。"

@@ -60,11 +60,12 @@ def test_a_missed_target_is_explained_in_section_three(rescue, yantai):
     second = _section(document, "二、自评结果概述")
     assert second[0] == (
         "经我局自评，3 个项目中，自评等级为“优”的 2 个、“良”的 1 个，平均得分 95.83 分。其中，"
-        "居民基本医疗保险市级财政补助 100 分（优），职工长期护理保险市级财政补助 100 分（优），困难群众医疗救助 87.50 分（良）。"
+        "居民基本医疗保险市级财政补助 100 分（优），职工长期护理保险市级财政补助 100 分（优），"
+        "困难群众医疗救助 87.50 分（良）。"
     )
-    assert (
-        second[1]
-        == "上述项目共设置三级绩效指标 46 项，其中 45 项达到年度指标值，1 项未达到年度指标值，具体情况见第三部分。"
+    assert second[1] == (
+        "上述项目共设置三级绩效指标 46 项，其中 45 项达到年度指标值，1 项未达到年度指标值，"
+        "具体情况见第三部分。"
     )
 
     # the form prints the score and the note in the row
@@ -108,9 +109,12 @@ def test_below_80_prints_the_explanation_in_the_form_and_the_report(rescue, yant
 
     problems = services.report_text(dy).paragraphs("problems")
     assert problems == [
-        "（一）困难群众医疗救助。全年预算数 350 万元，全年执行数 175 万元，预算执行率 50%，尚有 175 万元未执行。"
-        f"“{RATIO}”年度指标值为“≥70%”，实际完成“35%”，得分 12.50 分（分值 25 分）。偏差原因及改进措施：{NOTE}。"
-        "“工作满意度”年度指标值为“≥80%”，实际完成“40%”，得分 5 分（分值 10 分）。偏差原因及改进措施：问卷样本偏少。"
+        "（一）困难群众医疗救助。全年预算数 350 万元，全年执行数 175 万元，预算执行率 50%，"
+        "尚有 175 万元未执行。"
+        f"“{RATIO}”年度指标值为“≥70%”，实际完成“35%”，得分 12.50 分（分值 25 分）。"
+        f"偏差原因及改进措施：{NOTE}。"
+        "“工作满意度”年度指标值为“≥80%”，实际完成“40%”，得分 5 分（分值 10 分）。"
+        "偏差原因及改进措施：问卷样本偏少。"
         f"该项目自评得分 77.50 分，低于 80 分。未实现绩效目标的原因及拟采取的措施：{explanation}。"
     ]
     summary = open_xlsx(xlsx_forms.summary_workbook(dy)).active
