@@ -120,7 +120,7 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
     from django.db import connection, transaction
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from perfgoals import services as perf_services
+    from perfgoals import scoring as perf_services
     from perfgoals.intake import services
     from projects.choices import Role
     from projects.models import Department, Membership, Region, Unit
@@ -219,6 +219,11 @@ def main() -> None:
     import_times = ", ".join(f"{r['total']:.3f}" for r in runs)
     check = statistics.median(r["read_and_check"] for r in runs)
     write = statistics.median(r["write"] for r in runs)
+    mode = (
+        "(read, check and write in one transaction)"
+        if not args.no_write
+        else "(read and check only, no write)"
+    )
     lines = [
         "",
         f"## Excel import, {args.rows:,} goal rows ({datetime.now():%Y-%m-%d %H:%M})",
@@ -233,7 +238,7 @@ def main() -> None:
         f"targets drawn from the seed projects",
         f"- openpyxl read-only read (load + iterate every row), median of {args.runs}: {floor:.3f} s "
         f"({', '.join(f'{x:.3f}' for x in baseline)})",
-        f"- import {'(read, check and write in one transaction)' if not args.no_write else '(read and check only, no write)'}, "
+        f"- import {mode}, "
         f"median of {args.runs}: {total:.3f} s ({import_times}); of which read and check {check:.3f} s, "
         f"write {write:.3f} s",
         f"- **ratio import / openpyxl read-only: {result['ratio']}×**"

@@ -159,7 +159,7 @@ def main() -> None:
 
     from django.contrib.auth import get_user_model
 
-    from perfgoals import services
+    from perfgoals import rescore
     from perfgoals.models import Evaluation
     from perfgoals.reports.models import ReportPackage
     from projects.choices import Role
@@ -167,7 +167,7 @@ def main() -> None:
 
     line_machine = machine()
     if Evaluation.objects.filter(total_score__isnull=True).exists():
-        services.rescore_projects(Evaluation.objects.values_list("project_id", flat=True), history=False)
+        rescore.rescore_projects(Evaluation.objects.values_list("project_id", flat=True), history=False)
     region = Region.objects.get(name="合成省")
     year = Project.objects.order_by("-year").values_list("year", flat=True).first()
     user, _ = get_user_model().objects.get_or_create(username="bench_caizheng")

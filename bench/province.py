@@ -192,7 +192,7 @@ def copy_rows(cur, model, rows) -> None:
 def generate(projects: int, per_project: int, seed: int, year: int) -> dict[str, float]:
     from django.db import connection
 
-    from perfgoals import services
+    from perfgoals import scoring
     from perfgoals.models import Evaluation, Indicator, ScoringScheme
     from projects.models import BudgetLine, Department, Project, Region, Unit
 
@@ -205,7 +205,7 @@ def generate(projects: int, per_project: int, seed: int, year: int) -> dict[str,
             "perfgoals_historicalindicator, perfgoals_historicalevaluation, projects_historicalproject, "
             "projects_historicalbudgetline restart identity cascade"
         )
-    services.ensure_builtin_schemes()
+    scoring.ensure_builtin_schemes()
     scheme_id = ScoringScheme.objects.get(is_default=True).pk
     region = Region.objects.create(name="合成省", finance_bureau="合成省财政厅")
     departments = Department.objects.bulk_create(
@@ -282,7 +282,8 @@ def main() -> None:
     setup_django(args.database_url)
     figures = generate(args.projects, args.indicators, args.seed, args.year)
     print(
-        f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，用时 {figures['seconds']:.1f} 秒"
+        f"生成 {figures['projects']:,} 个项目、{figures['indicators']:,} 条指标，"
+        f"用时 {figures['seconds']:.1f} 秒"
     )
 
 

@@ -9,7 +9,7 @@ On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABAS
 2. floor: one plain ``UPDATE perfgoals_indicator SET`` of the eleven columns the rescoring writes
    (``score = weight, score_explanation = '' …``) for every row, plus the same for the evaluations'
    seven columns, in one transaction, rolled back (then VACUUM, not timed);
-3. rescore: `perfgoals.services.rescore_in_processes` over every project (``--workers`` processes,
+3. rescore: `perfgoals.rescore.rescore_in_processes` over every project (``--workers`` processes,
    one chunk of ``--chunk`` projects a transaction), with history rows for every changed row;
 4. repeat: the same again on the now unchanged data (nothing to write but computed_at).
 
@@ -30,12 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_URL, append, machine, setup_django  # noqa: E402
 
 INDICATOR_FLOOR = (
-    "update perfgoals_indicator set target_kind = 'quantity', direction = '≥', direction_source = 'operator', "
+    "update perfgoals_indicator set target_kind = 'quantity', direction = '≥', "
+    "direction_source = 'operator', "
     "target_value = weight, target_unit = '%', actual_kind = 'quantity', actual_value = weight, "
     "actual_unit = '%', score = weight, score_explanation = '', flags = '[]'::jsonb"
 )
 EVALUATION_FLOOR = (
-    "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, grade = '优', "
+    "update perfgoals_evaluation set execution_rate = 1, execution_score = 10, total_score = 90, "
+    "grade = '优', "
     "complete = true, warnings = '[]'::jsonb, computed_at = now(), updated_at = now()"
 )
 
@@ -85,7 +87,7 @@ def vacuum() -> None:
 def compare_recompute(count: int, line_machine: str) -> None:
     from django.db import connection, transaction
 
-    from perfgoals import services
+    from perfgoals import rescore, scoring
     from perfgoals.models import Evaluation
     from projects.models import Project
 
@@ -107,18 +109,20 @@ def compare_recompute(count: int, line_machine: str) -> None:
     reset_sample()
     started = time.perf_counter()
     for project in Project.objects.filter(pk__in=ids).select_related("unit__department"):
-        services.recompute(project)
+        scoring.recompute(project)
     one_by_one = time.perf_counter() - started
     reset_sample()
     started = time.perf_counter()
-    stats = services.rescore_projects(ids, label="bench")
+    stats = rescore.rescore_projects(ids, label="bench")
     bulk = time.perf_counter() - started
     lines = [
         f"machine: {line_machine}",
         f"command: `python bench/rescore.py --recompute-sample {count}` (one process, every row changed)",
-        f"`recompute(project)` for each of {count:,} projects ({stats.indicators:,} indicators; one save and one "
-        f"history row per changed row): {one_by_one:.1f} s = {stats.indicators / one_by_one:,.0f} indicators/s",
-        f"`rescore_projects(ids)` on the same rows: {bulk:.1f} s = {stats.indicators / bulk:,.0f} indicators/s "
+        f"`recompute(project)` for each of {count:,} projects ({stats.indicators:,} indicators; "
+        f"one save and one history row per changed row): {one_by_one:.1f} s = "
+        f"{stats.indicators / one_by_one:,.0f} indicators/s",
+        f"`rescore_projects(ids)` on the same rows: {bulk:.1f} s = "
+        f"{stats.indicators / bulk:,.0f} indicators/s "
         f"(read {stats.read_seconds:.1f} s, engine {stats.score_seconds:.1f} s, write + history "
         f"{stats.write_seconds:.1f} s): **{one_by_one / bulk:.1f}× faster**",
     ]
@@ -155,7 +159,7 @@ def main() -> None:
 
     from django.db import connection, transaction
 
-    from perfgoals import services
+    from perfgoals import rescore
     from perfgoals.models import Evaluation
 
     line_machine = machine()
@@ -191,7 +195,7 @@ def main() -> None:
     print(f"floor {floor:.1f} s")
 
     started, busy, python = time.perf_counter(), busy_seconds(), children_seconds() + own_seconds()
-    stats = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+    stats = rescore.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
     first = time.perf_counter() - started
     first_busy = busy_seconds() - busy
     first_python = children_seconds() + own_seconds() - python
@@ -202,7 +206,7 @@ def main() -> None:
     again, repeat = None, 0.0
     if not args.no_repeat:
         started = time.perf_counter()
-        again = services.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
+        again = rescore.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")
         repeat = time.perf_counter() - started
         print(f"repeat {repeat:.1f} s {again}")
 
@@ -223,7 +227,8 @@ def main() -> None:
         f"machine: {line_machine}",
         f"command: `{command}` (data: `python bench/province.py --projects 100000`)",
         f"rows: {len(ids):,} projects, {indicator_count:,} indicators; every scored field emptied first, so "
-        f"every row changes ({stats.indicators_changed:,} indicators, {stats.evaluations_changed:,} evaluations "
+        f"every row changes ({stats.indicators_changed:,} indicators, "
+        f"{stats.evaluations_changed:,} evaluations "
         "changed; one history row each)",
         f"floor (one plain UPDATE of the same 11 indicator columns + 8 evaluation columns, rolled back): "
         f"{floor:.1f} s",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("reports/", include("perfgoals.reports.urls")),
     path("import/", include("perfgoals.intake.urls")),
     path("", include("perfgoals.urls")),
+    path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),
 ]

@@ -1,7 +1,10 @@
-"""Admin for scoring schemes, evaluations and indicators."""
+"""Admin for scoring schemes, evaluations and indicators, and the evaluation part of a project's page."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin import ProjectAdmin as BaseProjectAdmin
+from projects.models import Project
 
 from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
 
@@ -77,3 +80,64 @@ class ReviewActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "name",
+        "target_text",
+        "actual_text",
+        "weight",
+        "score",
+        "reported_score",
+    ]
+    readonly_fields = ["score"]
+
+
+class EvaluationInline(admin.StackedInline):
+    model = Evaluation
+    extra = 0
+    fields = [
+        "scheme",
+        "status",
+        "execution_score",
+        "total_score",
+        "grade",
+        "printed_total",
+        "low_score_explanation",
+    ]
+    readonly_fields = ["execution_score", "total_score", "grade"]
+
+
+# projects registers the project admin without the evaluation (it knows nothing of perfgoals); this one,
+# with the evaluation's columns, filters and inlines, takes its place. projects.admin is imported
+# above, so it has registered first whatever order the admin modules are discovered in.
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectAdmin(BaseProjectAdmin):
+    list_display = [*BaseProjectAdmin.list_display, "status", "total_score", "grade"]
+    list_filter = [*BaseProjectAdmin.list_filter, "evaluation__status", "evaluation__grade"]
+    list_select_related = [*BaseProjectAdmin.list_select_related, "evaluation"]
+    inlines = [*BaseProjectAdmin.inlines, EvaluationInline, IndicatorInline]
+
+    @admin.display(description="状态", ordering="evaluation__status")
+    def status(self, obj: Project) -> str:
+        evaluation = getattr(obj, "evaluation", None)
+        return evaluation.get_status_display() if evaluation else "—"
+
+    @admin.display(description="自评得分", ordering="evaluation__total_score")
+    def total_score(self, obj: Project):
+        evaluation = getattr(obj, "evaluation", None)
+        return evaluation.total_score if evaluation else None
+
+    @admin.display(description="等级", ordering="evaluation__grade")
+    def grade(self, obj: Project) -> str:
+        evaluation = getattr(obj, "evaluation", None)
+        return evaluation.grade if evaluation else ""

@@ -7,14 +7,15 @@ from celery import shared_task
 
 from projects.models import Project
 
-from . import services
+from .rescore import rescore_projects
+from .scoring import recompute
 
 
 @shared_task(name="perfgoals.recompute_project")
 def recompute_project(project_id: int) -> dict:
     """Rescore one project-year; returns its total and grade (as strings, for the JSON backend)."""
     project = Project.objects.select_related("unit__department").get(pk=project_id)
-    result = services.recompute(project)
+    result = recompute(project)
     return {
         "project_id": project_id,
         "total": str(result.total) if result.total is not None else None,
@@ -25,7 +26,7 @@ def recompute_project(project_id: int) -> dict:
 @shared_task(name="perfgoals.rescore_chunk")
 def rescore_chunk(project_ids: list[int], label: str = "") -> dict:
     """Rescore a chunk of project-years in bulk (fan a region out over workers by chunks)."""
-    stats = services.rescore_projects(project_ids, label=label)
+    stats = rescore_projects(project_ids, label=label)
     return {
         "projects": stats.projects,
         "indicators": stats.indicators,

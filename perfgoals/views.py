@@ -31,18 +31,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.choices import BudgetSource, Role
-from projects.filtersets import ReviewQueueFilterSet
 from projects.models import BudgetLine, Project
 from projects.scoping import reviewable_projects, roles_of, visible_projects
-from projects.tables import ReviewQueueTable, StatusColumn
-from projects.views import ObjectListView
 
-from . import services, workflow
+from . import scoring as services
+from . import workflow
 from .choices import Status
 from .engine import LEVEL1, LEVEL2, Direction, Flag, Kind, parse, score_evaluation, vocabulary
 from .engine.nature import direction_signal
 from .engine.scoring import EvaluationResult
 from .engine.values import format_decimal
+from .filtersets import ReviewQueueFilterSet
 from .forms import (
     ApproveForm,
     BudgetForm,
@@ -57,7 +56,9 @@ from .forms import (
 )
 from .intake import services as intake_services
 from .intake.models import CarriedIndicator
+from .lists import ProjectYearListView as ObjectListView  # with the columns' joins (annotate_for_lists)
 from .models import Evaluation, Indicator
+from .tables import ReviewQueueTable, StatusColumn
 from .templatetags.perf_format import plain_number, score_text
 
 #: engine flags not worth a chip while entering: the explanation already says "封顶" and "推测…请确认"

@@ -46,7 +46,7 @@ from projects.choices import BudgetSource
 from projects.models import BudgetLine, Project
 from projects.scoping import enterable_projects, reviewable_projects
 
-from . import services
+from . import scoring as services
 from .choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
 from .engine import Flag, Kind, Scheme, parse
 from .engine.scoring import EvaluationResult

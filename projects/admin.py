@@ -1,9 +1,11 @@
-"""Admin for organisations, memberships and projects (in Chinese, with useful lists and filters)."""
+"""Admin for organisations, memberships and projects (in Chinese, with useful lists and filters).
+
+A project's evaluation (its status, score and grade columns and filters, its evaluation and indicator
+inlines) is added by `perfgoals.admin`, which registers its own ProjectAdmin in place of this one.
+"""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
-
-from perfgoals.models import Evaluation, Indicator
 
 from .models import BudgetLine, Department, Membership, Project, Region, Unit
 
@@ -63,55 +65,14 @@ class BudgetLineInline(admin.TabularInline):
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
-    model = Indicator
-    extra = 0
-    fields = [
-        "order",
-        "level1",
-        "level2",
-        "name",
-        "target_text",
-        "actual_text",
-        "weight",
-        "score",
-        "reported_score",
-    ]
-    readonly_fields = ["score"]
-
-
-class EvaluationInline(admin.StackedInline):
-    model = Evaluation
-    extra = 0
-    fields = [
-        "scheme",
-        "status",
-        "execution_score",
-        "total_score",
-        "grade",
-        "printed_total",
-        "low_score_explanation",
-    ]
-    readonly_fields = ["execution_score", "total_score", "grade"]
-
-
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "name",
-        "year",
-        "department_name",
-        "unit",
-        "budget_annual",
-        "status",
-        "total_score",
-        "grade",
-    ]
-    list_filter = ["year", "region", "department", "evaluation__status", "evaluation__grade"]
+    list_display = ["name", "year", "department_name", "unit", "budget_annual"]
+    list_filter = ["year", "region", "department"]
     search_fields = ["name", "unit__name", "department__name"]
-    list_select_related = ["unit", "department", "evaluation"]
+    list_select_related = ["unit", "department"]
     autocomplete_fields = ["unit"]
-    inlines = [BudgetLineInline, EvaluationInline, IndicatorInline]
+    inlines = [BudgetLineInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("budget_lines")
@@ -123,18 +84,3 @@ class ProjectAdmin(SimpleHistoryAdmin):
     @admin.display(description="全年预算数（万元）")
     def budget_annual(self, obj: Project):
         return obj.budget_totals()["annual"]
-
-    @admin.display(description="状态", ordering="evaluation__status")
-    def status(self, obj: Project) -> str:
-        evaluation = getattr(obj, "evaluation", None)
-        return evaluation.get_status_display() if evaluation else "—"
-
-    @admin.display(description="自评得分", ordering="evaluation__total_score")
-    def total_score(self, obj: Project):
-        evaluation = getattr(obj, "evaluation", None)
-        return evaluation.total_score if evaluation else None
-
-    @admin.display(description="等级", ordering="evaluation__grade")
-    def grade(self, obj: Project) -> str:
-        evaluation = getattr(obj, "evaluation", None)
-        return evaluation.grade if evaluation else ""

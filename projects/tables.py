@@ -1,34 +1,27 @@
-"""Tables of the project lists (django-tables2): sortable, paged, exported to CSV and Excel.
+"""Table machinery of the lists (django-tables2) that knows nothing of what a list shows: paging in two
+steps, the body written in one pass, CSV with a byte-order mark, and the cached render signatures.
 
-Every column a list can show is declared here; amounts print like the forms (5515, 1807.5), scores at
-two places. Export values are numbers without float artefacts, so Excel can add them up.
+The lists' tables and columns are declared where their data lives (the project lists: `perfgoals.tables`).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-import django_tables2 as tables
 import django_tables2.utils
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.export import TableExport
 from django_tables2.rows import BoundRows
 from django_tables2.utils import AttributeDict
 
-from perfgoals import workflow
-from perfgoals.engine.values import format_decimal
-from perfgoals.templatetags.perf_format import DASH, percent_text, plain_number, score_text
-
-from .models import Department, Project
+from .models import Department
 
 # django-tables2 asks inspect.signature which arguments a render method takes for every cell (33 times
 # a row here): half the time of rendering a page of 25 rows. A function's signature does not change,
-# so it is computed once per function.
+# so it is computed once per function. `cache_render_signatures` (called by ProjectsConfig.ready)
+# puts the cached function in django-tables2's place.
 _uncached_signature = django_tables2.utils.signature
 _signatures: dict = {}
 
@@ -47,61 +40,12 @@ def _cached_signature(fn):
     return result
 
 
-django_tables2.utils.signature = _cached_signature
-
-
-def _plain_decimal(value) -> Decimal | str:
-    """A Decimal without padding zeros or exponent (5515.0000 → 5515) for exports; "" when missing."""
-    if value is None:
-        return ""
-    return Decimal(format_decimal(Decimal(value)))
-
-
-class AmountColumn(tables.Column):
-    """万元 amounts, right-aligned."""
-
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
-
-    def render(self, value):
-        return plain_number(value)
-
-    def value(self, value):
-        return _plain_decimal(value)
-
-
-class ScoreColumn(tables.Column):
-    """Scores at two places, right-aligned."""
-
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
-
-    def render(self, value):
-        return score_text(value)
-
-    def value(self, value):
-        return "" if value is None else Decimal(score_text(value))
-
-
-class RateColumn(tables.Column):
-    """A rate (B/A) as a percentage."""
-
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
-
-    def render(self, value):
-        return percent_text(value)
-
-    def value(self, value):
-        return "" if value is None else percent_text(value)
-
-
-class StatusColumn(tables.Column):
-    """The evaluation's status in Chinese, with a colour per stage."""
-
-    def render(self, value, record):
-        evaluation = record.evaluation
-        return format_html('<span class="status status-{}">{}</span>', value, evaluation.get_status_display())
-
-    def value(self, value, record):
-        return record.evaluation.get_status_display()
+def cache_render_signatures() -> None:
+    """Make django-tables2 compute each render method's signature once (see above); calling it again
+    changes nothing."""
+    # django-tables2 looks the function up in its utils module on every call (call_with_appropriate)
+    if django_tables2.utils.signature is not _cached_signature:
+        django_tables2.utils.signature = _cached_signature
 
 
 class TwoStepPageMixin:
@@ -250,110 +194,6 @@ class OnePassBodyMixin:
         return format_html(
             "<tbody {}>{}</tbody>", AttributeDict(tbody).as_html() if tbody else "", mark_safe("".join(rows))
         )
-
-
-class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
-    """One row a project-year: what a unit, a supervisor and a finance reviewer look for first."""
-
-    year = tables.Column("年度", attrs={"td": {"class": "nowrap"}})
-    name = tables.Column("项目名称", linkify=lambda record: reverse("perfgoals:project", args=[record.pk]))
-    department = tables.Column("主管部门", accessor="department__name")
-    unit = tables.Column("实施单位", accessor="unit__name")
-    budget_annual = AmountColumn("全年预算数（万元）", accessor="budget_annual")
-    budget_executed = AmountColumn("全年执行数（万元）", accessor="budget_executed")
-    execution_rate = RateColumn("执行率", accessor="evaluation__execution_rate")
-    status = StatusColumn("状态", accessor="evaluation__status", order_by=("status_rank",))
-    total_score = ScoreColumn("自评得分", accessor="evaluation__total_score")
-    grade = tables.Column("自评等级", accessor="evaluation__grade", default=DASH)
-
-    class Meta:
-        model = Project
-        fields = ()  # every column is declared above
-        sequence = (
-            "year",
-            "name",
-            "department",
-            "unit",
-            "budget_annual",
-            "budget_executed",
-            "execution_rate",
-            "status",
-            "total_score",
-            "grade",
-        )
-        template_name = "projects/_table.html"
-        attrs = {"class": "data-table"}
-        empty_text = "没有符合条件的项目。"
-        order_by = ("-year", "department", "name")
-
-    def render_total_score(self, value, record):
-        if not record.evaluation.complete:
-            return format_html('<span class="muted" title="{}">{}</span>', "尚有指标未得分", "未完成")
-        return score_text(value)
-
-    def value_total_score(self, value, record):
-        return Decimal(score_text(value)) if record.evaluation.complete and value is not None else ""
-
-    def render_grade(self, value, record):
-        if not record.evaluation.complete:
-            return DASH
-        return value or DASH
-
-    def value_grade(self, value, record):
-        return value if record.evaluation.complete else ""
-
-
-class ReviewQueueTable(ProjectTable):
-    """The supervisor's queue: submitted self-evaluations with total, grade and flags at a glance."""
-
-    name = tables.Column(
-        verbose_name="项目名称", linkify=lambda record: reverse("perfgoals:review", args=[record.pk])
-    )
-    submitted_at = tables.DateTimeColumn(
-        verbose_name="提交时间", accessor="evaluation__submitted_at", format="Y-m-d H:i", default=DASH
-    )
-    flags = tables.Column("提示", accessor="pk", orderable=False, empty_values=())
-
-    class Meta(ProjectTable.Meta):
-        sequence = (
-            "year",
-            "name",
-            "unit",
-            "submitted_at",
-            "execution_rate",
-            "total_score",
-            "grade",
-            "flags",
-        )
-        exclude = ("department", "budget_annual", "budget_executed", "status")
-        empty_text = "没有待审核的自评。"
-        order_by = ("submitted_at",)
-
-    @staticmethod
-    def _summary(record) -> list[tuple[str, int, str]]:
-        # indicators are prefetched by the queue's queryset: no query per row
-        cached = getattr(record, "_review_summary", None)
-        if cached is None:
-            evaluation = record.evaluation
-            cached = workflow.review_summary(
-                evaluation, record.indicators.all(), evaluation.scheme.engine_scheme()
-            )
-            record._review_summary = cached
-        return cached
-
-    def render_flags(self, record):
-        summary = self._summary(record)
-        if not summary:
-            return format_html('<span class="flag flag-ok">{}</span>', "无异常")
-        return format_html_join(
-            " ",
-            '<span class="flag flag-{}">{}{}</span>',
-            ((level, label, f" {count}" if count > 1 else "") for label, count, level in summary),
-        )
-
-    def value_flags(self, record):
-        summary = self._summary(record)
-        return "；".join(f"{label} {count}" for label, count, _ in summary)
 
 
 class BomTableExport(TableExport):

@@ -1,11 +1,9 @@
+"""URLs of signing in and out (no namespace: ``login``, ``logout``)."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("projects/", views.ProjectListView.as_view(), name="project_list"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -15,7 +15,7 @@ def demo_db(django_db_setup, django_db_blocker):
     Tests that only read use this together with `db`; every test still runs in its own transaction,
     so whatever a test writes is rolled back.
     """
-    from projects.demo import load_demo
+    from perfgoals.demo import load_demo
 
     with django_db_blocker.unblock():
         load_demo()
@@ -28,7 +28,7 @@ def demo(demo_db, db):
     pytest-django runs transactional tests last and empties the database after each; the demo data
     are then loaded again (load_demo is idempotent).
     """
-    from projects.demo import load_demo
+    from perfgoals.demo import load_demo
     from projects.models import Project
 
     if not Project.objects.exists():

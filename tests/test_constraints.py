@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from perfgoals import services
+from perfgoals import scoring
 from perfgoals.models import Evaluation, Indicator
 from projects.choices import Role
 from projects.models import BudgetLine, Department, Membership, Project, Region, Unit
@@ -20,7 +20,7 @@ def project():
     department = Department.objects.create(region=region, name="测试市医疗保障局")
     unit = Unit.objects.create(department=department, name="测试市医疗保障服务中心")
     project = Project.objects.create(unit=unit, year=2024, name="测试项目")
-    Evaluation.objects.create(project=project, scheme=services.scheme_for(project))
+    Evaluation.objects.create(project=project, scheme=scoring.scheme_for(project))
     return project
 
 

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
+from perfgoals import project_years
 from perfgoals.intake import services as intake
-from projects import services
 from projects.models import Department, Project, Region, Unit
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +60,10 @@ def test_create_save_and_bulk_create_set_the_copies(tree):
 
 def test_the_services_and_the_rollover_set_the_copies(tree, demo):
     yantai = get_user_model().objects.get(username="tianbao_yantai")
-    data = services.ProjectYearData(year=2024, name="服务创建", status="draft")
-    project = services.create_project_year(tree["unit"], data)
+    data = project_years.ProjectYearData(year=2024, name="服务创建", status="draft")
+    project = project_years.create_project_year(tree["unit"], data)
     assert project.department_id == tree["health"].pk
-    services.replace_project_year(project, data)
+    project_years.replace_project_year(project, data)
     intake.rollover(
         intake.Actor(yantai), list(Project.objects.filter(year=2019).values_list("pk", flat=True)), 2020
     )

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from perfgoals import services
+from perfgoals import rescore, scoring
 from perfgoals.models import Evaluation, Indicator
 from projects.models import Project
 
@@ -32,7 +32,7 @@ def _clear_scores() -> None:
 
 
 def _snapshot() -> tuple[list, list]:
-    indicators = list(Indicator.objects.order_by("pk").values_list("pk", *services._SCORED_FIELDS))
+    indicators = list(Indicator.objects.order_by("pk").values_list("pk", *scoring.SCORED_FIELDS))
     evaluations = list(Evaluation.objects.order_by("pk").values_list("pk", *EVALUATION_FIELDS))
     return indicators, evaluations
 
@@ -42,11 +42,11 @@ def test_bulk_rescoring_stores_what_recompute_stores(demo):
     assert len(projects) == 49
     _clear_scores()
     for project in projects:
-        services.recompute(project)
+        scoring.recompute(project)
     expected = _snapshot()
 
     _clear_scores()
-    stats = services.rescore_projects([p.pk for p in projects], chunk=7)  # several chunks
+    stats = rescore.rescore_projects([p.pk for p in projects], chunk=7)  # several chunks
 
     assert _snapshot() == expected
     assert stats.projects == 49
@@ -61,7 +61,7 @@ def test_every_changed_score_gets_one_history_row_and_a_repeat_writes_none(demo)
     Evaluation.objects.filter(project=project).update(total_score=None, grade="")
     history_before = Indicator.history.filter(id=indicator.pk).count()
 
-    stats = services.rescore_projects([project.pk], label="测试")
+    stats = rescore.rescore_projects([project.pk], label="测试")
 
     assert stats.indicators_changed == 1 and stats.evaluations_changed == 1
     records = Indicator.history.filter(id=indicator.pk).order_by("-history_id")
@@ -73,7 +73,7 @@ def test_every_changed_score_gets_one_history_row_and_a_repeat_writes_none(demo)
     assert evaluation_record.total_score == 100 and evaluation_record.grade == "优"
 
     total_history = Indicator.history.count() + Evaluation.history.count()
-    again = services.rescore_projects([project.pk])
+    again = rescore.rescore_projects([project.pk])
     assert again.indicators_changed == 0 and again.evaluations_changed == 0
     assert Indicator.history.count() + Evaluation.history.count() == total_history
 
@@ -88,10 +88,10 @@ def test_rescore_command_limits_to_a_region_and_year(demo):
 
 def test_a_repeat_still_stamps_computed_at_on_every_evaluation(demo):
     ids = list(Project.objects.filter(year=2019).values_list("pk", flat=True))
-    services.rescore_projects(ids)
+    rescore.rescore_projects(ids)
     Evaluation.objects.filter(project_id__in=ids).update(computed_at=None)
 
-    stats = services.rescore_projects(ids)
+    stats = rescore.rescore_projects(ids)
 
     assert stats.evaluations_changed == 0
     assert not Evaluation.objects.filter(project_id__in=ids, computed_at__isnull=True).exists()
@@ -99,12 +99,12 @@ def test_a_repeat_still_stamps_computed_at_on_every_evaluation(demo):
 
 def test_only_the_rows_that_change_are_written_and_traced(demo):
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
-    services.rescore_projects([project.pk])
+    rescore.rescore_projects([project.pk])
     first, second = project.indicators.order_by("order")[:2]
     Indicator.objects.filter(pk=first.pk).update(score_explanation="旧说明", flags=["stale"])
     before = {row.pk: Indicator.history.filter(id=row.pk).count() for row in (first, second)}
 
-    stats = services.rescore_projects([project.pk], label="部分")
+    stats = rescore.rescore_projects([project.pk], label="部分")
 
     assert stats.indicators_changed == 1
     assert Indicator.history.filter(id=first.pk).count() == before[first.pk] + 1
@@ -117,7 +117,7 @@ def test_the_collector_is_paused_while_scoring_and_restored_after_a_failure():
     import gc
 
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), services._collector_paused():
+    with pytest.raises(RuntimeError), rescore._collector_paused():
         assert not gc.isenabled()
         raise RuntimeError("boom")
     assert gc.isenabled()

@@ -2,9 +2,9 @@
 
 import pytest
 
+from perfgoals.demo import load_demo
 from perfgoals.models import Evaluation
 from perfgoals.tasks import recompute_project
-from projects.demo import load_demo
 from projects.models import Project
 
 

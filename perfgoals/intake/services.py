@@ -34,7 +34,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from perfgoals import services as perf_services
+from perfgoals import scoring as perf_services
 from perfgoals.choices import EDITABLE_STATUSES, Status
 from perfgoals.engine import (
     Direction,
@@ -49,11 +49,7 @@ from perfgoals.engine import (
 )
 from perfgoals.engine.values import format_decimal
 from perfgoals.models import Evaluation, Indicator
-from perfgoals.workflow import band_range, bump_evaluation
-from projects.choices import BudgetSource
-from projects.models import BudgetLine, Project, Unit
-from projects.scoping import enterable_projects, enterable_units, visible_projects
-from projects.services import (
+from perfgoals.project_years import (
     EVALUATION_FIELDS,
     PROJECT_FIELDS,
     BudgetLineData,
@@ -63,6 +59,10 @@ from projects.services import (
     create_project_years,
     replace_project_year,
 )
+from perfgoals.workflow import band_range, bump_evaluation
+from projects.choices import BudgetSource
+from projects.models import BudgetLine, Project, Unit
+from projects.scoping import enterable_projects, enterable_units, visible_projects
 
 from .models import BatchStatus, CarriedIndicator, ImportBatch, ImportKind, LibraryIndicator
 from .reader import (

@@ -6,7 +6,7 @@ block, goal texts, indicator rows grouped by level 1 and level 2, total, notes);
 narrative report are made. The Excel, Word and HTML builders only lay this data out, so the three
 formats can never disagree about a figure.
 
-The figures are the stored results of ``perfgoals.services.recompute`` (scores, total, grade): the
+The figures are the stored results of ``perfgoals.scoring.recompute`` (scores, total, grade): the
 reports print what the system scored, never a second computation.
 """
 

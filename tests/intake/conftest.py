@@ -10,9 +10,9 @@ from openpyxl import Workbook
 
 from perfgoals.intake.models import ImportBatch, LibraryIndicator
 from perfgoals.models import Evaluation, Indicator
+from perfgoals.project_years import EVALUATION_FIELDS, PROJECT_FIELDS
 from projects.choices import Role
 from projects.models import BudgetLine, Membership, Project
-from projects.services import EVALUATION_FIELDS, PROJECT_FIELDS
 
 #: what a user enters or the file gives (compared in round trips)
 INDICATOR_INPUT = (

@@ -9,8 +9,8 @@ from django.urls import reverse
 from perfgoals.intake import services
 from perfgoals.intake.models import LibraryIndicator
 from perfgoals.models import Indicator
+from perfgoals.project_years import IndicatorData, ProjectYearData, create_project_year
 from projects.models import Project
-from projects.services import IndicatorData, ProjectYearData, create_project_year
 
 pytestmark = pytest.mark.django_db
 

@@ -519,7 +519,7 @@ def test_a_failure_while_writing_rolls_back_the_whole_file(demo, yantai, monkeyp
     plan = services.plan_import(io.BytesIO(data), actor=services.Actor(yantai))
     assert plan.ok and len(plan.projects) == 2
     before = database_state()
-    from perfgoals import services as perf_services
+    from perfgoals import scoring as perf_services
 
     real = perf_services.scheme_for
     calls = []

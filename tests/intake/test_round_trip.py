@@ -28,7 +28,7 @@ def _decide_for_some_indicators() -> Counter:
     entry page would. Returns how many of each were set (so the round trip below is not vacuous)."""
     from perfgoals.engine import Kind
     from perfgoals.models import Indicator
-    from perfgoals.services import recompute
+    from perfgoals.scoring import recompute
     from perfgoals.workflow import band_range, band_scale
 
     directions = ["le", "ge", "eq", "approx"]
@@ -99,7 +99,7 @@ def test_every_demo_project_survives_export_and_import(demo):
 
 
 def test_a_draft_is_replaced_by_its_own_export_without_change(demo):
-    from perfgoals.services import recompute
+    from perfgoals.scoring import recompute
 
     _decide_for_some_indicators()
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
@@ -125,7 +125,7 @@ def test_a_draft_is_replaced_by_its_own_export_without_change(demo):
 def test_project_years_are_stored_scored_exactly_as_recompute_scores_them(demo):
     """create_project_years scores in memory before inserting; recompute must find nothing to change."""
     from perfgoals.models import Indicator
-    from perfgoals.services import recompute
+    from perfgoals.scoring import recompute
 
     projects = list(Project.objects.order_by("pk"))
     before = [project_snapshot(p) for p in projects]

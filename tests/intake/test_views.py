@@ -281,7 +281,7 @@ def test_a_batch_through_a_real_worker(celery_live_worker, settings, tmp_path):
     """Preview and import by a Celery worker on Redis, progress in the database (CI's Redis run)."""
     from django.contrib.auth import get_user_model
 
-    from perfgoals import services as perf_services
+    from perfgoals import scoring as perf_services
     from perfgoals.intake import services
     from projects.choices import Role
     from projects.models import Department, Membership, Region, Unit

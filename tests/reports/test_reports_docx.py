@@ -144,7 +144,7 @@ def test_finance_and_other_departments_cannot_word_the_report(dy2019, user):
 
 def test_an_edited_section_is_marked_stale_when_the_data_moves_on(dy2019, yantai, user):
     from perfgoals.reports.data import department_projects, department_year
-    from perfgoals.services import recompute
+    from perfgoals.scoring import recompute
     from projects.models import BudgetLine, Project
 
     actions.save_report_text(user("shenhe_yantai"), dy2019, {"work_overview": "我局自评项目 3 个。"})

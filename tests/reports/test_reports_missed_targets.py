@@ -12,7 +12,7 @@ from perfgoals.models import Evaluation, Indicator
 from perfgoals.reports import html, wording, xlsx_forms
 from perfgoals.reports.data import department_projects, department_year
 from perfgoals.reports.docx_report import STYLE_BODY, STYLE_HEADING, report_document
-from perfgoals.services import recompute
+from perfgoals.scoring import recompute
 from projects.models import BudgetLine, Project
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 
+from perfgoals.demo import load_demo
 from perfgoals.reports import actions, packages, tasks
 from perfgoals.reports.models import PackageStatus, ReportPackage
-from projects.demo import load_demo
 from projects.models import Project, Region
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from perfgoals import services
+from perfgoals import scoring
 from perfgoals.choices import Status
 from perfgoals.engine import score_evaluation
 from perfgoals.models import Evaluation, Indicator
@@ -58,7 +58,7 @@ def engine_total(project: Project):
     )
     indicators = list(project.indicators.order_by("order"))
     result = score_evaluation(
-        services.evaluation_input(project, indicators), project.evaluation.scheme.engine_scheme()
+        scoring.evaluation_input(project, indicators), project.evaluation.scheme.engine_scheme()
     )
     return result
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from perfgoals import workflow
 from perfgoals.choices import Status
+from perfgoals.tables import ProjectTable, ReviewQueueTable
 from projects.models import Project
-from projects.tables import ProjectTable, ReviewQueueTable
 
 from .conftest import set_status
 

@@ -376,10 +376,15 @@ MATRIX = [(case, role) for case in CASES for role in ROLE_KEYS]
 
 def test_the_matrix_covers_every_url_and_every_role():
     from config.urls import urlpatterns  # noqa: F401  (the URLconf loads)
+    from perfgoals import list_urls
     from perfgoals import urls as perf_urls
     from projects import urls as project_urls
 
-    named = {p.name for p in perf_urls.urlpatterns} | {p.name for p in project_urls.urlpatterns}
+    named = (
+        {p.name for p in perf_urls.urlpatterns}
+        | {p.name for p in list_urls.urlpatterns}
+        | {p.name for p in project_urls.urlpatterns}
+    )
     covered = {
         "home",
         "login",

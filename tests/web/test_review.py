@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from perfgoals import services, workflow
+from perfgoals import scoring, workflow
 from perfgoals.choices import Status
 from perfgoals.models import Evaluation, Indicator, ReviewAction
 
@@ -82,7 +82,7 @@ def test_the_review_page_flags_what_a_supervisor_must_check(main_project, client
     # a value nobody can read
     pay = indicator(main_project, "居民基本医疗保险支付率")
     Indicator.objects.filter(pk=pay.pk).update(actual_text="abc%%")
-    services.recompute(main_project)
+    scoring.recompute(main_project)
     set_status(main_project, Status.SUBMITTED)
     html = client_of("supervisor_own").get(review_url(main_project)).content.decode()
     assert "满分依据不足：自报满分，按填报数值计算得 1.74" in html

@@ -4,7 +4,7 @@
 
 An operator's command (after a scheme change, an engine upgrade, a data repair): no user scope
 applies. Changed scores are recorded in the history with the reason "批量重算 <run>"; see
-`perfgoals.services.rescore_projects`. ``--workers``: one process a CPU core; with PostgreSQL on the
+`perfgoals.rescore.rescore_projects`. ``--workers``: one process a CPU core; with PostgreSQL on the
 same machine one more than the cores was fastest (bench/RESULTS.md: 3 on 2 cores).
 """
 
@@ -15,8 +15,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from perfgoals import services
 from perfgoals.models import Evaluation
+from perfgoals.rescore import rescore_in_processes
 from projects.models import Region
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             evaluations = evaluations.filter(project__year=options["year"])
         ids = list(evaluations.values_list("project_id", flat=True))
         started = time.perf_counter()
-        stats = services.rescore_in_processes(
+        stats = rescore_in_processes(
             ids,
             workers=options["workers"],
             chunk=options["chunk"],

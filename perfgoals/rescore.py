@@ -1,6 +1,28 @@
-"""Workflows on performance goals: choosing a scheme, (re)scoring a project-year.
+"""Bulk rescoring (a region, a year, the whole province).
 
-Views and tasks call these; they call the pure engine and write its results back.
+`perfgoals.scoring.recompute` is the interactive path: one project, one save per changed row. Rescoring a
+province (100,000 projects, 1.5 million indicators) that way spends its time in the ORM, not in the
+engine, so the bulk path reads plain tuples (values_list(), the engine's inputs only), scores with
+the same engine calls, and writes back set-based.
+
+On PostgreSQL every computed row goes by COPY into a temporary table, and ONE statement per table
+and chunk updates the rows whose stored values differ (compared by the database, at the column's
+own precision: `IS DISTINCT FROM`) and inserts their history rows from the UPDATE's RETURNING:
+
+    WITH changed AS (UPDATE t SET ... FROM tmp WHERE t.id = tmp.id AND (t.…) IS DISTINCT FROM (tmp.…)
+                     RETURNING t.*)
+    INSERT INTO historical_t (...) SELECT ... FROM changed
+
+so the scored fields are never read back into Python and each changed row is found once. Elsewhere
+(SQLite) the stored values are read and compared in Python, and bulk_update writes the changed ones.
+
+History. A changed score must stay traceable, so every indicator row whose scored fields change gets
+one historical row, exactly as `recompute` would have written (history_type "~", the row as it now
+reads), plus one for every evaluation whose total, grade or completeness changes, with no user and
+the change reason "批量重算 <run label>": the history page shows who (nobody: the system), when and
+old → new like any other change. Rows whose scores do not move get no history row: a repeat rescore
+of an unchanged province writes no history at all (only each evaluation's computed_at moves, as with
+recompute).
 """
 
 from __future__ import annotations
@@ -18,174 +40,18 @@ from django.db import connections, router, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
-from projects.models import BudgetLine, Project
+from projects.models import BudgetLine
 
-from .engine import DEFAULT_SCHEME_CODE, SCHEMES, Direction, EvaluationInput, IndicatorInput, score_evaluation
-from .engine.scoring import EvaluationResult, IndicatorResult
-from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
-
-#: indicator fields that recompute rewrites
-_SCORED_FIELDS = [
-    "target_kind",
-    "direction",
-    "direction_source",
-    "target_value",
-    "target_unit",
-    "actual_kind",
-    "actual_value",
-    "actual_unit",
-    "score",
-    "score_explanation",
-    "flags",
-]
-
-#: the indicator fields the engine reads
-_INPUT_FIELDS = [
-    "id",
-    "project_id",
-    "name",
-    "target_text",
-    "actual_text",
-    "weight",
-    "nature_printed",
-    "unit_printed",
-    "direction_override",
-    "band",
-    "band_score",
-    "reported_score",
-    "deviation_note",
-    "not_applicable",
-    "level1",
-    "level2",
-]
-#: evaluation fields whose change is recorded in the history (computed_at alone is not a change)
-_EVALUATION_RESULT_FIELDS = [
-    "execution_rate",
-    "execution_score",
-    "total_score",
-    "grade",
-    "complete",
-    "warnings",
-]
-
-
-def ensure_builtin_schemes() -> None:
-    """Create or refresh the schemes the engine ships; the engine's default becomes the default."""
-    for code, scheme in SCHEMES.items():
-        ScoringScheme.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": scheme.name,
-                "description": scheme.description,
-                "params": scheme.to_dict(),
-                "built_in": True,
-            },
-        )
-    if not ScoringScheme.objects.filter(is_default=True).exists():
-        ScoringScheme.objects.filter(code=DEFAULT_SCHEME_CODE).update(is_default=True)
-
-
-def scheme_for(project: Project) -> ScoringScheme:
-    """The scheme a project-year is scored by: the region's for that year, the region's general one,
-    or the system default."""
-    region_id = project.unit.department.region_id
-    choice = (
-        RegionScheme.objects.filter(region_id=region_id, year=project.year).select_related("scheme").first()
-        or RegionScheme.objects.filter(region_id=region_id, year__isnull=True)
-        .select_related("scheme")
-        .first()
-    )
-    if choice:
-        return choice.scheme
-    default = ScoringScheme.objects.filter(is_default=True).first()
-    if default is None:
-        ensure_builtin_schemes()
-        default = ScoringScheme.objects.get(is_default=True)
-    return default
-
-
-def indicator_input(indicator: Indicator) -> IndicatorInput:
-    """The engine's view of one stored indicator (as the bulk path reads it from a values_list row)."""
-    return _indicator_input_from_row(tuple(getattr(indicator, name) for name in _INPUT_FIELDS))
-
-
-def store_indicator_result(indicator: Indicator, result: IndicatorResult) -> None:
-    """Copy what the engine made of one indicator onto the (possibly unsaved) model instance."""
-    for name, value in zip(_SCORED_FIELDS, _indicator_values(result), strict=True):
-        setattr(indicator, name, value)
-
-
-def evaluation_input(project: Project, indicators: list[Indicator]) -> EvaluationInput:
-    totals = project.budget_totals()
-    evaluation = project.evaluation
-    return EvaluationInput(
-        budget_annual=totals["annual"],
-        budget_executed=totals["executed"],
-        indicators=tuple(indicator_input(ind) for ind in indicators),
-        declared_level1_weights={
-            k: Decimal(str(v)) for k, v in (evaluation.declared_level1_weights or {}).items()
-        },
-        year=project.year,
-    )
-
-
-@transaction.atomic
-def recompute(project: Project) -> EvaluationResult:
-    """Score every indicator of a project-year and its total, and store the results."""
-    evaluation = (
-        Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project=project)
-    )
-    project.evaluation = evaluation
-    indicators = list(project.indicators.order_by("order"))
-    result = score_evaluation(evaluation_input(project, indicators), evaluation.scheme.engine_scheme())
-    for indicator, ind_result in zip(indicators, result.indicators, strict=True):
-        before = {name: getattr(indicator, name) for name in _SCORED_FIELDS}
-        store_indicator_result(indicator, ind_result)
-        changed = [name for name in _SCORED_FIELDS if getattr(indicator, name) != before[name]]
-        if changed:
-            # one save per changed row, so the history records every score that moved
-            indicator.save(update_fields=changed)
-    store_evaluation_result(evaluation, result)
-    evaluation.save(update_fields=[*_EVALUATION_FIELDS, "updated_at"])
-    return result
-
-
-#: evaluation fields that store_evaluation_result writes
-_EVALUATION_FIELDS = [*_EVALUATION_RESULT_FIELDS, "computed_at"]
-
-
-def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) -> None:
-    """Copy the engine's totals onto the (possibly unsaved) evaluation."""
-    for name, value in zip(_EVALUATION_RESULT_FIELDS, _evaluation_values(result), strict=True):
-        setattr(evaluation, name, value)
-    evaluation.computed_at = timezone.now()
-
-
-# --- bulk rescoring (a region, a year, the whole province) ----------------------------------------
-#
-# `recompute` above is the interactive path: one project, one save per changed row. Rescoring a
-# province (100,000 projects, 1.5 million indicators) that way spends its time in the ORM, not in the
-# engine, so the bulk path reads plain tuples (values_list(), the engine's inputs only), scores with
-# the same engine calls, and writes back set-based.
-#
-# On PostgreSQL every computed row goes by COPY into a temporary table, and ONE statement per table
-# and chunk updates the rows whose stored values differ (compared by the database, at the column's
-# own precision: `IS DISTINCT FROM`) and inserts their history rows from the UPDATE's RETURNING:
-#
-#     WITH changed AS (UPDATE t SET ... FROM tmp WHERE t.id = tmp.id AND (t.…) IS DISTINCT FROM (tmp.…)
-#                      RETURNING t.*)
-#     INSERT INTO historical_t (...) SELECT ... FROM changed
-#
-# so the scored fields are never read back into Python and each changed row is found once. Elsewhere
-# (SQLite) the stored values are read and compared in Python, and bulk_update writes the changed ones.
-#
-# History. A changed score must stay traceable, so every indicator row whose scored fields change gets
-# one historical row, exactly as `recompute` would have written (history_type "~", the row as it now
-# reads), plus one for every evaluation whose total, grade or completeness changes, with no user and
-# the change reason "批量重算 <run label>": the history page shows who (nobody: the system), when and
-# old → new like any other change. Rows whose scores do not move get no history row: a repeat rescore
-# of an unchanged province writes no history at all (only each evaluation's computed_at moves, as with
-# recompute).
+from .engine import EvaluationInput, score_evaluation
+from .models import Evaluation, Indicator, ScoringScheme
+from .scoring import (
+    EVALUATION_RESULT_FIELDS,
+    INPUT_FIELDS,
+    SCORED_FIELDS,
+    evaluation_values,
+    indicator_input_from_row,
+    indicator_values,
+)
 
 
 @dataclass
@@ -220,89 +86,6 @@ def _differs(old: tuple, new: tuple, places: list[int | None]) -> bool:
         if value != stored:
             return True
     return False
-
-
-def _indicator_input_from_row(row: tuple) -> IndicatorInput:
-    """The engine's view of one indicator from its `_INPUT_FIELDS` (a values_list row, or an instance's)."""
-    (
-        _id,
-        _project,
-        name,
-        target_text,
-        actual_text,
-        weight,
-        nature,
-        unit,
-        direction_override,
-        band,
-        band_score,
-        reported_score,
-        deviation_note,
-        not_applicable,
-        level1,
-        level2,
-    ) = row
-    return IndicatorInput(
-        name=name,
-        target_text=target_text,
-        actual_text=actual_text or None,
-        weight=weight,
-        nature=nature or None,
-        unit=unit or None,
-        direction_override=Direction(direction_override) if direction_override else None,
-        band=band or None,
-        band_score=band_score,
-        reported_score=reported_score,
-        deviation_note=deviation_note,
-        not_applicable=not_applicable,
-        level1=level1,
-        level2=level2,
-    )
-
-
-#: flags → the sorted list of their plain texts, as stored (a handful of distinct sets recur)
-_FLAG_LISTS: dict[frozenset, list[str]] = {}
-
-
-def _flag_list(flags: frozenset) -> list[str]:
-    texts = _FLAG_LISTS.get(flags)
-    if texts is None:
-        texts = sorted(flag.value for flag in flags)
-        if len(_FLAG_LISTS) < 4096:
-            _FLAG_LISTS[flags] = texts
-    return list(texts)
-
-
-def _indicator_values(result: IndicatorResult) -> tuple:
-    """What `store_indicator_result` writes, in `_SCORED_FIELDS` order."""
-    target, actual = result.target, result.actual
-    direction = result.direction
-    explanation = result.explanation
-    return (
-        target.kind.value,
-        "" if direction is None else direction.value,
-        result.direction_source or "",
-        target.base,
-        target.unit or "",
-        actual.kind.value,
-        actual.base,
-        actual.unit or "",
-        result.score,
-        explanation[:300] if explanation else "",
-        _flag_list(result.flags),
-    )
-
-
-def _evaluation_values(result: EvaluationResult) -> tuple:
-    """What `store_evaluation_result` writes (computed_at aside), in `_EVALUATION_RESULT_FIELDS` order."""
-    return (
-        result.execution_rate,
-        result.execution_score,
-        result.total,
-        result.grade or "",
-        result.complete,
-        [{"code": w.code, "message": w.message} for w in result.warnings],
-    )
 
 
 def rescore_projects(
@@ -372,7 +155,7 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     for row in (
         Indicator.objects.filter(project_id__in=ids)
         .order_by("project_id", "order")
-        .values_list(*_INPUT_FIELDS)
+        .values_list(*INPUT_FIELDS)
     ):
         rows_of.setdefault(row[1], []).append(row)
     for scheme_id in {e[2] for e in evaluations} - schemes.keys():
@@ -389,14 +172,14 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
         inp = EvaluationInput(
             budget_annual=annual,
             budget_executed=executed,
-            indicators=tuple(map(_indicator_input_from_row, rows)),
+            indicators=tuple(map(indicator_input_from_row, rows)),
             declared_level1_weights={k: Decimal(str(v)) for k, v in (declared or {}).items()},
             year=year,
         )
         result = score_evaluation(inp, schemes[scheme_id])
         for row, ind_result in zip(rows, result.indicators, strict=True):
-            indicator_rows.append((row[0], *_indicator_values(ind_result)))
-        evaluation_rows.append((evaluation_id, *_evaluation_values(result)))
+            indicator_rows.append((row[0], *indicator_values(ind_result)))
+        evaluation_rows.append((evaluation_id, *evaluation_values(result)))
         stats.indicators += len(rows)
     stats.projects = len(evaluations)
     stats.score_seconds = time.perf_counter() - started
@@ -405,11 +188,11 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     now = timezone.now()
     when = now if history else None
     stats.indicators_changed = _store(
-        Indicator, _SCORED_FIELDS, indicator_rows, history_at=when, reason=reason
+        Indicator, SCORED_FIELDS, indicator_rows, history_at=when, reason=reason
     )
     stats.evaluations_changed = _store(
         Evaluation,
-        _EVALUATION_RESULT_FIELDS,
+        EVALUATION_RESULT_FIELDS,
         evaluation_rows,
         history_at=when,
         reason=reason,
@@ -473,7 +256,7 @@ def _store_postgresql(
     connection, model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict
 ) -> int:
     """`_store` on PostgreSQL: COPY into a temporary table, then one UPDATE of the differing rows whose
-    RETURNING feeds the history INSERT (see the comment above `_INPUT_FIELDS`)."""
+    RETURNING feeds the history INSERT (see the module docstring)."""
     table = model._meta.db_table
     columns = [model._meta.get_field(name) for name in fields]
     temp = f"_rescore_{table}"
@@ -516,8 +299,9 @@ def _store_postgresql(
             copied = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
             cursor.execute(
                 f"with changed as ({update} returning m.*) "
-                f"insert into {quote(historical._meta.db_table)} ({copied}, history_date, history_change_reason, "
-                f"history_type, history_user_id) select {copied}, %s, %s, %s, null from changed",
+                f"insert into {quote(historical._meta.db_table)} ({copied}, history_date, "
+                f"history_change_reason, history_type, history_user_id) "
+                f"select {copied}, %s, %s, %s, null from changed",
                 [*values, history_at, reason, "~"],
             )
         changed = cursor.rowcount

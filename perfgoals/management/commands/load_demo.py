@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from projects.demo import DEMO_PASSWORD, load_demo
+from perfgoals.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -15,14 +15,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from perfgoals import services as perf_services
-from perfgoals.choices import Status
-from perfgoals.engine import vocabulary
+from projects.choices import Role
+from projects.models import Department, Membership, Project, Region, Unit
+from projects.seed_data import schema
 
-from .choices import Role
-from .models import Department, Membership, Project, Region, Unit
-from .seed_data import schema
-from .services import BudgetLineData, IndicatorData, ProjectYearData, create_project_year
+from .choices import Status
+from .engine import vocabulary
+from .project_years import BudgetLineData, IndicatorData, ProjectYearData, create_project_year
+from .scoring import ensure_builtin_schemes
 
 #: password of every demo account (documented in the README; change it anywhere that is not a demo)
 DEMO_PASSWORD = "demo2024"
@@ -161,7 +161,7 @@ def _ensure_membership(user, role: str, **scope) -> None:
 def load_demo(documents: list[dict] | None = None) -> LoadReport:
     """Load every seed document and the demo accounts; safe to run any number of times."""
     report = LoadReport()
-    perf_services.ensure_builtin_schemes()
+    ensure_builtin_schemes()
     documents = schema.load_all() if documents is None else documents
 
     admin = _ensure_user("admin", "系统管理员", report, is_staff=True, is_superuser=True)

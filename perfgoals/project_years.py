@@ -1,7 +1,7 @@
 """Creating and rewriting a project-year as a whole: the project, its fund lines, its indicator tree
 and its evaluation.
 
-The demo loader (`projects.demo`), the Excel importer and the year rollover (`perfgoals.intake`) all
+The demo loader (`perfgoals.demo`), the Excel importer and the year rollover (`perfgoals.intake`) all
 build project-years; they describe what they want as a :class:`ProjectYearData` and call
 :func:`create_project_year` or :func:`replace_project_year`, so there is one way to do it.
 Callers run these inside their own transaction (the importer puts a whole file in one).
@@ -16,12 +16,12 @@ from decimal import Decimal
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from perfgoals import services as perf_services
-from perfgoals.choices import Status
-from perfgoals.engine import score_evaluation
-from perfgoals.models import Evaluation, Indicator, ScoringScheme
+from projects.models import BudgetLine, Project, Unit
 
-from .models import BudgetLine, Project, Unit
+from . import scoring
+from .choices import Status
+from .engine import score_evaluation
+from .models import Evaluation, Indicator, ScoringScheme
 
 #: Project fields a ProjectYearData carries, in model order (empty_level2 and source apart)
 PROJECT_FIELDS = (
@@ -163,18 +163,18 @@ def _history_user():
 def _scored(
     project: Project, evaluation: Evaluation, lines: list[BudgetLine], indicators: list[Indicator], scheme
 ):
-    """Score a project-year held in memory, exactly as ``perfgoals.services.recompute`` would once it
+    """Score a project-year held in memory, exactly as ``perfgoals.scoring.recompute`` would once it
     is stored: the same engine input (``evaluation_input``), the same fields written."""
     project.evaluation = evaluation
     # evaluation_input reads the fund lines through the related manager: hand it the unsaved list
     project._prefetched_objects_cache = {"budget_lines": lines}
     try:
-        result = score_evaluation(perf_services.evaluation_input(project, indicators), scheme)
+        result = score_evaluation(scoring.evaluation_input(project, indicators), scheme)
     finally:
         del project._prefetched_objects_cache
     for indicator, scored in zip(indicators, result.indicators, strict=True):
-        perf_services.store_indicator_result(indicator, scored)
-    perf_services.store_evaluation_result(evaluation, result)
+        scoring.store_indicator_result(indicator, scored)
+    scoring.store_evaluation_result(evaluation, result)
 
 
 def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Project]:
@@ -210,7 +210,7 @@ def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Proj
     for project, (unit, data), lines in zip(projects, items, lines_of, strict=True):
         key = (unit.department.region_id, data.year)
         if key not in schemes:
-            scheme = perf_services.scheme_for(project)
+            scheme = scoring.scheme_for(project)
             schemes[key] = (scheme, scheme.engine_scheme())
         scheme, engine_scheme = schemes[key]
         evaluation = Evaluation(
@@ -259,5 +259,5 @@ def replace_project_year(project: Project, data: ProjectYearData, *, budget: boo
     _scored(project, evaluation, list(project.budget_lines.all()), objects, evaluation.scheme.engine_scheme())
     bulk_create_with_history(objects, Indicator, batch_size=1000, default_user=_history_user())
     # the stored rows decide: recompute writes the evaluation's totals (and nothing else changes)
-    perf_services.recompute(project)
+    scoring.recompute(project)
     return project

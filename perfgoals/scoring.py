@@ -1,0 +1,241 @@
+"""The engine adapter: choosing a project-year's scoring scheme, turning stored rows into the engine's
+inputs, and writing the engine's results back onto the models.
+
+`recompute` scores one project-year interactively (one save per changed row, so the history records
+each). The bulk path (`perfgoals.rescore`) and the in-memory scoring of new project-years
+(`perfgoals.project_years`) use the same inputs and write the same fields through the helpers here
+(`indicator_input_from_row`, `indicator_values`, `evaluation_values`), so every path stores the same
+values.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Project
+
+from .engine import DEFAULT_SCHEME_CODE, SCHEMES, Direction, EvaluationInput, IndicatorInput, score_evaluation
+from .engine.scoring import EvaluationResult, IndicatorResult
+from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
+
+#: indicator fields that recompute rewrites
+SCORED_FIELDS = [
+    "target_kind",
+    "direction",
+    "direction_source",
+    "target_value",
+    "target_unit",
+    "actual_kind",
+    "actual_value",
+    "actual_unit",
+    "score",
+    "score_explanation",
+    "flags",
+]
+
+#: the indicator fields the engine reads
+INPUT_FIELDS = [
+    "id",
+    "project_id",
+    "name",
+    "target_text",
+    "actual_text",
+    "weight",
+    "nature_printed",
+    "unit_printed",
+    "direction_override",
+    "band",
+    "band_score",
+    "reported_score",
+    "deviation_note",
+    "not_applicable",
+    "level1",
+    "level2",
+]
+#: evaluation fields whose change is recorded in the history (computed_at alone is not a change)
+EVALUATION_RESULT_FIELDS = [
+    "execution_rate",
+    "execution_score",
+    "total_score",
+    "grade",
+    "complete",
+    "warnings",
+]
+
+
+def ensure_builtin_schemes() -> None:
+    """Create or refresh the schemes the engine ships; the engine's default becomes the default."""
+    for code, scheme in SCHEMES.items():
+        ScoringScheme.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": scheme.name,
+                "description": scheme.description,
+                "params": scheme.to_dict(),
+                "built_in": True,
+            },
+        )
+    if not ScoringScheme.objects.filter(is_default=True).exists():
+        ScoringScheme.objects.filter(code=DEFAULT_SCHEME_CODE).update(is_default=True)
+
+
+def scheme_for(project: Project) -> ScoringScheme:
+    """The scheme a project-year is scored by: the region's for that year, the region's general one,
+    or the system default."""
+    region_id = project.unit.department.region_id
+    choice = (
+        RegionScheme.objects.filter(region_id=region_id, year=project.year).select_related("scheme").first()
+        or RegionScheme.objects.filter(region_id=region_id, year__isnull=True)
+        .select_related("scheme")
+        .first()
+    )
+    if choice:
+        return choice.scheme
+    default = ScoringScheme.objects.filter(is_default=True).first()
+    if default is None:
+        ensure_builtin_schemes()
+        default = ScoringScheme.objects.get(is_default=True)
+    return default
+
+
+def indicator_input(indicator: Indicator) -> IndicatorInput:
+    """The engine's view of one stored indicator (as the bulk path reads it from a values_list row)."""
+    return indicator_input_from_row(tuple(getattr(indicator, name) for name in INPUT_FIELDS))
+
+
+def store_indicator_result(indicator: Indicator, result: IndicatorResult) -> None:
+    """Copy what the engine made of one indicator onto the (possibly unsaved) model instance."""
+    for name, value in zip(SCORED_FIELDS, indicator_values(result), strict=True):
+        setattr(indicator, name, value)
+
+
+def evaluation_input(project: Project, indicators: list[Indicator]) -> EvaluationInput:
+    totals = project.budget_totals()
+    evaluation = project.evaluation
+    return EvaluationInput(
+        budget_annual=totals["annual"],
+        budget_executed=totals["executed"],
+        indicators=tuple(indicator_input(ind) for ind in indicators),
+        declared_level1_weights={
+            k: Decimal(str(v)) for k, v in (evaluation.declared_level1_weights or {}).items()
+        },
+        year=project.year,
+    )
+
+
+@transaction.atomic
+def recompute(project: Project) -> EvaluationResult:
+    """Score every indicator of a project-year and its total, and store the results."""
+    evaluation = (
+        Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project=project)
+    )
+    project.evaluation = evaluation
+    indicators = list(project.indicators.order_by("order"))
+    result = score_evaluation(evaluation_input(project, indicators), evaluation.scheme.engine_scheme())
+    for indicator, ind_result in zip(indicators, result.indicators, strict=True):
+        before = {name: getattr(indicator, name) for name in SCORED_FIELDS}
+        store_indicator_result(indicator, ind_result)
+        changed = [name for name in SCORED_FIELDS if getattr(indicator, name) != before[name]]
+        if changed:
+            # one save per changed row, so the history records every score that moved
+            indicator.save(update_fields=changed)
+    store_evaluation_result(evaluation, result)
+    evaluation.save(update_fields=[*_EVALUATION_FIELDS, "updated_at"])
+    return result
+
+
+#: evaluation fields that store_evaluation_result writes
+_EVALUATION_FIELDS = [*EVALUATION_RESULT_FIELDS, "computed_at"]
+
+
+def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) -> None:
+    """Copy the engine's totals onto the (possibly unsaved) evaluation."""
+    for name, value in zip(EVALUATION_RESULT_FIELDS, evaluation_values(result), strict=True):
+        setattr(evaluation, name, value)
+    evaluation.computed_at = timezone.now()
+
+
+def indicator_input_from_row(row: tuple) -> IndicatorInput:
+    """The engine's view of one indicator from its `INPUT_FIELDS` (a values_list row, or an instance's)."""
+    (
+        _id,
+        _project,
+        name,
+        target_text,
+        actual_text,
+        weight,
+        nature,
+        unit,
+        direction_override,
+        band,
+        band_score,
+        reported_score,
+        deviation_note,
+        not_applicable,
+        level1,
+        level2,
+    ) = row
+    return IndicatorInput(
+        name=name,
+        target_text=target_text,
+        actual_text=actual_text or None,
+        weight=weight,
+        nature=nature or None,
+        unit=unit or None,
+        direction_override=Direction(direction_override) if direction_override else None,
+        band=band or None,
+        band_score=band_score,
+        reported_score=reported_score,
+        deviation_note=deviation_note,
+        not_applicable=not_applicable,
+        level1=level1,
+        level2=level2,
+    )
+
+
+#: flags → the sorted list of their plain texts, as stored (a handful of distinct sets recur)
+_FLAG_LISTS: dict[frozenset, list[str]] = {}
+
+
+def _flag_list(flags: frozenset) -> list[str]:
+    texts = _FLAG_LISTS.get(flags)
+    if texts is None:
+        texts = sorted(flag.value for flag in flags)
+        if len(_FLAG_LISTS) < 4096:
+            _FLAG_LISTS[flags] = texts
+    return list(texts)
+
+
+def indicator_values(result: IndicatorResult) -> tuple:
+    """What `store_indicator_result` writes, in `SCORED_FIELDS` order."""
+    target, actual = result.target, result.actual
+    direction = result.direction
+    explanation = result.explanation
+    return (
+        target.kind.value,
+        "" if direction is None else direction.value,
+        result.direction_source or "",
+        target.base,
+        target.unit or "",
+        actual.kind.value,
+        actual.base,
+        actual.unit or "",
+        result.score,
+        explanation[:300] if explanation else "",
+        _flag_list(result.flags),
+    )
+
+
+def evaluation_values(result: EvaluationResult) -> tuple:
+    """What `store_evaluation_result` writes (computed_at aside), in `EVALUATION_RESULT_FIELDS` order."""
+    return (
+        result.execution_rate,
+        result.execution_score,
+        result.total,
+        result.grade or "",
+        result.complete,
+        [{"code": w.code, "message": w.message} for w in result.warnings],
+    )
