@@ -226,6 +226,12 @@ class Plan:
     def indicator_count(self) -> int:
         return sum(len(p.indicators) for p in self.projects)
 
+    @property
+    def feeds_library(self) -> bool:
+        """Whether writing this plan changes what the indicator library is built from (a goals
+        import does). The caller then queues ``tasks.queue_library_rebuild``: services queue nothing."""
+        return self.kind == ImportKind.GOALS
+
     def error(self, problem: Problem) -> None:
         if len(self.errors) < MAX_PROBLEMS:
             self.errors.append(problem)
@@ -930,7 +936,10 @@ class ApplyReport:
 
 def apply_plan(plan: Plan, *, actor: Actor) -> ApplyReport:
     """Write a plan in one transaction. Raises ImportRefused (and writes nothing) when the plan has
-    errors or when the database no longer allows it (a project created, submitted or locked since)."""
+    errors or when the database no longer allows it (a project created, submitted or locked since).
+
+    The indicator library is not rebuilt here: when ``plan.feeds_library``, the caller queues
+    ``tasks.queue_library_rebuild()`` once this returns (it runs when the transaction commits)."""
     if not plan.ok:
         raise ImportRefused(plan.errors)
     report = ApplyReport()
@@ -943,16 +952,7 @@ def apply_plan(plan: Plan, *, actor: Actor) -> ApplyReport:
     except IntegrityError as exc:
         logger.warning("import refused by the database: %s", exc)
         raise ImportRefused([Problem(f"写入数据库时发现冲突（可能有人同时创建了同名项目）：{exc}")]) from exc
-    if plan.kind == ImportKind.GOALS:
-        schedule_library_rebuild()
     return report
-
-
-def schedule_library_rebuild() -> None:
-    """Rebuild the indicator library by a task once the current transaction commits."""
-    from .tasks import rebuild_library
-
-    transaction.on_commit(lambda: rebuild_library.delay())
 
 
 def _locked_project(planned: PlannedProject, actor: Actor) -> Project:
@@ -1076,7 +1076,8 @@ def import_workbook(
     dry_run: bool = False,
     source_name: str = "",
 ) -> tuple[Plan, ApplyReport | None]:
-    """Plan and (unless ``dry_run`` or the plan has errors) apply in one call."""
+    """Plan and (unless ``dry_run`` or the plan has errors) apply in one call. Like :func:`apply_plan`
+    it queues no library rebuild."""
     plan = plan_import(source, actor=actor, kind=kind, year=year, source_name=source_name)
     if dry_run or not plan.ok:
         return plan, None
@@ -1216,12 +1217,25 @@ def cancel_batch(batch: ImportBatch) -> bool:
     )
 
 
-def run_batch_import(batch_id: int) -> ImportBatch:
+@dataclass
+class BatchImport:
+    """What :func:`run_batch_import` did: the batch as it now is, and whether this call wrote it."""
+
+    batch: ImportBatch
+    written: bool = False
+
+    @property
+    def feeds_library(self) -> bool:
+        """This call wrote goals: the caller queues ``tasks.queue_library_rebuild`` (see ``Plan``)."""
+        return self.written and self.batch.kind == ImportKind.GOALS
+
+
+def run_batch_import(batch_id: int) -> BatchImport:
     """Import a confirmed batch: read the file again, check again, write it all or nothing.
 
     Idempotent: the batch row is locked inside the writing transaction and the status must still be
     'confirmed' or 'importing' (a crashed run leaves 'importing' with nothing written); a batch
-    already imported is returned as it is.
+    already imported is returned as it is, ``written`` False.
     """
     moved = ImportBatch.objects.filter(
         pk=batch_id, status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]
@@ -1230,7 +1244,7 @@ def run_batch_import(batch_id: int) -> ImportBatch:
     )
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if not moved:
-        return batch
+        return BatchImport(batch)
     actor = Actor(batch.user)
     try:
         plan = _plan_batch(batch, base=1, span=69, note="正在重新检查")
@@ -1238,7 +1252,7 @@ def run_batch_import(batch_id: int) -> ImportBatch:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
             if locked.status != BatchStatus.IMPORTING:
-                return locked
+                return BatchImport(locked)
             report = apply_plan(plan, actor=actor)
             locked.status = BatchStatus.DONE
             locked.result = report.as_dict() | {"text": report.text()}
@@ -1257,7 +1271,7 @@ def run_batch_import(batch_id: int) -> ImportBatch:
                     "updated_at",
                 ]
             )
-            return locked
+            return BatchImport(locked, written=True)
     except ImportRefused as exc:
         batch.status = BatchStatus.REJECTED
         batch.errors = [p.as_dict() for p in exc.problems]
@@ -1269,7 +1283,7 @@ def run_batch_import(batch_id: int) -> ImportBatch:
     batch.progress_note = "未导入"
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "errors", "progress", "progress_note", "finished_at", "updated_at"])
-    return batch
+    return BatchImport(batch)
 
 
 def batches_for(user) -> QuerySet[ImportBatch]:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from perfgoals.engine import Direction
+from perfgoals.intake import tasks
 from perfgoals.intake.models import ImportKind
 from perfgoals.intake.services import Actor, ImportRefused, apply_plan, can_import, plan_import
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem.text())
             raise CommandError("导入被拒绝，没有写入任何数据。") from exc
+        if plan.feeds_library:
+            tasks.queue_library_rebuild()
         self.stdout.write(self.style.SUCCESS("导入完成：" + report.text()))
 
     def _print_plan(self, plan, *, verbose: bool) -> None:
