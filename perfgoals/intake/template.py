@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +33,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 from projects.choices import BudgetSource
+from projects.models import Project
+from projects.scoping import visible_projects
 
 from .reader import FIELD_TITLES
 
@@ -397,11 +400,29 @@ def write_template(kind: str = "goals") -> bytes:
     return buffer.getvalue()
 
 
+def export_queryset(
+    user, *, year: int | None = None, project_ids: Iterable[int] | None = None
+) -> QuerySet[Project]:
+    """Projects a user may export (what they can see), ready for :func:`export_projects`: it fetches
+    with them what the writer reads of each, so that an export is a handful of queries."""
+    qs = visible_projects(user)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if project_ids is not None:
+        qs = qs.filter(pk__in=list(project_ids))
+    return (
+        qs.select_related("unit__department", "evaluation")
+        .prefetch_related("indicators", "budget_lines")
+        .order_by("year", "unit__department__name", "unit__name", "name")
+    )
+
+
 def export_projects(projects: Iterable, *, columns: tuple[str, ...] = EXPORT_COLUMNS) -> bytes:
     """Write projects (with their indicators, fund lines and evaluation) in the template's layout.
 
     Pass a queryset with ``select_related("unit__department", "evaluation")`` and
-    ``prefetch_related("indicators", "budget_lines")`` to keep it to a handful of queries.
+    ``prefetch_related("indicators", "budget_lines")`` (as :func:`export_queryset` gives) to keep it
+    to a handful of queries.
     """
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(INDICATOR_SHEET)

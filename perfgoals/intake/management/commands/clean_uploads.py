@@ -4,7 +4,7 @@
 
 Removes the stored files of batches finished (imported, cancelled, failed, refused) or left at the
 preview more than N days ago (default ``settings.IMPORT_UPLOAD_RETENTION_DAYS``, 30); batches still
-being parsed or imported are never touched. See ``perfgoals.intake.services.clean_uploads``. The
+being parsed or imported are never touched. See ``perfgoals.intake.batches.clean_uploads``. The
 Celery task ``intake.clean_uploads`` does the same, daily under Celery beat.
 """
 
