@@ -232,7 +232,13 @@ def main() -> None:
         f"targets drawn from the seed projects",
         f"- openpyxl read-only read (load + iterate every row), median of {args.runs}: {floor:.3f} s "
         f"({', '.join(f'{x:.3f}' for x in baseline)})",
-        f"- import {'(read, check and write in one transaction)' if not args.no_write else '(read and check only, no write)'}, "
+        "- import "
+        + (
+            "(read, check and write in one transaction)"
+            if not args.no_write
+            else "(read and check only, no write)"
+        )
+        + ", "
         f"median of {args.runs}: {total:.3f} s ({import_times}); of which read and check {check:.3f} s, "
         f"write {write:.3f} s",
         f"- **ratio import / openpyxl read-only: {result['ratio']}×**"

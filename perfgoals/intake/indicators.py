@@ -161,7 +161,8 @@ def band_score_problems(item: PlannedIndicator, scheme) -> list[Problem]:
     if not data.band:
         return [
             row.problem(
-                f"填写了档次内得分「{shown}」，但没有填写评定档次：请先填写评定档次（如 完成、部分完成、未完成）。",
+                f"填写了档次内得分「{shown}」，但没有填写评定档次："
+                "请先填写评定档次（如 完成、部分完成、未完成）。",
                 "band_score",
             )
         ]
@@ -178,7 +179,8 @@ def band_score_problems(item: PlannedIndicator, scheme) -> list[Problem]:
         low, high = band_range(band, data.weight)
         return [
             row.problem(
-                f"档次内得分「{shown}」不在“{band.short}”档的范围内：应在 {format_decimal(low)} 至 {format_decimal(high)} 之间"
+                f"档次内得分「{shown}」不在“{band.short}”档的范围内："
+                f"应在 {format_decimal(low)} 至 {format_decimal(high)} 之间"
                 f"（分值 {format_decimal(data.weight)} 的 {band.range_display()}）。",
                 "band_score",
             )

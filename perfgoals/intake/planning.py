@@ -376,7 +376,8 @@ class _Resolver:
             self.plan.error(
                 place_problem(
                     fragment,
-                    f"项目「{name}」（{fragment.year} 年）已存在，状态为「{project.evaluation.get_status_display()}」："
+                    f"项目「{name}」（{fragment.year} 年）已存在，"
+                    f"状态为「{project.evaluation.get_status_display()}」："
                     f"只有“目标草稿”状态的项目可以用导入覆盖。",
                     "project",
                 )
@@ -437,7 +438,8 @@ class _Resolver:
             self.plan.error(
                 place_problem(
                     fragment,
-                    f"项目「{name}」（{fragment.year} 年）不在您可填报的项目中（项目名称或年度有误，或属于其他单位）："
+                    f"项目「{name}」（{fragment.year} 年）不在您可填报的项目中"
+                    "（项目名称或年度有误，或属于其他单位）："
                     f"完成情况只能导入已有的项目。",
                     "project",
                 )
@@ -485,7 +487,8 @@ class _Resolver:
                 if len(candidates) > 1 and not row.level2:
                     self.plan.error(
                         row.problem(
-                            f"项目「{name}」中有 {len(candidates)} 个名为「{row.name}」的指标：请加「二级指标」列区分。",
+                            f"项目「{name}」中有 {len(candidates)} 个名为「{row.name}」的指标："
+                            "请加「二级指标」列区分。",
                             "name",
                         )
                     )

@@ -289,5 +289,6 @@ def test_a_goal_table_needs_its_level_columns(demo, yantai):
     plan, report = services.import_workbook(io.BytesIO(data), actor=services.Actor(yantai), year=2024)
     assert report is None
     assert [e.text() for e in plan.errors] == [
-        "工作表「Sheet1」第 2 行「三级指标」列（B2）：缺少一级指标和二级指标：导入绩效目标表时表中须有「一级指标」「二级指标」列。"
+        "工作表「Sheet1」第 2 行「三级指标」列（B2）：缺少一级指标和二级指标："
+        "导入绩效目标表时表中须有「一级指标」「二级指标」列。"
     ]

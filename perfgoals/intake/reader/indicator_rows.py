@@ -152,7 +152,8 @@ class IndicatorRowReader:
                 anywhere = normalise_level2(text)
                 if anywhere is None:
                     self.error(
-                        f"「{text}」不是二级指标（如 数量指标、质量指标、时效指标、社会效益指标、服务对象满意度指标）。",
+                        f"「{text}」不是二级指标"
+                        "（如 数量指标、质量指标、时效指标、社会效益指标、服务对象满意度指标）。",
                         row_index,
                         level2_cell.column,
                         "level2",

@@ -75,7 +75,8 @@ def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> No
         raise WorkbookRejected(
             [
                 Problem(
-                    f"文件大小 {_megabytes(size)}，超过上限 {_megabytes(limit)}。请删去无关的工作表或拆成几个文件后再导入。"
+                    f"文件大小 {_megabytes(size)}，超过上限 {_megabytes(limit)}。"
+                    "请删去无关的工作表或拆成几个文件后再导入。"
                 )
             ]
         )
@@ -86,7 +87,8 @@ def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> No
         raise WorkbookRejected(
             [
                 Problem(
-                    "这是旧版 Excel 97-2003（.xls）文件或加密的工作簿：请在 Excel 中“另存为” .xlsx 格式（并取消密码）后再导入。"
+                    "这是旧版 Excel 97-2003（.xls）文件或加密的工作簿："
+                    "请在 Excel 中“另存为” .xlsx 格式（并取消密码）后再导入。"
                 )
             ]
         )
@@ -94,7 +96,8 @@ def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> No
         raise WorkbookRejected(
             [
                 Problem(
-                    "文件不是 Excel 工作簿（.xlsx）：内容不是 xlsx 格式，仅改扩展名无效。请用 Excel 另存为 .xlsx。"
+                    "文件不是 Excel 工作簿（.xlsx）：内容不是 xlsx 格式，仅改扩展名无效。"
+                    "请用 Excel 另存为 .xlsx。"
                 )
             ]
         )

@@ -106,7 +106,8 @@ def match_header(
                 spans[field_code].append(c - 1)
         if max_row > row_index:
             problems.error(
-                f"合并单元格 {merges.ref(min_row, min_col)} 从表头延伸到了数据行，无法区分表头和数据：请取消合并。",
+                f"合并单元格 {merges.ref(min_row, min_col)} 从表头延伸到了数据行，"
+                "无法区分表头和数据：请取消合并。",
                 row_index,
                 get_column_letter(min_col),
             )
@@ -144,7 +145,8 @@ def check_merges(table: Table, row_index: int, *, merges: MergedCells, problems:
             )
         if max_row > min_row and any(f in ("weight", "score") for f in fields):
             problems.error(
-                f"「{FIELD_TITLES[fields[0]]}」单元格 {ref} 合并了 {max_row - min_row + 1} 行：每个指标的分值须分别填写。",
+                f"「{FIELD_TITLES[fields[0]]}」单元格 {ref} 合并了 {max_row - min_row + 1} 行："
+                "每个指标的分值须分别填写。",
                 row_index,
                 get_column_letter(min_col),
                 fields[0],

@@ -74,7 +74,8 @@ class Command(BaseCommand):
         summary = plan.summary()
         self.stdout.write(
             f"读取 {summary['rows_read']} 行：项目 {summary['projects']} 个（新建 {summary['created']}、"
-            f"覆盖草稿 {summary['replaced']}、填写完成情况 {summary['results']}），指标 {summary['indicators']} 条。"
+            f"覆盖草稿 {summary['replaced']}、填写完成情况 {summary['results']}），"
+            f"指标 {summary['indicators']} 条。"
         )
         for problem in plan.errors:
             self.stderr.write(self.style.ERROR("错误 " + problem.text()))
@@ -84,7 +85,8 @@ class Command(BaseCommand):
             self.stdout.write("提示 " + problem.text())
         for planned in plan.projects:
             self.stdout.write(
-                f"· {planned.action_label}：{planned.year} 年 {planned.unit.name} · {planned.name}（{len(planned.indicators)} 个指标）"
+                f"· {planned.action_label}：{planned.year} 年 {planned.unit.name} · {planned.name}"
+                f"（{len(planned.indicators)} 个指标）"
             )
             for problem in planned.warnings:
                 self.stdout.write("    提示 " + problem.message)

@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help=f"保留天数：已结束或放弃预览超过该天数的批次，删除其上传文件；默认取设置 IMPORT_UPLOAD_RETENTION_DAYS"
+            help="保留天数：已结束或放弃预览超过该天数的批次，删除其上传文件；"
+            "默认取设置 IMPORT_UPLOAD_RETENTION_DAYS"
             f"（当前 {services.retention_days()} 天）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只列出将要删除的文件，不做任何改动")
