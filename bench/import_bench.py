@@ -135,7 +135,6 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
         unit = Unit.objects.create(department=department, name="压测市医疗保障局")
         user = get_user_model().objects.create(username="bench")
         Membership.objects.create(user=user, role=Role.UNIT_USER, unit=unit)
-        services.schedule_library_rebuild = lambda: None  # a task of its own after the commit, not the import
         for _ in range(runs):
             actor = services.Actor(user)
             try:

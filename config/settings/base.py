@@ -111,7 +111,7 @@ MEDIA_URL = "media/"
 #: each, spread over the workers (perfgoals.reports.packages.package_parts)
 REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
 #: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
-#: (perfgoals.intake.services.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
+#: (perfgoals.intake.batches.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
 IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30") or 30))
 
 LOGIN_URL = "login"

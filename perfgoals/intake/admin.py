@@ -40,7 +40,8 @@ class LibraryIndicatorAdmin(admin.ModelAdmin):
         report = build_library()
         self.message_user(
             request,
-            f"指标库已重建：新增 {report.created} 条，更新 {report.updated} 条，移除 {report.removed} 条，共 {report.total} 条。",
+            f"指标库已重建：新增 {report.created} 条，更新 {report.updated} 条，"
+            f"移除 {report.removed} 条，共 {report.total} 条。",
             messages.SUCCESS,
         )
 

@@ -32,7 +32,7 @@ class BatchStatus(models.TextChoices):
 
 #: statuses in which a task still has work to do
 ACTIVE_STATUSES = {BatchStatus.PENDING, BatchStatus.PARSING, BatchStatus.CONFIRMED, BatchStatus.IMPORTING}
-#: statuses in which nothing will read the uploaded file again (see services.clean_uploads)
+#: statuses in which nothing will read the uploaded file again (see batches.clean_uploads)
 FINISHED_STATUSES = {BatchStatus.DONE, BatchStatus.CANCELLED, BatchStatus.FAILED, BatchStatus.REJECTED}
 
 
@@ -49,7 +49,7 @@ class ImportBatch(models.Model):
     of {sheet, row, column, field, message}; ``result`` what the import wrote.
 
     The stored workbook is deleted once the batch is finished (or its preview abandoned) for longer than
-    ``settings.IMPORT_UPLOAD_RETENTION_DAYS`` (``services.clean_uploads``); the row stays, with its
+    ``settings.IMPORT_UPLOAD_RETENTION_DAYS`` (``batches.clean_uploads``); the row stays, with its
     preview, errors and result, ``file`` emptied and ``file_removed_at`` set.
     """
 

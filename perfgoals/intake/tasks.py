@@ -1,13 +1,23 @@
-"""Celery tasks of the intake app. Each takes a primary key, re-reads, calls a service, stores its
-progress in the database, and is safe to run twice (see ``services.build_preview`` and
-``services.run_batch_import``). ``intake.clean_uploads`` runs daily from Celery beat
-(``CELERY_BEAT_SCHEDULE`` in the settings)."""
+"""Celery tasks of the intake app, and the only place of the app that queues work.
+
+Each task takes a primary key, re-reads, calls a service, stores its progress in the database, and
+is safe to run twice (see ``services.build_preview`` and ``services.run_batch_import``).
+``intake.clean_uploads`` runs daily from Celery beat (``CELERY_BEAT_SCHEDULE`` in the settings).
+
+The services never import this module (that was an import cycle): they say what calls for more work
+(``Plan.feeds_library``, ``BatchImport.feeds_library``) and their callers — the views, the management
+commands, the tasks here — queue it through the ``queue_*`` functions below. Each queues on the commit
+of the current transaction (at once outside one), so a task never reads rows not yet committed; under
+``CELERY_TASK_ALWAYS_EAGER`` the task then runs in-process at that moment.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
 from . import services
+from .models import ImportBatch
 
 
 @shared_task(name="intake.preview_batch")
@@ -20,8 +30,10 @@ def preview_batch(batch_id: int) -> dict:
 @shared_task(name="intake.import_batch")
 def import_batch(batch_id: int) -> dict:
     """Import a confirmed workbook in one transaction."""
-    batch = services.run_batch_import(batch_id)
-    return {"batch_id": batch_id, "status": batch.status}
+    run = services.run_batch_import(batch_id)
+    if run.feeds_library:
+        queue_library_rebuild()
+    return {"batch_id": batch_id, "status": run.batch.status}
 
 
 @shared_task(name="intake.rebuild_library")
@@ -48,3 +60,21 @@ def clean_uploads(days: int | None = None, dry_run: bool = False) -> dict:
         "failed": len(report.failed),
         "text": report.text(),
     }
+
+
+# --- queueing -------------------------------------------------------------------------------------
+
+
+def queue_preview(batch: ImportBatch) -> None:
+    """Parse a stored upload by a task once the current transaction commits."""
+    transaction.on_commit(lambda: preview_batch.delay(batch.pk))
+
+
+def queue_import(batch: ImportBatch) -> None:
+    """Import a confirmed batch by a task once the current transaction commits."""
+    transaction.on_commit(lambda: import_batch.delay(batch.pk))
+
+
+def queue_library_rebuild() -> None:
+    """Rebuild the indicator library by a task once the current transaction commits."""
+    transaction.on_commit(lambda: rebuild_library.delay())

@@ -5,8 +5,9 @@ The template follows the official 绩效目标表: one indicator a row under 项
 得分 / 评定档次 where a self-evaluation prints them). What the user decides beyond the printed form comes
 last, so that older files keep their column places: in the goals template 指标方向（人工确认） (正向 / 反向
 / 等于 / 约等于, blank = read from the target) and 不适用 (是, blank = applies); in the results template
-档次内得分 (the score inside the 评定档次, at most the 分值). The export carries all of them. A multi-project file needs to say which year and
-unit each row belongs to, so 年度 and 实施单位 lead the row. The 项目信息 sheet holds what belongs to a
+档次内得分 (the score inside the 评定档次, at most the 分值). The export carries all of them. A
+multi-project file needs to say which year and unit each row belongs to, so 年度 and 实施单位 lead
+the row. The 项目信息 sheet holds what belongs to a
 project rather than to an indicator (budget lines, overall goals, printed totals, and last the optional
 资金使用单位 the department's summary prints when it is not the implementing unit); the 填写说明 sheet
 is skipped by the reader.
@@ -22,6 +23,7 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +34,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 from projects.choices import BudgetSource
+from projects.models import Project
+from projects.scoping import visible_projects
 
 from .reader import FIELD_TITLES
 
@@ -293,7 +297,8 @@ def _help_rows(kind: str) -> list[list[str]]:
             ["得分", "自评表中填报的得分（可不填，系统按评分规则计算）。"],
             [
                 "评定档次",
-                "定性指标的评定档次：完成、部分完成、未完成（或按指标值的等级 优、良、中、低、差 / 高、中、低）。",
+                "定性指标的评定档次：完成、部分完成、未完成"
+                "（或按指标值的等级 优、良、中、低、差 / 高、中、低）。",
             ],
             [
                 "档次内得分",
@@ -397,11 +402,29 @@ def write_template(kind: str = "goals") -> bytes:
     return buffer.getvalue()
 
 
+def export_queryset(
+    user, *, year: int | None = None, project_ids: Iterable[int] | None = None
+) -> QuerySet[Project]:
+    """Projects a user may export (what they can see), ready for :func:`export_projects`: it fetches
+    with them what the writer reads of each, so that an export is a handful of queries."""
+    qs = visible_projects(user)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if project_ids is not None:
+        qs = qs.filter(pk__in=list(project_ids))
+    return (
+        qs.select_related("unit__department", "evaluation")
+        .prefetch_related("indicators", "budget_lines")
+        .order_by("year", "unit__department__name", "unit__name", "name")
+    )
+
+
 def export_projects(projects: Iterable, *, columns: tuple[str, ...] = EXPORT_COLUMNS) -> bytes:
     """Write projects (with their indicators, fund lines and evaluation) in the template's layout.
 
     Pass a queryset with ``select_related("unit__department", "evaluation")`` and
-    ``prefetch_related("indicators", "budget_lines")`` to keep it to a handful of queries.
+    ``prefetch_related("indicators", "budget_lines")`` (as :func:`export_queryset` gives) to keep it
+    to a handful of queries.
     """
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(INDICATOR_SHEET)

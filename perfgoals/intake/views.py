@@ -12,7 +12,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,7 +64,7 @@ def index(request):
                 form.add_error("file", problem.text())
         else:
             if batch.size > services.async_threshold():
-                transaction.on_commit(lambda: tasks.preview_batch.delay(batch.pk))
+                tasks.queue_preview(batch)
                 messages.info(request, "文件较大，正在后台解析，完成后本页会显示预览。")
             else:
                 services.build_preview(batch.pk)
@@ -180,10 +179,13 @@ def batch_confirm(request, pk: int):
             messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
         return redirect("intake:batch", pk=batch.pk)
     if batch.size > services.async_threshold():
-        transaction.on_commit(lambda: tasks.import_batch.delay(batch.pk))
+        tasks.queue_import(batch)
         messages.info(request, "正在后台导入，完成后本页会显示结果。")
     else:
-        batch = services.run_batch_import(batch.pk)
+        run = services.run_batch_import(batch.pk)
+        if run.feeds_library:
+            tasks.queue_library_rebuild()
+        batch = run.batch
         if batch.status == BatchStatus.DONE:
             messages.success(request, "导入完成：" + batch.result.get("text", ""))
         else:

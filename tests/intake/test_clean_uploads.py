@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from perfgoals.intake import services, tasks
+from perfgoals.intake import batches, services, tasks
 from perfgoals.intake.models import ACTIVE_STATUSES, BatchStatus, ImportBatch
 
 from .conftest import database_state, workbook_bytes
@@ -185,7 +185,7 @@ def test_a_batch_confirmed_meanwhile_keeps_its_file(demo, owner, monkeypatch):
             assert services.confirm_batch(batch)
         return listed(cutoff)
 
-    monkeypatch.setattr(services, "expired_batches", confirmed_between_listing_and_claim)
+    monkeypatch.setattr(batches, "expired_batches", confirmed_between_listing_and_claim)
     report = services.clean_uploads()
     batch.refresh_from_db()
     assert len(calls) == 2

@@ -181,7 +181,8 @@ def test_conflicting_project_values_are_errors():
     )
     result = _read(data, default_year=2021)
     assert [e.text() for e in result.errors] == [
-        "工作表「Sheet1」第 3 行「预算资金（万元）」列（B3）：项目「甲」的「预算资金（万元）」填写不一致：这里是「50」，第 2 行是「40」。"
+        "工作表「Sheet1」第 3 行「预算资金（万元）」列（B3）："
+        "项目「甲」的「预算资金（万元）」填写不一致：这里是「50」，第 2 行是「40」。"
     ]
 
 

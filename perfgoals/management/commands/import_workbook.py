@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from perfgoals.engine import Direction
+from perfgoals.intake import tasks
 from perfgoals.intake.models import ImportKind
 from perfgoals.intake.services import Actor, ImportRefused, apply_plan, can_import, plan_import
 
@@ -65,13 +66,16 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem.text())
             raise CommandError("导入被拒绝，没有写入任何数据。") from exc
+        if plan.feeds_library:
+            tasks.queue_library_rebuild()
         self.stdout.write(self.style.SUCCESS("导入完成：" + report.text()))
 
     def _print_plan(self, plan, *, verbose: bool) -> None:
         summary = plan.summary()
         self.stdout.write(
             f"读取 {summary['rows_read']} 行：项目 {summary['projects']} 个（新建 {summary['created']}、"
-            f"覆盖草稿 {summary['replaced']}、填写完成情况 {summary['results']}），指标 {summary['indicators']} 条。"
+            f"覆盖草稿 {summary['replaced']}、填写完成情况 {summary['results']}），"
+            f"指标 {summary['indicators']} 条。"
         )
         for problem in plan.errors:
             self.stderr.write(self.style.ERROR("错误 " + problem.text()))
@@ -81,7 +85,8 @@ class Command(BaseCommand):
             self.stdout.write("提示 " + problem.text())
         for planned in plan.projects:
             self.stdout.write(
-                f"· {planned.action_label}：{planned.year} 年 {planned.unit.name} · {planned.name}（{len(planned.indicators)} 个指标）"
+                f"· {planned.action_label}：{planned.year} 年 {planned.unit.name} · {planned.name}"
+                f"（{len(planned.indicators)} 个指标）"
             )
             for problem in planned.warnings:
                 self.stdout.write("    提示 " + problem.message)

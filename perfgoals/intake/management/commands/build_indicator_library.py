@@ -12,6 +12,7 @@ class Command(BaseCommand):
         report = build_library()
         self.stdout.write(
             self.style.SUCCESS(
-                f"指标库：新增 {report.created} 条，更新 {report.updated} 条，移除 {report.removed} 条，共 {report.total} 条。"
+                f"指标库：新增 {report.created} 条，更新 {report.updated} 条，"
+                f"移除 {report.removed} 条，共 {report.total} 条。"
             )
         )

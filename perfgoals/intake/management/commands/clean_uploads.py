@@ -4,7 +4,7 @@
 
 Removes the stored files of batches finished (imported, cancelled, failed, refused) or left at the
 preview more than N days ago (default ``settings.IMPORT_UPLOAD_RETENTION_DAYS``, 30); batches still
-being parsed or imported are never touched. See ``perfgoals.intake.services.clean_uploads``. The
+being parsed or imported are never touched. See ``perfgoals.intake.batches.clean_uploads``. The
 Celery task ``intake.clean_uploads`` does the same, daily under Celery beat.
 """
 
@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help=f"保留天数：已结束或放弃预览超过该天数的批次，删除其上传文件；默认取设置 IMPORT_UPLOAD_RETENTION_DAYS"
+            help="保留天数：已结束或放弃预览超过该天数的批次，删除其上传文件；"
+            "默认取设置 IMPORT_UPLOAD_RETENTION_DAYS"
             f"（当前 {services.retention_days()} 天）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只列出将要删除的文件，不做任何改动")

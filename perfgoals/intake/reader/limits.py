@@ -1,0 +1,129 @@
+"""How much the reader accepts, and the checks of a file before it is opened.
+
+:func:`check_file` refuses what is not an .xlsx workbook the reader will open: too large, not a zip,
+an old .xls, a zip that is not a workbook, a zip bomb. The row limit (:func:`max_rows`) is enforced
+while reading (``sheet.SheetReader.read_indicator_row`` raises :class:`TooManyRows`, which
+``workbook.WorkbookReader.read`` turns into an error).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+
+from .problems import Problem, WorkbookRejected
+
+#: default largest file accepted (override with settings.INTAKE_MAX_BYTES)
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: largest total uncompressed size of the zip members (a zip bomb guard)
+MAX_UNCOMPRESSED = 400 * 1024 * 1024
+#: most data rows read from one workbook (override with settings.INTAKE_MAX_ROWS)
+DEFAULT_MAX_ROWS = 100_000
+#: at most this many problems are kept (the count of the rest is reported)
+MAX_PROBLEMS = 300
+
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "INTAKE_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "INTAKE_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def _megabytes(size: int) -> str:
+    return f"{Decimal(size) / Decimal(1024 * 1024):.1f} MB"
+
+
+def _read_head(source: str | Path | IO[bytes], count: int) -> bytes:
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as handle:
+            return handle.read(count)
+    position = source.tell()
+    try:
+        return source.read(count)
+    finally:
+        source.seek(position)
+
+
+def _size_of(source: str | Path | IO[bytes]) -> int:
+    if isinstance(source, (str, Path)):
+        return Path(source).stat().st_size
+    size = getattr(source, "size", None)
+    if isinstance(size, int):
+        return size
+    position = source.tell()
+    source.seek(0, 2)
+    end = source.tell()
+    source.seek(position)
+    return end
+
+
+def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> None:
+    """Refuse what is not an .xlsx workbook this reader will open: too large, not a zip, an old .xls,
+    a zip that is not a workbook, a zip bomb. Raises WorkbookRejected with the reason in Chinese."""
+    size = _size_of(source) if size is None else size
+    limit = max_bytes()
+    if size > limit:
+        raise WorkbookRejected(
+            [
+                Problem(
+                    f"文件大小 {_megabytes(size)}，超过上限 {_megabytes(limit)}。"
+                    "请删去无关的工作表或拆成几个文件后再导入。"
+                )
+            ]
+        )
+    if size == 0:
+        raise WorkbookRejected([Problem("文件是空的（0 字节）。")])
+    head = _read_head(source, 8)
+    if head.startswith(_OLE_SIGNATURE):
+        raise WorkbookRejected(
+            [
+                Problem(
+                    "这是旧版 Excel 97-2003（.xls）文件或加密的工作簿："
+                    "请在 Excel 中“另存为” .xlsx 格式（并取消密码）后再导入。"
+                )
+            ]
+        )
+    if not head.startswith(_ZIP_SIGNATURES):
+        raise WorkbookRejected(
+            [
+                Problem(
+                    "文件不是 Excel 工作簿（.xlsx）：内容不是 xlsx 格式，仅改扩展名无效。"
+                    "请用 Excel 另存为 .xlsx。"
+                )
+            ]
+        )
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = set(archive.namelist())
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise WorkbookRejected(
+            [Problem(f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）。")]
+        ) from exc
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)  # type: ignore[union-attr]
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        kind = (
+            "Word 文档"
+            if "word/document.xml" in names
+            else ("演示文稿" if "ppt/presentation.xml" in names else "压缩包")
+        )
+        raise WorkbookRejected([Problem(f"文件是{kind}，不是 Excel 工作簿（.xlsx）。")])
+    if total > MAX_UNCOMPRESSED:
+        raise WorkbookRejected(
+            [Problem(f"工作簿解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，无法导入。")]
+        )
+
+
+class TooManyRows(Exception):
+    """More data rows than :func:`max_rows`: reading stops."""
