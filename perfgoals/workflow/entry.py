@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from projects.choices import BudgetSource
 from projects.models import BudgetLine, Project
@@ -30,7 +29,7 @@ from ..engine.scoring import EvaluationResult
 from ..models import Evaluation, Indicator, ReviewActionKind
 from .access import fresh_project, plan_locked, require_editable, require_enter
 from .errors import Incomplete, InvalidData, Problem, VersionConflict
-from .review import change_status, record
+from .review import move
 from .text import CENT, fields_text, fmt, fmt_score, normalise_text
 from .versions import (
     SaveOutcome,
@@ -431,12 +430,7 @@ def submit_evaluation(evaluation: Evaluation, user, expected_version: int | None
                 indicator.save(update_fields=["reported_score"])
         services.recompute(project)  # clears the "reported score differs" flags the snapshot resolved
         evaluation.refresh_from_db()
-        from_status = evaluation.status
-        evaluation.submitted_at = timezone.now()
         evaluation.submitted_total = evaluation.total_score
         evaluation.submitted_grade = evaluation.grade
-        change_status(
-            evaluation, Status.SUBMITTED, "提交审核", ["submitted_at", "submitted_total", "submitted_grade"]
-        )
-        record(evaluation, user, ReviewActionKind.SUBMIT, from_status)
+        move(evaluation, user, ReviewActionKind.SUBMIT, fields=["submitted_total", "submitted_grade"])
     return evaluation

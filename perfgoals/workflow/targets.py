@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from projects.models import Project
 
@@ -37,7 +36,7 @@ from ..models import Evaluation, Indicator, ReviewActionKind
 from .access import fresh_project, require_enter, require_targets_editable
 from .entry import engine_scheme, weight_errors
 from .errors import InvalidData, Problem, TargetsIncomplete, VersionConflict, WorkflowError
-from .review import change_status, record
+from .review import move
 from .text import fields_text, fmt, normalise_text
 from .versions import (
     SaveOutcome,
@@ -441,8 +440,5 @@ def submit_targets(evaluation: Evaluation, user, expected_version: int | None = 
         problems = target_problems(project, evaluation, list(project.indicators.order_by("order")))
         if problems:
             raise TargetsIncomplete(problems)
-        from_status = evaluation.status
-        evaluation.submitted_at = timezone.now()
-        change_status(evaluation, Status.TARGETS_SUBMITTED, "提交绩效目标", ["submitted_at"])
-        record(evaluation, user, ReviewActionKind.SUBMIT_TARGETS, from_status)
+        move(evaluation, user, ReviewActionKind.SUBMIT_TARGETS)
     return evaluation
