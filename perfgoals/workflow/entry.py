@@ -27,6 +27,7 @@ from ..choices import Status
 from ..engine import Flag, Kind, Scheme, parse
 from ..engine.scoring import EvaluationResult
 from ..models import Evaluation, Indicator, ReviewActionKind
+from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, plan_locked, require_editable, require_enter
 from .errors import Incomplete, InvalidData, Problem, VersionConflict
 from .review import move
@@ -169,6 +170,13 @@ def validate_indicator(
 def weight_errors(
     indicator: Indicator, weight: Decimal | None, evaluation: Evaluation, scheme: Scheme, siblings
 ) -> list[str]:
+    """Why ``indicator`` may not take ``weight`` (empty: it may). ``siblings``: the project-year's
+    indicators (with or without this one).
+
+    Refused: a weight of a reopened plan, a negative one, and one that makes the total exceed the
+    scheme's, or its level 1 exceed its header, by more than the stored weight does — data already over
+    (seed 001 附件1) stays editable.
+    """
     if plan_locked(evaluation):
         return ["该自评曾审核通过后重新开放，分值已锁定，不能修改。"]
     if weight is None:
@@ -176,24 +184,28 @@ def weight_errors(
     if weight < 0:
         return ["分值不能为负数。"]
     others = [s for s in siblings if s.pk != indicator.pk and not s.not_applicable]
-    other_sum = sum((s.weight or Decimal(0) for s in others), Decimal(0))
-    old = indicator.weight or Decimal(0)
-    new_total = scheme.execution_weight + other_sum + weight
-    old_total = scheme.execution_weight + other_sum + old
-    # refuse what breaks the total or makes it worse; data already over it (seed 001 附件1) stays editable
-    if new_total > scheme.total and new_total > old_total:
-        room = max(scheme.total - scheme.execution_weight - other_sum, Decimal(0))
-        return [
-            f"分值合计将为 {fmt(new_total)} 分（预算执行 {fmt(scheme.execution_weight)} 分 + 各指标 "
-            f"{fmt(other_sum + weight)} 分），超过总分 {fmt(scheme.total)} 分；本项最多可设 {fmt(room)} 分。"
-        ]
-    declared = (evaluation.declared_level1_weights or {}).get(indicator.level1)
-    if declared not in (None, ""):
-        cap = Decimal(str(declared))
-        same = sum((s.weight or Decimal(0) for s in others if s.level1 == indicator.level1), Decimal(0))
-        if same + weight > cap and same + weight > same + old:
+    declared = evaluation.declared_level1_weights
+    # the row is checked with the weight asked for as if it applied, and against its stored weight
+    new = weight_sums([*others, WeightRow(weight, indicator.level1)], scheme, declared)
+    old = weight_sums(
+        [*others, WeightRow(indicator.weight or Decimal(0), indicator.level1)], scheme, declared
+    )
+    for problem in new.problems():
+        if not problem.over:
+            continue
+        if not problem.level1 and new.sum > old.sum:
+            room = max(new.total - new.execution - (new.rows - weight), Decimal(0))
+            return [
+                f"分值合计将为 {fmt(new.sum)} 分（预算执行 {fmt(new.execution)} 分 + 各指标 "
+                f"{fmt(new.rows)} 分），超过总分 {fmt(new.total)} 分；本项最多可设 {fmt(room)} 分。"
+            ]
+        if (
+            problem.level1
+            and problem.level1 == indicator.level1
+            and problem.found > old.level1[problem.level1]
+        ):
             name = indicator.get_level1_display()
-            return [f"{name}各项分值合计将为 {fmt(same + weight)} 分，超过表头 {fmt(cap)} 分。"]
+            return [f"{name}各项分值合计将为 {fmt(problem.found)} 分，超过表头 {fmt(problem.expected)} 分。"]
     return []
 
 
@@ -378,17 +390,15 @@ def missing_items(
                     f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}",
                 )
             )
-    scheme_total = engine_scheme(evaluation).total
-    weight_sum = engine_scheme(evaluation).execution_weight + sum(
-        (i.weight or Decimal(0) for i in indicators if not i.not_applicable), Decimal(0)
-    )
-    if weights_complete and weight_sum < scheme_total:
-        problems.append(
-            Problem(
-                "indicators",
-                f"绩效指标：分值合计 {fmt(weight_sum)} 分（含预算执行），少于总分 {fmt(scheme_total)} 分",
+    for problem in weight_problems(indicators, engine_scheme(evaluation)):
+        if weights_complete and problem.under:
+            problems.append(
+                Problem(
+                    "indicators",
+                    f"绩效指标：分值合计 {fmt(problem.found)} 分（含预算执行），"
+                    f"少于总分 {fmt(problem.expected)} 分",
+                )
             )
-        )
     if result.low_score_explanation_required and not evaluation.low_score_explanation.strip():
         problems.append(
             Problem(

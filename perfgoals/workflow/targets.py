@@ -33,6 +33,7 @@ from ..choices import Status
 from ..engine import Kind, vocabulary
 from ..engine.values import format_decimal
 from ..models import Evaluation, Indicator, ReviewActionKind
+from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, require_enter, require_targets_editable
 from .entry import engine_scheme, weight_errors
 from .errors import InvalidData, Problem, TargetsIncomplete, VersionConflict, WorkflowError
@@ -351,14 +352,15 @@ def save_level1_weights(
     if new == declared and not errors:
         return SaveOutcome()
     check_evaluation_version(evaluation, expected_version, "一级指标分值")
-    scheme = engine_scheme(evaluation)
-    total = scheme.execution_weight + sum((Decimal(str(v)) for v in new.values()), Decimal(0))
-    if not errors and total > scheme.total:
-        room = scheme.total - scheme.execution_weight
+    # the headers stand for their rows: execution weight + the headers may not exceed the total
+    headers = weight_sums(
+        [WeightRow(Decimal(str(value)), code) for code, value in new.items()], engine_scheme(evaluation)
+    )
+    if not errors and any(problem.over for problem in headers.problems()):
         errors["__all__"] = [
-            f"一级指标分值合计 {fmt(total - scheme.execution_weight)} 分，"
-            f"加预算执行 {fmt(scheme.execution_weight)} 分为 "
-            f"{fmt(total)} 分，超过总分 {fmt(scheme.total)} 分；一级指标合计最多 {fmt(room)} 分。"
+            f"一级指标分值合计 {fmt(headers.rows)} 分，加预算执行 {fmt(headers.execution)} 分为 "
+            f"{fmt(headers.sum)} 分，超过总分 {fmt(headers.total)} 分；"
+            f"一级指标合计最多 {fmt(headers.total - headers.execution)} 分。"
         ]
     if errors:
         raise InvalidData(errors)
@@ -395,27 +397,20 @@ def target_problems(project: Project, evaluation: Evaluation, indicators: list[I
                 )
             )
     scheme = engine_scheme(evaluation)
-    weight_sum = scheme.execution_weight + sum((i.weight or Decimal(0) for i in active), Decimal(0))
-    if active and weights_complete and weight_sum != scheme.total:
-        problems.append(
-            Problem(
-                "level1-weights",
-                f"分值合计 {fmt(weight_sum)} 分（含预算执行 {fmt(scheme.execution_weight)} 分），"
-                f"应为总分 {fmt(scheme.total)} 分",
+    for problem in weight_problems(active, scheme, evaluation.declared_level1_weights):
+        if problem.level1:
+            text = (
+                f"{vocabulary.level1_name(problem.level1)}：表头 {fmt(problem.expected)} 分，"
+                f"各项分值合计 {fmt(problem.found)} 分，不一致"
             )
-        )
-    for code, declared in (evaluation.declared_level1_weights or {}).items():
-        if declared in (None, ""):
-            continue
-        rows = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
-        if rows != Decimal(str(declared)):
-            problems.append(
-                Problem(
-                    "level1-weights",
-                    f"{vocabulary.level1_name(code)}：表头 {fmt(Decimal(str(declared)))} 分，"
-                    f"各项分值合计 {fmt(rows)} 分，不一致",
-                )
+        elif active and weights_complete:
+            text = (
+                f"分值合计 {fmt(problem.found)} 分（含预算执行 {fmt(scheme.execution_weight)} 分），"
+                f"应为总分 {fmt(problem.expected)} 分"
             )
+        else:
+            continue  # a missing weight is the problem of its row
+        problems.append(Problem("level1-weights", text))
     return problems
 
 
