@@ -53,10 +53,17 @@ class Capabilities:
     def read_only(self) -> bool:
         return not self.can_enter
 
+    def at(self, evaluation: Evaluation) -> Capabilities:
+        """The same user's capabilities once the evaluation has changed (its status, its plan lock):
+        the rights on the project stay, so no query."""
+        return _capabilities(self.is_unit_user, self.is_reviewer, evaluation)
+
 
 def capabilities(user, project: Project, evaluation: Evaluation) -> Capabilities:
-    unit_user = may_enter(user, project)
-    reviewer = may_review(user, project)
+    return _capabilities(may_enter(user, project), may_review(user, project), evaluation)
+
+
+def _capabilities(unit_user: bool, reviewer: bool, evaluation: Evaluation) -> Capabilities:
     can_enter = unit_user and evaluation.status in EDITABLE_STATUSES
     return Capabilities(
         is_unit_user=unit_user,

@@ -224,7 +224,12 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
     changes = _indicator_changes(current, data)
     before = evaluation.version
     if not changes:
-        return SaveOutcome(indicator=current, evaluation_version_before=before, evaluation_version=before)
+        return SaveOutcome(
+            indicator=current,
+            evaluation_version_before=before,
+            evaluation_version=before,
+            evaluation=evaluation,
+        )
     if current.version != expected_version:
         by, at = last_change(current.history)
         raise VersionConflict(conflict_message(f"指标“{current.name}”", by, at), changed_by=by, changed_at=at)
@@ -248,6 +253,8 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
         bump_evaluation(evaluation, f"填报指标“{current.name}”：{fields_text(changes, INDICATOR_FIELDS)}")
         start_entering(evaluation)
         result = services.recompute(project)
+        # the totals recompute stored, on this instance too (no query to read them back)
+        services.store_evaluation_result(evaluation, result)
     current.refresh_from_db()
     return SaveOutcome(
         changed=list(changes),
@@ -255,6 +262,7 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
         indicator=current,
         evaluation_version_before=before,
         evaluation_version=evaluation.version,
+        evaluation=evaluation,
     )
 
 

@@ -142,6 +142,8 @@ class SaveOutcome:
     indicator: Indicator | None = None
     evaluation_version_before: int | None = None
     evaluation_version: int | None = None
+    #: the evaluation as the save left it, rescored (``save_indicator_actual``, for the row it answers)
+    evaluation: Evaluation | None = None
 
     def page_version(self, seen: int | None) -> int | None:
         """The evaluation version a page rendered at ``seen`` is at after this save: the new version
