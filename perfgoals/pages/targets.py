@@ -14,6 +14,7 @@ from ..engine.values import format_decimal
 from ..forms import TargetForm
 from ..intake import services as intake_services
 from ..models import Indicator
+from ..weights import WeightSums
 
 _SOURCE_LABELS_DIRECTION = {
     "user": "已人工确认",
@@ -149,3 +150,24 @@ def build_target_rows(
                     row.message, row.message_level = row_messages[indicator.pk]
                 rows.append(row)
     return rows
+
+
+def level1_sums(sums: WeightSums, codes: list[str], weights_form=None) -> list[dict]:
+    """Each level 1 of ``codes``: what its rows are worth, the weight its header declares, whether they
+    agree, and the header's field of ``weights_form`` (when the page has one)."""
+    disagree = {problem.level1 for problem in sums.problems() if problem.level1}
+    out = []
+    for code in codes:
+        key = f"w_{code}"
+        out.append(
+            {
+                "label": LEVEL1.get(code, code),
+                "rows": sums.level1.get(code, Decimal(0)),
+                "declared": sums.declared.get(code),
+                "ok": code not in disagree,
+                "field": weights_form[key]
+                if weights_form is not None and key in weights_form.fields
+                else None,
+            }
+        )
+    return out

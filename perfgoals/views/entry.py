@@ -11,12 +11,13 @@ saves never make the submit stale and a save over someone else's change never hi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,72 +26,77 @@ from projects.models import Project
 
 from .. import workflow
 from ..choices import Status
+from ..engine.scoring import EvaluationResult
 from ..forms import BudgetForm, ExplanationForm, IndicatorEntryForm, SubmitForm
-from ..models import Indicator
+from ..models import Evaluation, Indicator
 from ..pages.history import project_history
-from ..pages.sheet import budget_rows, build_sheet, subtotals
+from ..pages.sheet import budget_rows, build_sheet, sheet_row, subtotals
 from ..templatetags.perf_format import plain_number, score_text
-from .actions import NO_VERSION, require, sent_page_version
+from .actions import (
+    CONFLICT,
+    INVALID,
+    NO_VERSION,
+    Done,
+    PageAnswer,
+    Refusal,
+    flash,
+    perform,
+    require,
+    sent_page_version,
+)
 from .loading import engine_result, history_records, indicators_of, project_for
 
+# --- the page ----------------------------------------------------------------------------------------
 
-def page_context(request, project: Project, **overrides) -> dict:
+
+def page_context(
+    request,
+    project: Project,
+    *,
+    bound: dict[int, IndicatorEntryForm] | None = None,
+    row_messages: dict[int, tuple[str, str]] | None = None,
+    budget_form: BudgetForm | None = None,
+    goal_form: ExplanationForm | None = None,
+    low_form: ExplanationForm | None = None,
+    submit_problems: list | None = None,
+    page_error: str = "",
+) -> dict:
+    """What project.html shows of a project-year in its results stage.
+
+    After a refused action: ``bound`` (indicator pk → the row's form as the user sent it) and the
+    block forms as sent (``budget_form``, ``goal_form``, ``low_form``), with their errors;
+    ``row_messages`` (indicator pk → (message, level) in the row); ``submit_problems`` (what a refused
+    submission lacks); ``page_error`` (the message at the top).
+    """
     evaluation = project.evaluation
     indicators = indicators_of(project)
     result = engine_result(project, indicators)
     caps = workflow.capabilities(request.user, project, evaluation)
     sheet = build_sheet(
-        project,
-        evaluation,
-        indicators,
-        result,
-        caps=caps,
-        bound=overrides.pop("bound", None),
-        row_messages=overrides.pop("row_messages", None),
+        project, evaluation, indicators, result, caps=caps, bound=bound, row_messages=row_messages
     )
     actions = list(evaluation.review_actions.select_related("user")[:20])
     history, history_total = project_history(history_records(project))
-    problems = workflow.missing_items(project, evaluation, indicators, result) if caps.can_enter else []
     latest = actions[0] if actions else None
-    context = {
-        "project": project,
-        "evaluation": evaluation,
-        "scheme": evaluation.scheme.engine_scheme(),
-        "result": result,
-        "caps": caps,
+    if caps.can_enter:
+        budget_form = budget_form or BudgetForm(
+            evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan
+        )
+        goal_form = goal_form or ExplanationForm(
+            initial={"version": evaluation.version, "goal_result_text": project.goal_result_text}
+        )
+        low_form = low_form or ExplanationForm(
+            initial={"version": evaluation.version, "low_score_explanation": evaluation.low_score_explanation}
+        )
+    return {
+        **_result_parts(project, evaluation, indicators, result, caps),
         "sheet": sheet,
-        "subtotals": subtotals(result),
-        "budget": budget_rows(project),
-        "budget_form": overrides.pop("budget_form", None)
-        or (
-            BudgetForm(
-                evaluation=evaluation, lines=project.budget_lines.all(), can_edit_plan=caps.can_edit_plan
-            )
-            if caps.can_enter
-            else None
-        ),
-        "goal_form": overrides.pop("goal_form", None)
-        or (
-            ExplanationForm(
-                initial={"version": evaluation.version, "goal_result_text": project.goal_result_text}
-            )
-            if caps.can_enter
-            else None
-        ),
-        "low_form": overrides.pop("low_form", None)
-        or (
-            ExplanationForm(
-                initial={
-                    "version": evaluation.version,
-                    "low_score_explanation": evaluation.low_score_explanation,
-                }
-            )
-            if caps.can_enter
-            else None
-        ),
-        "pending": problems,
-        "submit_problems": overrides.pop("submit_problems", None),
-        "page_error": overrides.pop("page_error", ""),
+        "budget": budget_rows(project.budget_lines.all(), project.budget_totals()),
+        "budget_form": budget_form,
+        "goal_form": goal_form,
+        "low_form": low_form,
+        "submit_problems": submit_problems,
+        "page_error": page_error,
         "actions": actions,
         "notice": latest
         if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen")
@@ -98,124 +104,159 @@ def page_context(request, project: Project, **overrides) -> dict:
         "history": history,
         "history_total": history_total,
         "plan_locked": workflow.plan_locked(evaluation),
-        "column_count": 9 if caps.can_enter else 8,
         # the evaluation version the page stands for: what its submit (and budget, explanations) send
         "page_version": evaluation.version,
     }
-    context.update(overrides)
-    return context
 
 
-def render_page(request, project: Project, status: int, **overrides):
+def _result_parts(
+    project: Project,
+    evaluation: Evaluation,
+    indicators: list[Indicator],
+    result: EvaluationResult,
+    caps: workflow.Capabilities,
+) -> dict:
+    """What the page and an inline save's answer both show around the rows: the result bar (scores,
+    what is still missing) and the total row."""
+    return {
+        "project": project,
+        "evaluation": evaluation,
+        "scheme": evaluation.scheme.engine_scheme(),
+        "result": result,
+        "caps": caps,
+        "subtotals": subtotals(result),
+        "pending": workflow.missing_items(project, evaluation, indicators, result) if caps.can_enter else [],
+        "column_count": 9 if caps.can_enter else 8,
+    }
+
+
+def render_page(request, project: Project, status: int, **shown) -> HttpResponse:
+    """The page again after a refused action, with what ``shown`` passes to :func:`page_context`."""
     # the data may have changed in the failed action: read it again
     project = project_for(request.user, project.pk)
-    return render(
-        request, "perfgoals/project.html", page_context(request, project, **overrides), status=status
-    )
+    return render(request, "perfgoals/project.html", page_context(request, project, **shown), status=status)
 
 
-def _row_response(
-    request,
-    project: Project,
-    indicator_pk: int,
-    *,
-    status: int,
-    page_version: int | None,
-    bound=None,
-    message=("", ""),
-):
-    """The re-rendered indicator row for htmx, with out of band: the summary, the total, the history, the
-    page's version (``page_version``, into every ``page-version`` input) and a toast."""
-    project = project_for(request.user, project.pk)
-    context = page_context(
+def _page_answer(request, project: Project, **config) -> PageAnswer:
+    """The answer of an action posted from the page (budget, explanations, submission)."""
+    return PageAnswer(
         request,
-        project,
-        bound=bound or {},
-        row_messages={indicator_pk: message} if message[0] else {},
-        # a page sending no version stays without one: its submit is refused until it is reloaded
-        page_version=-1 if page_version is None else page_version,
+        render=lambda status, **shown: render_page(request, project, status, **shown),
+        url=reverse("perfgoals:project", args=[project.pk]),
+        **config,
     )
-    row = next(r for r in context["sheet"] if r.indicator and r.indicator.pk == indicator_pk)
-    context.update(row=row, toast=message)
-    html = render_to_string("perfgoals/_row_response.html", context, request=request)
-    return HttpResponse(html, status=status)
 
 
-@login_required
-@require_POST
-def save_indicator(request, pk: int, indicator_pk: int):
-    """Save one indicator's values (htmx: answer the row; otherwise redirect back to it)."""
-    project = project_for(request.user, pk)
-    indicator = get_object_or_404(Indicator, pk=indicator_pk, project=project)
-    indicator.project = project
-    evaluation = project.evaluation
-    caps = workflow.capabilities(request.user, project, evaluation)
-    require(caps.is_unit_user)
-    form = IndicatorEntryForm(
-        request.POST,
-        indicator=indicator,
-        scheme=evaluation.scheme.engine_scheme(),
-        can_edit_plan=caps.can_edit_plan,
-    )
-    status, message = 200, ("", "")
-    # the page's version follows this save only if the page had seen everything before it
-    page_version = sent_page_version(request)
-    if form.is_valid():
-        try:
-            outcome = workflow.save_indicator_actual(
-                indicator, request.user, form.submitted(), form.cleaned_data["version"]
-            )
-        except workflow.InvalidData as exc:
-            for name, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-            status = 422
-        except workflow.VersionConflict as exc:
-            status, message, form = 409, (exc.message + _yours(form), "error"), None
-        except workflow.WorkflowError as exc:
-            if request.htmx:
-                # the status changed under the page (submitted, approved): reload it, locked
-                messages.error(request, exc.message)
-                return HttpResponse(exc.message, status=409, headers={"HX-Refresh": "true"})
-            status, message, form = 409, (exc.message, "error"), None
+# --- an inline save ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RowAnswer:
+    """The answer to an inline save of one indicator.
+
+    htmx gets the row and, out of band, the result bar, the total row, the history, the page's version
+    and a toast (``_row_response.html``) — rendered from the data this request loaded and the save
+    returned, not from the whole page: the history is the only thing read again. A status the action
+    refuses (submitted, approved meanwhile) reloads the page, locked. A plain post is redirected back to
+    the row, or gets the page with the row's form and message.
+    """
+
+    request: object
+    project: Project
+    indicators: list[Indicator]
+    caps: workflow.Capabilities
+    indicator: Indicator
+    #: the version the page posting was rendered with (the page follows a save only if it had seen all)
+    page_version: int | None
+
+    def done(self, outcome: workflow.SaveOutcome, done: Done) -> HttpResponse:
+        message = (done.text, done.level)
+        if not self.request.htmx:
+            flash(self.request, done)
+            return redirect(self._url() + f"#ind-{self.indicator.pk}")
+        evaluation = outcome.evaluation or self.project.evaluation
+        self.project.evaluation = evaluation
+        stored = outcome.indicator
+        stored.project = self.project
+        indicators = [stored if ind.pk == stored.pk else ind for ind in self.indicators]
+        return self._row(
+            200,
+            outcome.page_version(self.page_version),
+            message,
+            indicators=indicators,
+            result=outcome.result,
+            caps=self.caps.at(evaluation),
+        )
+
+    def refused(self, refusal: Refusal, form) -> HttpResponse:
+        if refusal.kind == INVALID:
+            status, message = 422, ("有填写错误，未保存，请按提示修改。", "error")
         else:
-            stored = outcome.indicator
-            page_version = outcome.page_version(page_version)
-            if outcome.changed:
-                message = (f"已保存“{stored.name}”：得分 {score_text(stored.score)}", "success")
-            else:
-                message = ("没有修改，无需保存。", "info")
-            form = None
-    else:
-        status = 422
-    if status == 422:
-        message = ("有填写错误，未保存，请按提示修改。", "error")
-    if request.htmx:
-        return _row_response(
-            request,
+            if refusal.kind != CONFLICT and self.request.htmx:
+                # the status changed under the page (submitted, approved): reload it, locked
+                messages.error(self.request, refusal.message)
+                return HttpResponse(refusal.message, status=409, headers={"HX-Refresh": "true"})
+            status, message = (
+                409,
+                (refusal.message + (_yours(form) if refusal.kind == CONFLICT else ""), "error"),
+            )
+            form = None  # the row shows what is stored now
+        bound = {self.indicator.pk: form} if form else None
+        if self.request.htmx:
+            return self._row(status, self.page_version, message, bound=bound)
+        return render_page(
+            self.request,
+            self.project,
+            status,
+            bound=bound,
+            row_messages={self.indicator.pk: message},
+            page_error=message[0],
+        )
+
+    def _row(
+        self,
+        status: int,
+        page_version: int | None,
+        message: tuple[str, str],
+        *,
+        indicators: list[Indicator] | None = None,
+        result: EvaluationResult | None = None,
+        caps: workflow.Capabilities | None = None,
+        bound: dict | None = None,
+    ) -> HttpResponse:
+        project, evaluation = self.project, self.project.evaluation
+        indicators = indicators or self.indicators
+        result = result or engine_result(project, indicators)
+        caps = caps or self.caps
+        row = sheet_row(
             project,
-            indicator.pk,
-            status=status,
-            page_version=page_version,
-            bound={indicator.pk: form} if form else None,
-            message=message,
+            evaluation,
+            indicators,
+            result,
+            self.indicator.pk,
+            caps=caps,
+            bound=bound,
+            row_messages={self.indicator.pk: message} if message[0] else None,
         )
-    if status == 200:
-        messages.add_message(
-            request, messages.SUCCESS if message[1] == "success" else messages.INFO, message[0]
-        )
-        return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#ind-{indicator.pk}")
-    return render_page(
-        request,
-        project,
-        status,
-        bound={indicator.pk: form} if form else None,
-        row_messages={indicator.pk: message},
-        page_error=message[0],
-    )
+        history, history_total = project_history(history_records(project))
+        context = {
+            **_result_parts(project, evaluation, indicators, result, caps),
+            "row": row,
+            "toast": message,
+            "history": history,
+            "history_total": history_total,
+            # a page sending no version stays without one: its submit is refused until it is reloaded
+            "page_version": -1 if page_version is None else page_version,
+        }
+        html = render_to_string("perfgoals/_row_response.html", context, request=self.request)
+        return HttpResponse(html, status=status)
+
+    def _url(self) -> str:
+        return reverse("perfgoals:project", args=[self.project.pk])
 
 
 def _yours(form: IndicatorEntryForm) -> str:
+    """What the user sent, for the message of a conflict (their values were not saved)."""
     sent = form.submitted() if hasattr(form, "cleaned_data") else {}
     parts = [
         f"{workflow.INDICATOR_FIELDS[name]}“{plain_number(value) if isinstance(value, Decimal) else value}”"
@@ -223,6 +264,43 @@ def _yours(form: IndicatorEntryForm) -> str:
         if value not in (None, "") and value != getattr(form.indicator, name, None)
     ]
     return f"（您填写的是：{'，'.join(parts)}）" if parts else ""
+
+
+def _saved(outcome: workflow.SaveOutcome) -> Done:
+    stored = outcome.indicator
+    if outcome.changed:
+        return Done(f"已保存“{stored.name}”：得分 {score_text(stored.score)}")
+    return Done("没有修改，无需保存。", "info")
+
+
+# --- the actions -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def save_indicator(request, pk: int, indicator_pk: int):
+    """Save one indicator's values (htmx: answer the row; otherwise redirect back to it)."""
+    project = project_for(request.user, pk)
+    indicators = indicators_of(project)  # the answer's row, result bar and total are built from them
+    indicator = next((ind for ind in indicators if ind.pk == indicator_pk), None)
+    if indicator is None:
+        raise Http404
+    caps = workflow.capabilities(request.user, project, project.evaluation)
+    require(caps.is_unit_user)
+    form = IndicatorEntryForm(
+        request.POST,
+        indicator=indicator,
+        scheme=project.evaluation.scheme.engine_scheme(),
+        can_edit_plan=caps.can_edit_plan,
+    )
+    return perform(
+        form,
+        lambda: workflow.save_indicator_actual(
+            indicator, request.user, form.submitted(), form.cleaned_data["version"]
+        ),
+        RowAnswer(request, project, indicators, caps, indicator, page_version=sent_page_version(request)),
+        _saved,
+    )
 
 
 @login_required
@@ -238,49 +316,41 @@ def save_budget(request, pk: int):
         lines=project.budget_lines.all(),
         can_edit_plan=caps.can_edit_plan,
     )
-    if not form.is_valid():
-        return render_page(
-            request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。"
-        )
-    try:
-        outcome = workflow.save_budget(evaluation, request.user, form.lines(), form.cleaned_data["version"])
-    except workflow.InvalidData as exc:
-        for name, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-        return render_page(
-            request, project, 422, budget_form=form, page_error="预算数据有填写错误，未保存，请按提示修改。"
-        )
-    except workflow.WorkflowError as exc:
-        return render_page(request, project, 409, page_error=exc.message)
-    if outcome.changed:
-        messages.success(request, "预算执行数据已保存，预算执行得分已重新计算。")
-    else:
-        messages.info(request, "预算数据没有修改。")
-    return redirect(reverse("perfgoals:project", args=[project.pk]) + "#budget")
+    return perform(
+        form,
+        lambda: workflow.save_budget(evaluation, request.user, form.lines(), form.cleaned_data["version"]),
+        _page_answer(
+            request, project, form_key="budget_form", invalid="预算数据有填写错误，未保存，请按提示修改。"
+        ),
+        lambda outcome: (
+            Done("预算执行数据已保存，预算执行得分已重新计算。", anchor="budget")
+            if outcome.changed
+            else Done("预算数据没有修改。", "info", anchor="budget")
+        ),
+    )
 
 
 @login_required
 @require_POST
 def save_explanations(request, pk: int):
+    """目标实际完成情况 or the below-80 explanation, each posted from its own place on the page."""
     project = project_for(request.user, pk)
     require(workflow.may_enter(request.user, project))
-    evaluation = project.evaluation
     form = ExplanationForm(request.POST)
     anchor = "low-score" if "low_score_explanation" in request.POST else "goal"
-    form_key = "low_form" if anchor == "low-score" else "goal_form"
-    if not form.is_valid():
-        return render_page(
-            request, project, 422, **{form_key: form, "page_error": "说明文字有填写错误，未保存。"}
-        )
-    try:
-        outcome = workflow.save_explanations(
-            evaluation, request.user, form.submitted(), form.cleaned_data["version"]
-        )
-    except workflow.WorkflowError as exc:
-        return render_page(request, project, 409, page_error=exc.message)
-    messages.success(request, "说明已保存。" if outcome.changed else "说明没有修改。")
-    return redirect(reverse("perfgoals:project", args=[project.pk]) + f"#{anchor}")
+    return perform(
+        form,
+        lambda: workflow.save_explanations(
+            project.evaluation, request.user, form.submitted(), form.cleaned_data["version"]
+        ),
+        _page_answer(
+            request,
+            project,
+            form_key="low_form" if anchor == "low-score" else "goal_form",
+            invalid="说明文字有填写错误，未保存。",
+        ),
+        lambda outcome: Done("说明已保存。" if outcome.changed else "说明没有修改。", anchor=anchor),
+    )
 
 
 @login_required
@@ -290,13 +360,9 @@ def submit(request, pk: int):
     project = project_for(request.user, pk)
     require(workflow.may_enter(request.user, project))
     form = SubmitForm(request.POST)
-    if not form.is_valid():
-        return render_page(request, project, 409, page_error=NO_VERSION.format("自评"))
-    try:
-        workflow.submit_evaluation(project.evaluation, request.user, form.cleaned_data["version"])
-    except workflow.Incomplete as exc:
-        return render_page(request, project, 422, submit_problems=exc.problems)
-    except workflow.WorkflowError as exc:
-        return render_page(request, project, 409, page_error=exc.message)
-    messages.success(request, "自评已提交审核。审核期间数据锁定；如被退回，可在本页看到审核意见。")
-    return redirect("perfgoals:project", pk=project.pk)
+    return perform(
+        form,
+        lambda: workflow.submit_evaluation(project.evaluation, request.user, form.cleaned_data["version"]),
+        _page_answer(request, project, invalid=NO_VERSION.format("自评"), invalid_status=409),
+        lambda outcome: Done("自评已提交审核。审核期间数据锁定；如被退回，可在本页看到审核意见。"),
+    )

@@ -3,11 +3,12 @@ targets, with the supervisor's approve / return / reopen."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.models import Project
@@ -16,7 +17,8 @@ from .. import workflow
 from ..choices import Status
 from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetReturnForm
 from ..pages.sheet import budget_rows, build_sheet, subtotals
-from .actions import form_errors, require
+from ..weights import weight_sums
+from .actions import Done, PageAnswer, perform, require
 from .loading import engine_result, indicators_of, project_for
 from .targets import targets_context
 
@@ -24,7 +26,17 @@ from .targets import targets_context
 TARGET_REVIEW_STATUSES = {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_APPROVED}
 
 
-def review_context(request, project: Project, **overrides) -> dict:
+def review_context(
+    request,
+    project: Project,
+    *,
+    approve_form: ApproveForm | None = None,
+    return_form: ReturnForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    page_error: str = "",
+) -> dict:
+    """What review.html shows of a self-evaluation; after a refused step, its form as sent (with the
+    errors) and the message."""
     evaluation = project.evaluation
     indicators = indicators_of(project)
     result = engine_result(project, indicators)
@@ -32,32 +44,48 @@ def review_context(request, project: Project, **overrides) -> dict:
     sheet = build_sheet(project, evaluation, indicators, result, caps=caps, review=True)
     evaluation_flags = workflow.evaluation_review_flags(evaluation)
     scheme = evaluation.scheme.engine_scheme()
-    weight_total = scheme.execution_weight + sum(
-        (i.weight for i in indicators if i.weight is not None and not i.not_applicable), Decimal(0)
-    )
-    context = {
+    return {
         "project": project,
         "evaluation": evaluation,
         "scheme": scheme,
-        "weight_total": weight_total,
+        "weight_total": weight_sums(indicators, scheme).sum,
         "result": result,
         "caps": caps,
         "sheet": sheet,
         "subtotals": subtotals(result),
-        "budget": budget_rows(project),
+        "budget": budget_rows(project.budget_lines.all(), project.budget_totals()),
         "evaluation_flags": evaluation_flags,
         "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
         + sum(1 for flag in evaluation_flags if flag.level != "info"),
         "actions": list(evaluation.review_actions.select_related("user")[:20]),
-        "approve_form": overrides.pop("approve_form", None)
-        or ApproveForm(initial={"version": evaluation.version}),
-        "return_form": overrides.pop("return_form", None)
-        or ReturnForm(initial={"version": evaluation.version}),
-        "reopen_form": overrides.pop("reopen_form", None)
-        or ReopenForm(initial={"version": evaluation.version}),
-        "page_error": overrides.pop("page_error", ""),
+        "approve_form": approve_form or ApproveForm(initial={"version": evaluation.version}),
+        "return_form": return_form or ReturnForm(initial={"version": evaluation.version}),
+        "reopen_form": reopen_form or ReopenForm(initial={"version": evaluation.version}),
+        "page_error": page_error,
     }
-    context.update(overrides)
+
+
+def target_review_context(
+    request,
+    project: Project,
+    *,
+    approve_form: ApproveForm | None = None,
+    return_form: TargetReturnForm | None = None,
+    page_error: str = "",
+) -> dict:
+    """What review_targets.html shows of a set of targets; after a refused step, its form as sent."""
+    context = targets_context(request, project, review=True, page_error=page_error)
+    evaluation = project.evaluation
+    weight_flags = workflow.target_weight_flags(project, evaluation, context["indicators"])
+    context.update(
+        weight_flags=weight_flags,
+        approve_form=approve_form or ApproveForm(initial={"version": evaluation.version}),
+        return_form=return_form or TargetReturnForm(initial={"version": evaluation.version}),
+        check_count=sum(
+            1 for row in context["target_rows"] for flag in row.review_flags if flag.level != "info"
+        )
+        + len(weight_flags),
+    )
     return context
 
 
@@ -72,124 +100,89 @@ def review_page(request, pk: int):
     return render(request, "perfgoals/review.html", review_context(request, project))
 
 
+def _rendered(template: str, context: Callable[..., dict]) -> Callable[..., HttpResponse]:
+    """The review page again after a refused step (read anew: the step may have met a change)."""
+
+    def render_again(request, pk: int, status: int, **shown) -> HttpResponse:
+        project = project_for(request.user, pk)
+        return render(request, template, context(request, project, **shown), status=status)
+
+    return render_again
+
+
+#: step → (its form, the workflow's action, what the supervisor is told, whether the supervisor stays on
+#: the review page — a reopened evaluation is still theirs to look at — or goes back to the queue)
 _REVIEW_ACTIONS = {
     "approve": (
         ApproveForm,
         lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v),
         "自评已审核通过，数据已锁定。",
+        False,
     ),
     "return": (
         ReturnForm,
         lambda e, u, d, v: workflow.return_evaluation(e, u, d["comment"], v),
         "自评已退回填报单位，审核意见将显示在其项目页上。",
+        False,
     ),
     "reopen": (
         ReopenForm,
         lambda e, u, d, v: workflow.reopen_evaluation(e, u, d["reason"], v),
         "自评已重新开放，填报单位可以修改实际完成情况。",
+        True,
     ),
 }
-
-
-@login_required
-@require_POST
-def review_action(request, pk: int, action: str):
-    """Approve, return (with a comment) or reopen (with a reason)."""
-    project = project_for(request.user, pk)
-    require(workflow.may_review(request.user, project))
-    form_class, act, done = _REVIEW_ACTIONS[action]
-    form = form_class(request.POST)
-    form_key = f"{action}_form"
-    if not form.is_valid():
-        return render(
-            request,
-            "perfgoals/review.html",
-            review_context(request, project, **{form_key: form}),
-            status=422,
-        )
-    try:
-        act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
-    except workflow.InvalidData as exc:
-        for name, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-        return render(
-            request,
-            "perfgoals/review.html",
-            review_context(request, project, **{form_key: form}),
-            status=422,
-        )
-    except workflow.WorkflowError as exc:
-        project = project_for(request.user, pk)
-        return render(
-            request,
-            "perfgoals/review.html",
-            review_context(request, project, page_error=exc.message),
-            status=409,
-        )
-    messages.success(request, done)
-    if action == "reopen":
-        return redirect("perfgoals:review", pk=project.pk)
-    return redirect("perfgoals:review_queue")
-
-
-def target_review_context(request, project: Project, **overrides) -> dict:
-    context = targets_context(request, project, review=True)
-    evaluation = project.evaluation
-    context.update(
-        weight_flags=workflow.target_weight_flags(project, evaluation, indicators_of(project)),
-        approve_form=overrides.pop("approve_form", None)
-        or ApproveForm(initial={"version": evaluation.version}),
-        return_form=overrides.pop("return_form", None)
-        or TargetReturnForm(initial={"version": evaluation.version}),
-        page_error=overrides.pop("page_error", ""),
-    )
-    context["check_count"] = sum(
-        1 for row in context["target_rows"] for flag in row.review_flags if flag.level != "info"
-    ) + len(context["weight_flags"])
-    context.update(overrides)
-    return context
-
-
 _TARGET_REVIEW_ACTIONS = {
     "approve": (
         ApproveForm,
         lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
         "绩效目标已批复，填报单位可以开始填报实际完成情况。",
+        False,
     ),
     "return": (
         TargetReturnForm,
         lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
         "绩效目标已退回填报单位，意见将显示在其项目页上。",
+        False,
     ),
 }
+
+
+def _review_step(request, pk: int, action: str, steps: dict, render_again) -> HttpResponse:
+    project = project_for(request.user, pk)
+    require(workflow.may_review(request.user, project))
+    form_class, act, text, stay = steps[action]
+    form = form_class(request.POST)
+    return perform(
+        form,
+        lambda: act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"]),
+        PageAnswer(
+            request,
+            render=lambda status, **shown: render_again(request, pk, status, **shown),
+            url=reverse("perfgoals:review", args=[pk]) if stay else reverse("perfgoals:review_queue"),
+            form_key=f"{action}_form",
+        ),
+        lambda outcome: Done(text),
+    )
+
+
+@login_required
+@require_POST
+def review_action(request, pk: int, action: str):
+    """Approve, return (with a comment) or reopen (with a reason) a self-evaluation."""
+    return _review_step(
+        request, pk, action, _REVIEW_ACTIONS, _rendered("perfgoals/review.html", review_context)
+    )
 
 
 @login_required
 @require_POST
 def target_review_action(request, pk: int, action: str):
     """Approve or return (with a comment) submitted targets."""
-    project = project_for(request.user, pk)
-    require(workflow.may_review(request.user, project))
-    form_class, act, done = _TARGET_REVIEW_ACTIONS[action]
-    form = form_class(request.POST)
-    form_key = f"{action}_form"
-    template = "perfgoals/review_targets.html"
-    if not form.is_valid():
-        return render(
-            request, template, target_review_context(request, project, **{form_key: form}), status=422
-        )
-    try:
-        act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"])
-    except workflow.InvalidData as exc:
-        form_errors(form, exc)
-        return render(
-            request, template, target_review_context(request, project, **{form_key: form}), status=422
-        )
-    except workflow.WorkflowError as exc:
-        project = project_for(request.user, pk)
-        return render(
-            request, template, target_review_context(request, project, page_error=exc.message), status=409
-        )
-    messages.success(request, done)
-    return redirect("perfgoals:review_queue")
+    return _review_step(
+        request,
+        pk,
+        action,
+        _TARGET_REVIEW_ACTIONS,
+        _rendered("perfgoals/review_targets.html", target_review_context),
+    )

@@ -3,7 +3,7 @@ action re-renders the whole tree (with the submit form) for htmx, and the histor
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,20 +17,42 @@ from projects.models import Project
 
 from .. import workflow
 from ..choices import Status
-from ..engine import LEVEL1, LEVEL2, vocabulary
+from ..engine import LEVEL2, vocabulary
 from ..forms import Level1WeightsForm, SubmitForm, TargetForm
 from ..models import Indicator
 from ..pages.history import project_history
-from ..pages.targets import build_target_rows
-from .actions import NO_VERSION, form_errors, require
+from ..pages.targets import build_target_rows, level1_sums
+from ..weights import weight_sums
+from .actions import CONFLICT, INVALID, NO_VERSION, Done, PageAnswer, Refusal, perform, require
 from .entry import render_page
 from .loading import carried_of, history_records, indicators_of, project_for
 
+# --- the page ----------------------------------------------------------------------------------------
 
-def targets_context(request, project: Project, *, caps=None, review: bool = False, **overrides) -> dict:
+
+def targets_context(
+    request,
+    project: Project,
+    *,
+    review: bool = False,
+    bound: dict[int, TargetForm] | None = None,
+    row_messages: dict[int, tuple[str, str]] | None = None,
+    add_form: TargetForm | None = None,
+    weights_form: Level1WeightsForm | None = None,
+    submit_problems: list | None = None,
+    page_error: str = "",
+    toast: tuple[str, str] = ("", ""),
+) -> dict:
+    """What the target stage shows of a project-year: the tree (editable by the unit while a draft;
+    with the reviewer's flags on the review page, ``review``), its weights and what a submission lacks.
+
+    After a refused action: ``bound`` (indicator pk → the row's form as sent), ``add_form`` and
+    ``weights_form`` as sent, with their errors; ``row_messages`` (indicator pk → (message, level));
+    ``submit_problems``; ``page_error``; ``toast`` (the message an htmx answer pops up).
+    """
     evaluation = project.evaluation
     indicators = indicators_of(project)
-    caps = caps or workflow.capabilities(request.user, project, evaluation)
+    caps = workflow.capabilities(request.user, project, evaluation)
     tcaps = workflow.target_capabilities(request.user, project, evaluation, caps)
     generation = workflow.project_generation(project, indicators)
     carried = carried_of(project)
@@ -41,33 +63,21 @@ def targets_context(request, project: Project, *, caps=None, review: bool = Fals
         carried,
         editable=editable,
         review=review or not editable,
-        bound=overrides.pop("bound", None),
-        row_messages=overrides.pop("row_messages", None),
+        bound=bound,
+        row_messages=row_messages,
     )
     scheme = evaluation.scheme.engine_scheme()
-    active = [i for i in indicators if not i.not_applicable]
-    row_sum = sum((i.weight or Decimal(0) for i in active), Decimal(0))
+    if editable:
+        add_form = add_form or TargetForm(generation=generation)
+        weights_form = weights_form or Level1WeightsForm(
+            evaluation=evaluation, generation=generation, extra=tuple(i.level1 for i in indicators)
+        )
+    sums = weight_sums(indicators, scheme, evaluation.declared_level1_weights)
     declared = evaluation.declared_level1_weights or {}
-    level1_sums = {}
-    for code in [
-        *vocabulary.GENERATION_LEVEL1[generation],
-        *[c for c in declared if c not in vocabulary.GENERATION_LEVEL1[generation]],
-    ]:
-        rows_of = sum((i.weight or Decimal(0) for i in active if i.level1 == code), Decimal(0))
-        head = declared.get(code)
-        head = Decimal(str(head)) if head not in (None, "") else None
-        level1_sums[code] = {
-            "label": LEVEL1.get(code, code),
-            "rows": rows_of,
-            "declared": head,
-            "ok": head is None or head == rows_of,
-        }
-    problems = workflow.target_problems(project, evaluation, indicators)
-    actions = overrides.pop("actions", None)
-    if actions is None:
-        actions = list(evaluation.review_actions.select_related("user")[:20])
+    own = vocabulary.GENERATION_LEVEL1[generation]
+    actions = list(evaluation.review_actions.select_related("user")[:20])
     latest = actions[0] if actions else None
-    context = {
+    return {
         "project": project,
         "evaluation": evaluation,
         "scheme": scheme,
@@ -75,55 +85,43 @@ def targets_context(request, project: Project, *, caps=None, review: bool = Fals
         "tcaps": tcaps,
         "target_stage": True,
         "generation": generation,
+        "indicators": indicators,
         "target_rows": rows,
         "carried_any": bool(carried),
-        "add_form": overrides.pop("add_form", None)
-        or (TargetForm(generation=generation) if editable else None),
-        "weights_form": overrides.pop("weights_form", None)
-        or (
-            Level1WeightsForm(
-                evaluation=evaluation, generation=generation, extra=tuple(i.level1 for i in indicators)
-            )
-            if editable
-            else None
-        ),
-        "level1_sums": list(level1_sums.values()),
-        "row_sum": row_sum,
-        "weight_total": scheme.execution_weight + row_sum,
-        "weights_ok": scheme.execution_weight + row_sum == scheme.total,
-        "target_problems": problems,
-        "weight_flags": [p for p in problems if p.anchor == "level1-weights"],
-        "submit_problems": overrides.pop("submit_problems", None),
-        "page_error": overrides.pop("page_error", ""),
+        "add_form": add_form,
+        "weights_form": weights_form,
+        "level1_sums": level1_sums(sums, [*own, *[c for c in declared if c not in own]], weights_form),
+        "row_sum": sums.rows,
+        "weight_total": sums.sum,
+        "weights_ok": not any(not problem.level1 for problem in sums.problems()),
+        "target_problems": workflow.target_problems(project, evaluation, indicators),
+        "submit_problems": submit_problems,
+        "page_error": page_error,
         "actions": actions,
         "notice": latest
         if latest and evaluation.status == Status.DRAFT and latest.action == "return_targets"
         else None,
         "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
-        "toast": overrides.pop("toast", ("", "")),
+        "toast": toast,
     }
-    context.update(overrides)
-    form = context["weights_form"]
-    for code, item in level1_sums.items():
-        item["field"] = form[f"w_{code}"] if form is not None and f"w_{code}" in form.fields else None
-    return context
 
 
-def targets_page(request, project: Project, status: int = 200, **overrides):
-    context = targets_context(request, project, **overrides)
+def targets_page(request, project: Project, status: int = 200, **shown) -> HttpResponse:
+    """The project page in its target stage (``shown``: see :func:`targets_context`)."""
+    context = targets_context(request, project, **shown)
     context["history"], context["history_total"] = project_history(history_records(project))
     return render(request, "perfgoals/project.html", context, status=status)
 
 
 def targets_response(
-    request, project: Project, status: int = 200, *, anchor: str = "", success: str = "", **overrides
-):
+    request, project: Project, status: int = 200, *, anchor: str = "", success: str = "", **shown
+) -> HttpResponse:
     """After a target action: htmx gets the re-rendered tree (and a toast); a plain post a redirect or
-    the page."""
+    the page. ``shown``: see :func:`targets_context`."""
     project = project_for(request.user, project.pk)
     if request.htmx:
-        toast = overrides.pop("toast", None) or ((success, "success") if success else ("", ""))
-        context = targets_context(request, project, toast=toast, **overrides)
+        toast = shown.pop("toast", None) or ((success, "success") if success else ("", ""))
+        context = targets_context(request, project, toast=toast, **shown)
         # the whole tree (with the submit form and its version) is re-rendered; the history out of band
         context["history"], context["history_total"] = project_history(history_records(project))
         html = render_to_string("perfgoals/_targets_response.html", context, request=request)
@@ -134,7 +132,54 @@ def targets_response(
         return redirect(
             reverse("perfgoals:project", args=[project.pk]) + (f"#{anchor}" if anchor else "#targets")
         )
-    return targets_page(request, project, status, **overrides)
+    return targets_page(request, project, status, **shown)
+
+
+@dataclass
+class TreeAnswer:
+    """The answer to an action on the tree (see :func:`targets_response`): the form sent back in its
+    place (``form_key``: ``add_form``, ``weights_form``, or ``bound`` for the row's own form), with
+    ``invalid`` as the message; the action's row (``row``, an indicator pk) gets the message of a success,
+    of invalid data and of a conflict."""
+
+    request: object
+    project: Project
+    form_key: str = ""
+    invalid: str = ""
+    row: int | None = None
+
+    def done(self, outcome, done: Done) -> HttpResponse:
+        return targets_response(
+            self.request,
+            self.project,
+            anchor=done.anchor,
+            success=done.text,
+            **self._row_message(done.text, done.level),
+        )
+
+    def refused(self, refusal: Refusal, form) -> HttpResponse:
+        if refusal.kind == INVALID:
+            kept = {"bound": {self.row: form}} if self.form_key == "bound" else {self.form_key: form}
+            return targets_response(
+                self.request,
+                self.project,
+                refusal.status,
+                **kept,
+                page_error=self.invalid,
+                toast=(self.invalid, "error"),
+                **self._row_message(self.invalid, "error"),
+            )
+        return targets_response(
+            self.request,
+            self.project,
+            refusal.status,
+            page_error=refusal.message,
+            toast=(refusal.message, "error"),
+            **(self._row_message(refusal.message, "error") if refusal.kind == CONFLICT else {}),
+        )
+
+    def _row_message(self, text: str, level: str) -> dict:
+        return {"row_messages": {self.row: (text, level)}} if self.row is not None else {}
 
 
 def _unit_project(request, pk: int) -> Project:
@@ -153,29 +198,20 @@ def _generation(project: Project) -> str:
     return workflow.project_generation(project, project.indicators.only("level2"))
 
 
+# --- the actions -------------------------------------------------------------------------------------
+
+
 @login_required
 @require_POST
 def add_target(request, pk: int):
     """Add an indicator to the draft tree."""
     project = _unit_project(request, pk)
     form = TargetForm(request.POST, generation=_generation(project))
-    if form.is_valid():
-        try:
-            outcome = workflow.add_indicator(project, request.user, form.submitted())
-        except workflow.InvalidData as exc:
-            form_errors(form, exc)
-        except workflow.WorkflowError as exc:
-            return targets_response(
-                request, project, 409, page_error=exc.message, toast=(exc.message, "error")
-            )
-        else:
-            ind = outcome.indicator
-            return targets_response(
-                request, project, anchor=f"tgt-{ind.pk}", success=f"已添加指标“{ind.name}”。"
-            )
-    message = "有填写错误，指标未添加，请按提示修改。"
-    return targets_response(
-        request, project, 422, add_form=form, page_error=message, toast=(message, "error")
+    return perform(
+        form,
+        lambda: workflow.add_indicator(project, request.user, form.submitted()),
+        TreeAnswer(request, project, form_key="add_form", invalid="有填写错误，指标未添加，请按提示修改。"),
+        lambda outcome: Done(f"已添加指标“{outcome.indicator.name}”。", anchor=f"tgt-{outcome.indicator.pk}"),
     )
 
 
@@ -188,45 +224,19 @@ def update_target(request, pk: int, indicator_pk: int):
     form = TargetForm(request.POST, generation=_generation(project), indicator=indicator)
     if form.is_valid() and form.cleaned_data.get("version") is None:
         form.add_error(None, "页面数据不完整，请刷新后重试。")
-    if form.is_valid():
-        try:
-            outcome = workflow.update_indicator_target(
-                indicator, request.user, form.submitted(), form.cleaned_data["version"]
-            )
-        except workflow.InvalidData as exc:
-            form_errors(form, exc)
-        except workflow.VersionConflict as exc:
-            return targets_response(
-                request,
-                project,
-                409,
-                page_error=exc.message,
-                toast=(exc.message, "error"),
-                row_messages={indicator.pk: (exc.message, "error")},
-            )
-        except workflow.WorkflowError as exc:
-            return targets_response(
-                request, project, 409, page_error=exc.message, toast=(exc.message, "error")
-            )
-        else:
-            stored = outcome.indicator
-            text = f"已保存“{stored.name}”。" if outcome.changed else "没有修改，无需保存。"
-            return targets_response(
-                request,
-                project,
-                anchor=f"tgt-{stored.pk}",
-                success=text,
-                row_messages={stored.pk: (text, "success" if outcome.changed else "info")},
-            )
-    message = "有填写错误，未保存，请按提示修改。"
-    return targets_response(
-        request,
-        project,
-        422,
-        bound={indicator.pk: form},
-        page_error=message,
-        toast=(message, "error"),
-        row_messages={indicator.pk: (message, "error")},
+    return perform(
+        form,
+        lambda: workflow.update_indicator_target(
+            indicator, request.user, form.submitted(), form.cleaned_data["version"]
+        ),
+        TreeAnswer(
+            request, project, form_key="bound", invalid="有填写错误，未保存，请按提示修改。", row=indicator.pk
+        ),
+        lambda outcome: Done(
+            f"已保存“{outcome.indicator.name}”。" if outcome.changed else "没有修改，无需保存。",
+            "success" if outcome.changed else "info",
+            anchor=f"tgt-{indicator.pk}",
+        ),
     )
 
 
@@ -238,12 +248,13 @@ def delete_target(request, pk: int, indicator_pk: int):
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        version = -1
-    try:
-        workflow.delete_indicator(indicator, request.user, version)
-    except workflow.WorkflowError as exc:
-        return targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
-    return targets_response(request, project, success=f"已删除指标“{indicator.name}”（变更记录中保留）。")
+        version = -1  # no version is a stale page: refused as a conflict
+    return perform(
+        None,
+        lambda: workflow.delete_indicator(indicator, request.user, version),
+        TreeAnswer(request, project),
+        lambda outcome: Done(f"已删除指标“{indicator.name}”（变更记录中保留）。"),
+    )
 
 
 @login_required
@@ -254,11 +265,12 @@ def move_target(request, pk: int, indicator_pk: int):
     direction = request.POST.get("direction", "")
     if direction not in ("up", "down"):
         return targets_response(request, project, 422, page_error="无效的移动方向。")
-    try:
-        workflow.move_indicator(indicator, request.user, direction)
-    except workflow.WorkflowError as exc:
-        return targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
-    return targets_response(request, project, anchor=f"tgt-{indicator.pk}", success="已调整顺序。")
+    return perform(
+        None,
+        lambda: workflow.move_indicator(indicator, request.user, direction),
+        TreeAnswer(request, project),
+        lambda outcome: Done("已调整顺序。", anchor=f"tgt-{indicator.pk}"),
+    )
 
 
 @login_required
@@ -268,24 +280,21 @@ def save_weights(request, pk: int):
     project = _unit_project(request, pk)
     evaluation = project.evaluation
     form = Level1WeightsForm(request.POST, evaluation=evaluation, generation=_generation(project))
-    message = "一级指标分值有填写错误，未保存，请按提示修改。"
-    if not form.is_valid():
-        return targets_response(
-            request, project, 422, weights_form=form, page_error=message, toast=(message, "error")
-        )
-    try:
-        outcome = workflow.save_level1_weights(
+    return perform(
+        form,
+        lambda: workflow.save_level1_weights(
             evaluation, request.user, form.weights(), form.cleaned_data["version"]
-        )
-    except workflow.InvalidData as exc:
-        form_errors(form, exc)
-        return targets_response(
-            request, project, 422, weights_form=form, page_error=message, toast=(message, "error")
-        )
-    except workflow.WorkflowError as exc:
-        return targets_response(request, project, 409, page_error=exc.message, toast=(exc.message, "error"))
-    text = "一级指标分值已保存。" if outcome.changed else "一级指标分值没有修改。"
-    return targets_response(request, project, anchor="level1-weights", success=text)
+        ),
+        TreeAnswer(
+            request,
+            project,
+            form_key="weights_form",
+            invalid="一级指标分值有填写错误，未保存，请按提示修改。",
+        ),
+        lambda outcome: Done(
+            "一级指标分值已保存。" if outcome.changed else "一级指标分值没有修改。", anchor="level1-weights"
+        ),
+    )
 
 
 @login_required
@@ -294,20 +303,21 @@ def submit_targets(request, pk: int):
     """Submit the targets: all or nothing, everything missing listed at once."""
     project = _unit_project(request, pk)
     form = SubmitForm(request.POST)
-    if not form.is_valid():
-        return targets_page(request, project, 409, page_error=NO_VERSION.format("绩效目标"))
-    try:
-        workflow.submit_targets(project.evaluation, request.user, form.cleaned_data["version"])
-    except workflow.TargetsIncomplete as exc:
-        project = project_for(request.user, pk)
-        return targets_page(request, project, 422, submit_problems=exc.problems)
-    except workflow.VersionConflict as exc:
-        project = project_for(request.user, pk)
-        return targets_page(request, project, 409, page_error=exc.message)
-    except workflow.WorkflowError as exc:
-        project = project_for(request.user, pk)
-        return render_page(request, project, 409, page_error=exc.message)
-    messages.success(
-        request, "绩效目标已提交主管部门批复。批复期间指标体系锁定；如被退回，可在本页看到意见。"
+    return perform(
+        form,
+        lambda: workflow.submit_targets(project.evaluation, request.user, form.cleaned_data["version"]),
+        PageAnswer(
+            request,
+            render=lambda status, **shown: targets_page(
+                request, project_for(request.user, pk), status, **shown
+            ),
+            url=reverse("perfgoals:project", args=[project.pk]),
+            invalid=NO_VERSION.format("绩效目标"),
+            invalid_status=409,
+            # the status changed (submitted meanwhile, approved): the entry page says so
+            refused_render=lambda status, **shown: render_page(request, project, status, **shown),
+        ),
+        lambda outcome: Done(
+            "绩效目标已提交主管部门批复。批复期间指标体系锁定；如被退回，可在本页看到意见。"
+        ),
     )
-    return redirect("perfgoals:project", pk=project.pk)
