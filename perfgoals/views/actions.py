@@ -59,6 +59,8 @@ class Done:
 
 
 class Answer(Protocol):
+    """How a page responds to its actions (see the module docstring)."""
+
     def done(self, outcome: Any, done: Done) -> HttpResponse: ...
 
     def refused(self, refusal: Refusal, form) -> HttpResponse: ...

@@ -306,6 +306,7 @@ def save_indicator(request, pk: int, indicator_pk: int):
 @login_required
 @require_POST
 def save_budget(request, pk: int):
+    """The budget block: 年初预算数, 全年预算数 and 全年执行数 of each fund source."""
     project = project_for(request.user, pk)
     evaluation = project.evaluation
     caps = workflow.capabilities(request.user, project, evaluation)

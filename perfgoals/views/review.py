@@ -149,6 +149,7 @@ _TARGET_REVIEW_ACTIONS = {
 
 
 def _review_step(request, pk: int, action: str, steps: dict, render_again) -> HttpResponse:
+    """A supervisor's step on the review page (``steps``: the page's table of steps above)."""
     project = project_for(request.user, pk)
     require(workflow.may_review(request.user, project))
     form_class, act, text, stay = steps[action]

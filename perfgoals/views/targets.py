@@ -243,6 +243,7 @@ def update_target(request, pk: int, indicator_pk: int):
 @login_required
 @require_POST
 def delete_target(request, pk: int, indicator_pk: int):
+    """Remove an indicator from the draft tree (the history keeps it)."""
     project = _unit_project(request, pk)
     indicator = _target_indicator(project, indicator_pk)
     try:
@@ -260,6 +261,7 @@ def delete_target(request, pk: int, indicator_pk: int):
 @login_required
 @require_POST
 def move_target(request, pk: int, indicator_pk: int):
+    """Swap an indicator with its neighbour in its level-2 category."""
     project = _unit_project(request, pk)
     indicator = _target_indicator(project, indicator_pk)
     direction = request.POST.get("direction", "")

@@ -20,6 +20,7 @@ from .errors import NotPermitted, WorkflowError
 
 
 def _in_scope(scope, user, project: Project) -> bool:
+    """The project is in the user's scope (a ``projects.scoping`` queryset function): one query."""
     return scope(user, Project.objects.filter(pk=project.pk)).exists()
 
 
@@ -60,6 +61,7 @@ class Capabilities:
 
 
 def capabilities(user, project: Project, evaluation: Evaluation) -> Capabilities:
+    """What the user may do on the project-year (its two scope checks query; see :meth:`Capabilities.at`)."""
     return _capabilities(may_enter(user, project), may_review(user, project), evaluation)
 
 
@@ -86,6 +88,7 @@ class TargetCapabilities:
 def target_capabilities(
     user, project: Project, evaluation: Evaluation, caps: Capabilities | None = None
 ) -> TargetCapabilities:
+    """What the user may do with the targets (``caps``: the page's capabilities, to spare the queries)."""
     unit_user = caps.is_unit_user if caps else may_enter(user, project)
     reviewer = caps.is_reviewer if caps else may_review(user, project)
     return TargetCapabilities(
@@ -95,15 +98,18 @@ def target_capabilities(
 
 
 def fresh_project(project: Project) -> Project:
+    """The project as stored, with what the scope checks read (an action never trusts the view's copy)."""
     return Project.objects.select_related("unit__department").get(pk=project.pk)
 
 
 def require_enter(user, project: Project) -> None:
+    """Only a unit user of the project's unit enters and submits."""
     if not may_enter(user, project):
         raise NotPermitted("只有项目实施单位的填报人可以填报。")
 
 
 def require_review(user, project: Project) -> None:
+    """Only a supervisor of the project's department (or an admin) reviews."""
     if not may_review(user, project):
         raise NotPermitted("只有主管部门的审核人可以审核。")
 
@@ -117,6 +123,7 @@ _LOCKED_MESSAGES = {
 
 
 def require_editable(evaluation: Evaluation) -> None:
+    """Results may change only in an editable status; the message says why not and whom to ask."""
     if evaluation.status not in EDITABLE_STATUSES:
         raise WorkflowError(_LOCKED_MESSAGES.get(evaluation.status, "当前状态不能修改。"))
 
@@ -128,6 +135,7 @@ _TARGET_LOCKED_MESSAGES = {
 
 
 def require_targets_editable(evaluation: Evaluation) -> None:
+    """The tree of targets may change only while it is a draft."""
     if evaluation.status != Status.DRAFT:
         raise WorkflowError(
             _TARGET_LOCKED_MESSAGES.get(evaluation.status, "绩效目标已批复，指标体系已锁定，不能修改。")

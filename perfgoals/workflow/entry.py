@@ -70,6 +70,7 @@ TEXT_FIELDS = {
 
 
 def engine_scheme(evaluation: Evaluation) -> Scheme:
+    """The engine's scheme of the evaluation (its region's scoring rules)."""
     return evaluation.scheme.engine_scheme()
 
 
@@ -112,6 +113,7 @@ def start_entering(evaluation: Evaluation) -> None:
 
 
 def _indicator_changes(indicator: Indicator, data: dict) -> dict:
+    """The fields of ``INDICATOR_FIELDS`` whose sent value differs from the stored one (texts normalised)."""
     changes = {}
     for name in INDICATOR_FIELDS:
         if name not in data:

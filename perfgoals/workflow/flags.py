@@ -28,6 +28,8 @@ class ReviewFlag:
 
 
 def _ratio(indicator: Indicator) -> Decimal | None:
+    """How far the actual went past the target (actual ÷ target; target ÷ actual for a "≤" target), when
+    both are numbers in the same unit."""
     if indicator.target_kind != Kind.QUANTITATIVE or indicator.actual_kind != Kind.QUANTITATIVE:
         return None
     if Flag.UNIT_MISMATCH in (indicator.flags or []):

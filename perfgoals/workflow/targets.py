@@ -185,6 +185,7 @@ def validate_target(
 
 
 def _siblings(project: Project) -> list[Indicator]:
+    """The project-year's indicators with what the weight checks and the ordering read."""
     return list(
         Indicator.objects.filter(project=project).only(
             "pk", "weight", "level1", "level2", "not_applicable", "order"
@@ -225,6 +226,8 @@ def add_indicator(project: Project, user, data: dict) -> SaveOutcome:
 def _locked_indicator(
     indicator: Indicator, project: Project, expected_version: int | None, what: str = ""
 ) -> Indicator:
+    """The indicator locked for the transaction, checked against the version the page had
+    (``None``: no check); ``what`` qualifies it in a conflict message."""
     current = Indicator.objects.select_for_update().filter(pk=indicator.pk, project=project).first()
     if current is None:
         raise WorkflowError("该指标已被删除，页面已刷新。")

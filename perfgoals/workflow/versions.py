@@ -48,12 +48,14 @@ def acting_as(user) -> Iterator[None]:
 
 
 def user_name(user) -> str:
+    """How the history and the messages name a user (no user: the system, e.g. a bulk rescoring)."""
     if user is None:
         return "（系统）"
     return user.first_name or user.username
 
 
 def last_change(history_qs) -> tuple[str, object]:
+    """Who made the latest row of ``history_qs``, and when ("" and None without one)."""
     record = history_qs.select_related("history_user").order_by("-history_date", "-history_id").first()
     if record is None:
         return "", None
@@ -69,6 +71,8 @@ def conflict_message(
     outcome: str = "您这次的修改没有保存",
     advice: str = "页面已显示最新数据，请核对后如需修改再重新保存。",
 ) -> str:
+    """The Chinese message of a refused stale save: what changed, by whom and when, and what the
+    user should do now."""
     at = timezone.localtime(when).strftime("%m-%d %H:%M") if when else ""
     who = f"已被 {by} 于 {at} 修改" if by else "已被他人修改"
     detail = f"（{change}）" if change else ""
@@ -112,6 +116,8 @@ def check_evaluation_version(
 
 
 def lock_evaluation(project: Project) -> Evaluation:
+    """The project-year's evaluation, locked for the rest of the transaction: every action takes
+    this lock first (one lock order), so concurrent actions on a project-year run one after another."""
     # lock the evaluation row only: the scheme row is shared by every project of a region
     return (
         Evaluation.objects.select_related("scheme").select_for_update(of=("self",)).get(project_id=project.pk)
