@@ -1,0 +1,153 @@
+"""The 变更记录 of a project-year: every recorded change of its values, statuses and scores — who,
+when, old → new — from the history rows the view has loaded (``views.loading.history_records``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from projects.choices import BudgetSource
+from projects.models import BudgetLine, Project
+
+from ..choices import Status
+from ..models import Evaluation, Indicator
+from ..templatetags.perf_format import plain_number, score_text
+
+_TRACKED = {
+    "indicator": [
+        "actual_text",
+        "band",
+        "band_score",
+        "weight",
+        "deviation_note",
+        "score",
+        "reported_score",
+        "target_text",
+        "not_applicable",
+    ],
+    "evaluation": [
+        "status",
+        "total_score",
+        "grade",
+        "execution_score",
+        "low_score_explanation",
+        "review_comment",
+    ],
+    "budget": ["initial", "annual", "executed"],
+    "project": ["goal_result_text", "goal_text", "name"],
+}
+
+
+_SCORE_FIELDS = {"score", "reported_score", "band_score", "total_score", "execution_score"}
+
+
+_STATUS_LABELS = dict(Status.choices)
+
+
+_SOURCE_LABELS = dict(BudgetSource.choices)
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    user: str
+    subject: str
+    changes: list[tuple[str, str, str]]
+    reason: str = ""
+
+
+def _history_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if name == "status":
+        return _STATUS_LABELS.get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return score_text(value) if name in _SCORE_FIELDS else plain_number(value)
+    text = str(value)
+    return text if len(text) <= 80 else text[:78] + "…"
+
+
+def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
+    fields = _TRACKED[kind]
+    labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
+    by_object = defaultdict(list)
+    for record in records:
+        by_object[record.id].append(record)
+    entries = []
+    for object_records in by_object.values():
+        previous = None
+        for record in object_records:
+            user = record.history_user
+            who = (user.first_name or user.username) if user else "（系统）"
+            if previous is None:
+                # the first record is the data as loaded; only what a person created in the app is news
+                if record.history_type == "+" and user is not None:
+                    changes = [
+                        (labels[n], "（空）", _history_value(n, getattr(record, n)))
+                        for n in fields
+                        if getattr(record, n) not in (None, "")
+                    ]
+                    entries.append(
+                        HistoryEntry(
+                            record.history_date,
+                            who,
+                            subject(record) + "（新增）",
+                            changes,
+                            record.history_change_reason or "",
+                        )
+                    )
+            else:
+                changes = [
+                    (
+                        labels[n],
+                        _history_value(n, getattr(previous, n)),
+                        _history_value(n, getattr(record, n)),
+                    )
+                    for n in fields
+                    if getattr(previous, n) != getattr(record, n)
+                ]
+                if changes:
+                    entries.append(
+                        HistoryEntry(
+                            record.history_date,
+                            who,
+                            subject(record),
+                            changes,
+                            record.history_change_reason or "",
+                        )
+                    )
+            previous = record
+    return entries
+
+
+@dataclass(frozen=True)
+class HistoryRecords:
+    """The history rows of one project-year, each list ordered by object, then by time (as
+    ``views.loading.history_records`` loads them, with their ``history_user``)."""
+
+    indicators: list
+    evaluations: list
+    budget_lines: list
+    projects: list
+
+
+def project_history(records: HistoryRecords, limit: int = 100) -> tuple[list[HistoryEntry], int]:
+    """Every recorded change of the project-year (values, statuses, scores): who, when, old → new.
+
+    The newest ``limit`` entries and the total count.
+    """
+    entries = []
+    entries += _diff_records(records.indicators, "indicator", Indicator, lambda r: f"指标“{r.name}”")
+    entries += _diff_records(records.evaluations, "evaluation", Evaluation, lambda r: "自评")
+    entries += _diff_records(
+        records.budget_lines,
+        "budget",
+        BudgetLine,
+        lambda r: f"预算·{_SOURCE_LABELS.get(r.source, r.source)}",
+    )
+    entries += _diff_records(records.projects, "project", Project, lambda r: "项目")
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit], len(entries)

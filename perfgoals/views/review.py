@@ -1,0 +1,189 @@
+"""The review pages: a self-evaluation (computed beside reported scores, and what to check) or a set of
+targets, with the supervisor's approve / return / reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.models import Project
+
+from .. import workflow
+from ..choices import Status
+from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetReturnForm
+from ..pages.sheet import budget_rows, build_sheet, subtotals
+from ..weights import weight_sums
+from .actions import Done, PageAnswer, perform, require
+from .loading import engine_result, indicators_of, project_for
+from .targets import targets_context
+
+#: statuses whose review page is about the targets (the tree and its readings), not the scores
+TARGET_REVIEW_STATUSES = {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_APPROVED}
+
+
+def review_context(
+    request,
+    project: Project,
+    *,
+    approve_form: ApproveForm | None = None,
+    return_form: ReturnForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    page_error: str = "",
+) -> dict:
+    """What review.html shows of a self-evaluation; after a refused step, its form as sent (with the
+    errors) and the message."""
+    evaluation = project.evaluation
+    indicators = indicators_of(project)
+    result = engine_result(project, indicators)
+    caps = workflow.capabilities(request.user, project, evaluation)
+    sheet = build_sheet(project, evaluation, indicators, result, caps=caps, review=True)
+    evaluation_flags = workflow.evaluation_review_flags(evaluation)
+    scheme = evaluation.scheme.engine_scheme()
+    return {
+        "project": project,
+        "evaluation": evaluation,
+        "scheme": scheme,
+        "weight_total": weight_sums(indicators, scheme).sum,
+        "result": result,
+        "caps": caps,
+        "sheet": sheet,
+        "subtotals": subtotals(result),
+        "budget": budget_rows(project.budget_lines.all(), project.budget_totals()),
+        "evaluation_flags": evaluation_flags,
+        "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
+        + sum(1 for flag in evaluation_flags if flag.level != "info"),
+        "actions": list(evaluation.review_actions.select_related("user")[:20]),
+        "approve_form": approve_form or ApproveForm(initial={"version": evaluation.version}),
+        "return_form": return_form or ReturnForm(initial={"version": evaluation.version}),
+        "reopen_form": reopen_form or ReopenForm(initial={"version": evaluation.version}),
+        "page_error": page_error,
+    }
+
+
+def target_review_context(
+    request,
+    project: Project,
+    *,
+    approve_form: ApproveForm | None = None,
+    return_form: TargetReturnForm | None = None,
+    page_error: str = "",
+) -> dict:
+    """What review_targets.html shows of a set of targets; after a refused step, its form as sent."""
+    context = targets_context(request, project, review=True, page_error=page_error)
+    evaluation = project.evaluation
+    weight_flags = workflow.target_weight_flags(project, evaluation, context["indicators"])
+    context.update(
+        weight_flags=weight_flags,
+        approve_form=approve_form or ApproveForm(initial={"version": evaluation.version}),
+        return_form=return_form or TargetReturnForm(initial={"version": evaluation.version}),
+        check_count=sum(
+            1 for row in context["target_rows"] for flag in row.review_flags if flag.level != "info"
+        )
+        + len(weight_flags),
+    )
+    return context
+
+
+@login_required
+@require_GET
+def review_page(request, pk: int):
+    """The review page: computed beside reported scores, and what to check. Anyone who may see the
+    project may read it; only the department's supervisors get the buttons."""
+    project = project_for(request.user, pk)
+    if project.evaluation.status in TARGET_REVIEW_STATUSES:
+        return render(request, "perfgoals/review_targets.html", target_review_context(request, project))
+    return render(request, "perfgoals/review.html", review_context(request, project))
+
+
+def _rendered(template: str, context: Callable[..., dict]) -> Callable[..., HttpResponse]:
+    """The review page again after a refused step (read anew: the step may have met a change)."""
+
+    def render_again(request, pk: int, status: int, **shown) -> HttpResponse:
+        project = project_for(request.user, pk)
+        return render(request, template, context(request, project, **shown), status=status)
+
+    return render_again
+
+
+#: step → (its form, the workflow's action, what the supervisor is told, whether the supervisor stays on
+#: the review page — a reopened evaluation is still theirs to look at — or goes back to the queue)
+_REVIEW_ACTIONS = {
+    "approve": (
+        ApproveForm,
+        lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v),
+        "自评已审核通过，数据已锁定。",
+        False,
+    ),
+    "return": (
+        ReturnForm,
+        lambda e, u, d, v: workflow.return_evaluation(e, u, d["comment"], v),
+        "自评已退回填报单位，审核意见将显示在其项目页上。",
+        False,
+    ),
+    "reopen": (
+        ReopenForm,
+        lambda e, u, d, v: workflow.reopen_evaluation(e, u, d["reason"], v),
+        "自评已重新开放，填报单位可以修改实际完成情况。",
+        True,
+    ),
+}
+_TARGET_REVIEW_ACTIONS = {
+    "approve": (
+        ApproveForm,
+        lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
+        "绩效目标已批复，填报单位可以开始填报实际完成情况。",
+        False,
+    ),
+    "return": (
+        TargetReturnForm,
+        lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
+        "绩效目标已退回填报单位，意见将显示在其项目页上。",
+        False,
+    ),
+}
+
+
+def _review_step(request, pk: int, action: str, steps: dict, render_again) -> HttpResponse:
+    """A supervisor's step on the review page (``steps``: the page's table of steps above)."""
+    project = project_for(request.user, pk)
+    require(workflow.may_review(request.user, project))
+    form_class, act, text, stay = steps[action]
+    form = form_class(request.POST)
+    return perform(
+        form,
+        lambda: act(project.evaluation, request.user, form.cleaned_data, form.cleaned_data["version"]),
+        PageAnswer(
+            request,
+            render=lambda status, **shown: render_again(request, pk, status, **shown),
+            url=reverse("perfgoals:review", args=[pk]) if stay else reverse("perfgoals:review_queue"),
+            form_key=f"{action}_form",
+        ),
+        lambda outcome: Done(text),
+    )
+
+
+@login_required
+@require_POST
+def review_action(request, pk: int, action: str):
+    """Approve, return (with a comment) or reopen (with a reason) a self-evaluation."""
+    return _review_step(
+        request, pk, action, _REVIEW_ACTIONS, _rendered("perfgoals/review.html", review_context)
+    )
+
+
+@login_required
+@require_POST
+def target_review_action(request, pk: int, action: str):
+    """Approve or return (with a comment) submitted targets."""
+    return _review_step(
+        request,
+        pk,
+        action,
+        _TARGET_REVIEW_ACTIONS,
+        _rendered("perfgoals/review_targets.html", target_review_context),
+    )

@@ -1,0 +1,142 @@
+"""Who may do what on a project-year, and in which status.
+
+The right to act comes from :mod:`projects.scoping` (never from looking at roles here): a unit user of
+the project's unit enters, a supervisor of its department (or an admin) reviews. The status decides the
+rest: results are entered while the evaluation is editable (``EDITABLE_STATUSES``), the tree of targets
+only while it is a draft. The ``require_*`` checks raise what the views answer (403 for
+:class:`NotPermitted`, the Chinese message of a :class:`WorkflowError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from projects.models import Project
+from projects.scoping import enterable_projects, reviewable_projects
+
+from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
+from ..models import Evaluation
+from .errors import NotPermitted, WorkflowError
+
+
+def _in_scope(scope, user, project: Project) -> bool:
+    """The project is in the user's scope (a ``projects.scoping`` queryset function): one query."""
+    return scope(user, Project.objects.filter(pk=project.pk)).exists()
+
+
+def may_enter(user, project: Project) -> bool:
+    """The user is a unit user of the project's unit (whatever the status)."""
+    return _in_scope(enterable_projects, user, project)
+
+
+def may_review(user, project: Project) -> bool:
+    """The user is a supervisor of the project's department, or an admin."""
+    return _in_scope(reviewable_projects, user, project)
+
+
+def plan_locked(evaluation: Evaluation) -> bool:
+    """Weights and planned budget are fixed once an approved evaluation has been reopened."""
+    return evaluation.reopened_at is not None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the current user may do on one project page (computed once per request)."""
+
+    is_unit_user: bool
+    is_reviewer: bool
+    can_enter: bool
+    can_edit_plan: bool
+    can_review: bool
+    can_reopen: bool
+
+    @property
+    def read_only(self) -> bool:
+        return not self.can_enter
+
+    def at(self, evaluation: Evaluation) -> Capabilities:
+        """The same user's capabilities once the evaluation has changed (its status, its plan lock):
+        the rights on the project stay, so no query."""
+        return _capabilities(self.is_unit_user, self.is_reviewer, evaluation)
+
+
+def capabilities(user, project: Project, evaluation: Evaluation) -> Capabilities:
+    """What the user may do on the project-year (its two scope checks query; see :meth:`Capabilities.at`)."""
+    return _capabilities(may_enter(user, project), may_review(user, project), evaluation)
+
+
+def _capabilities(unit_user: bool, reviewer: bool, evaluation: Evaluation) -> Capabilities:
+    can_enter = unit_user and evaluation.status in EDITABLE_STATUSES
+    return Capabilities(
+        is_unit_user=unit_user,
+        is_reviewer=reviewer,
+        can_enter=can_enter,
+        can_edit_plan=can_enter and not plan_locked(evaluation),
+        can_review=reviewer and evaluation.status == Status.SUBMITTED,
+        can_reopen=reviewer and evaluation.status in LOCKED_STATUSES,
+    )
+
+
+@dataclass(frozen=True)
+class TargetCapabilities:
+    """What the current user may do with the targets of one project-year."""
+
+    can_edit: bool
+    can_review: bool
+
+
+def target_capabilities(
+    user, project: Project, evaluation: Evaluation, caps: Capabilities | None = None
+) -> TargetCapabilities:
+    """What the user may do with the targets (``caps``: the page's capabilities, to spare the queries)."""
+    unit_user = caps.is_unit_user if caps else may_enter(user, project)
+    reviewer = caps.is_reviewer if caps else may_review(user, project)
+    return TargetCapabilities(
+        can_edit=unit_user and evaluation.status == Status.DRAFT,
+        can_review=reviewer and evaluation.status == Status.TARGETS_SUBMITTED,
+    )
+
+
+def fresh_project(project: Project) -> Project:
+    """The project as stored, with what the scope checks read (an action never trusts the view's copy)."""
+    return Project.objects.select_related("unit__department").get(pk=project.pk)
+
+
+def require_enter(user, project: Project) -> None:
+    """Only a unit user of the project's unit enters and submits."""
+    if not may_enter(user, project):
+        raise NotPermitted("只有项目实施单位的填报人可以填报。")
+
+
+def require_review(user, project: Project) -> None:
+    """Only a supervisor of the project's department (or an admin) reviews."""
+    if not may_review(user, project):
+        raise NotPermitted("只有主管部门的审核人可以审核。")
+
+
+_LOCKED_MESSAGES = {
+    Status.SUBMITTED: "自评已提交，正在审核，不能修改。如需修改，请联系主管部门退回。",
+    Status.APPROVED: "自评已审核通过，数据已锁定。如需修改，请联系主管部门重新开放。",
+    Status.PUBLISHED: "自评已公开，数据已锁定。如需修改，请联系主管部门重新开放。",
+    Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，暂不能填报。",
+}
+
+
+def require_editable(evaluation: Evaluation) -> None:
+    """Results may change only in an editable status; the message says why not and whom to ask."""
+    if evaluation.status not in EDITABLE_STATUSES:
+        raise WorkflowError(_LOCKED_MESSAGES.get(evaluation.status, "当前状态不能修改。"))
+
+
+_TARGET_LOCKED_MESSAGES = {
+    Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，指标体系已锁定。如需修改，请联系主管部门退回。",
+    Status.TARGETS_APPROVED: "绩效目标已批复，指标体系已锁定。",
+}
+
+
+def require_targets_editable(evaluation: Evaluation) -> None:
+    """The tree of targets may change only while it is a draft."""
+    if evaluation.status != Status.DRAFT:
+        raise WorkflowError(
+            _TARGET_LOCKED_MESSAGES.get(evaluation.status, "绩效目标已批复，指标体系已锁定，不能修改。")
+        )

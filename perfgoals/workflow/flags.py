@@ -1,0 +1,235 @@
+"""What a reviewer should look at: the flags of an indicator, of an evaluation and of a set of targets,
+and the one-line summaries of the review queue. Pure: they read stored values and run no query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from projects.models import Project
+
+from ..engine import Flag, Kind, Scheme
+from ..models import Evaluation, Indicator
+from .targets import direction_suggested, target_problems, target_unreadable
+from .text import fmt_score
+
+#: overshoot that needs an explanation when the scheme sets no threshold of its own (national practice)
+DEFAULT_OVERSHOOT = Decimal("0.30")
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    """One thing on an indicator or an evaluation a reviewer should check."""
+
+    code: str
+    label: str
+    level: str = "warn"  # "danger" | "warn" | "info"
+
+
+def _ratio(indicator: Indicator) -> Decimal | None:
+    """How far the actual went past the target (actual ÷ target; target ÷ actual for a "≤" target), when
+    both are numbers in the same unit."""
+    if indicator.target_kind != Kind.QUANTITATIVE or indicator.actual_kind != Kind.QUANTITATIVE:
+        return None
+    if Flag.UNIT_MISMATCH in (indicator.flags or []):
+        return None
+    a, b = indicator.target_value, indicator.actual_value
+    if a is None or b is None or a <= 0:
+        return None
+    if indicator.direction == "le":
+        return a / b if b > 0 else None
+    return b / a
+
+
+def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewFlag]:
+    """Flags of one indicator for the review page: full marks the values do not support, overshoot
+    without explanation, unreadable values, and the engine's own flags worth a look."""
+    flags = set(indicator.flags or [])
+    out: list[ReviewFlag] = []
+    if indicator.not_applicable:
+        return out
+    weight, score, reported = indicator.weight, indicator.score, indicator.reported_score
+    if (
+        reported is not None
+        and weight is not None
+        and reported >= weight > 0
+        and (score is None or score < weight)
+    ):
+        computed = "无法计算" if score is None else f"按填报数值计算得 {fmt_score(score)}"
+        out.append(ReviewFlag("full_marks_unsupported", f"满分依据不足：自报满分，{computed}", "danger"))
+    elif reported is not None and score is not None and reported != score:
+        out.append(
+            ReviewFlag(
+                "reported_differs",
+                f"自报得分 {fmt_score(reported)} 与计算得分 {fmt_score(score)} 不符",
+                "danger",
+            )
+        )
+    threshold = scheme.overshoot_threshold if scheme.overshoot_threshold is not None else DEFAULT_OVERSHOOT
+    ratio = _ratio(indicator)
+    if ratio is not None and ratio >= 1 + threshold and not indicator.deviation_note.strip():
+        over = ((ratio - 1) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        out.append(ReviewFlag("overshoot_unexplained", f"超出目标 {over}% 未说明（目标是否偏低）", "warn"))
+    out.extend(ReviewFlag(*shown) for flag, shown in _ENGINE_FLAGS_FOR_REVIEW if flag in flags)
+    return out
+
+
+#: the engine's flags a reviewer is shown, in this order: (flag, (review code, text, level))
+_ENGINE_FLAGS_FOR_REVIEW = [
+    (Flag.TARGET_UNREADABLE, ("unreadable", "目标值无法识别", "danger")),
+    (Flag.ACTUAL_UNREADABLE, ("unreadable", "实际值无法识别", "danger")),
+    (Flag.UNIT_MISMATCH, ("unreadable", "实际值与目标单位不一致", "danger")),
+    (Flag.ACTUAL_MISSING, ("missing", "未填实际值", "danger")),
+    (Flag.NO_WEIGHT, ("missing", "未设分值", "danger")),
+    (Flag.BAND_REQUIRED, ("missing", "未评定档次", "danger")),
+    (Flag.DEVIATION_NOTE_REQUIRED, ("deviation_missing", "得分低于分值，未说明偏差原因", "warn")),
+    (Flag.BAND_SCORE_OUT_OF_RANGE, ("band_out_of_range", "档次内得分超出档次范围", "warn")),
+    (Flag.DEADLINE_LATE, ("late", "逾期完成", "warn")),
+    (Flag.DIRECTION_SUGGESTED, ("direction_suggested", "指标方向为推测", "info")),
+]
+
+
+#: evaluation warnings that mean "the weights do not add up"
+WEIGHT_WARNINGS = {"weight_total_mismatch", "level1_weight_mismatch", "level1_capped"}
+
+
+def _weight_order(message: str) -> int:
+    # the cause (a header that disagrees with its rows) before its consequences
+    return 0 if "与表头" in message else 1 if "分值合计" in message else 2
+
+
+def evaluation_review_flags(evaluation: Evaluation) -> list[ReviewFlag]:
+    """Flags of the whole evaluation: weights that do not add up, execution above budget, and totals
+    that differ from what the unit reported (at submission) or, for imported forms, printed."""
+    out = []
+    weight_messages = [
+        w.get("message", "") for w in evaluation.warnings or [] if w.get("code") in WEIGHT_WARNINGS
+    ]
+    if weight_messages:
+        # one problem (the weights), however many ways the engine reports it
+        out.append(
+            ReviewFlag(
+                "weights", "分值不符：" + "；".join(sorted(weight_messages, key=_weight_order)), "danger"
+            )
+        )
+    for warning in evaluation.warnings or []:
+        if warning.get("code") == "execution_over_budget":
+            out.append(ReviewFlag("execution", warning.get("message", ""), "warn"))
+    computed = evaluation.total_score
+    if computed is None:
+        return out
+    if evaluation.submitted_total is not None:
+        if evaluation.submitted_total != computed:
+            out.append(
+                ReviewFlag(
+                    "total_differs",
+                    f"提交时总分 {fmt_score(evaluation.submitted_total)} "
+                    f"与现在计算的总分 {fmt_score(computed)} 不符",
+                    "danger",
+                )
+            )
+        if evaluation.printed_total is not None and evaluation.printed_total != computed:
+            # re-entered after publication: worth knowing, not an error of the unit
+            out.append(
+                ReviewFlag(
+                    "published_differs",
+                    f"原公开表中总分 {fmt_score(evaluation.printed_total)}，"
+                    f"重新填报后为 {fmt_score(computed)}",
+                    "info",
+                )
+            )
+        return out
+    printed_execution, execution = evaluation.printed_execution_score, evaluation.execution_score
+    if printed_execution is not None and execution is not None and printed_execution != execution:
+        out.append(
+            ReviewFlag(
+                "execution_differs",
+                f"表中预算执行得分 {fmt_score(printed_execution)} 与计算 {fmt_score(execution)} 不符",
+                "danger",
+            )
+        )
+    if evaluation.printed_total is not None and evaluation.printed_total != computed:
+        out.append(
+            ReviewFlag(
+                "total_differs",
+                f"表中总分 {fmt_score(evaluation.printed_total)} 与计算总分 {fmt_score(computed)} 不符",
+                "danger",
+            )
+        )
+    return out
+
+
+#: the flag groups a review queue shows at a glance, in order
+SUMMARY_GROUPS = [
+    ("full_marks_unsupported", "满分存疑"),
+    ("reported_differs", "得分不符"),
+    ("overshoot_unexplained", "超额未说明"),
+    ("unreadable", "数值无法识别"),
+    ("missing", "缺项"),
+    ("deviation_missing", "偏差未说明"),
+]
+
+
+def review_summary(
+    evaluation: Evaluation, indicators: Iterable[Indicator], scheme: Scheme
+) -> list[tuple[str, int, str]]:
+    """(label, count, level) of each flag group present, for one line in the review queue."""
+    counts: dict[str, int] = {}
+    levels: dict[str, str] = {}
+    for indicator in indicators:
+        for flag in indicator_review_flags(indicator, scheme):
+            counts[flag.code] = counts.get(flag.code, 0) + 1
+            levels[flag.code] = flag.level
+    summary = [(label, counts[code], levels[code]) for code, label in SUMMARY_GROUPS if counts.get(code)]
+    if any(flag.code == "weights" for flag in evaluation_review_flags(evaluation)):
+        summary.insert(0, ("分值不符", 1, "danger"))
+    return summary
+
+
+def target_review_flags(indicator: Indicator) -> list[ReviewFlag]:
+    """Flags of one indicator of a target tree: unreadable target, guessed direction, missing weight."""
+    if indicator.not_applicable:
+        return [ReviewFlag("not_applicable", "不适用", "info")]
+    out = []
+    if target_unreadable(indicator):
+        out.append(ReviewFlag("unreadable", "目标值无法识别", "danger"))
+    if direction_suggested(indicator):
+        out.append(ReviewFlag("direction_suggested", "方向为推测，未确认", "warn"))
+    if indicator.weight is None:
+        out.append(ReviewFlag("missing", "未设分值", "danger"))
+    return out
+
+
+def target_weight_flags(
+    project: Project, evaluation: Evaluation, indicators: list[Indicator]
+) -> list[ReviewFlag]:
+    """Weights that do not add up (to the scheme total, or to a declared level-1 header)."""
+    return [
+        ReviewFlag("weights", "分值不符：" + problem.text, "danger")
+        for problem in target_problems(project, evaluation, indicators)
+        if problem.anchor == "level1-weights"
+    ]
+
+
+_TARGET_SUMMARY = [
+    ("unreadable", "目标无法识别"),
+    ("direction_suggested", "方向未确认"),
+    ("missing", "未设分值"),
+]
+
+
+def target_review_summary(
+    project: Project, evaluation: Evaluation, indicators: list[Indicator]
+) -> list[tuple[str, int, str]]:
+    """(label, count, level) of each target flag group present, for one line in the review queue."""
+    counts: dict[str, int] = {}
+    levels: dict[str, str] = {}
+    for indicator in indicators:
+        for flag in target_review_flags(indicator):
+            counts[flag.code] = counts.get(flag.code, 0) + 1
+            levels[flag.code] = flag.level
+    summary = [(label, counts[code], levels[code]) for code, label in _TARGET_SUMMARY if counts.get(code)]
+    if target_weight_flags(project, evaluation, indicators):
+        summary.insert(0, ("分值不符", 1, "danger"))
+    return summary

@@ -1,0 +1,198 @@
+"""The moves of the lifecycle, in one table: the unit's submissions and the supervisor's review steps.
+
+:data:`TRANSITIONS` says, for each move (named by the review-log entry it writes), from which statuses it
+starts, where it goes, whose right it needs, whether it takes a comment and the change reason of its
+history row. Every move ends in :func:`move`, which changes the status, moves the page's version on and
+writes the history and the review log. The five review steps (approve, return or reopen a
+self-evaluation; approve or return targets) run entirely through :func:`_review`; the two submissions
+(:func:`.entry.submit_evaluation`, :func:`.targets.submit_targets`) first check that nothing is missing,
+with the messages of their stage, and then make their move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Project
+
+from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
+from ..models import Evaluation, ReviewAction, ReviewActionKind
+from .access import fresh_project, require_enter, require_review
+from .errors import InvalidData, WorkflowError
+from .text import normalise_text
+from .versions import acting_as, check_evaluation_version, last_change, lock_evaluation
+
+#: a move's comment: required (a return, a reopening: the unit must learn why), optional (an approval),
+#: or none (a submission, which leaves the last review comment as it is)
+REQUIRED, OPTIONAL, NONE = "required", "optional", "none"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the lifecycle (see the module docstring)."""
+
+    from_statuses: frozenset[str]
+    to_status: str
+    #: the right the move needs: raises NotPermitted for anyone else
+    who: Callable[[object, Project], None]
+    comment: str
+    #: the change reason of the evaluation's history row; ``{comment}`` stands for the comment
+    reason: str
+    #: where a missing required comment is reported (the form field) and with which message
+    comment_field: str = "comment"
+    missing_comment: str = ""
+    #: an evaluation date field the move sets to the time it is made
+    stamp: str = ""
+
+
+TRANSITIONS: dict[str, Transition] = {
+    ReviewActionKind.SUBMIT_TARGETS: Transition(
+        frozenset({Status.DRAFT}),
+        Status.TARGETS_SUBMITTED,
+        who=require_enter,
+        comment=NONE,
+        reason="提交绩效目标",
+        stamp="submitted_at",
+    ),
+    ReviewActionKind.APPROVE_TARGETS: Transition(
+        frozenset({Status.TARGETS_SUBMITTED}),
+        Status.TARGETS_APPROVED,
+        who=require_review,
+        comment=OPTIONAL,
+        reason="批复绩效目标",
+    ),
+    ReviewActionKind.RETURN_TARGETS: Transition(
+        frozenset({Status.TARGETS_SUBMITTED}),
+        Status.DRAFT,
+        who=require_review,
+        comment=REQUIRED,
+        reason="退回绩效目标：{comment}",
+        missing_comment="退回时必须填写意见，说明需要修改的指标。",
+    ),
+    ReviewActionKind.SUBMIT: Transition(
+        frozenset(EDITABLE_STATUSES),
+        Status.SUBMITTED,
+        who=require_enter,
+        comment=NONE,
+        reason="提交审核",
+        stamp="submitted_at",
+    ),
+    ReviewActionKind.APPROVE: Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.APPROVED,
+        who=require_review,
+        comment=OPTIONAL,
+        reason="审核通过",
+    ),
+    ReviewActionKind.RETURN: Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.RETURNED,
+        who=require_review,
+        comment=REQUIRED,
+        reason="退回修改：{comment}",
+        missing_comment="退回时必须填写审核意见，说明需要修改的内容。",
+    ),
+    # the plan (weights, budget A) of a reopened evaluation stays fixed: see .entry
+    ReviewActionKind.REOPEN: Transition(
+        frozenset(LOCKED_STATUSES),
+        Status.RETURNED,
+        who=require_review,
+        comment=REQUIRED,
+        reason="重新开放：{comment}",
+        comment_field="reason",
+        missing_comment="重新开放必须填写理由。",
+        stamp="reopened_at",
+    ),
+}
+
+
+def move(
+    evaluation: Evaluation, user, kind: str, comment: str = "", fields: Iterable[str] = ()
+) -> Evaluation:
+    """Make the move ``kind`` on an evaluation its caller has locked and checked (right, status,
+    version): the new status and version, the comment and the date the move sets, ``fields`` the caller
+    changed on the evaluation, the history row with the move's reason, and the review-log entry."""
+    transition = TRANSITIONS[kind]
+    with acting_as(user):
+        from_status = evaluation.status
+        changed = list(fields)
+        if transition.comment != NONE:
+            evaluation.review_comment = comment
+            changed.append("review_comment")
+        if transition.stamp:
+            setattr(evaluation, transition.stamp, timezone.now())
+            changed.append(transition.stamp)
+        evaluation.status = transition.to_status
+        evaluation.version += 1
+        evaluation._change_reason = transition.reason.format(comment=comment)[:100]
+        evaluation.save(update_fields=["status", "version", "updated_at", *changed])
+        ReviewAction.objects.create(
+            evaluation=evaluation,
+            action=kind,
+            user=user,
+            comment=comment,
+            from_status=from_status,
+            to_status=evaluation.status,
+        )
+    return evaluation
+
+
+@transaction.atomic
+def _review(
+    kind: str, evaluation: Evaluation, user, comment: str, expected_version: int | None
+) -> Evaluation:
+    """A supervisor's move: the comment it requires, the right, the status and the page's version are
+    checked (in this order) before :func:`move` makes it."""
+    transition = TRANSITIONS[kind]
+    comment = normalise_text(comment)
+    if transition.comment == REQUIRED and not comment:
+        raise InvalidData({transition.comment_field: [transition.missing_comment]})
+    project = fresh_project(evaluation.project)
+    transition.who(user, project)
+    locked = lock_evaluation(project)
+    if locked.status not in transition.from_statuses:
+        by, at = last_change(locked.history)
+        who = f"（{by} 于 {timezone.localtime(at).strftime('%m-%d %H:%M')}）" if by and at else ""
+        raise WorkflowError(f"该自评当前状态为“{locked.get_status_display()}”{who}，不能执行此操作。")
+    check_evaluation_version(locked, expected_version, "该自评")
+    return move(locked, user, kind, comment)
+
+
+def return_evaluation(
+    evaluation: Evaluation, user, comment: str, expected_version: int | None = None
+) -> Evaluation:
+    """Send a submitted self-evaluation back to the unit with a comment it sees on its project page."""
+    return _review(ReviewActionKind.RETURN, evaluation, user, comment, expected_version)
+
+
+def approve_evaluation(
+    evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None
+) -> Evaluation:
+    """Approve a submitted self-evaluation; its data is locked from then on."""
+    return _review(ReviewActionKind.APPROVE, evaluation, user, comment, expected_version)
+
+
+def reopen_evaluation(
+    evaluation: Evaluation, user, reason: str, expected_version: int | None = None
+) -> Evaluation:
+    """Unlock an approved (or published) self-evaluation for correction; the reason is required and
+    shown to the unit. The plan (weights, budget A) stays fixed: see :mod:`.entry`."""
+    return _review(ReviewActionKind.REOPEN, evaluation, user, reason, expected_version)
+
+
+def approve_targets(
+    evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None
+) -> Evaluation:
+    """Approve submitted targets: the tree is locked and the unit may enter results."""
+    return _review(ReviewActionKind.APPROVE_TARGETS, evaluation, user, comment, expected_version)
+
+
+def return_targets(
+    evaluation: Evaluation, user, comment: str, expected_version: int | None = None
+) -> Evaluation:
+    """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
+    return _review(ReviewActionKind.RETURN_TARGETS, evaluation, user, comment, expected_version)
