@@ -4,8 +4,8 @@
 
 On the database written by `bench/province.py` (and scored by `bench/rescore.py`), with production
 settings (DEBUG off, template caching on), in-process — the time measured
-is the server's: the application of config/wsgi.py called as gunicorn calls it (URL routing, middleware, session,
-queries, rendering; no network). For a finance reviewer of the
+is the server's: the application of config/wsgi.py called as gunicorn calls it (URL routing, middleware,
+session, queries, rendering; no network). For a finance reviewer of the
 province (all 100,000 projects), a supervisor (one department, 250 projects) and a unit user (one
 unit, 25 projects), it requests ``--runs`` times each (after two warm-up requests):
 
@@ -182,14 +182,16 @@ def main() -> None:
         connection.close()
     lines = [
         f"machine: {line_machine}",
-        f"command: `python bench/pages.py --runs {args.runs}` (data: `python bench/province.py --projects 100000`, "
-        "scored by `python bench/rescore.py`); requests through config/wsgi.py's application in-process (no network), "
-        "production settings with DATABASE_CONN_MAX_AGE=60, "
-        f"{args.runs} requests each after 2 warm-up requests; times in ms{(' — ' + args.note) if args.note else ''}",
-        "figures:\n\n  | user | request | URL | median ms | p95 ms | queries |\n  | --- | --- | --- | --- | --- | --- |\n"
-        + "\n".join(f"  {row}" for row in rows)
-        + "\n",
-        f"target (p95 < 150 ms on every request, query count independent of the rows): worst p95 {worst:.0f} ms — "
+        f"command: `python bench/pages.py --runs {args.runs}` "
+        "(data: `python bench/province.py --projects 100000`, "
+        "scored by `python bench/rescore.py`); requests through config/wsgi.py's application in-process "
+        "(no network), production settings with DATABASE_CONN_MAX_AGE=60, "
+        f"{args.runs} requests each after 2 warm-up requests; "
+        f"times in ms{(' — ' + args.note) if args.note else ''}",
+        "figures:\n\n  | user | request | URL | median ms | p95 ms | queries |\n"
+        "  | --- | --- | --- | --- | --- | --- |\n" + "\n".join(f"  {row}" for row in rows) + "\n",
+        "target (p95 < 150 ms on every request, query count independent of the rows): "
+        f"worst p95 {worst:.0f} ms — "
         f"**{'met' if worst < 150 else 'not met'}**",
     ]
     print(append("Project list and project page at province size, PostgreSQL", lines))

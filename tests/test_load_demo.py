@@ -123,12 +123,12 @@ def test_the_admin_lists_filter_by_the_projects_own_department_and_region(demo, 
         f"/admin/projects/project/?region__id__exact={department.region_id}": Project.objects.filter(
             unit__department__region=department.region
         ).count(),
-        f"/admin/perfgoals/evaluation/?project__department__id__exact={department.pk}": Project.objects.filter(
-            unit__department=department, evaluation__isnull=False
-        ).count(),
-        f"/admin/perfgoals/indicator/?project__department__id__exact={department.pk}": Indicator.objects.filter(
-            project__unit__department=department
-        ).count(),
+        f"/admin/perfgoals/evaluation/?project__department__id__exact={department.pk}": (
+            Project.objects.filter(unit__department=department, evaluation__isnull=False).count()
+        ),
+        f"/admin/perfgoals/indicator/?project__department__id__exact={department.pk}": (
+            Indicator.objects.filter(project__unit__department=department).count()
+        ),
     }
     for url, expected in counts.items():
         response = admin_client.get(url)  # an unknown filter would redirect to ?e=1

@@ -196,7 +196,8 @@ def check_document(doc: dict, seed_text: str | None = None) -> list[str]:
             rows = doc.get("summary_table") or []
             if p_index < len(rows) and rows[p_index].get("unit") != fund_user:
                 problems.append(
-                    f"{where}: fund_user {fund_user!r} differs from the summary table's {rows[p_index].get('unit')!r}"
+                    f"{where}: fund_user {fund_user!r} differs from the summary table's "
+                    f"{rows[p_index].get('unit')!r}"
                 )
             if seed is not None and not occurs(fund_user, seed):
                 problems.append(f"{where}: fund_user {fund_user!r} does not occur in the seed")

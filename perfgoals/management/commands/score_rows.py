@@ -107,7 +107,10 @@ def score_row(row: dict[str, str], scheme) -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "按评分方案为 CSV 中的指标行打分（列：target, actual, weight，可选 direction, band, score, name），结果输出到标准输出。"
+    help = (
+        "按评分方案为 CSV 中的指标行打分（列：target, actual, weight，可选 direction, band, score, name），"
+        "结果输出到标准输出。"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="CSV 文件（UTF-8）")
