@@ -19,23 +19,9 @@ from types import MappingProxyType
 
 from .nature import direction_signal
 from .schemes import Band, Scheme
-from .values import (
-    _ONE_NUMBER,
-    _SYMBOL_OF_VALUE,
-    _ZERO_DIGITS,
-    CACHE_SIZE,
-    Direction,
-    Kind,
-    Value,
-    _normalise,
-    _read,
-    _shape,
-    adopt_unit,
-    format_decimal,
-    normalise_text,
-    parse,
-    to_decimal,
-)
+from .units import CACHE_SIZE, _normalise, format_decimal, normalise_text, to_decimal
+from .values import _ONE_NUMBER, _ZERO_DIGITS, _read, _shape, parse
+from .valuetypes import _SYMBOL_OF_VALUE, Direction, Kind, Value, adopt_unit
 from .vocabulary import LEVEL1, level1_of, normalise_level1, normalise_level2
 
 __all__ = [
