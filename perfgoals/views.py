@@ -39,9 +39,18 @@ from projects.views import ObjectListView
 
 from . import services, workflow
 from .choices import Status
-from .engine import LEVEL1, LEVEL2, Direction, Flag, Kind, parse, score_evaluation, vocabulary
+from .engine import (
+    LEVEL1,
+    LEVEL2,
+    Direction,
+    EvaluationResult,
+    Flag,
+    Kind,
+    parse,
+    score_evaluation,
+    vocabulary,
+)
 from .engine.nature import direction_signal
-from .engine.scoring import EvaluationResult
 from .engine.values import format_decimal
 from .forms import (
     ApproveForm,

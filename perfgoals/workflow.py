@@ -48,8 +48,7 @@ from projects.scoping import enterable_projects, reviewable_projects
 
 from . import services
 from .choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
-from .engine import Flag, Kind, Scheme, parse
-from .engine.scoring import EvaluationResult
+from .engine import EvaluationResult, Flag, Kind, Scheme, parse
 from .engine.values import format_decimal
 from .models import Evaluation, Indicator, ReviewAction, ReviewActionKind
 

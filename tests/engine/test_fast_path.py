@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfgoals.engine import SCHEMES, Direction, IndicatorInput, parse, score_indicator
-from perfgoals.engine.scoring import _score_indicator
+from perfgoals.engine.rules import _score_indicator
 
 OPERATORS = ["≥", "≧", ">=", "≤", "≦", "<=", "=", "", "不低于", "不高于"]
 SUFFIXES = ["", "以上", "以下", "左右"]
