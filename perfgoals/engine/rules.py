@@ -2,17 +2,20 @@
 :func:`~perfgoals.engine.speed.score_indicator`, and the only place a formula is written.
 
 Plain code, no caches: this module is the reference that :mod:`.speed` must agree with (see
-``tests/engine/test_fast_path.py``). Every score is a Decimal rounded half-up at the end; every
-explanation and flag label is Chinese. A scheme option value without a rule here raises
-NotImplementedError: a scheme is never scored silently by another rule than its own.
+``tests/engine/test_fast_path.py``). What it looks up of schemes, bands and texts goes through a
+:class:`Lookups` parameter, computed anew here (:data:`PLAIN`) and remembered by :mod:`.speed`.
+Every score is a Decimal rounded half-up at the end; every explanation and flag label is Chinese.
+A scheme option value without a rule here raises NotImplementedError: a scheme is never scored
+silently by another rule than its own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from types import MappingProxyType
+from typing import NamedTuple
 
 from .nature import direction_signal
 from .schemes import Band, Scheme
@@ -41,7 +44,7 @@ from .units import _normalise, format_decimal, normalise_text
 from .values import parse
 from .valuetypes import Direction, Kind, Value, adopt_unit
 
-__all__ = ["score_by_rules"]
+__all__ = ["PLAIN", "Lookups", "score_by_rules"]
 
 # members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
 
@@ -145,20 +148,20 @@ if any(len(neg) != 1 for neg in _NEGATIONS):  # pragma: no cover
     raise RuntimeError("_NEGATION_CHARS expects single-character negations")
 
 
-def _suggest_band(target: Value, actual: Value, scheme: Scheme, scale: str) -> str | None:
+def _suggest_band(target: Value, actual: Value, scheme: Scheme, scale: str, lookups: Lookups) -> str | None:
     """A band to propose (never applied): the band an actual names on a printed scale ("良" against
     "优良中低差"), or the top band when the actual plainly reports the target as met; else None."""
     if actual.kind is _EMPTY or target.kind is _EMPTY:
         return None
     if target.scale is not None and actual.text:
-        named = scheme.find_band(normalise_text(actual.text).strip("。.;；"), target.scale)
+        named = lookups.find_band(scheme, normalise_text(actual.text).strip("。.;；"), target.scale)
         if named is not None and named[0] == target.scale:
             return named[1].short
-    top = _top_band(scheme, scale)
+    top = lookups.top_band(scheme, scale)
     if top is None:
         return None
-    t = _compact_for_compare(target.text)
-    a = _compact_for_compare(actual.text)
+    t = lookups.compact(target.text)
+    a = lookups.compact(actual.text)
     if not a:
         return None
     if a == t:
@@ -218,10 +221,16 @@ def _resolve_direction(inp: IndicatorInput, target: Value) -> tuple[Direction | 
 
 
 def _score_by_band(
-    inp: IndicatorInput, scheme: Scheme, weight: Decimal, scale: str, prefix: str, work: _Work
+    inp: IndicatorInput,
+    scheme: Scheme,
+    weight: Decimal,
+    scale: str,
+    prefix: str,
+    work: _Work,
+    lookups: Lookups,
 ) -> None:
     """Score inside the user's band, or flag BAND_REQUIRED."""
-    found = scheme.find_band(inp.band, scale)
+    found = lookups.find_band(scheme, inp.band, scale)
     if found is None:
         work.flags.append(_BAND_REQUIRED)
         if inp.band:
@@ -231,7 +240,7 @@ def _score_by_band(
         return
     scale_used, band = found
     places = scheme.score_places
-    low, top, weight_down, label = _band_numbers(band, weight, places)
+    low, top, weight_down, label = lookups.band_numbers(band, weight, places)
     if inp.band_score is not None:
         given = _round(inp.band_score, places)
         if band.contains(inp.band_score, weight) and band.contains(given, weight):
@@ -265,6 +274,29 @@ def _band_numbers(band: Band, weight: Decimal, places: int) -> tuple[Decimal, De
         _round(weight, places, ROUND_DOWN),
         f"{band.short}（{band.range_display()}）",
     )
+
+
+def _find_band(scheme: Scheme, label: str | None, scale: str | None) -> tuple[str, Band] | None:
+    """The (scale, band) a label names (see :meth:`Scheme.find_band`)."""
+    return scheme.find_band(label, scale)
+
+
+class Lookups(NamedTuple):
+    """What the rules look up: pure functions of immutable arguments (schemes, bands, texts).
+
+    The rules take them as a parameter so that :mod:`.speed` can pass remembered ones: a plain
+    computation here, and the caches where the caches are. :data:`PLAIN` computes each anew;
+    ``tests/engine/test_fast_path.py`` compares the two.
+    """
+
+    find_band: Callable[[Scheme, str | None, str | None], tuple[str, Band] | None]
+    top_band: Callable[[Scheme, str], Band | None]
+    band_numbers: Callable[[Band, Decimal, int], tuple[Decimal, Decimal, Decimal, str]]
+    compact: Callable[[str | None], str]
+
+
+#: the lookups computed anew each time
+PLAIN = Lookups(_find_band, _top_band, _band_numbers, _compact_for_compare)
 
 
 def _formula(
@@ -411,6 +443,7 @@ def _deadline(
     scheme: Scheme,
     year: int | None,
     work: _Work,
+    lookups: Lookups,
 ) -> None:
     """Compare a deadline target with the date an actual reports."""
     assert target.deadline is not None and actual.deadline is not None
@@ -423,7 +456,7 @@ def _deadline(
     except ValueError:
         work.flags.append(_TARGET_UNREADABLE)
         work.parts.append("期限无法换算为日期，需评定档次")
-        _score_by_band(inp, scheme, weight, scheme.default_scale, "期限", work)
+        _score_by_band(inp, scheme, weight, scheme.default_scale, "期限", work, lookups)
         return
     if done <= due:
         work.achieved = True
@@ -439,7 +472,7 @@ def _deadline(
         return
     if scheme.deadline_late != "band":
         raise _no_rule("deadline_late", scheme.deadline_late)
-    _score_by_band(inp, scheme, weight, scheme.default_scale, late, work)
+    _score_by_band(inp, scheme, weight, scheme.default_scale, late, work, lookups)
 
 
 # --- indicator ------------------------------------------------------------------------------------
@@ -452,15 +485,21 @@ def score_by_rules(inp: IndicatorInput, scheme: Scheme, *, year: int | None = No
 
 
 def _score_indicator(
-    inp: IndicatorInput, scheme: Scheme, year: int | None, target: Value, actual: Value | None
+    inp: IndicatorInput,
+    scheme: Scheme,
+    year: int | None,
+    target: Value,
+    actual: Value | None,
+    lookups: Lookups = PLAIN,
 ) -> IndicatorResult:
-    """Score one row, the target read (and the actual, adopted, when given)."""
+    """Score one row, the target read (and the actual, adopted, when given); ``lookups`` as in
+    :class:`Lookups`."""
     if actual is None:
         actual = adopt_unit(parse(inp.actual_text, unit=inp.unit), target)
     scale = _scale_for(target, scheme)
     work = _Work()
     direction, source, direction_note = _resolve_direction(inp, target)
-    suggested = _suggest_band(target, actual, scheme, scale)
+    suggested = _suggest_band(target, actual, scheme, scale, lookups)
     weight = inp.weight
 
     if inp.not_applicable:
@@ -492,25 +531,25 @@ def _score_indicator(
             and (target.unit is None or actual.unit is None or target.unit == actual.unit)
         ):
             if not _formula(target, actual, direction, weight, scheme, work):
-                _score_by_band(inp, scheme, weight, scale, "按定性评判", work)
+                _score_by_band(inp, scheme, weight, scale, "按定性评判", work, lookups)
         elif actual_quantitative:
             work.flags.append(_UNIT_MISMATCH)
             prefix = f"单位不一致（目标 {target.unit}，实际 {actual.unit}），按定性评判"
             if inp.band:
-                _score_by_band(inp, scheme, weight, scale, prefix, work)
+                _score_by_band(inp, scheme, weight, scale, prefix, work, lookups)
             else:
                 work.parts.append(f"单位不一致（目标 {target.unit}，实际 {actual.unit}），无法按公式计分")
         else:
-            _score_by_band(inp, scheme, weight, scale, "实际值为文字描述，按定性评判", work)
+            _score_by_band(inp, scheme, weight, scale, "实际值为文字描述，按定性评判", work, lookups)
         if direction_note and work.score is not None and work.band is None:
             # only a formula depends on the direction; a band score does not need it confirmed
             work.flags.append(_DIRECTION_SUGGESTED)
             work.parts.append(direction_note)
     elif target_kind is _DEADLINE:
         if actual_kind is _DEADLINE:
-            _deadline(inp, target, actual, weight, scheme, year, work)
+            _deadline(inp, target, actual, weight, scheme, year, work, lookups)
         else:
-            _score_by_band(inp, scheme, weight, scale, "实际值不是日期，按定性评判", work)
+            _score_by_band(inp, scheme, weight, scale, "实际值不是日期，按定性评判", work, lookups)
     else:
         if target_kind is _EMPTY:
             prefix = "未填目标值，按定性评判"
@@ -518,7 +557,7 @@ def _score_indicator(
             prefix = "目标值无法识别，按定性评判"
         else:
             prefix = "定性"
-        _score_by_band(inp, scheme, weight, scale, prefix, work)
+        _score_by_band(inp, scheme, weight, scale, prefix, work, lookups)
 
     if suggested and _BAND_REQUIRED in work.flags:
         work.parts.append(f"建议档次：{suggested}")

@@ -3,6 +3,8 @@ a hand-written path for the common row.
 
 * Row caches: the result of a row whose target is not a quantity (qualitative, deadline, blank: the
   same few texts again and again) is remembered by the exact input.
+* Remembered lookups: what the rules look up of a scheme (bands found by name, top bands, band
+  limits) per scheme or band object, passed to the rules as their :class:`~.rules.Lookups`.
 * Compact-shape cache: the compact form of a cell with one number is built from the first cell of
   the same shape (see :func:`_compact_shaped`).
 * Fast path: :func:`_score_quantities` scores a quantity target above 0 against a quantity actual in
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, getcontext
 from types import MappingProxyType
 
+from . import rules
 from .rules import (
     _CONTEXT_28,
     _DONE_PHRASE,
@@ -34,6 +37,7 @@ from .rules import (
     _QUANTA,
     _QUANTITATIVE,
     _ZERO,
+    Lookups,
     _compact_for_compare,
     _context,
     _fmt,
@@ -42,7 +46,6 @@ from .rules import (
     _resolve_direction,
     _round,
     _score_indicator,
-    _top_band,
 )
 from .schemes import Band, Scheme
 from .types import (
@@ -87,7 +90,7 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
         if target.kind is _QUANTITATIVE:
             text = inp.actual_text
             if type(text) is not str:
-                return _score_indicator(inp, scheme, year, target, None)
+                return _score_indicator(inp, scheme, year, target, None, _REMEMBERED)
             actual_shape = text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS)
             actual = _read(text, actual_shape, None, unit)  # parse(text, unit=unit)
             if actual.unit is None:  # adopt_unit returns any other actual as it is
@@ -96,7 +99,7 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
                 scored = _score_quantities(inp, scheme, target, actual, target_shape, actual_shape)
                 if scored is not None:
                     return scored
-            return _score_indicator(inp, scheme, year, target, actual)
+            return _score_indicator(inp, scheme, year, target, actual, _REMEMBERED)
         if nature is None and unit is None:
             if len(_NOT_QUANTITIES) >= ROW_CACHE_SIZE:
                 _NOT_QUANTITIES.clear()
@@ -104,7 +107,7 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
     else:
         target = parse(text, nature=nature, unit=unit)
         if target.kind is _QUANTITATIVE:
-            return _score_indicator(inp, scheme, year, target, None)
+            return _score_indicator(inp, scheme, year, target, None, _REMEMBERED)
     key = _row_key(inp, scheme, year)
     if key is not None:
         known = _ROWS.get(key)
@@ -112,7 +115,7 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
             return known[1]
     if target is None:
         target = parse(text)
-    scored = _score_indicator(inp, scheme, year, target, None)
+    scored = _score_indicator(inp, scheme, year, target, None, _REMEMBERED)
     if key is not None:
         if len(_ROWS) >= ROW_CACHE_SIZE:
             _ROWS.clear()
@@ -172,6 +175,68 @@ def _keyable(types: tuple[type, ...]) -> bool:
     return keyable
 
 
+# --- what the rules look up, remembered -----------------------------------------------------------
+
+
+def _find_band(scheme: Scheme, label: str | None, scale: str | None) -> tuple[str, Band] | None:
+    """``scheme.find_band(label, scale)``, remembered per scheme object (schemes and bands are immutable)."""
+    if type(label) is not str or not (scale is None or type(scale) is str):
+        return scheme.find_band(label, scale)
+    key = (id(scheme), label, scale)
+    known = _BANDS_FOUND.get(key)
+    if known is not None and known[0] is scheme:
+        return known[1]
+    found = scheme.find_band(label, scale)
+    if len(_BANDS_FOUND) >= 1024:
+        _BANDS_FOUND.clear()
+    _BANDS_FOUND[key] = (scheme, found)
+    return found
+
+
+_BANDS_FOUND: dict[tuple[int, str, str | None], tuple[Scheme, tuple[str, Band] | None]] = {}
+
+
+def _top_band(scheme: Scheme, scale: str) -> Band | None:
+    """The rules' ``_top_band``, remembered per scheme object (held, so that its id stays its own)."""
+    key = (id(scheme), scale)
+    known = _TOP_BANDS.get(key)
+    if known is not None and known[0] is scheme:
+        return known[1]
+    top = rules._top_band(scheme, scale)
+    if len(_TOP_BANDS) >= 256:
+        _TOP_BANDS.clear()
+    _TOP_BANDS[key] = (scheme, top)
+    return top
+
+
+_TOP_BANDS: dict[tuple[int, str], tuple[Scheme, Band | None]] = {}
+
+
+def _band_numbers(band: Band, weight: Decimal, places: int) -> tuple[Decimal, Decimal, Decimal, str]:
+    """The rules' ``_band_numbers``, remembered per band object, weight and places. All three numbers
+    are rounded at ``places``, so they depend on the weight's value (and the sign of a zero) only, not
+    on how it is printed: 5 and 5.0 give the same."""
+    key = (id(band), weight, weight.is_signed(), places)
+    known = _BAND_NUMBERS.get(key)
+    if known is not None and known[0] is band:
+        return known[1]
+    numbers = rules._band_numbers(band, weight, places)
+    if len(_BAND_NUMBERS) >= 4096:
+        _BAND_NUMBERS.clear()
+    _BAND_NUMBERS[key] = (band, numbers)
+    return numbers
+
+
+_BAND_NUMBERS: dict[tuple[int, Decimal, bool, int], tuple[Band, tuple[Decimal, Decimal, Decimal, str]]] = {}
+
+
+def _compact(text: str | None) -> str:
+    """The rules' ``_compact_for_compare``, by the compact-shape cache for a str text."""
+    if type(text) is not str:
+        return _compact_for_compare(text)
+    return _compact_shaped(text, text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS))
+
+
 # --- the compact-shape cache ----------------------------------------------------------------------
 
 
@@ -214,6 +279,10 @@ def _learn_compact_shape(key: bytes, text: str) -> str:
         _COMPACT_SHAPES.clear()
     _COMPACT_SHAPES[key] = shape
     return compact
+
+
+#: what the rules look up, remembered (passed to the rules by :func:`score_indicator`)
+_REMEMBERED = Lookups(_find_band, _top_band, _band_numbers, _compact)
 
 
 # --- the fast path --------------------------------------------------------------------------------
@@ -471,8 +540,7 @@ def _unit_suffix_of(unit: str | None) -> str:
 #: The scheme options _score_quantities reads that take one of a few values, each with the values it
 #: was written for. A scheme with any other value (a choice added to schemes._CHOICES, or a value put
 #: in without validation) is scored by the rules alone: this path never scores it by a neighbour's
-#: formula. "two_sided" "=" / "≈" rows are declined row by row; the scale is only looked up (its top
-#: band, by the rules' own _top_band), and so are the bands themselves.
+#: formula. "two_sided" "=" / "≈" rows are declined row by row.
 _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "positive_formula": frozenset({"ratio"}),
@@ -484,9 +552,10 @@ _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 #: the options it reads as True or False (anything else goes to the rules)
 _HANDLED_FLAGS = ("cap_at_weight", "full_when_met")
-#: the other options it reads: score_places (any int: rounded by the rules' own helpers) and
+#: the other options it reads: bands (any that validate: only their top band is looked up, by the
+#: rules' own _top_band), score_places (any int: rounded by the rules' own helpers) and
 #: overshoot_threshold (None or a Decimal)
-_HANDLED_OTHERS = ("score_places", "overshoot_threshold")
+_HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold")
 
 
 def _handles(scheme: Scheme) -> bool:
