@@ -47,7 +47,6 @@ from .valuetypes import Direction, Kind, Value, adopt_unit
 __all__ = ["PLAIN", "Lookups", "score_by_rules"]
 
 # members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
-
 _QUANTITATIVE = Kind.QUANTITATIVE
 _QUALITATIVE = Kind.QUALITATIVE
 _DEADLINE = Kind.DEADLINE
@@ -69,8 +68,9 @@ def _quantum(places: int) -> Decimal:
     return Decimal(1).scaleb(-places) if quantum is None else quantum
 
 
-# the quanta of the places a score can have (a table built once, not a cache: it never grows)
-_QUANTA: Mapping[int, Decimal] = MappingProxyType({places: Decimal(1).scaleb(-places) for places in range(9)})
+# the quanta of the places a score can have: a table built once, not a cache (it never grows); a plain
+# dict, read on every rounding (a MappingProxyType costs more per read)
+_QUANTA: dict[int, Decimal] = {places: Decimal(1).scaleb(-places) for places in range(9)}
 # the rounding context of any value below 10**25: a Context is only read by quantize (its sticky
 # flags never change a result), and Context(prec=…) takes every other setting from DefaultContext
 _CONTEXT_28 = Context(prec=28)
@@ -191,7 +191,7 @@ def _scale_for(target: Value, scheme: Scheme) -> str:
 
 
 class _Work:
-    """Mutable scratchpad of one score_indicator call (never leaves the function)."""
+    """Mutable scratchpad of one row scored by the rules (never leaves _score_indicator)."""
 
     __slots__ = ("achieved", "band", "band_scale", "flags", "parts", "ratio", "score")
 

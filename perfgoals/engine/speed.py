@@ -74,9 +74,10 @@ __all__ = ["ROW_CACHE_SIZE", "score_indicator"]
 def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = None) -> IndicatorResult:
     """Score one indicator by ``scheme``; ``year`` is the fiscal year (fills years missing from deadlines).
 
-    See the package docstring for the rules; the result's ``explanation`` shows the arithmetic.
-    Results are immutable; those of rows whose target is not a quantity (qualitative, deadline, blank:
-    the same few texts again and again) are cached by the exact input (:data:`ROW_CACHE_SIZE` rows).
+    The rules are those of :mod:`.rules` (summed up in the package docstring); the result's
+    ``explanation`` shows the arithmetic. Results are immutable; those of rows whose target is not a
+    quantity (qualitative, deadline, blank: the same few texts again and again) are cached by the exact
+    input (:data:`ROW_CACHE_SIZE` rows).
     """
     text, nature, unit = inp.target_text, inp.nature, inp.unit
     target: Value | None = None

@@ -330,6 +330,8 @@ _RESULT_FIELDS = (
     "reported_score",
 )
 if tuple(f.name for f in dataclasses.fields(IndicatorResult)) != _RESULT_FIELDS:  # pragma: no cover
-    raise RuntimeError("score_indicator() must set the fields of IndicatorResult in order")
+    raise RuntimeError(
+        "rules._result and speed._score_quantities must set the fields of IndicatorResult in order"
+    )
 _new_object = object.__new__
 _set_object = object.__setattr__
