@@ -17,8 +17,16 @@ from django.utils import timezone
 
 from projects.models import Project
 
-from .engine import DEFAULT_SCHEME_CODE, SCHEMES, Direction, EvaluationInput, IndicatorInput, score_evaluation
-from .engine.scoring import EvaluationResult, IndicatorResult
+from .engine import (
+    DEFAULT_SCHEME_CODE,
+    SCHEMES,
+    Direction,
+    EvaluationInput,
+    EvaluationResult,
+    IndicatorInput,
+    IndicatorResult,
+    score_evaluation,
+)
 from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
 
 #: indicator fields that recompute rewrites

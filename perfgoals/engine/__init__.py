@@ -13,7 +13,7 @@ Vocabulary (:mod:`.vocabulary`)
     ``level2_name(code)``, ``normalise_level1(printed)``, ``normalise_level2(printed, level1_code=None)``,
     ``parse_level1_header("产出指标（50 分）") -> (code, Decimal)``.
 
-Values (:mod:`.values`)
+Values (:mod:`.values`, the reader; :mod:`.valuetypes` what it builds; :mod:`.units` text, numbers, units)
     ``parse(text, *, nature=None, unit=None) -> Value`` (never raises), ``Value``, ``Kind``,
     ``Direction``, ``Deadline`` (``.resolve(default_year) -> date``), ``compatible(a, b)``,
     ``adopt_unit(actual, target)``.
@@ -25,10 +25,12 @@ Schemes (:mod:`.schemes`)
     ``Scheme`` (``to_dict()`` / ``Scheme.from_dict(d)``), ``Band``, ``SchemeError``, ``SCHEMES``
     ("shandong-2019", "national-2020"), ``DEFAULT_SCHEME_CODE``.
 
-Scoring (:mod:`.scoring`)
-    ``IndicatorInput``, ``score_indicator(inp, scheme, *, year=None) -> IndicatorResult``, ``Flag``
-    (``.label`` in Chinese), ``EvaluationInput``, ``score_evaluation(inp, scheme) -> EvaluationResult``,
-    ``Subtotal``, ``EvaluationWarning`` (``code``, ``message``).
+Scoring
+    :mod:`.types`: ``IndicatorInput``, ``IndicatorResult``, ``Flag`` (``.label`` in Chinese),
+    ``EvaluationInput``, ``EvaluationResult``, ``Subtotal``, ``EvaluationWarning`` (``code``,
+    ``message``). :mod:`.speed`: ``score_indicator(inp, scheme, *, year=None) -> IndicatorResult``
+    (caches and a fast path over :mod:`.rules`, where every formula is written).
+    :mod:`.evaluation`: ``score_evaluation(inp, scheme) -> EvaluationResult``.
 
 Decisions
 =========
@@ -109,14 +111,17 @@ Speed (no effect on any result)
     caches), and reads a cell with one number by the reading of the first cell of the same shape
     (the same characters around the digits: "≥ 90 %" serves "≥ 85.5 %"); ``score_indicator``
     remembers the results of rows whose target is not a quantity, keyed by the exact input, and
-    scores the common quantity-against-quantity row in one pass. The caches assume Python's default
-    decimal context, as everywhere in this project (the row cache is skipped under another precision
-    or rounding).
+    scores the common quantity-against-quantity row in one pass (:mod:`.speed`), leaving to the rules
+    any scheme whose options take a value that pass was not written for. The caches assume Python's
+    default decimal context, as everywhere in this project (the row cache is skipped under another
+    precision or rounding).
 """
 
+from .evaluation import score_evaluation
 from .nature import direction_signal, suggest_direction
 from .schemes import DEFAULT_SCHEME_CODE, SCHEMES, Band, Scheme, SchemeError
-from .scoring import (
+from .speed import score_indicator
+from .types import (
     EvaluationInput,
     EvaluationResult,
     EvaluationWarning,
@@ -124,10 +129,9 @@ from .scoring import (
     IndicatorInput,
     IndicatorResult,
     Subtotal,
-    score_evaluation,
-    score_indicator,
 )
-from .values import Deadline, Direction, Kind, Value, adopt_unit, compatible, parse
+from .values import parse
+from .valuetypes import Deadline, Direction, Kind, Value, adopt_unit, compatible
 from .vocabulary import (
     GENERATIONS,
     LEVEL1,

@@ -17,21 +17,56 @@ Order of reading (first match wins):
    when the prose around it is short ("个人负担比例为 6.9%"); several numbers, or a range →
    ``QUALITATIVE`` ("复合描述" / "区间"); a single bare number in a long sentence → ``QUALITATIVE``;
 8. no number: Chinese prose → ``QUALITATIVE``; anything else → ``UNREADABLE``.
+
+The pieces below the reader are in :mod:`.units` (text, numbers, units); what it builds is in
+:mod:`.valuetypes` (``Value``, ``Kind``, ``Direction``, ``Deadline``). Both are re-exported here, so
+``perfgoals.engine.values`` offers everything it always did.
 """
 
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import functools
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from decimal import Decimal
 from types import MappingProxyType
+
+from .units import (
+    _MAGNITUDES,
+    _ONE,
+    _UNIT_RE,
+    _ZERO,
+    CACHE_SIZE,
+    _alternation,
+    _split_unit_column,
+    canonical_unit,
+    format_decimal,
+    normalise_text,
+    to_decimal,
+)
+from .valuetypes import (
+    _APPROX,
+    _DEADLINE,
+    _EMPTY,
+    _NOTE_COMPOSITE,
+    _NOTE_OVER,
+    _QUALITATIVE,
+    _QUANTITATIVE,
+    _SCALE_LABELS,
+    _UNREADABLE,
+    Deadline,
+    Direction,
+    Kind,
+    Value,
+    _new_object,
+    _replace,
+    _set_object,
+    _value,
+    adopt_unit,
+    compatible,
+)
 
 __all__ = [
     "Deadline",
@@ -46,541 +81,6 @@ __all__ = [
     "parse",
     "to_decimal",
 ]
-
-
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
-
-
-class Kind(StrEnum):
-    """What a printed value turned out to be."""
-
-    QUANTITATIVE = "quantitative"
-    QUALITATIVE = "qualitative"
-    DEADLINE = "deadline"
-    UNREADABLE = "unreadable"
-    EMPTY = "empty"
-
-    @property
-    def label(self) -> str:
-        """Chinese name of the kind."""
-        return _KIND_LABELS[self]
-
-
-# members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
-_QUANTITATIVE = Kind.QUANTITATIVE
-_QUALITATIVE = Kind.QUALITATIVE
-_DEADLINE = Kind.DEADLINE
-_UNREADABLE = Kind.UNREADABLE
-_EMPTY = Kind.EMPTY
-
-_KIND_LABELS = MappingProxyType(
-    {
-        Kind.QUANTITATIVE: "定量",
-        Kind.QUALITATIVE: "定性",
-        Kind.DEADLINE: "期限",
-        Kind.UNREADABLE: "无法识别",
-        Kind.EMPTY: "空白",
-    }
-)
-
-
-class Direction(StrEnum):
-    """Which way a target points: ≥ (positive, 正向), ≤ (negative, 反向), = or ≈."""
-
-    POSITIVE = "ge"
-    NEGATIVE = "le"
-    EQUAL = "eq"
-    APPROX = "approx"
-
-    @property
-    def symbol(self) -> str:
-        """The operator printed for this direction."""
-        return _DIRECTION_SYMBOLS[self]
-
-    @property
-    def label(self) -> str:
-        """Chinese name of the direction, e.g. "正向（≥）"."""
-        return _DIRECTION_LABELS[self]
-
-
-# members bound to module names: reading ``Direction.POSITIVE`` goes through the enum machinery each time
-_POSITIVE = Direction.POSITIVE
-_NEGATIVE = Direction.NEGATIVE
-_EQUAL = Direction.EQUAL
-_APPROX = Direction.APPROX
-
-_DIRECTION_SYMBOLS = MappingProxyType(
-    {
-        Direction.POSITIVE: "≥",
-        Direction.NEGATIVE: "≤",
-        Direction.EQUAL: "=",
-        Direction.APPROX: "≈",
-    }
-)
-_SYMBOL_OF_VALUE = {direction.value: symbol for direction, symbol in _DIRECTION_SYMBOLS.items()}
-_DIRECTION_LABELS = MappingProxyType(
-    {
-        Direction.POSITIVE: "正向（≥）",
-        Direction.NEGATIVE: "反向（≤）",
-        Direction.EQUAL: "等于（=）",
-        Direction.APPROX: "约等于（≈）",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A date or deadline as printed; parts that were not printed are None.
-
-    ``end_of_month`` records "底/末" ("11月底前"); ``before`` records a month- or year-level "前"
-    ("9月前" = before September). A day-level "前" ("12月31日前") is read as *on or before* that
-    day, as the phrase is used in budget documents.
-    """
-
-    year: int | None = None
-    month: int | None = None
-    day: int | None = None
-    end_of_month: bool = False
-    before: bool = False
-
-    def resolve(self, default_year: int | None = None) -> date:
-        """The latest date that still counts as on time (for an actual: the date it was done, at the latest).
-
-        "11月底前" → 30 Nov; "9月前" → 31 Aug; "2023年12月" → 31 Dec 2023; "2019 年完成" → 31 Dec 2019.
-        ``default_year`` fills a missing year. Raises ValueError when no year is known or the date
-        does not exist.
-        """
-        year = self.year if self.year is not None else default_year
-        if year is None:
-            raise ValueError("期限缺少年份")
-        if self.month is None:
-            return date(year - 1, 12, 31) if self.before else date(year, 12, 31)
-        if self.day is None:
-            if self.before:
-                return date(year, self.month, 1) - timedelta(days=1)
-            return date(year, self.month, calendar.monthrange(year, self.month)[1])
-        return date(year, self.month, self.day)
-
-    def display(self) -> str:
-        """A short Chinese rendering, e.g. "2019年12月31日", "11月底前", "9月前"."""
-        parts = []
-        if self.year is not None:
-            parts.append(f"{self.year}年")
-        if self.month is not None:
-            parts.append(f"{self.month}月")
-        if self.day is not None:
-            parts.append(f"{self.day}日")
-        if not parts:
-            parts.append("年底")
-        text = "".join(parts)
-        if self.end_of_month and self.day is None and self.month is not None:
-            text += "底"
-        if self.before:
-            text += "前"
-        return text
-
-
-@dataclass(frozen=True)
-class Value:
-    """One printed target or actual value and what :func:`parse` recognised in it.
-
-    ``number`` is the number as printed, ``magnitude`` the factor of 万/亿/千 printed with it,
-    ``base`` their product (the quantity compared in scoring), ``unit`` the base unit with the
-    magnitude removed ("人", "元", "%", "元/年/人") and ``printed_unit`` the unit as written ("万人").
-    """
-
-    text: str | None
-    kind: Kind
-    direction: Direction | None = None
-    strict: bool = False
-    direction_source: str | None = None
-    number: Decimal | None = None
-    magnitude: Decimal = Decimal(1)
-    base: Decimal | None = None
-    unit: str | None = None
-    printed_unit: str | None = None
-    deadline: Deadline | None = None
-    scale: str | None = None
-    relative: str | None = None
-    recognised: tuple[str, ...] = ()
-
-    @property
-    def is_quantitative(self) -> bool:
-        """True when the value carries a number that can be compared."""
-        return self.kind is _QUANTITATIVE and self.base is not None
-
-    def operator_symbol(self) -> str:
-        """The operator for display: "≥", ">", "≤", "<", "=", "≈" or "" without a direction."""
-        direction = self.direction
-        if direction is None:
-            return ""
-        if self.strict and direction is _POSITIVE:
-            return ">"
-        if self.strict and direction is _NEGATIVE:
-            return "<"
-        return _SYMBOL_OF_VALUE[direction._value_]  # direction.symbol, without hashing the enum member
-
-    def display(self) -> str:
-        """A compact Chinese rendering: "≥5台", "≈230万人", "定性：显著（优良中低差）", "期限 2019年"."""
-        if self.kind is _EMPTY:
-            return "（空）"
-        if self.kind is _QUANTITATIVE and self.number is not None:
-            unit = self.printed_unit or ""
-            if _NOTE_OVER in self.recognised:
-                # "11万余人次": 余 follows the magnitude when one was printed
-                mag = next((m for m in ("千万", "百万", "亿", "万", "千") if unit.startswith(m)), "")
-                unit = f"{mag}余{unit[len(mag) :]}"
-            return f"{self.operator_symbol()}{format_decimal(self.number)}{unit}"
-        if self.kind is _DEADLINE and self.deadline is not None:
-            return f"期限 {self.deadline.display()}"
-        compact = normalise_text(self.text)
-        if self.kind is _UNREADABLE:
-            return f"无法识别：{compact}"
-        scale = f"（{_SCALE_LABELS[self.scale]}）" if self.scale in _SCALE_LABELS else ""
-        return f"定性：{compact}{scale}"
-
-
-_VALUE_FIELDS = (
-    "text",
-    "kind",
-    "direction",
-    "strict",
-    "direction_source",
-    "number",
-    "magnitude",
-    "base",
-    "unit",
-    "printed_unit",
-    "deadline",
-    "scale",
-    "relative",
-    "recognised",
-)
-if tuple(f.name for f in dataclasses.fields(Value)) != _VALUE_FIELDS:  # pragma: no cover
-    raise RuntimeError("_value() must list the fields of Value in order")
-_new_object = object.__new__
-_set_object = object.__setattr__
-
-
-def _value(
-    text: str | None,
-    kind: Kind,
-    direction: Direction | None = None,
-    strict: bool = False,
-    direction_source: str | None = None,
-    number: Decimal | None = None,
-    magnitude: Decimal = _ONE,
-    base: Decimal | None = None,
-    unit: str | None = None,
-    printed_unit: str | None = None,
-    deadline: Deadline | None = None,
-    scale: str | None = None,
-    relative: str | None = None,
-    recognised: tuple[str, ...] = (),
-) -> Value:
-    """``Value(...)`` for the reader: the same object, built without the frozen dataclass's
-    ``__init__`` (one ``object.__setattr__`` per field), which dominated reading a short cell."""
-    value = _new_object(Value)
-    value.__dict__.update(
-        text=text,
-        kind=kind,
-        direction=direction,
-        strict=strict,
-        direction_source=direction_source,
-        number=number,
-        magnitude=magnitude,
-        base=base,
-        unit=unit,
-        printed_unit=printed_unit,
-        deadline=deadline,
-        scale=scale,
-        relative=relative,
-        recognised=recognised,
-    )
-    return value
-
-
-_SCALE_LABELS = MappingProxyType({"three": "完成/部分完成/未完成", "five": "优良中低差", "hml": "高中低"})
-_NOTE_OVER = "余（略多于所列数值，按所列数值计）"
-_NOTE_COMPOSITE = "复合描述"
-
-# --- text normalisation ---------------------------------------------------------------------------
-
-# Operators NFKC leaves alone; multi-character spellings are folded after whitespace is removed.
-_OPERATOR_FOLDS: tuple[tuple[str, str], ...] = (
-    ("≧", "≥"),
-    ("⩾", "≥"),
-    ("≦", "≤"),
-    ("⩽", "≤"),
-    ("═", "="),
-    ("≒", "≈"),
-    ("≯", "≤"),
-    ("≮", "≥"),
-    (">=", "≥"),
-    ("=>", "≥"),
-    ("<=", "≤"),
-    ("=<", "≤"),
-    ("≥=", "≥"),
-    ("≤=", "≤"),
-    ("==", "="),
-)
-
-_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
-# a text without any of these characters is left alone by every fold: the single-character spellings,
-# and "=", which every multi-character spelling contains
-_FOLD_TRIGGER = re.compile("[=" + "".join(old for old, _ in _OPERATOR_FOLDS if len(old) == 1) + "]")
-assert all(len(old) == 1 or "=" in old for old, _ in _OPERATOR_FOLDS)
-
-#: size of the caches of normalised texts and of parsed values (real data repeats cells constantly)
-CACHE_SIZE = 65536
-
-
-def normalise_text(text: str | None) -> str:
-    """NFKC (full-width → ASCII), all whitespace removed, operator spellings folded.
-
-    Chinese text carries no meaningful spaces, and the seeds break cells at arbitrary points.
-    """
-    if not text:
-        return ""
-    if type(text) is str:
-        return _normalise_cached(text)
-    return _normalise(text)
-
-
-def _normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
-    folded = "".join(folded.split())
-    if _FOLD_TRIGGER.search(folded) is not None:
-        for old, new in _OPERATOR_FOLDS:
-            folded = folded.replace(old, new)
-    if "," in folded:
-        folded = _THOUSANDS.sub("", folded)
-    return folded
-
-
-_normalise_cached = functools.lru_cache(maxsize=CACHE_SIZE)(_normalise)
-
-
-def format_decimal(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 100 → "100", 2.50 → "2.5"."""
-    text = str(value)  # fixed-point already unless it shows an exponent (str is much faster than format)
-    if "E" in text or "e" in text:
-        if not value.is_finite():
-            return text
-        text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-# --- units ----------------------------------------------------------------------------------------
-
-_MAGNITUDES: Mapping[str, Decimal] = MappingProxyType(
-    {
-        "亿": Decimal(100000000),
-        "千万": Decimal(10000000),
-        "百万": Decimal(1000000),
-        "万": Decimal(10000),
-        "千": Decimal(1000),
-    }
-)
-
-# Base units as printed (longest first in the regex). Synonyms are folded by canonical_unit.
-_UNITS: tuple[str, ...] = (
-    "个百分点",
-    "百分点",
-    "百分比",
-    "平方公里",
-    "平方米",
-    "立方米",
-    "工作日",
-    "人次",
-    "人数",
-    "户次",
-    "家次",
-    "批次",
-    "场次",
-    "班次",
-    "个月",
-    "小时",
-    "分钟",
-    "公里",
-    "千米",
-    "千克",
-    "公斤",
-    "课时",
-    "学时",
-    "人",
-    "户",
-    "家",
-    "次",
-    "个",
-    "篇",
-    "台",
-    "套",
-    "册",
-    "本",
-    "件",
-    "份",
-    "项",
-    "批",
-    "场",
-    "期",
-    "种",
-    "类",
-    "例",
-    "名",
-    "位",
-    "所",
-    "座",
-    "处",
-    "辆",
-    "张",
-    "条",
-    "部",
-    "块",
-    "间",
-    "床",
-    "天",
-    "日",
-    "秒",
-    "周",
-    "月",
-    "年",
-    "起",
-    "元",
-    "米",
-    "吨",
-    "亩",
-    "倍",
-    "分",
-    "%",
-    "‰",
-    "km",
-    "kg",
-    "m2",
-    "m",
-    "GB",
-    "TB",
-    "MB",
-)
-
-# what may follow "/" in a compound unit ("元/年/人", "元/平方米")
-_PER_UNITS: tuple[str, ...] = (
-    "平方米",
-    "人次",
-    "人年",
-    "床日",
-    "公里",
-    "km",
-    "m2",
-    "年",
-    "人",
-    "月",
-    "日",
-    "天",
-    "次",
-    "户",
-    "件",
-    "台",
-    "套",
-    "吨",
-    "亩",
-    "床",
-    "个",
-    "座",
-    "项",
-    "例",
-    "kg",
-    "千克",
-    "公斤",
-)
-
-# "(套)" after "台": an alternative unit printed in brackets ("台（套）")
-_ALT_UNITS = "台|套|个|件|人|次|辆|本|册|份|项|部|块"
-
-_UNIT_SYNONYMS: Mapping[str, str] = MappingProxyType(
-    {
-        "人数": "人",
-        "日": "天",
-        "百分比": "%",
-        "个百分点": "百分点",
-        "m2": "平方米",
-        "m": "米",
-        "km": "公里",
-        "千米": "公里",
-        "kg": "千克",
-        "公斤": "千克",
-    }
-)
-
-
-def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-
-
-_UNIT_RE = rf"(?:{_alternation(_UNITS)})(?:/(?:{_alternation(_PER_UNITS)}))*(?:\((?:{_ALT_UNITS})\))?"
-
-
-_BRACKETED = re.compile(r"\([^()]*\)")
-
-
-def canonical_unit(unit: str | None) -> str | None:
-    """Fold a printed base unit to the form units are compared in ("人数" → "人", "台(套)" → "台").
-
-    Magnitudes are not handled here (see :func:`parse`). None and "" give None.
-    """
-    if not unit:
-        return None
-    if type(unit) is str:
-        return _canonical_unit_cached(unit)
-    return _canonical_unit(unit)
-
-
-def _canonical_unit(unit: str) -> str | None:
-    text = normalise_text(unit)
-    if "(" in text:
-        text = _BRACKETED.sub("", text)
-    if not text:
-        return None
-    parts = text.split("/")
-    parts = [_UNIT_SYNONYMS.get(part, part) for part in parts]
-    return "/".join(parts)
-
-
-_canonical_unit_cached = functools.lru_cache(maxsize=4096)(_canonical_unit)
-
-_MAGNITUDES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(_MAGNITUDES, key=len, reverse=True))
-_NO_UNIT_COLUMN: tuple[Decimal, str | None, str | None] = (Decimal(1), None, None)
-
-
-def _split_unit_column(unit: str | None) -> tuple[Decimal, str | None, str | None]:
-    """Split a printed 度量单位 column ("万册", "元/平方\\n米", "%") into (magnitude, base unit, printed)."""
-    if not unit:
-        return _NO_UNIT_COLUMN
-    if type(unit) is str:
-        return _split_unit_column_cached(unit)
-    return _split_unit_column_uncached(unit)
-
-
-def _split_unit_column_uncached(unit: str) -> tuple[Decimal, str | None, str | None]:
-    printed = normalise_text(unit)
-    if not printed:
-        return _NO_UNIT_COLUMN
-    magnitude = _ONE
-    rest = printed
-    for word in _MAGNITUDES_LONGEST_FIRST:
-        # "千克"/"千米" are units, not 千 × 克
-        if rest.startswith(word) and not (word == "千" and rest[1:2] in ("克", "米", "瓦")):
-            magnitude = _MAGNITUDES[word]
-            rest = rest[len(word) :]
-            break
-    return magnitude, canonical_unit(rest), printed
-
-
-_split_unit_column_cached = functools.lru_cache(maxsize=4096)(_split_unit_column_uncached)
-
 
 # --- direction words ------------------------------------------------------------------------------
 
@@ -1178,73 +678,3 @@ def _quantity(
         printed_unit,
         recognised=tuple(notes),
     )
-
-
-def compatible(a: Value, b: Value) -> bool:
-    """True when two quantitative values can be compared: same base unit, or one of them has none.
-
-    "232.28万" (no unit) against "230万人" is compatible; 人 against 元, or % against 人, is not.
-    """
-    if not (a.is_quantitative and b.is_quantitative):
-        return False
-    if a.unit is None or b.unit is None:
-        return True
-    return a.unit == b.unit
-
-
-def adopt_unit(actual: Value, target: Value) -> Value:
-    """An actual printed without a unit takes the target's.
-
-    A bare number ("400.3" against "400 万人以上") takes the target's magnitude too: the user typed
-    it in the target's terms. A magnitude-only actual ("232.28 万") keeps its magnitude and takes the
-    base unit. Anything else is returned unchanged.
-    """
-    if (
-        actual.unit is not None  # (is_quantitative inlined below)
-        or actual.kind is not _QUANTITATIVE
-        or actual.base is None
-        or target.kind is not _QUANTITATIVE
-        or target.base is None
-    ):
-        return actual
-    if target.unit is None and target.magnitude == 1:
-        return actual
-    if actual.printed_unit is None and actual.magnitude == 1 and actual.number is not None:
-        if target.magnitude != 1 or target.unit is not None:
-            return _replace(
-                actual,
-                magnitude=target.magnitude,
-                base=actual.number * target.magnitude,
-                unit=target.unit,
-                printed_unit=target.printed_unit,
-                recognised=(*actual.recognised, f"沿用目标单位 {target.printed_unit or target.unit}"),
-            )
-        return actual
-    if target.unit is None:
-        return actual
-    return _replace(actual, unit=target.unit, recognised=(*actual.recognised, f"沿用目标单位 {target.unit}"))
-
-
-def _replace(value: Value, **changes: object) -> Value:
-    """``dataclasses.replace(value, **changes)`` for a Value, built like :func:`_value`."""
-    copy = _new_object(Value)
-    fields = copy.__dict__
-    fields.update(value.__dict__)
-    fields.update(changes)
-    return copy
-
-
-def to_decimal(value: object) -> Decimal | None:
-    """Coerce int / str / Decimal to Decimal (None stays None). Floats are refused: money is never float."""
-    if value is None or isinstance(value, Decimal):
-        return value  # type: ignore[return-value]
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError("金额与分值必须是 Decimal、整数或字符串，不能是浮点数")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise ValueError(f"无法识别的数值：{value}") from exc
-    raise TypeError(f"无法转换为 Decimal：{value!r}")

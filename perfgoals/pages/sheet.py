@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from projects.models import BudgetLine, Project
 
 from .. import workflow
-from ..engine import LEVEL1, LEVEL2, Flag
-from ..engine.scoring import EvaluationResult
+from ..engine import LEVEL1, LEVEL2, EvaluationResult, Flag
 from ..forms import BudgetForm, IndicatorEntryForm
 from ..models import Evaluation, Indicator
 from ..weights import header_weight

@@ -26,7 +26,7 @@ from projects.models import Project
 
 from .. import workflow
 from ..choices import Status
-from ..engine.scoring import EvaluationResult
+from ..engine import EvaluationResult
 from ..forms import BudgetForm, ExplanationForm, IndicatorEntryForm, SubmitForm
 from ..models import Evaluation, Indicator
 from ..pages.history import project_history

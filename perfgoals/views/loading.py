@@ -9,8 +9,7 @@ from projects.models import BudgetLine, Project
 from projects.scoping import visible_projects
 
 from .. import scoring
-from ..engine import score_evaluation
-from ..engine.scoring import EvaluationResult
+from ..engine import EvaluationResult, score_evaluation
 from ..intake.models import CarriedIndicator
 from ..models import Evaluation, Indicator
 from ..pages.history import HistoryRecords

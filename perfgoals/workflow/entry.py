@@ -24,8 +24,7 @@ from projects.models import BudgetLine, Project
 
 from .. import scoring
 from ..choices import Status
-from ..engine import Flag, Kind, Scheme, parse
-from ..engine.scoring import EvaluationResult
+from ..engine import EvaluationResult, Flag, Kind, Scheme, parse
 from ..models import Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, plan_locked, require_editable, require_enter

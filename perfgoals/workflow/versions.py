@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.models import Project
 
-from ..engine.scoring import EvaluationResult
+from ..engine import EvaluationResult
 from ..models import Evaluation, Indicator
 from .errors import VersionConflict
 
