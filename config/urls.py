@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),
 ]
+
+handler500 = "config.errors.server_error"
