@@ -19,3 +19,9 @@ SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "3600") or 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = [o for o in (env("DJANGO_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
+
+# never here, whatever the environment says: the demo accounts' password is public
+DEMO_ACCOUNTS_ALLOWED = False
+# the README's layout puts a reverse proxy in front of gunicorn (as SECURE_PROXY_SSL_HEADER assumes):
+# the client's address for the sign-in limits is the one that proxy saw
+TRUSTED_PROXY_COUNT = max(0, int(env("TRUSTED_PROXY_COUNT", "1") or 0))
