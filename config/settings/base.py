@@ -8,6 +8,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
+
+from config.inline_code import inline_code_hashes
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "csp",
     "projects",
     "perfgoals",
     "perfgoals.reports",
@@ -51,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below), on every answer
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +90,32 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------------
+# Scripts, styles, images, fonts and fetches from this site only; no plugins, no framing, forms post
+# here. Behaviour lives in static files (static/perfeval/site.js reads data attributes). Inline code
+# left in templates other branches own is allowed by the hash of its exact text (config.inline_code):
+#   perfgoals/project.html — the entry page's script (sticky headings, target editor, toast);
+#   intake/rollover.html — onchange="this.form.submit()" on the year select (needs 'unsafe-hashes').
+# Move those into static files and drop them from this list. Inline style attributes stay allowed
+# (style-src-attr: column widths, progress bars); <style> elements are not.
+INLINE_CODE_TEMPLATES = ["perfgoals/project.html", "intake/rollover.html"]
+_inline_hashes, _inline_handlers = inline_code_hashes(
+    INLINE_CODE_TEMPLATES, [BASE_DIR / "templates", BASE_DIR / "perfgoals" / "intake" / "templates"]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *([UNSAFE_HASHES] if _inline_handlers else []), *_inline_hashes],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # SQLite next to the code unless DATABASE_URL names another database (postgres://...).
 DATABASES = {
