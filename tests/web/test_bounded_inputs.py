@@ -67,15 +67,23 @@ def queue(demo):
 
 
 @pytest.mark.parametrize("params", JUNK, ids=_ids)
-@pytest.mark.parametrize("role", ["unit_own", "finance", "admin"])
-def test_the_project_list_never_answers_500(demo, client_of, role, params):
-    response = client_of(role).get(reverse("project_list"), params)
+def test_the_project_list_never_answers_500(demo, client_of, params):
+    response = client_of("admin").get(reverse("project_list"), params)
     assert response.status_code == 200
     assert len(list(response.context["table"].paginated_rows)) <= MAX_PER_PAGE
 
 
+@pytest.mark.parametrize("role", ["unit_own", "supervisor_own", "finance"])
+def test_every_scope_takes_junk_too(demo, client_of, role):
+    """The scopes differ in the queryset only: the worst rows of JUNK are enough for them."""
+    client = client_of(role)
+    for params in [JUNK[0], {"department": HUGE}, {"unit": "²", "department": "１"}, JUNK[-1]]:
+        response = client.get(reverse("project_list"), params)
+        assert response.status_code == 200, params
+
+
 @pytest.mark.parametrize("params", JUNK, ids=_ids)
-@pytest.mark.parametrize("role", ["supervisor_own", "admin"])
+@pytest.mark.parametrize("role", ["supervisor_own"])
 def test_the_review_queue_never_answers_500(queue, client_of, role, params):
     response = client_of(role).get(reverse("perfgoals:review_queue"), params)
     assert response.status_code == 200
