@@ -176,11 +176,15 @@ def _after_save(sender, instance, created=False, raw=False, update_fields=None, 
     tracked = _models.get(sender)
     if tracked is None or raw:
         return
+    if not created and update_fields is not None and not set(update_fields) & set(tracked.fields):
+        return  # skipped in _before_save: nothing audited was written
     before = instance.__dict__.pop("_audit_before", None)
     changes = {}
     for name in tracked.fields:
         new_raw = _raw(instance, name)
         if created or before is None:
+            # a new row, or (saved with an explicit primary key over an existing row) one whose old
+            # values were not read: only the new values are known
             if name in tracked.secret:
                 old, new = None, SECRET_SET if new_raw else None
             else:
@@ -196,7 +200,7 @@ def _after_save(sender, instance, created=False, raw=False, update_fields=None, 
             else:
                 old, new = old_display, _display(instance, name)
         changes[name] = {"label": _label(sender, name), "old": old, "new": new}
-    if created or before is None:
+    if created:
         _write(instance, AuditAction.CREATE, changes)
     elif changes:
         _write(instance, AuditAction.CHANGE, changes)
