@@ -10,4 +10,8 @@ urlpatterns = [
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),
+    path("", include("accounts.urls")),
 ]
+
+# Chinese, and rendered without context or database (400, 403 and 404: the templates of those names)
+handler500 = "config.errors.server_error"

@@ -1,4 +1,11 @@
-"""Admin for scoring schemes, evaluations and indicators, and the evaluation part of a project's page."""
+"""Admin for scoring schemes, evaluations and indicators, and the evaluation part of a project's page.
+
+An evaluation's status, scores, grade and version, and an indicator's score and what the engine read,
+are read-only here: the status changes through the workflow (with its review log), the scores through
+the engine (`recompute`, `rescore`), so that the total always matches the indicators and every step is
+in the review log. The scoring scheme of an existing evaluation is read-only for the same reason (its
+scores were computed with it); which scheme a region uses is set in 地区评分方案.
+"""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +29,41 @@ class RegionSchemeAdmin(admin.ModelAdmin):
     list_filter = ["region", "scheme"]
 
 
+#: an evaluation's fields written by the workflow and the engine only
+EVALUATION_COMPUTED = [
+    "status",
+    "execution_rate",
+    "execution_score",
+    "total_score",
+    "grade",
+    "complete",
+    "warnings",
+    "review_comment",
+    "computed_at",
+    "submitted_at",
+    "submitted_total",
+    "submitted_grade",
+    "reopened_at",
+    "version",
+]
+
+#: an indicator's fields written by the engine only (what it read of the texts, and the score)
+INDICATOR_COMPUTED = [
+    "target_kind",
+    "direction",
+    "direction_source",
+    "target_value",
+    "target_unit",
+    "actual_kind",
+    "actual_value",
+    "actual_unit",
+    "score",
+    "score_explanation",
+    "flags",
+    "version",
+]
+
+
 @admin.register(Evaluation)
 class EvaluationAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -38,6 +80,10 @@ class EvaluationAdmin(SimpleHistoryAdmin):
     search_fields = ["project__name", "project__unit__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # a new evaluation names its project and scheme; an existing one keeps them
+        return [*EVALUATION_COMPUTED, *(["project", "scheme"] if obj is not None else [])]
 
     @admin.display(description="年度", ordering="project__year")
     def year(self, obj: Evaluation) -> int:
@@ -61,6 +107,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "target_text", "actual_text", "project__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
+    readonly_fields = INDICATOR_COMPUTED
 
 
 @admin.register(ReviewAction)
@@ -111,7 +158,12 @@ class EvaluationInline(admin.StackedInline):
         "printed_total",
         "low_score_explanation",
     ]
-    readonly_fields = ["execution_score", "total_score", "grade"]
+    readonly_fields = ["status", "execution_score", "total_score", "grade"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # obj is the project: the scheme of its existing evaluation stays (a new one is chosen)
+        existing = obj is not None and Evaluation.objects.filter(project=obj).exists()
+        return [*self.readonly_fields, *(["scheme"] if existing else [])]
 
 
 # projects registers the project admin without the evaluation (it knows nothing of perfgoals); this one,

@@ -1,4 +1,9 @@
-"""Load the seed documents (projects/seed_data/*.json) as real data, with demo accounts.
+"""Load the seed documents (projects/seed_data/*.json) as real data, and, when asked, demo accounts.
+
+The demo accounts all share one published password (DEMO_PASSWORD), so they are created only when the
+caller asks for them (`load_demo(accounts=True)`, `manage.py load_demo --with-demo-accounts`) and only
+where the settings allow it (DEMO_ACCOUNTS_ALLOWED, off in production): anywhere else the loader
+refuses before writing anything. The organisations and projects load either way.
 
 Loading is idempotent: organisations and accounts are looked up by name before being created, and
 a project that already exists (same unit, year and name) is left exactly as it is, so running the
@@ -11,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -29,6 +35,18 @@ DEMO_PASSWORD = "demo2024"
 
 #: short latin keys for the demo accounts of each region
 REGION_KEYS = {"烟台市": "yantai", "青海省": "qinghai", "招远市": "zhaoyuan", "威海市环翠区": "huancui"}
+
+
+class DemoAccountsRefused(Exception):
+    """Demo accounts were asked for where the settings forbid them (production)."""
+
+
+#: why, in the words the command prints
+REFUSAL = (
+    "当前配置不允许创建演示账号（DEMO_ACCOUNTS_ALLOWED 为 False，生产环境即如此）："
+    "演示账号的密码是公开的。请用 python manage.py createsuperuser 创建管理员，"
+    "再在管理后台创建用户并分配角色；不带 --with-demo-accounts 可只载入演示项目。"
+)
 
 
 @dataclass
@@ -157,15 +175,24 @@ def _ensure_membership(user, role: str, **scope) -> None:
     Membership.objects.get_or_create(user=user, role=role, **scope)
 
 
-@transaction.atomic
-def load_demo(documents: list[dict] | None = None) -> LoadReport:
-    """Load every seed document and the demo accounts; safe to run any number of times."""
+def load_demo(documents: list[dict] | None = None, *, accounts: bool = False) -> LoadReport:
+    """Load every seed document and, with ``accounts``, the demo accounts; safe to run any number of
+    times. Demo accounts where DEMO_ACCOUNTS_ALLOWED is off raise DemoAccountsRefused, before anything
+    is written."""
+    if accounts and not getattr(settings, "DEMO_ACCOUNTS_ALLOWED", False):
+        raise DemoAccountsRefused(REFUSAL)
+    with transaction.atomic():
+        return _load(documents, accounts)
+
+
+def _load(documents: list[dict] | None, accounts: bool) -> LoadReport:
     report = LoadReport()
     ensure_builtin_schemes()
     documents = schema.load_all() if documents is None else documents
 
-    admin = _ensure_user("admin", "系统管理员", report, is_staff=True, is_superuser=True)
-    _ensure_membership(admin, Role.ADMIN)
+    if accounts:
+        admin = _ensure_user("admin", "系统管理员", report, is_staff=True, is_superuser=True)
+        _ensure_membership(admin, Role.ADMIN)
 
     for doc in documents:
         region, _ = Region.objects.get_or_create(
@@ -173,10 +200,11 @@ def load_demo(documents: list[dict] | None = None) -> LoadReport:
         )
         department, _ = Department.objects.get_or_create(region=region, name=doc["department"])
         key = REGION_KEYS.get(doc["region"], f"region{region.pk}")
-        finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)
-        _ensure_membership(finance, Role.FINANCE, region=region)
-        supervisor = _ensure_user(f"shenhe_{key}", f"{doc['department']}审核人", report)
-        _ensure_membership(supervisor, Role.SUPERVISOR, department=department)
+        if accounts:
+            finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)
+            _ensure_membership(finance, Role.FINANCE, region=region)
+            supervisor = _ensure_user(f"shenhe_{key}", f"{doc['department']}审核人", report)
+            _ensure_membership(supervisor, Role.SUPERVISOR, department=department)
 
         for data in doc["projects"]:
             unit, _ = Unit.objects.get_or_create(
@@ -190,6 +218,8 @@ def load_demo(documents: list[dict] | None = None) -> LoadReport:
             # the summary names a 资金使用单位 of its own (e.g. 烟台市医疗保障服务中心): keep it as a unit
             Unit.objects.get_or_create(department=department, name=row["unit"])
 
+        if not accounts:
+            continue
         for index, unit in enumerate(department.units.order_by("pk"), start=1):
             suffix = "" if index == 1 else str(index)
             user = _ensure_user(f"tianbao_{key}{suffix}", f"{unit.name}填报人", report)

@@ -14,6 +14,16 @@ from projects.models import Department, Project, Unit
 
 from .choices import Grade, Status
 
+#: the largest primary key a database stores (a signed 64-bit integer): a larger number in the query
+#: string is no row's id, and SQLite refuses to even compare it (OverflowError, an answer of 500)
+_MAX_ID = 2**63 - 1
+
+
+def _row_id(value) -> int | None:
+    """A query-string value as a row id, or None when it cannot be one."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= _MAX_ID else None
+
 
 class ProjectFilterSet(django_filters.FilterSet):
     """Year, department, unit, status, grade and a name search over an already scoped queryset."""
@@ -75,11 +85,12 @@ class ProjectFilterSet(django_filters.FilterSet):
         units = Unit.objects.filter(Exists(in_scope.filter(unit=OuterRef("pk")))).select_related("department")
         # read once, here: the select offers them (see `form`) and their number decides the units
         self.departments = list(self.filters["department"].queryset)
-        department, unit = (data or {}).get("department"), (data or {}).get("unit")
-        if department and str(department).isdigit():
-            units = units.filter(department_id=int(department))
+        department = _row_id((data or {}).get("department"))
+        unit = _row_id((data or {}).get("unit"))
+        if department is not None:
+            units = units.filter(department_id=department)
         elif len(self.departments) > DEPARTMENTS_FOR_ALL_UNITS:
-            units = units.filter(pk=int(unit)) if unit and str(unit).isdigit() else units.none()
+            units = units.filter(pk=unit) if unit is not None else units.none()
             self.filters["unit"].extra["empty_label"] = "全部（先选主管部门）"
         self.filters["unit"].queryset = units
 

@@ -8,12 +8,17 @@ the table, the filterset, the scope and the joins their columns need.
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import EmptyPage
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from .tables import BomTableExport
+
+#: the largest page a list shows, whatever ``?per_page=`` asks for: a page size is read from the query
+#: string (bookmarks and the tests use it), so it is bounded here rather than trusted
+MAX_PER_PAGE = 200
 
 
 class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -31,6 +36,18 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     intro = ""
     #: FilterView would answer an invalid filter with an empty list; show the errors instead
     strict = True
+
+    @classmethod
+    def bounded_per_page(cls, value) -> int:
+        """The page size for a ``?per_page=`` value: the list's default for anything that is not a
+        positive whole number, and at most MAX_PER_PAGE (a larger one is clamped to it)."""
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            return cls.per_page
+        if number < 1:
+            return cls.per_page
+        return min(number, MAX_PER_PAGE)
 
     def scoped_queryset(self):
         raise NotImplementedError
@@ -50,7 +67,26 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         # TwoStepPageMixin
         filtered = self.get_table_data()
         table = self.get_table_class()(data=self.annotate_rows(filtered), filtered=filtered, **kwargs)
-        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
+        # RequestConfig reads the sort order only: it would hand ?per_page= and ?page= to the paginator
+        # as they come (a negative page size raised, an answer of 500), so the page is chosen here
+        RequestConfig(self.request, paginate=False).configure(table)
+        pagination = self.get_table_pagination(table)
+        if pagination:
+            self._paginate(table, **pagination)
+        return table
+
+    def _paginate(self, table, per_page: int) -> None:
+        """Page the table: the requested page, the first one for anything before it or not a number,
+        the last one for anything past the end."""
+        page = self.request.GET.get(table.prefixed_page_field, "")
+        try:
+            number = max(int(page.strip()), 1)
+        except ValueError:
+            number = 1
+        try:
+            table.paginate(page=number, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -58,7 +94,7 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         return kwargs
 
     def get_table_pagination(self, table):
-        return {"per_page": self.per_page}
+        return {"per_page": self.bounded_per_page(self.request.GET.get(table.prefixed_per_page_field))}
 
     def get_export_filename(self, export_format):
         stamp = timezone.localdate().strftime("%Y%m%d")

@@ -18,7 +18,7 @@ def demo_db(django_db_setup, django_db_blocker):
     from perfgoals.demo import load_demo
 
     with django_db_blocker.unblock():
-        load_demo()
+        load_demo(accounts=True)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def demo(demo_db, db):
     from projects.models import Project
 
     if not Project.objects.exists():
-        load_demo()
+        load_demo(accounts=True)
     return demo_db
 
 

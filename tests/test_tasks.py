@@ -21,7 +21,7 @@ def test_recompute_runs_in_process_without_redis(demo, settings):
 
 @pytest.mark.celery_worker
 def test_recompute_through_a_real_worker(celery_live_worker):
-    load_demo()
+    load_demo(accounts=True)
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
     Evaluation.objects.filter(project=project).update(total_score=None, grade="")
     result = recompute_project.delay(project.pk).get(timeout=60)

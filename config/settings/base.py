@@ -8,6 +8,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
+
+from config.inline_code import inline_code_hashes
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -41,23 +44,32 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "csp",
     "projects",
     "perfgoals",
     "perfgoals.reports",
     "perfgoals.intake",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below), on every answer
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the audit log's actor and address (accounts.audit)
+    "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as axes asks: turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +90,32 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------------
+# Scripts, styles, images, fonts and fetches from this site only; no plugins, no framing, forms post
+# here. Behaviour lives in static files (static/perfeval/site.js reads data attributes). Inline code
+# left in templates other branches own is allowed by the hash of its exact text (config.inline_code):
+#   perfgoals/project.html — the entry page's script (sticky headings, target editor, toast);
+#   intake/rollover.html — onchange="this.form.submit()" on the year select (needs 'unsafe-hashes').
+# Move those into static files and drop them from this list. Inline style attributes stay allowed
+# (style-src-attr: column widths, progress bars); <style> elements are not.
+INLINE_CODE_TEMPLATES = ["perfgoals/project.html", "intake/rollover.html"]
+_inline_hashes, _inline_handlers = inline_code_hashes(
+    INLINE_CODE_TEMPLATES, [BASE_DIR / "templates", BASE_DIR / "perfgoals" / "intake" / "templates"]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *([UNSAFE_HASHES] if _inline_handlers else []), *_inline_hashes],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # SQLite next to the code unless DATABASE_URL names another database (postgres://...).
 DATABASES = {
@@ -113,6 +151,38 @@ REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
 #: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
 #: (perfgoals.intake.batches.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
 IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30") or 30))
+
+# --- signing in -------------------------------------------------------------------------------------
+# django-axes counts failed sign-ins and refuses them past the limits (accounts.throttle explains the
+# rules); its backend goes first, so that a locked-out sign-in never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: failures of one account from one address within LOGIN_LOCKOUT_MINUTES that lock it there
+LOGIN_FAILURE_LIMIT = max(1, int(env("LOGIN_FAILURE_LIMIT", "5") or 5))
+#: failures of any accounts from one address that lock the address (0: no such limit)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = max(0, int(env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30") or 0))
+#: minutes failures count, and a lockout lasts after the last failure
+LOGIN_LOCKOUT_MINUTES = max(1, int(env("LOGIN_LOCKOUT_MINUTES", "15") or 15))
+#: reverse proxies in front of the app that append the client's address to X-Forwarded-For; 0: use
+#: the connection's address (REMOTE_ADDR). Production assumes one (see production.py).
+TRUSTED_PROXY_COUNT = max(0, int(env("TRUSTED_PROXY_COUNT", "0") or 0))
+AXES_HANDLER = "accounts.throttle.LoginThrottle"
+AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "accounts.throttle.cool_off"
+# an account at an address, and an address alone (with its own limit: accounts.throttle.LoginThrottle)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# every failure is kept (AccessFailureLog), not only the counts of the cool-off period
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# the records are shown by accounts.admin, in Chinese
+AXES_ENABLE_ADMIN = False
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系系统管理员。"
+#: `load_demo --with-demo-accounts` may create the demo accounts (public password); off in production
+DEMO_ACCOUNTS_ALLOWED = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

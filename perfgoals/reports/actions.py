@@ -20,6 +20,10 @@ from .wording import ReportText, generate_sections, normalise_text, report_text
 
 # --- the department's wording ---------------------------------------------------------------------
 
+#: characters a section of the report may hold (some ten printed pages): the wording is free text sent
+#: by a browser, stored, and written into every Word file and package of the department's year
+SECTION_MAX_CHARS = 20_000
+
 
 class ReportLocked(ValidationError):
     """The report is final; reopen it before changing the wording."""
@@ -43,6 +47,17 @@ def save_report_text(user, dy: DepartmentYear, texts: dict[str, str]) -> ReportT
     if record.is_final:
         raise ReportLocked("报告已定稿，请先撤销定稿再修改。")
     generated = generate_sections(dy)
+    # the department's own words are bounded; a section sent back as generated (however long the data
+    # make it) is not theirs and is stored empty below
+    too_long = [
+        f"{SECTIONS[field]}不能超过 {SECTION_MAX_CHARS} 字（现为 {len(text)} 字）"
+        for field in SECTIONS
+        if field in texts
+        and len(text := normalise_text(texts[field])) > SECTION_MAX_CHARS
+        and text != normalise_text(generated[field])
+    ]
+    if too_long:
+        raise ValidationError("；".join(too_long) + "。未保存，请删减后再提交。")
     snapshot = dict(record.generated_snapshot or {})
     changed = []
     for field in SECTIONS:

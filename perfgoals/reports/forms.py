@@ -8,6 +8,7 @@ from projects.models import Project
 from projects.scoping import visible_projects
 
 from . import access
+from .actions import SECTION_MAX_CHARS
 from .models import SECTIONS
 
 
@@ -33,7 +34,8 @@ class ReportTextForm(forms.Form):
             # tall enough for the text (about 60 characters a line on the page), never tiny
             text = initial.get(name) or ""
             lines = sum(len(line) // 60 + 1 for line in text.split("\n")) if text else 0
-            field.widget.attrs.update({"rows": min(max(lines + 1, 5), 24)})
+            # the browser stops typing at the limit; actions.save_report_text refuses anything longer
+            field.widget.attrs.update({"rows": min(max(lines + 1, 5), 24), "maxlength": SECTION_MAX_CHARS})
             if readonly:
                 field.widget.attrs["readonly"] = True
 

@@ -156,7 +156,7 @@ def test_package_scope_follows_the_creators_scope(yantai, user, media):
 @pytest.mark.celery_worker
 def test_region_package_of_all_49_projects_through_a_real_worker(celery_live_worker, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo()
+    load_demo(accounts=True)
     admin = get_user_model().objects.get(username="admin")
     package = actions.start_package(admin)  # every region, every year
     tasks.queue_package(package)  # queued on commit (autocommit here)
