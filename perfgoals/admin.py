@@ -14,6 +14,7 @@ from projects.admin import ProjectAdmin as BaseProjectAdmin
 from projects.models import Project
 
 from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
+from .scoring import SCORED_FIELDS
 
 
 @admin.register(ScoringScheme)
@@ -48,20 +49,7 @@ EVALUATION_COMPUTED = [
 ]
 
 #: an indicator's fields written by the engine only (what it read of the texts, and the score)
-INDICATOR_COMPUTED = [
-    "target_kind",
-    "direction",
-    "direction_source",
-    "target_value",
-    "target_unit",
-    "actual_kind",
-    "actual_value",
-    "actual_unit",
-    "score",
-    "score_explanation",
-    "flags",
-    "version",
-]
+INDICATOR_COMPUTED = [*SCORED_FIELDS, "version"]
 
 
 @admin.register(Evaluation)
