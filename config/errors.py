@@ -33,3 +33,26 @@ def server_error(request, *args, **kwargs):
         logger.exception("500.html could not be rendered; answering the fixed page")
         body = FALLBACK_500
     return HttpResponseServerError(body)
+
+
+class MethodNotAllowedPage:
+    """Django's ``require_POST`` and friends answer 405 with an empty body: a blank browser page.
+
+    This middleware gives such an answer the site's Chinese page (``405.html``), keeping the status
+    and the ``Allow`` header. Answers with a body of their own (an API's JSON) are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not response.streaming:
+            from django.template.response import TemplateResponse
+
+            page = TemplateResponse(request, "405.html", status=405)
+            page.render()
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response

@@ -108,3 +108,14 @@ def test_the_500_page_falls_back_to_plain_chinese_when_even_its_template_fails(m
     monkeypatch.setattr(errors, "render_to_string", broken)
     response = errors.server_error(RequestFactory().get("/"))
     assert_chinese_page(response, 500, "系统出现错误")
+
+
+@pytest.mark.django_db
+def test_a_get_on_a_form_address_answers_405_in_chinese(error_site, demo, user_of):
+    """Django answers 405 with an empty body (a blank page); the site gives its Chinese page."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user_of("unit_own"))
+    response = client.get(reverse("logout"))  # sign-out accepts POST only
+    html = assert_chinese_page(response, 405, "不能这样打开此页面")
+    assert "POST" in response["Allow"]
+    assert "返回上一页" in html
