@@ -12,16 +12,15 @@ from django.core.paginator import EmptyPage
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
-from django_tables2.export.views import ExportMixin
 
-from .tables import BomTableExport
+from . import exports
 
 #: the largest page a list shows, whatever ``?per_page=`` asks for: a page size is read from the query
 #: string (bookmarks and the tests use it), so it is bounded here rather than trusted
 MAX_PER_PAGE = 200
 
 
-class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     """A scoped, filtered, sorted, paged and exportable list. Subclasses set the attributes below
     (with `table_class` and `filterset_class`), `scoped_queryset()` and, if their columns need joins
     or subqueries, `annotate_rows()`; nothing else."""
@@ -29,7 +28,7 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     template_name = "projects/object_list.html"
     #: rows a page (django-tables2 pages the table; Django's own list paging stays off)
     per_page = 25
-    export_class = BomTableExport
+    export_trigger_param = "_export"
     export_formats = ("csv", "xlsx")
     export_name = "projects"
     title = "项目"
@@ -94,14 +93,36 @@ class ObjectListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         return kwargs
 
     def get_table_pagination(self, table):
+        if self.export_format():
+            return None  # an export has every row of the filter, read in chunks (create_export)
         return {"per_page": self.bounded_per_page(self.request.GET.get(table.prefixed_per_page_field))}
+
+    def export_format(self) -> str | None:
+        """ "csv" or "xlsx" when the request asks for an export of the list, else None (any other
+        ``?_export=`` value shows the list)."""
+        wanted = self.request.GET.get(self.export_trigger_param)
+        return wanted if wanted in self.export_formats else None
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.export_format()
+        if export_format:
+            return self.create_export(export_format)
+        return super().render_to_response(context, **kwargs)
+
+    def create_export(self, export_format):
+        """The whole filtered list, streamed: CSV row by row, XLSX in constant memory (see
+        projects.exports); user text is written as text, never as a formula."""
+        table = self.get_table(**self.get_table_kwargs())
+        header, rows = exports.table_values(table)
+        filename = self.get_export_filename(export_format)
+        if export_format == "csv":
+            return exports.streaming_download(exports.csv_chunks(header, rows), filename, exports.CSV)
+        chunks = exports.xlsx_chunks(header, rows, title=self.title)
+        return exports.streaming_download(chunks, filename, exports.XLSX)
 
     def get_export_filename(self, export_format):
         stamp = timezone.localdate().strftime("%Y%m%d")
         return f"{self.export_name}-{stamp}.{export_format}"
-
-    def get_dataset_kwargs(self):
-        return {"title": self.title[:31]}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

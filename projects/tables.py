@@ -1,5 +1,5 @@
 """Table machinery of the lists (django-tables2) that knows nothing of what a list shows: paging in two
-steps, the body written in one pass, CSV with a byte-order mark, and the cached render signatures.
+steps, the body written in one pass, and the cached render signatures.
 
 The lists' tables and columns are declared where their data lives (the project lists: `perfgoals.tables`).
 """
@@ -12,7 +12,6 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django_tables2.export import TableExport
 from django_tables2.rows import BoundRows
 from django_tables2.utils import AttributeDict
 
@@ -194,13 +193,3 @@ class OnePassBodyMixin:
         return format_html(
             "<tbody {}>{}</tbody>", AttributeDict(tbody).as_html() if tbody else "", mark_safe("".join(rows))
         )
-
-
-class BomTableExport(TableExport):
-    """CSV with a byte-order mark, so that Excel opens the Chinese text correctly."""
-
-    def export(self):
-        data = super().export()
-        if self.format == self.CSV:
-            return "\ufeff" + data
-        return data

@@ -3,7 +3,8 @@
 Laid out as the printed forms of seed 001 (附件1-3 and the 汇总表): merged cells for the level-1 and
 level-2 groups, thin borders, wrapped text, row heights computed from the text (Excel does not grow
 merged rows by itself), A4 with fit-to-width, and the indicator header repeated on every page.
-Figures are written as numbers (so officials can add them up) from Decimals, never via floats.
+Figures are written as numbers (so officials can add them up) from Decimals, never via floats; text is
+always written as a string (a goal like "=HYPERLINK(…)" never becomes a formula: projects.exports).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import xlsxwriter
+
+from projects.exports import XLSX_TEXT_OPTIONS
 
 from . import formatting as fmt
 from .data import DepartmentYear, ProjectForm
@@ -125,8 +128,10 @@ class _Sheet:
         elif value is None:
             value = ""
         if (last_col, last_row) != (col, row):
-            self.ws.merge_range(row, col, last_row, last_col, value, fmt_)
-        elif isinstance(value, Decimal | int):
+            # merge_range writes its value with write(), which would read "=…" as a formula: the
+            # range is merged empty and its first cell written by type below (XlsxWriter's advice)
+            self.ws.merge_range(row, col, last_row, last_col, "", fmt_)
+        if isinstance(value, Decimal | int):
             self.ws.write_number(row, col, value, fmt_)
         else:
             self.ws.write_string(row, col, value, fmt_)
@@ -291,7 +296,7 @@ def form_workbook(forms: list[ProjectForm] | ProjectForm, stamp: datetime | None
     """The 自评表 of one project (or several, one sheet each) as .xlsx bytes."""
     forms = [forms] if isinstance(forms, ProjectForm) else list(forms)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
     _stamp_properties(workbook, forms[0].name if len(forms) == 1 else "项目支出绩效自评表", stamp)
     used: set[str] = set()
     for form in forms:
@@ -304,7 +309,7 @@ def form_workbook(forms: list[ProjectForm] | ProjectForm, stamp: datetime | None
 def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes:
     """The 部门预算项目绩效自评情况汇总表 of a department-year as .xlsx bytes."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_TEXT_OPTIONS})
     _stamp_properties(workbook, dy.summary_title, stamp)
     sheet = _Sheet(workbook, "自评情况汇总表", [width for _h, width in SUMMARY_COLUMNS], size=11)
     put, last = sheet.put, len(SUMMARY_COLUMNS) - 1

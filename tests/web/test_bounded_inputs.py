@@ -94,6 +94,7 @@ def test_the_review_queue_never_answers_500(queue, client_of, role, params):
 def test_the_exports_never_answer_500(demo, client_of, params):
     response = client_of("admin").get(reverse("project_list"), {**params, "_export": "csv"})
     assert response.status_code == 200
+    assert response.getvalue().decode("utf-8-sig").startswith("年度,")  # the streamed rows too
 
 
 @pytest.mark.parametrize(

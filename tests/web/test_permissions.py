@@ -451,6 +451,6 @@ def test_lists_and_exports_show_a_project_only_to_those_who_may_see_it(role, mai
     search = {"year": "all", "q": main_project.name}
     page = client.get(reverse("project_list"), search)
     listed = {row.record.pk for row in page.context["table"].paginated_rows}
-    csv = client.get(reverse("project_list"), {**search, "_export": "csv"}).content.decode("utf-8")
+    csv = client.get(reverse("project_list"), {**search, "_export": "csv"}).getvalue().decode("utf-8")
     assert (main_project.pk in listed) is sees
     assert (f",{main_project.name}," in csv) is sees
