@@ -8,13 +8,15 @@ scores were computed with it); which scheme a region uses is set in 地区评分
 """
 
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import ProjectAdmin as BaseProjectAdmin
 from projects.models import Project
 
 from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
-from .scoring import SCORED_FIELDS
+from .scoring import SCORED_FIELDS, recompute
+from .workflow.versions import bump_evaluation, lock_evaluation
 
 
 @admin.register(ScoringScheme)
@@ -97,6 +99,36 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["project"]
     readonly_fields = INDICATOR_COMPUTED
 
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            rescore_after_admin_edit(obj.project, f"管理员修改指标「{obj.name}」")
+            moved_from = form.initial.get("project") if "project" in form.changed_data else None
+            if moved_from:
+                rescore_after_admin_edit(Project.objects.get(pk=moved_from), f"管理员移出指标「{obj.name}」")
+
+    def delete_model(self, request, obj):
+        project = obj.project
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            rescore_after_admin_edit(project, f"管理员删除指标「{obj.name}」")
+
+    def delete_queryset(self, request, queryset):
+        projects = {indicator.project for indicator in queryset.select_related("project")}
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            for project in projects:
+                rescore_after_admin_edit(project, "管理员批量删除指标")
+
+
+def rescore_after_admin_edit(project: Project, reason: str) -> None:
+    """An indicator changed in the admin: the project-year's scores follow at once, and the version
+    moves on so that a page opened before the edit cannot save over it (the reason is in its history)."""
+    if not Evaluation.objects.filter(project_id=project.pk).exists():
+        return
+    bump_evaluation(lock_evaluation(project), reason)
+    recompute(project)
+
 
 @admin.register(ReviewAction)
 class ReviewActionAdmin(admin.ModelAdmin):
@@ -166,6 +198,12 @@ class ProjectAdmin(BaseProjectAdmin):
     list_filter = [*BaseProjectAdmin.list_filter, "evaluation__status", "evaluation__grade"]
     list_select_related = [*BaseProjectAdmin.list_select_related, "evaluation"]
     inlines = [*BaseProjectAdmin.inlines, EvaluationInline, IndicatorInline]
+
+    def save_related(self, request, form, formsets, change):
+        # the admin wraps the whole change in one transaction: the rescoring is part of it
+        super().save_related(request, form, formsets, change)
+        if any(formset.model is Indicator and formset.has_changed() for formset in formsets):
+            rescore_after_admin_edit(form.instance, "管理员在项目页修改指标")
 
     @admin.display(description="状态", ordering="evaluation__status")
     def status(self, obj: Project) -> str:

@@ -262,3 +262,33 @@ def test_the_audit_log_keeps_its_time_order(admin_web, clerk):
     first, second = entries(clerk, "change").order_by("created_at", "pk")
     assert first.changes["is_staff"]["new"] == "是" and second.changes["is_staff"]["new"] == "否"
     assert second.created_at - first.created_at < timedelta(minutes=1)
+
+
+def posted(form, **changes) -> dict:
+    """An admin change form as the browser would post it unchanged, with `changes`."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    data.update(changes)
+    return data
+
+
+def test_an_indicator_changed_in_the_admin_is_rescored_at_once_and_moves_the_version(admin_web):
+    project = Project.objects.get(year=2019, name="困难群众医疗救助")
+    indicator = next(i for i in project.indicators.order_by("order") if i.score and i.score > 0)
+    evaluation = Evaluation.objects.get(project=project)
+    version, total = evaluation.version, evaluation.total_score
+    url = f"/admin/perfgoals/indicator/{indicator.pk}/change/"
+    form = admin_web.get(url).context["adminform"].form
+    response = admin_web.post(url, posted(form, actual_text="0"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    indicator.refresh_from_db()
+    evaluation.refresh_from_db()
+    assert indicator.actual_text == "0" and indicator.score == Decimal("0.00")
+    assert evaluation.total_score < total
+    assert evaluation.version == version + 1
+    reasons = evaluation.history.filter(version=version + 1).values_list("history_change_reason", flat=True)
+    assert any("管理员修改指标" in (reason or "") for reason in reasons)
