@@ -1,5 +1,5 @@
-"""The audit log: every change of an account, a group, a role assignment or a scoring scheme, and every
-sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
+"""The audit log: every change of an account, a group, a role assignment, an organisation (region,
+department, unit) or a scoring scheme, and every sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
 
 Django's admin log says only that "user X was changed"; simple_history's rows would keep every old
 password hash and a row per sign-in (`last_login`). Here the changes are read by signal handlers: the
@@ -54,6 +54,9 @@ TRACKED: dict[str, Tracked] = {
         secret=("password",),
     ),
     "auth.Group": Tracked(fields=("name",), m2m=("permissions",)),
+    "projects.Region": Tracked(fields=("name", "finance_bureau")),
+    "projects.Department": Tracked(fields=("region", "name")),
+    "projects.Unit": Tracked(fields=("department", "name")),
     "projects.Membership": Tracked(fields=("user", "role", "region", "department", "unit")),
     "perfgoals.ScoringScheme": Tracked(fields=("code", "name", "description", "params", "is_default")),
     "perfgoals.RegionScheme": Tracked(fields=("region", "year", "scheme")),

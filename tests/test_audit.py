@@ -292,3 +292,15 @@ def test_an_indicator_changed_in_the_admin_is_rescored_at_once_and_moves_the_ver
     assert evaluation.version == version + 1
     reasons = evaluation.history.filter(version=version + 1).values_list("history_change_reason", flat=True)
     assert any("管理员修改指标" in (reason or "") for reason in reasons)
+
+
+def test_a_unit_renamed_in_the_admin_is_in_the_audit_log(admin_web, administrator):
+    unit = Unit.objects.order_by("pk").first()
+    old_name = unit.name
+    url = f"/admin/projects/unit/{unit.pk}/change/"
+    form = admin_web.get(url).context["adminform"].form
+    response = admin_web.post(url, posted(form, name="改名后的单位"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = entries(unit, "change").get()
+    assert entry.actor == administrator
+    assert entry.changes["name"] == {"label": "实施单位", "old": old_name, "new": "改名后的单位"}
