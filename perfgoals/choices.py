@@ -30,8 +30,8 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "已公开"
 
 
-#: statuses in which the unit may still change actual values
-EDITABLE_STATUSES = {Status.DRAFT, Status.TARGETS_APPROVED, Status.ENTERING, Status.RETURNED}
+#: statuses in which the unit may still change actual values (not a draft: results follow approved targets)
+EDITABLE_STATUSES = {Status.TARGETS_APPROVED, Status.ENTERING, Status.RETURNED}
 #: statuses in which the data is locked (only a supervisor may reopen, with a reason)
 LOCKED_STATUSES = {Status.APPROVED, Status.PUBLISHED}
 

@@ -123,6 +123,12 @@ class Evaluation(models.Model):
         **SCORE,
     )
     submitted_grade = models.CharField("提交时等级", max_length=2, choices=Grade.choices, blank=True)
+    targets_approved_at = models.DateTimeField(
+        "目标批复时间",
+        null=True,
+        blank=True,
+        help_text="在本系统中批复绩效目标的时间；批复后分值随目标确定，不可再改。",
+    )
     reopened_at = models.DateTimeField(
         "重新开放时间",
         null=True,

@@ -39,6 +39,13 @@ def plan_locked(evaluation: Evaluation) -> bool:
     return evaluation.reopened_at is not None
 
 
+def targets_fixed(evaluation: Evaluation) -> bool:
+    """The targets were approved through the workflow, which submits only a tree with every weight set:
+    the weights are part of what was approved and stay as approved. (A goal table loaded as approved,
+    as the seeds publish them, carries no weights: the unit sets them when it evaluates.)"""
+    return evaluation.targets_approved_at is not None
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What the current user may do on one project page (computed once per request)."""
@@ -115,6 +122,7 @@ def require_review(user, project: Project) -> None:
 
 
 _LOCKED_MESSAGES = {
+    Status.DRAFT: "绩效目标尚未批复，还不能填报完成情况：请先提交绩效目标，经主管部门批复后再填报。",
     Status.SUBMITTED: "自评已提交，正在审核，不能修改。如需修改，请联系主管部门退回。",
     Status.APPROVED: "自评已审核通过，数据已锁定。如需修改，请联系主管部门重新开放。",
     Status.PUBLISHED: "自评已公开，数据已锁定。如需修改，请联系主管部门重新开放。",
@@ -129,6 +137,7 @@ def require_editable(evaluation: Evaluation) -> None:
 
 
 _TARGET_LOCKED_MESSAGES = {
+    Status.DRAFT: "绩效目标尚未批复，还不能填报完成情况：请先提交绩效目标，经主管部门批复后再填报。",
     Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，指标体系已锁定。如需修改，请联系主管部门退回。",
     Status.TARGETS_APPROVED: "绩效目标已批复，指标体系已锁定。",
 }

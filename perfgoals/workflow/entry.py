@@ -27,7 +27,7 @@ from ..choices import Status
 from ..engine import EvaluationResult, Flag, Kind, Scheme, parse
 from ..models import Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_problems, weight_sums
-from .access import fresh_project, plan_locked, require_editable, require_enter
+from .access import fresh_project, plan_locked, require_editable, require_enter, targets_fixed
 from .errors import Incomplete, InvalidData, Problem, VersionConflict
 from .review import move
 from .text import CENT, fields_text, fmt, fmt_score, normalise_text
@@ -180,6 +180,11 @@ def weight_errors(
     """
     if plan_locked(evaluation):
         return ["该自评曾审核通过后重新开放，分值已锁定，不能修改。"]
+    if targets_fixed(evaluation) and indicator.weight is not None and weight != indicator.weight:
+        return [
+            f"绩效目标已批复，本项分值 {fmt(indicator.weight)} 分已随目标确定，不能修改。"
+            "如需调整，请联系主管部门。"
+        ]
     if weight is None:
         return []
     if weight < 0:

@@ -64,6 +64,7 @@ TRANSITIONS: dict[str, Transition] = {
         who=require_review,
         comment=OPTIONAL,
         reason="批复绩效目标",
+        stamp="targets_approved_at",
     ),
     ReviewActionKind.RETURN_TARGETS: Transition(
         frozenset({Status.TARGETS_SUBMITTED}),

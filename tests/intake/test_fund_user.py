@@ -78,7 +78,7 @@ def test_a_blank_fund_user_exports_blank_and_stays_blank(demo, yantai):
 def test_results_import_of_an_export_does_not_warn_about_the_fund_user(demo):
     project = Project.objects.filter(year=2019, department__name="烟台市医疗保障局").order_by("pk").first()
     user = unit_user(project.unit)
-    project.evaluation.status = "draft"
+    project.evaluation.status = "entering"  # results are entered once the targets are approved
     project.evaluation.save(update_fields=["status"])
     data = template.export_projects(services.export_queryset(user, project_ids=[project.pk]))
     plan, _ = _import(data, user, kind=ImportKind.RESULTS)
