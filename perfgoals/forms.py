@@ -252,6 +252,42 @@ class ReopenForm(VersionedForm):
     )
 
 
+# --- directions (#12: a guess is confirmed by the unit, corrected by the supervisor) -----------------
+
+DIRECTION_FORM_CHOICES = [
+    ("ge", "正向（≥）"),
+    ("le", "反向（≤）"),
+    ("eq", "等于（＝）"),
+    ("approx", "约等于（≈）"),
+]
+
+
+class DirectionForm(VersionedForm):
+    """The unit confirms or changes one indicator's direction (``version``: the indicator's)."""
+
+    direction = forms.ChoiceField(
+        choices=DIRECTION_FORM_CHOICES, error_messages={"invalid_choice": "请选择指标方向。"}
+    )
+
+
+class ConfirmDirectionsForm(PageVersionedForm):
+    """The unit confirms every guessed direction as read (``version``: the page's)."""
+
+
+class CorrectDirectionForm(VersionedForm):
+    """A supervisor corrects an indicator's direction during review (``version``: the evaluation's)."""
+
+    direction = forms.ChoiceField(
+        label="更正为", choices=DIRECTION_FORM_CHOICES, error_messages={"invalid_choice": "请选择指标方向。"}
+    )
+    reason = forms.CharField(
+        label="理由",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "如：公示率越高越好，应为正向"}),
+        error_messages={"required": "更正指标方向必须填写理由，填报单位会看到。"},
+    )
+
+
 # --- the target stage ------------------------------------------------------------------------------
 
 NATURE_FORM_CHOICES = [

@@ -192,6 +192,12 @@ class Indicator(models.Model):
         blank=True,
         help_text="留空则按指标值文字识别；人工选择优先。",
     )
+    direction_note = models.CharField(
+        "方向更正理由",
+        max_length=300,
+        blank=True,
+        help_text="主管部门审核时更正指标方向的理由，填报单位在本行看到。",
+    )
     # what the engine read (rewritten on every recompute)
     target_kind = models.CharField("指标值类型", max_length=20, blank=True)
     direction = models.CharField("指标方向", max_length=10, blank=True)
@@ -242,6 +248,32 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    #: where the engine's direction is only a guess (from the name, or the bare-number default)
+    GUESSED_SOURCES = frozenset({"name", "default"})
+
+    @property
+    def direction_guessed(self) -> bool:
+        """The engine read a number but only guessed its direction, and nobody has confirmed it."""
+        return (
+            not self.direction_override
+            and self.target_kind == "quantitative"
+            and self.direction_source in self.GUESSED_SOURCES
+        )
+
+    @property
+    def direction_label(self) -> str:
+        """The direction the engine scored with, in words (正向（≥）…)."""
+        return dict(Nature.choices).get(self.direction, self.direction or "—")
+
+    @property
+    def text_actual(self) -> bool:
+        """Words where a number is expected: a text actual ("见附件") against a quantitative target."""
+        return (
+            self.target_kind == "quantitative"
+            and self.actual_kind in ("qualitative", "unreadable")
+            and bool((self.actual_text or "").strip())
+        )
+
     def clean(self) -> None:
         if self.level1 and self.level2 and vocabulary.level1_of(self.level2) != self.level1:
             raise ValidationError({"level2": "二级指标不属于所选一级指标。"})
@@ -257,6 +289,7 @@ class ReviewActionKind(models.TextChoices):
     SUBMIT_TARGETS = "submit_targets", "提交绩效目标"
     RETURN_TARGETS = "return_targets", "退回绩效目标"
     APPROVE_TARGETS = "approve_targets", "批复绩效目标"
+    CORRECT_DIRECTION = "correct_direction", "更正指标方向"
 
 
 class ReviewAction(models.Model):
@@ -289,7 +322,14 @@ class ReviewAction(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="review_action_comment_required",
-                condition=~Q(action__in=[ReviewActionKind.RETURN, ReviewActionKind.REOPEN]) | ~Q(comment=""),
+                condition=~Q(
+                    action__in=[
+                        ReviewActionKind.RETURN,
+                        ReviewActionKind.REOPEN,
+                        ReviewActionKind.CORRECT_DIRECTION,
+                    ]
+                )
+                | ~Q(comment=""),
             ),
         ]
 

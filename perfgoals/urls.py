@@ -12,6 +12,17 @@ urlpatterns = [
     path("projects/<int:pk>/budget/", views.save_budget, name="save_budget"),
     path("projects/<int:pk>/explanations/", views.save_explanations, name="save_explanations"),
     path("projects/<int:pk>/submit/", views.submit, name="submit"),
+    path("projects/<int:pk>/directions/", views.confirm_directions, name="confirm_directions"),
+    path(
+        "projects/<int:pk>/indicators/<int:indicator_pk>/direction/",
+        views.confirm_direction,
+        name="confirm_direction",
+    ),
+    path(
+        "review/<int:pk>/indicators/<int:indicator_pk>/direction/",
+        views.correct_direction,
+        name="correct_direction",
+    ),
     path("projects/<int:pk>/targets/add/", views.add_target, name="add_target"),
     path("projects/<int:pk>/targets/weights/", views.save_weights, name="save_level1_weights"),
     path("projects/<int:pk>/targets/submit/", views.submit_targets, name="submit_targets"),

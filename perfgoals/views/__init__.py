@@ -7,9 +7,11 @@ or department's project is a 404), hand what the user sent to a named action of 
 render what the presenters of :mod:`perfgoals.pages` arrange.
 
 By stage: :mod:`.project` (the project page), :mod:`.entry` (results), :mod:`.targets` (the target
-tree), :mod:`.review` (the review pages), :mod:`.queue` (待审核).
+tree), :mod:`.review` (the review pages), :mod:`.queue` (待审核), :mod:`.directions` (a guessed
+direction confirmed by the unit, corrected by the supervisor).
 """
 
+from .directions import confirm_direction, confirm_directions, correct_direction
 from .entry import save_budget, save_explanations, save_indicator, submit
 from .project import project_page
 from .queue import ReviewQueueView, TargetsAndSelfEvaluationQueueTable
@@ -20,6 +22,9 @@ __all__ = [
     "ReviewQueueView",
     "TargetsAndSelfEvaluationQueueTable",
     "add_target",
+    "confirm_direction",
+    "confirm_directions",
+    "correct_direction",
     "delete_target",
     "move_target",
     "project_page",

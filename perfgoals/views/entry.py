@@ -104,6 +104,7 @@ def page_context(
         "history": history,
         "history_total": history_total,
         "plan_locked": workflow.plan_locked(evaluation),
+        "guessed_directions": workflow.unconfirmed(indicators) if caps.can_choose_direction else [],
         # the evaluation version the page stands for: what its submit (and budget, explanations) send
         "page_version": evaluation.version,
     }

@@ -20,7 +20,8 @@ Views configure and call these named actions; the actions decide. Each one
 The modules, by job: :mod:`.errors` (what a refusal is), :mod:`.access` (who may do what, in which
 status), :mod:`.versions` (optimistic locking, the history's user and reason), :mod:`.entry` (results,
 budget, explanations, submission), :mod:`.targets` (the indicator tree of a draft and its submission),
-:mod:`.review` (the supervisor's steps), :mod:`.flags` (what a reviewer should look at). The rest of the
+:mod:`.review` (the supervisor's steps), :mod:`.directions` (guessed directions confirmed by the unit,
+corrected by the supervisor), :mod:`.flags` (what a reviewer should look at). The rest of the
 code uses the names below as ``workflow.X``.
 """
 
@@ -32,6 +33,12 @@ from .access import (
     may_review,
     plan_locked,
     target_capabilities,
+)
+from .directions import (
+    confirm_direction,
+    confirm_directions,
+    correct_direction,
+    unconfirmed,
 )
 from .entry import (
     BUDGET_FIELDS,
@@ -132,6 +139,9 @@ __all__ = [
     "band_scale",
     "bump_evaluation",
     "capabilities",
+    "confirm_direction",
+    "confirm_directions",
+    "correct_direction",
     "delete_indicator",
     "direction_suggested",
     "engine_scheme",
@@ -161,6 +171,7 @@ __all__ = [
     "target_review_summary",
     "target_unreadable",
     "target_weight_flags",
+    "unconfirmed",
     "update_indicator_target",
     "validate_indicator",
     "validate_target",

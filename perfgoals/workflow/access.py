@@ -56,6 +56,10 @@ class Capabilities:
     can_edit_plan: bool
     can_review: bool
     can_reopen: bool
+    #: the unit may still confirm or change a guessed direction (see :mod:`.directions`)
+    can_choose_direction: bool = False
+    #: the supervisor may correct a direction (targets or results under review)
+    can_correct_direction: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -81,7 +85,21 @@ def _capabilities(unit_user: bool, reviewer: bool, evaluation: Evaluation) -> Ca
         can_edit_plan=can_enter and not plan_locked(evaluation),
         can_review=reviewer and evaluation.status == Status.SUBMITTED,
         can_reopen=reviewer and evaluation.status in LOCKED_STATUSES,
+        can_choose_direction=unit_user and unit_may_choose_direction(evaluation),
+        can_correct_direction=reviewer and evaluation.status in DIRECTION_REVIEW_STATUSES,
     )
+
+
+#: the statuses in which a supervisor corrects a direction: while deciding on targets or on results
+DIRECTION_REVIEW_STATUSES = frozenset({Status.TARGETS_SUBMITTED, Status.SUBMITTED})
+
+
+def unit_may_choose_direction(evaluation: Evaluation) -> bool:
+    """The unit may still set directions: a draft, or results on targets never approved in this system
+    (approved here, the directions are part of the approved targets)."""
+    if evaluation.status == Status.DRAFT:
+        return True
+    return evaluation.status in EDITABLE_STATUSES and not targets_fixed(evaluation)
 
 
 @dataclass(frozen=True)

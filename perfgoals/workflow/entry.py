@@ -387,6 +387,8 @@ def missing_items(
             issues.append("未填实际完成值")
         elif Flag.ACTUAL_UNREADABLE in flags:
             issues.append("实际完成值无法识别")
+        if indicator.direction_guessed:
+            issues.append("指标方向为系统推测，请确认正向或反向")
         if Flag.BAND_REQUIRED in flags:
             issues.append("需评定档次")
         if Flag.UNIT_MISMATCH in flags and scored.score is None:

@@ -71,6 +71,11 @@ def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewF
     if ratio is not None and ratio >= 1 + threshold and not indicator.deviation_note.strip():
         over = ((ratio - 1) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         out.append(ReviewFlag("overshoot_unexplained", f"超出目标 {over}% 未说明（目标是否偏低）", "warn"))
+    if indicator.text_actual:
+        # full marks for words where a number was promised: always worth a look (#12, item 2)
+        out.append(ReviewFlag("text_actual", "文字实际值，需佐证", "warn"))
+    if indicator.direction_guessed:
+        out.append(ReviewFlag("direction_suggested", "指标方向为推测，填报单位未确认", "warn"))
     out.extend(ReviewFlag(*shown) for flag, shown in _ENGINE_FLAGS_FOR_REVIEW if flag in flags)
     return out
 
@@ -86,7 +91,6 @@ _ENGINE_FLAGS_FOR_REVIEW = [
     (Flag.DEVIATION_NOTE_REQUIRED, ("deviation_missing", "得分低于分值，未说明偏差原因", "warn")),
     (Flag.BAND_SCORE_OUT_OF_RANGE, ("band_out_of_range", "档次内得分超出档次范围", "warn")),
     (Flag.DEADLINE_LATE, ("late", "逾期完成", "warn")),
-    (Flag.DIRECTION_SUGGESTED, ("direction_suggested", "指标方向为推测", "info")),
 ]
 
 
@@ -168,6 +172,8 @@ SUMMARY_GROUPS = [
     ("unreadable", "数值无法识别"),
     ("missing", "缺项"),
     ("deviation_missing", "偏差未说明"),
+    ("text_actual", "文字实际值"),
+    ("direction_suggested", "方向未确认"),
 ]
 
 

@@ -78,7 +78,7 @@ QUALITATIVE_NATURE = "定性"
 
 
 #: where the engine's direction is only a guess
-SUGGESTED_SOURCES = {"name", "default"}
+SUGGESTED_SOURCES = Indicator.GUESSED_SOURCES
 
 
 TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED}
@@ -106,11 +106,7 @@ def nature_choice(indicator: Indicator) -> str:
 
 def direction_suggested(indicator: Indicator) -> bool:
     """The engine read a number but only guessed its direction, and the user has not confirmed it."""
-    return (
-        not indicator.direction_override
-        and indicator.target_kind == Kind.QUANTITATIVE
-        and indicator.direction_source in SUGGESTED_SOURCES
-    )
+    return indicator.direction_guessed
 
 
 def target_unreadable(indicator: Indicator) -> bool:
@@ -133,7 +129,9 @@ def _target_changes(indicator: Indicator, data: dict) -> dict:
         wanted["weight"] = data["weight"]
     if "not_applicable" in data and data["not_applicable"] is not None:
         wanted["not_applicable"] = bool(data["not_applicable"])
-    if "nature" in data and data["nature"] in NATURE_CHOICES:
+    # the choice the form showed (nature_choice) sent back unchanged is no change: "按指标值识别" shown
+    # for a printed ≤ column must not clear it (#12: an unchanged save flipped ≤15分钟 to ≥)
+    if "nature" in data and data["nature"] in NATURE_CHOICES and data["nature"] != nature_choice(indicator):
         nature, override = NATURE_CHOICES[data["nature"]]
         if nature is None:  # a direction: keep a printed column unless it said 定性
             nature = (

@@ -170,6 +170,12 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
     problems.wait_for()
     assert problems.locator(f"a[href='#ind-{rate.pk}']").count() == 1
     assert Evaluation.objects.get(project=project).status == Status.RETURNED
+    # directions the system guessed from the names are listed and block submission until confirmed (#12)
+    guessed = [ind for ind in Indicator.objects.filter(project=project) if ind.direction_guessed]
+    assert guessed and "指标方向为系统推测" in problems.inner_text()
+    page.click("[data-testid=confirm-all-directions]")
+    page.wait_for_selector("text=已确认")
+    assert not any(ind.direction_guessed for ind in Indicator.objects.filter(project=project))
 
     # 6. the deviation notes, then the entry page as an official sees it
     survey = Indicator.objects.get(project=project, name="1、参保居民满意度%")

@@ -26,6 +26,8 @@ def save_url(project, ind):
 def reopened(main_project, user_of):
     """Seed 001 附件1, approved as published, reopened by its supervisor for correction."""
     workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "按审计意见更正实际完成值")
+    # the seed's guessed directions confirmed as read (#12: a guess is confirmed before submitting)
+    workflow.confirm_directions(main_project, user_of("unit_own"), None)
     main_project.evaluation.refresh_from_db()
     return main_project
 
@@ -42,7 +44,7 @@ def test_saving_an_actual_rescores_the_row_at_once(reopened, client_of):
     assert "91 ÷ 92 × 2 = 1.98" in html
     assert 'hx-swap-oob="true"' in html  # the summary and the total are swapped out of band
     rate.refresh_from_db()
-    assert rate.actual_text == "91%" and rate.score == Decimal("1.98") and rate.version == 2
+    assert rate.actual_text == "91%" and rate.score == Decimal("1.98") and rate.version == 3  # 2: confirmed
 
     response = client.post(save_url(reopened, rate), row_data(rate, actual_text="93%"), **HTMX)
     html = response.content.decode()
@@ -257,7 +259,7 @@ def test_the_second_of_two_saves_gets_a_conflict_and_the_first_value_stays(reope
     assert "您填写的是：实际完成值（B）“95%”" in html
     assert 'value="94%"' in html  # the row now shows the first person's value
     rate.refresh_from_db()
-    assert rate.actual_text == "94%" and rate.version == 2
+    assert rate.actual_text == "94%" and rate.version == 3  # 2: confirmed
 
 
 def test_sending_what_is_already_stored_is_no_conflict(reopened, client_of):

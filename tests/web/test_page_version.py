@@ -32,6 +32,8 @@ STALE_SUBMIT = "自评没有提交。页面已显示最新数据，请核对后�
 def reopened(main_project, user_of):
     """Seed 001 附件1, reopened by its supervisor: complete but for one deviation note (see below)."""
     workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "按审计意见更正")
+    # the seed's guessed directions confirmed as read (#12: a guess is confirmed before submitting)
+    workflow.confirm_directions(main_project, user_of("unit_own"), None)
     main_project.evaluation.refresh_from_db()
     return main_project
 

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from perfgoals.choices import Status
+from perfgoals.models import Indicator
 
 from .conftest import indicator, row_data, set_status, snapshot
 
@@ -39,6 +40,34 @@ CHANGED, SAME = True, False
 
 def _entry_state(project):
     set_status(project, Status.ENTERING)
+    # the seed's guessed directions stand as confirmed: a submission needs them confirmed (#12)
+    for ind in project.indicators.all():
+        if ind.direction_guessed:
+            Indicator.objects.filter(pk=ind.pk).update(direction_override=ind.direction)
+
+
+def _guessed_state(project):
+    """In entry, the seed's guessed directions not yet confirmed."""
+    set_status(project, Status.ENTERING)
+
+
+def _direction_post(name):
+    """(url, data) of a direction action on 居民参保率 (its bare "92%" is read ≥ by default: a guess)."""
+
+    def build(project):
+        rate = indicator(project, "居民参保率")
+        if name == "correct_direction":
+            prefix = f"dir{rate.pk}"
+            data = {
+                f"{prefix}-version": project.evaluation.version,
+                f"{prefix}-direction": "le",
+                f"{prefix}-reason": "参保率越高越好，但按审计意见核对",
+            }
+        else:
+            data = {"version": rate.version, "direction": "ge"}
+        return reverse(f"perfgoals:{name}", args=[project.pk, rate.pk]), data
+
+    return build
 
 
 def _submitted_state(project):
@@ -308,6 +337,28 @@ CASES = {
             "admin": (302, CHANGED),
         },
     ),
+    # --- directions (#12): the unit confirms a guess, the supervisor corrects one while reviewing ---
+    "confirm_directions": (
+        "post",
+        lambda p: reverse("perfgoals:confirm_directions", args=[p.pk]),
+        _guessed_state,
+        lambda p: {"version": p.evaluation.version},
+        _UNIT_ONLY_REDIRECT,
+    ),
+    "confirm_direction": (
+        "post",
+        None,
+        _guessed_state,
+        _direction_post("confirm_direction"),
+        _UNIT_ONLY_REDIRECT,
+    ),
+    "correct_direction": (
+        "post",
+        None,
+        _submitted_state,
+        _direction_post("correct_direction"),
+        _SUPERVISOR_DECIDES,
+    ),
     # --- the target stage (the project-year put back to 目标草稿 / 目标已提交) ---
     "project_page_draft": (
         "get",
@@ -407,6 +458,9 @@ def test_the_matrix_covers_every_url_and_every_role():
         "submit_targets",
         "approve_targets",
         "return_targets",
+        "confirm_directions",
+        "confirm_direction",
+        "correct_direction",
     }
     assert named - {"logout"} == covered  # logout is a POST that only ends the session
     assert all(set(expected) == set(ROLE_KEYS) for *_, expected in CASES.values())

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 def submitted(main_project, user_of):
     """Seed 001 附件1 reopened, corrected by the unit and submitted again."""
     workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "按审计意见更正")
+    # the seed's guessed directions confirmed as read (#12: a guess is confirmed before submitting)
+    workflow.confirm_directions(main_project, user_of("unit_own"), None)
     survey = indicator(main_project, "参保居民满意度")  # ≥ 90%, weight 5
     workflow.save_indicator_actual(
         survey,
