@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("perfgoals.reports.urls")),
     path("import/", include("perfgoals.intake.urls")),
+    path("overview/", include("perfgoals.oversight.urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),

@@ -68,5 +68,8 @@ class ProjectListView(ProjectYearListView):
 
 
 def home(request):
-    """The starting page is the project list (the login page for visitors)."""
-    return redirect("project_list")
+    """The starting page: the overview (/overview/) for those who oversee, the unit's own page for unit
+    users (see oversight.views.home); the login page for visitors."""
+    if not request.user.is_authenticated:
+        return redirect("project_list")  # → the login page, then back here
+    return redirect("oversight:overview")

@@ -34,3 +34,9 @@ def role_label(roles) -> str:
 def can_import(roles) -> bool:
     """The import page (导入) is for unit users (填报人); others would only be told they may not."""
     return Role.UNIT_USER in set(roles or ())
+
+
+@register.filter
+def can_oversee(roles) -> bool:
+    """The overview (总览) is for supervisors, finance reviewers and administrators."""
+    return bool({Role.SUPERVISOR, Role.FINANCE, Role.ADMIN} & set(roles or ()))

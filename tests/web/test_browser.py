@@ -90,7 +90,8 @@ def login(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/projects/.*"))
+    # the starting page: the overview (supervisors, finance) or 我的项目 (units)
+    page.wait_for_url(re.compile(r".*/overview/.*"))
 
 
 def logout(page) -> None:
@@ -127,6 +128,7 @@ def test_a_whole_year_in_the_browser(demo, live_server, browser_page):
 
     # 2. the unit finds the project in its list (2019 is not the latest year: filter) and opens it
     login(page, base, "tianbao_yantai")
+    page.click("nav a:text-is('项目')")
     page.select_option("select[name=year]", "2019")
     page.click("button:has-text('筛选')")
     page.click(f"a:has-text('{PROJECT[1]}')")
