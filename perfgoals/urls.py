@@ -30,6 +30,7 @@ urlpatterns = [
     path("projects/<int:pk>/targets/<int:indicator_pk>/delete/", views.delete_target, name="delete_target"),
     path("projects/<int:pk>/targets/<int:indicator_pk>/move/", views.move_target, name="move_target"),
     path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/approve-many/", views.approve_many, name="approve_many"),
     path("review/<int:pk>/", views.review_page, name="review"),
     path("review/<int:pk>/approve/", views.review_action, {"action": "approve"}, name="approve"),
     path("review/<int:pk>/return/", views.review_action, {"action": "return"}, name="return"),

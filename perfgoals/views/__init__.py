@@ -14,12 +14,13 @@ direction confirmed by the unit, corrected by the supervisor).
 from .directions import confirm_direction, confirm_directions, correct_direction
 from .entry import save_budget, save_explanations, save_indicator, submit
 from .project import project_page
-from .queue import ReviewQueueView, TargetsAndSelfEvaluationQueueTable
+from .queue import ReviewQueueView, TargetsAndSelfEvaluationQueueTable, approve_many
 from .review import review_action, review_page, target_review_action
 from .targets import add_target, delete_target, move_target, save_weights, submit_targets, update_target
 
 __all__ = [
     "ReviewQueueView",
+    "approve_many",
     "TargetsAndSelfEvaluationQueueTable",
     "add_target",
     "confirm_direction",

@@ -80,6 +80,7 @@ from .flags import (
 )
 from .review import (
     approve_evaluation,
+    approve_many,
     approve_targets,
     reopen_evaluation,
     return_evaluation,
@@ -134,6 +135,7 @@ __all__ = [
     "acting_as",
     "add_indicator",
     "approve_evaluation",
+    "approve_many",
     "approve_targets",
     "band_range",
     "band_scale",

@@ -21,8 +21,8 @@ from projects.models import Project
 
 from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
 from ..models import Evaluation, ReviewAction, ReviewActionKind
-from .access import fresh_project, require_enter, require_review
-from .errors import InvalidData, WorkflowError
+from .access import fresh_project, may_review, require_enter, require_review
+from .errors import InvalidData, NotPermitted, WorkflowError
 from .text import normalise_text
 from .versions import acting_as, check_evaluation_version, last_change, lock_evaluation
 
@@ -197,3 +197,44 @@ def return_targets(
 ) -> Evaluation:
     """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
     return _review(ReviewActionKind.RETURN_TARGETS, evaluation, user, comment, expected_version)
+
+
+#: how many submissions one batch approval takes at most
+BATCH_LIMIT = 200
+
+
+@transaction.atomic
+def approve_many(items: Iterable[tuple[int, int]], user, comment: str = "") -> list[Evaluation]:
+    """Approve several submissions with one comment: self-evaluations (审核通过) and targets (批复),
+    each ``(evaluation id, version the page showed)`` checked exactly as one approval checks it (the
+    right, the status, the version). All or nothing: one refusal approves none, and the message lists
+    every refusal. A project the user may not review is named as not found, never by its name."""
+    items = list(dict(items).items())
+    if not items:
+        raise InvalidData({"select": ["请勾选要批复的项目。"]})
+    if len(items) > BATCH_LIMIT:
+        raise InvalidData({"select": [f"一次最多批复 {BATCH_LIMIT} 个项目。"]})
+    evaluations = {
+        e.pk: e for e in Evaluation.objects.select_related("project").filter(pk__in=[pk for pk, _ in items])
+    }
+    done, refused = [], []
+    for pk, version in items:
+        evaluation = evaluations.get(pk)
+        if evaluation is None or not may_review(user, evaluation.project):
+            refused.append(f"编号 {pk}：项目不存在或无权审核")
+            continue
+        kind = (
+            ReviewActionKind.APPROVE_TARGETS
+            if evaluation.status == Status.TARGETS_SUBMITTED
+            else ReviewActionKind.APPROVE
+        )
+        try:
+            with transaction.atomic():
+                done.append(_review(kind, evaluation, user, comment, version))
+        except NotPermitted:
+            refused.append(f"编号 {pk}：项目不存在或无权审核")
+        except WorkflowError as problem:
+            refused.append(f"{evaluation.project.name}：{problem}")
+    if refused:
+        raise WorkflowError("本次未批复任何项目。以下项目不能批复：" + "；".join(refused))
+    return done

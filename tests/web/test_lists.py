@@ -222,8 +222,8 @@ PROJECT_PAGE_QUERIES_SUPERVISOR = 12
 #: + project, budget lines, indicators, the right to review, the review log
 REVIEW_PAGE_QUERIES = 8
 #: the list's 10 − 1 (ordered by submission: a plain count) + the indicators of the page's rows (one
-#: prefetch) for the flags
-QUEUE_QUERIES = 10
+#: prefetch) for the flags + the count of each tab (待审核 / 已退回 / 已批复)
+QUEUE_QUERIES = 11
 
 
 def test_the_project_list_runs_a_fixed_number_of_queries(demo, client_of, django_assert_num_queries):

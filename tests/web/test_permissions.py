@@ -305,6 +305,22 @@ CASES = {
             "admin": (302, CHANGED),
         },
     ),
+    "approve_many": (
+        "post",
+        lambda p: reverse("perfgoals:approve_many"),
+        _submitted_state,
+        lambda p: {"select": f"{p.evaluation.pk}:{p.evaluation.version}", "comment": "同意"},
+        {
+            "anonymous": (LOGIN, SAME),
+            "unit_own": (403, SAME),
+            "unit_other": (403, SAME),
+            "supervisor_own": (302, CHANGED),
+            "supervisor_other": (302, SAME),  # refused by the action: "项目不存在或无权审核"
+            "finance": (403, SAME),
+            "finance_other": (403, SAME),
+            "admin": (302, CHANGED),
+        },
+    ),
     "return": (
         "post",
         lambda p: reverse("perfgoals:return", args=[p.pk]),
@@ -448,6 +464,7 @@ def test_the_matrix_covers_every_url_and_every_role():
         "review_queue",
         "review",
         "approve",
+        "approve_many",
         "return",
         "reopen",
         "add_target",
