@@ -60,7 +60,6 @@ class ReviewQueueView(ProjectYearListView):
         "本部门所属单位已提交、等待批复的绩效目标和等待审核的绩效自评（见“状态”栏）。"
         "提示栏列出需要重点核实的问题。"
     )
-    export_name = "review-queue"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not ({Role.SUPERVISOR, Role.ADMIN} & roles_of(request.user)):
