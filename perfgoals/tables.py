@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from projects.models import Project
-from projects.tables import OnePassBodyMixin, TwoStepPageMixin
+from projects.tables import CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin
 
 from . import workflow
 from .engine.values import format_decimal
@@ -67,14 +67,16 @@ class StatusColumn(tables.Column):
     """The evaluation's status in Chinese, with a colour per stage."""
 
     def render(self, value, record):
-        evaluation = record.evaluation
-        return format_html('<span class="status status-{}">{}</span>', value, evaluation.get_status_display())
+        evaluation = record.evaluation  # the colour by the status code (``value`` is its display text)
+        return format_html(
+            '<span class="status status-{}">{}</span>', evaluation.status, evaluation.get_status_display()
+        )
 
     def value(self, value, record):
         return record.evaluation.get_status_display()
 
 
-class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
+class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Table):
     """One row a project-year: what a unit, a supervisor and a finance reviewer look for first."""
 
     year = tables.Column("年度", attrs={"td": {"class": "nowrap"}})
@@ -104,13 +106,13 @@ class ProjectTable(OnePassBodyMixin, TwoStepPageMixin, tables.Table):
             "grade",
         )
         template_name = "projects/_table.html"
-        attrs = {"class": "data-table"}
+        attrs = {"class": "data-table list-table"}
         empty_text = "没有符合条件的项目。"
         order_by = ("-year", "department", "name")
 
     def render_total_score(self, value, record):
         if not record.evaluation.complete:
-            return format_html('<span class="muted" title="{}">{}</span>', "尚有指标未得分", "未完成")
+            return format_html('<span class="muted" title="{}">{}</span>', "尚有指标未得分", "未评分")
         return score_text(value)
 
     def value_total_score(self, value, record):

@@ -30,7 +30,8 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     per_page = 25
     export_trigger_param = "_export"
     export_formats = ("csv", "xlsx")
-    export_name = "projects"
+    #: the export's file name before the date, in Chinese like the page (empty: the page's title)
+    export_name = ""
     title = "项目"
     intro = ""
     #: FilterView would answer an invalid filter with an empty list; show the errors instead
@@ -121,8 +122,9 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return exports.streaming_download(chunks, filename, exports.XLSX)
 
     def get_export_filename(self, export_format):
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.export_name}-{stamp}.{export_format}"
+        """项目列表-2026-12-04.xlsx: the page's name and the day, as an official would save it."""
+        stamp = timezone.localdate().strftime("%Y-%m-%d")
+        return f"{self.export_name or self.title}-{stamp}.{export_format}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

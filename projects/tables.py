@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_tables2.utils
 from django.db.models import Count, Q, QuerySet
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.rows import BoundRows
@@ -160,6 +160,25 @@ class TwoStepPageMixin:
         if first is None:
             return []
         return list(base.filter(condition)[bottom - first : top - first].values_list("pk", flat=True))
+
+
+class CardCellsMixin:
+    """Each body cell names its column: ``data-col`` (the column's name) and ``data-label`` (its heading).
+
+    On a phone ``static/perfeval/app.css`` shows each row as a card, every value on a line under its
+    column's heading; the attributes are the column's own, so the template and the one-pass body agree.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bound in self.columns.iterall():
+            column = bound.column  # this table's own copy (django-tables2 copies the columns per table)
+            attrs = dict(column.attrs or {})
+            td = dict(attrs.get("td", attrs.get("cell", {})))
+            td.setdefault("data-col", bound.name)
+            td.setdefault("data-label", strip_tags(str(bound.header)))
+            attrs["td"] = td
+            column.attrs = attrs
 
 
 class OnePassBodyMixin:

@@ -5,6 +5,7 @@ refuse with a Chinese message. The demo organisations and projects load either w
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,15 @@ def test_production_settings_refuse_demo_accounts(tmp_path):
     assert result.returncode != 0
     assert "不允许创建演示账号" in result.stderr
     assert not (tmp_path / "none.sqlite3").exists() or (tmp_path / "none.sqlite3").stat().st_size == 0
+
+
+def test_the_readme_lists_exactly_the_demo_accounts(no_users):
+    """The README's table of demo accounts names every account the loader creates, and no other (#16:
+    it once listed `tianbao_zhaoyuan2`, which does not exist)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Demo accounts", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+    listed = {name for line in table for name in re.findall(r"`([a-z0-9_]+)`", line.split("|")[1])}
+    call_command("load_demo", "--with-demo-accounts", verbosity=0)
+    created = set(get_user_model().objects.values_list("username", flat=True))
+    assert listed == created, (sorted(listed - created), sorted(created - listed))

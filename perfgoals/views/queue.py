@@ -126,12 +126,16 @@ class ReviewQueueView(ProjectYearListView):
         "待审核：本部门所属单位已提交、等待批复的绩效目标和等待审核的绩效自评（见“状态”栏），"
         "提示栏列出需要重点核实的问题；已退回、已批复的项目在另外两栏。"
     )
-    export_name = "review-queue"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not ({Role.SUPERVISOR, Role.ADMIN} & roles_of(request.user)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def export_name(self) -> str:
+        """The export is named after its tab: 待审核-2026-12-05.xlsx, 已退回-…, 已批复-…"""
+        return next(label for code, label, _statuses in TABS if code == self.tab)
 
     @property
     def tab(self) -> str:

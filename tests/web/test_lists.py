@@ -7,11 +7,13 @@ import io
 import itertools
 import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 
 from perfgoals import workflow
 from perfgoals.choices import Status
@@ -190,6 +192,9 @@ def test_csv_export_is_scoped_filtered_and_readable_by_excel(demo, client_of):
         in text
     )
     assert "0000" not in text and "<span" not in text
+    # the file is named in Chinese, like the page, with the day (项目列表-2026-12-04.csv)
+    today = timezone.localdate().strftime("%Y-%m-%d")
+    assert unquote(response["Content-Disposition"]).endswith(f"''项目列表-{today}.csv")
 
 
 def test_xlsx_export_holds_numbers(demo, client_of):
@@ -202,6 +207,8 @@ def test_xlsx_export_holds_numbers(demo, client_of):
     by_name = {row[1]: row for row in rows[1:]}
     assert by_name["职工长期护理保险市级财政补助"][4] == 1807.5
     assert by_name["居民基本医疗保险市级财政补助"][8] == 100
+    today = timezone.localdate().strftime("%Y-%m-%d")
+    assert unquote(response["Content-Disposition"]).endswith(f"''项目列表-{today}.xlsx")
 
 
 # --- a fixed number of queries -------------------------------------------------------------------
