@@ -44,7 +44,10 @@ from .units import _normalise, format_decimal, normalise_text
 from .values import parse
 from .valuetypes import Direction, Kind, Value, adopt_unit
 
-__all__ = ["PLAIN", "Lookups", "score_by_rules"]
+__all__ = ["MISSED_BUT_FULL", "PLAIN", "Lookups", "score_by_rules"]
+
+#: the note of a missed target whose score rounds to the full weight (it still needs its deviation note)
+MISSED_BUT_FULL = "未达成目标（得分四舍五入后为满分），仍需说明偏差原因"
 
 # members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
 _QUANTITATIVE = Kind.QUANTITATIVE
@@ -564,7 +567,11 @@ def _score_indicator(
 
     score = work.score
     if score is not None:
-        if score < weight and not (inp.deviation_note or "").strip():
+        missed = work.achieved is False
+        if missed and score >= weight:
+            # 59.99% against "60%以上": the formula rounds to the full weight, the target is still missed
+            work.parts.append(MISSED_BUT_FULL)
+        if (score < weight or missed) and not (inp.deviation_note or "").strip():
             work.flags.append(_DEVIATION_NOTE_REQUIRED)
         threshold = scheme.overshoot_threshold
         if threshold is not None and work.ratio is not None and work.ratio >= 1 + threshold:
