@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .nature import direction_signal
+from .nature import read_name
 from .schemes import Band, Scheme
 from .types import (
     _ACTUAL_MISSING,
@@ -216,10 +216,14 @@ def _resolve_direction(inp: IndicatorInput, target: Value) -> tuple[Direction | 
         return target.direction, target.direction_source or "operator", ""
     if target.kind is not _QUANTITATIVE:
         return None, None, ""
-    suggested, keyword = direction_signal(inp.name)
+    signal = read_name(inp.name)
+    suggested, keyword = signal.direction, signal.keyword
     if suggested is not None:
         kind = "反向" if suggested is _NEGATIVE else "正向"
-        return suggested, "name", f"按指标名称“{keyword}”推测为{kind}指标，请确认"
+        return suggested, "name", f"按指标名称“{keyword}”推测为{kind}指标（{signal.reason}），请确认"
+    if keyword is not None:
+        # a word that points both ways: still a guess from the name, which the unit must confirm
+        return _POSITIVE, "name", f"指标名称“{keyword}”方向不明（{signal.reason}），暂按正向计，请确认"
     return _POSITIVE, "default", "未标明指标方向，按正向计，请确认"
 
 
