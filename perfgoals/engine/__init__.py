@@ -19,7 +19,8 @@ Values (:mod:`.values`, the reader; :mod:`.valuetypes` what it builds; :mod:`.un
     ``adopt_unit(actual, target)``.
 
 Nature (:mod:`.nature`)
-    ``suggest_direction(name) -> Direction | None``, ``direction_signal(name)`` (with the keyword).
+    ``suggest_direction(name) -> Direction | None``, ``direction_signal(name)`` (with the keyword),
+    ``read_name(name) -> NameSignal`` (direction, word and its Chinese reason), ``LEXICON`` (of ``Cue``).
 
 Schemes (:mod:`.schemes`)
     ``Scheme`` (``to_dict()`` / ``Scheme.from_dict(d)``), ``Band``, ``SchemeError``, ``SCHEMES``
@@ -118,7 +119,7 @@ Speed (no effect on any result)
 """
 
 from .evaluation import score_evaluation
-from .nature import direction_signal, suggest_direction
+from .nature import LEXICON, Cue, NameSignal, direction_signal, read_name, suggest_direction
 from .schemes import DEFAULT_SCHEME_CODE, SCHEMES, Band, Scheme, SchemeError
 from .speed import score_indicator
 from .types import (
@@ -152,7 +153,9 @@ __all__ = [
     "LEVEL2",
     "LEVEL2_PARENT",
     "SCHEMES",
+    "LEXICON",
     "Band",
+    "Cue",
     "Deadline",
     "Direction",
     "EvaluationInput",
@@ -162,6 +165,7 @@ __all__ = [
     "IndicatorInput",
     "IndicatorResult",
     "Kind",
+    "NameSignal",
     "Scheme",
     "SchemeError",
     "Subtotal",
@@ -176,6 +180,7 @@ __all__ = [
     "normalise_level2",
     "parse",
     "parse_level1_header",
+    "read_name",
     "score_evaluation",
     "score_indicator",
     "suggest_direction",

@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .nature import direction_signal
+from .nature import read_name
 from .schemes import Band, Scheme
 from .types import (
     _ACTUAL_MISSING,
@@ -44,7 +44,10 @@ from .units import _normalise, format_decimal, normalise_text
 from .values import parse
 from .valuetypes import Direction, Kind, Value, adopt_unit
 
-__all__ = ["PLAIN", "Lookups", "score_by_rules"]
+__all__ = ["MISSED_BUT_FULL", "PLAIN", "Lookups", "score_by_rules"]
+
+#: the note of a missed target whose score rounds to the full weight (it still needs its deviation note)
+MISSED_BUT_FULL = "未达成目标（得分四舍五入后为满分），仍需说明偏差原因"
 
 # members bound to module names: reading ``Kind.EMPTY`` goes through the enum machinery each time
 _QUANTITATIVE = Kind.QUANTITATIVE
@@ -213,10 +216,14 @@ def _resolve_direction(inp: IndicatorInput, target: Value) -> tuple[Direction | 
         return target.direction, target.direction_source or "operator", ""
     if target.kind is not _QUANTITATIVE:
         return None, None, ""
-    suggested, keyword = direction_signal(inp.name)
+    signal = read_name(inp.name)
+    suggested, keyword = signal.direction, signal.keyword
     if suggested is not None:
         kind = "反向" if suggested is _NEGATIVE else "正向"
-        return suggested, "name", f"按指标名称“{keyword}”推测为{kind}指标，请确认"
+        return suggested, "name", f"按指标名称“{keyword}”推测为{kind}指标（{signal.reason}），请确认"
+    if keyword is not None:
+        # a word that points both ways: still a guess from the name, which the unit must confirm
+        return _POSITIVE, "name", f"指标名称“{keyword}”方向不明（{signal.reason}），暂按正向计，请确认"
     return _POSITIVE, "default", "未标明指标方向，按正向计，请确认"
 
 
@@ -564,7 +571,11 @@ def _score_indicator(
 
     score = work.score
     if score is not None:
-        if score < weight and not (inp.deviation_note or "").strip():
+        missed = work.achieved is False
+        if missed and score >= weight:
+            # 59.99% against "60%以上": the formula rounds to the full weight, the target is still missed
+            work.parts.append(MISSED_BUT_FULL)
+        if (score < weight or missed) and not (inp.deviation_note or "").strip():
             work.flags.append(_DEVIATION_NOTE_REQUIRED)
         threshold = scheme.overshoot_threshold
         if threshold is not None and work.ratio is not None and work.ratio >= 1 + threshold:

@@ -37,6 +37,7 @@ from .rules import (
     _QUANTA,
     _QUANTITATIVE,
     _ZERO,
+    MISSED_BUT_FULL,
     Lookups,
     _compact_for_compare,
     _context,
@@ -478,7 +479,9 @@ def _score_quantities(
     if direction_note:
         flags |= 2  # DIRECTION_SUGGESTED
         parts.append(direction_note)
-    if score < weight and not (inp.deviation_note or "").strip():
+    if not achieved and score >= weight:
+        parts.append(MISSED_BUT_FULL)
+    if (score < weight or not achieved) and not (inp.deviation_note or "").strip():
         flags |= 4  # DEVIATION_NOTE_REQUIRED
     if threshold is not None and ratio is not None and ratio >= 1 + threshold:
         flags |= 8  # OVERSHOOT

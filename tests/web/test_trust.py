@@ -126,12 +126,16 @@ def test_saving_an_imported_target_unchanged_changes_nothing(draft, client_of):
 
 
 def _publication_rate(project, *, override: str = "") -> Indicator:
-    """An indicator like the walk-through's 违规行为公示率: target 100 %, actual 98 %, no operator."""
+    """An indicator like the walk-through's 违规行为公示率: target 100 %, actual 98 %, no operator.
+
+    The engine's lexicon now reads "公示率" as positive, so the walk-through's wrong guess is made here
+    with a name that still gives only "违规" to go by (guessed ≤): the flow under test is a guess the
+    unit or the supervisor must correct, whatever the word."""
     from perfgoals import scoring
 
     ind = project.indicators.filter(weight__gt=0, target_kind="quantitative").order_by("order").first()
     Indicator.objects.filter(pk=ind.pk).update(
-        name="违规行为公示率",
+        name="违规行为公示情况",
         target_text="100%",
         actual_text="98%",
         nature_printed="",
@@ -156,7 +160,7 @@ def test_a_guessed_direction_blocks_submission_until_the_unit_confirms_it(main_p
     workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "更正实际值")
     ind = _publication_rate(main_project)
     assert ind.direction_guessed
-    assert any("违规行为公示率" in p and "指标方向为系统推测" in p for p in _problems(main_project, unit))
+    assert any("违规行为公示情况" in p and "指标方向为系统推测" in p for p in _problems(main_project, unit))
     page = client_of("unit_own").get(reverse("perfgoals:project", args=[main_project.pk])).content.decode()
     assert 'id="guessed-directions"' in page and f'data-testid="confirm-ge-{ind.pk}"' in page
     # the unit changes the guess to 正向 on its row: rescored at once, 98 ÷ 100 × weight
@@ -168,7 +172,7 @@ def test_a_guessed_direction_blocks_submission_until_the_unit_confirms_it(main_p
     ind.refresh_from_db()
     assert ind.direction == "ge" and not ind.direction_guessed
     assert ind.score == (ind.weight * Decimal("0.98")).quantize(Decimal("0.01"))
-    assert not any("违规行为公示率" in p and "方向" in p for p in _problems(main_project, unit))
+    assert not any("违规行为公示情况" in p and "方向" in p for p in _problems(main_project, unit))
     reasons = [h.history_change_reason or "" for h in ind.history.all()[:3]]
     assert any("改为指标方向：正向" in r for r in reasons)
 
