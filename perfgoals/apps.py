@@ -5,3 +5,18 @@ class PerfgoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "perfgoals"
     verbose_name = "绩效目标与自评"
+
+    def ready(self) -> None:
+        # a stored overview is older than the data once a score, a status or a value moves (oversight)
+        from django.db.models.signals import post_delete, post_save
+
+        from projects.models import Project
+
+        from .models import Evaluation
+        from .oversight.snapshots import bump
+        from .signals import evaluations_rescored
+
+        for model in (Evaluation, Project):
+            post_save.connect(bump, sender=model, dispatch_uid=f"oversight-bump-save-{model.__name__}")
+            post_delete.connect(bump, sender=model, dispatch_uid=f"oversight-bump-delete-{model.__name__}")
+        evaluations_rescored.connect(bump, dispatch_uid="oversight-bump-rescored")

@@ -52,6 +52,7 @@ from .scoring import (
     indicator_input_from_row,
     indicator_values,
 )
+from .signals import evaluations_rescored
 
 
 @dataclass
@@ -129,7 +130,9 @@ def _collector_paused() -> Iterator[None]:
 
 def _rescore_chunk(ids: list[int], schemes: dict, history: bool, reason: str) -> RescoreStats:
     with _collector_paused():
-        return _rescore_chunk_unpaused(ids, schemes, history, reason)
+        stats = _rescore_chunk_unpaused(ids, schemes, history, reason)
+    evaluations_rescored.send(sender=_rescore_chunk, project_ids=ids)
+    return stats
 
 
 def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason: str) -> RescoreStats:

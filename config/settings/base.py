@@ -192,6 +192,20 @@ LOGOUT_REDIRECT_URL = "login"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
+# The cache (the overview's stored figures, perfgoals.oversight.snapshots): Redis when REDIS_URL is set,
+# shared by every web host and worker; else in the process's memory (one host, the embedded defaults).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": "perfeval",
+        }
+        if env("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "perfeval"}
+    )
+}
+
 # Celery: Redis when REDIS_URL is set, otherwise every task runs in-process at .delay() time.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

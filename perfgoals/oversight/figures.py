@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from statistics import median
 
 from django.db.models import Count
@@ -26,6 +27,8 @@ GRADES = [g.value for g in Grade]
 #: how many evaluations the scatter plots at most (the riskiest first), and the ranking lists
 SCATTER_LIMIT = 2000
 TOP_LIMIT = 20
+#: the riskiest evaluations kept per signal (the page's list when a signal is chosen)
+TOP_LIMIT_SIGNAL = 50
 
 #: total score bands of the score distribution: (label, lower bound inclusive, upper bound exclusive)
 SCORE_BANDS = [
@@ -81,7 +84,7 @@ class ChildRow:
     def returned(self) -> int:
         return self.by_status.get(Status.RETURNED, 0)
 
-    @property
+    @cached_property
     def mean_score(self) -> Decimal | None:
         return _mean(self.scores)
 
@@ -107,27 +110,28 @@ class Overview:
     results: list[EvaluationSignals]
     children: list[ChildRow]
     departments: list[ChildRow]
+    _result_count: int | None = None
 
     # --- results -------------------------------------------------------------------------------------
-    @property
+    @cached_property
     def scores(self) -> list[Decimal]:
         return [r.total for r in self.results if r.total is not None]
 
-    @property
+    @cached_property
     def by_grade(self) -> dict[str, int]:
         counts = Counter(r.grade for r in self.results if r.grade)
         return {g: counts.get(g, 0) for g in GRADES}
 
-    @property
+    @cached_property
     def mean_score(self) -> Decimal | None:
         return _mean(self.scores)
 
-    @property
+    @cached_property
     def median_score(self) -> Decimal | None:
         scores = self.scores
         return _round(Decimal(median(scores))) if scores else None
 
-    @property
+    @cached_property
     def full_marks_share(self) -> Decimal | None:
         scores = self.scores
         if not scores:
@@ -145,17 +149,17 @@ class Overview:
             return None
         return (Decimal(self.submitted) / self.projects).quantize(Decimal("0.0001"))
 
-    @property
+    @cached_property
     def score_bands(self) -> list[tuple[str, int]]:
         return _bands(self.scores, SCORE_BANDS)
 
-    @property
+    @cached_property
     def execution_bands(self) -> list[tuple[str, int]]:
         return _bands(
             [r.execution_rate for r in self.results if r.execution_rate is not None], EXECUTION_BANDS
         )
 
-    @property
+    @cached_property
     def scatter(self) -> list[dict]:
         """Execution rate (%) against total score, the riskiest first, at most SCATTER_LIMIT points."""
         points = [r for r in self.results if r.total is not None and r.execution_rate is not None]
@@ -172,30 +176,60 @@ class Overview:
         ]
 
     # --- where to look -------------------------------------------------------------------------------
-    @property
+    @cached_property
     def flagged(self) -> list[EvaluationSignals]:
         """The evaluations showing at least one signal, the highest risk first."""
-        return sorted((r for r in self.results if r.risk > 0), key=lambda r: (-r.risk, r.project_name))
+        return sorted((r for r in self.results if r.counts), key=lambda r: (-r.risk, r.project_name))
 
-    @property
+    @cached_property
+    def flagged_count(self) -> int:
+        return len(self.flagged)
+
+    @cached_property
     def signal_rows(self) -> list[dict]:
-        """Each signal: how many evaluations show it, and the departments and units with the most."""
+        """Each signal: how many evaluations show it, the departments and units with the most, and the
+        riskiest evaluations showing it (at most TOP_LIMIT_SIGNAL)."""
+        showing: dict[str, list[EvaluationSignals]] = {s.code: [] for s in SIGNALS}
+        for result in self.flagged:  # highest risk first
+            for code in result.counts:
+                showing[code].append(result)
         rows = []
         for signal in SIGNALS:
-            showing = [r for r in self.results if r.counts.get(signal.code)]
-            by_department = Counter(r.department_name for r in showing)
-            by_unit = Counter(r.unit_name for r in showing)
+            evaluations = showing[signal.code]
             rows.append(
                 {
                     "signal": signal,
-                    "evaluations": len(showing),
-                    "departments": by_department.most_common(3),
-                    "units": by_unit.most_common(3),
+                    "evaluations": len(evaluations),
+                    "departments": Counter(r.department_name for r in evaluations).most_common(3),
+                    "units": Counter(r.unit_name for r in evaluations).most_common(3),
+                    "top": evaluations[:TOP_LIMIT_SIGNAL],
                 }
             )
         return rows
 
     @property
+    def result_count(self) -> int:
+        return self._result_count if self._result_count is not None else len(self.results)
+
+    def freeze(self) -> Overview:
+        """Compute every figure, then drop the per-evaluation rows (all but the riskiest): what is left
+        is small enough to keep in the cache (see ``snapshots``)."""
+        for name in (
+            "scores by_grade mean_score median_score full_marks_share score_bands execution_bands scatter "
+            "flagged signal_rows reported_minus_computed"
+        ).split():
+            getattr(self, name)
+        for row in self.children + self.departments:
+            row.mean_score  # noqa: B018 (cached)
+            row.scores = []
+        self._result_count = len(self.results)
+        self.__dict__["flagged_count"] = len(self.flagged)
+        self.__dict__["flagged"] = self.flagged[:TOP_LIMIT_SIGNAL]
+        self.__dict__["scores"] = []
+        self.results = []
+        return self
+
+    @cached_property
     def reported_minus_computed(self) -> Decimal:
         return _round(reported_minus_computed(self.results))
 

@@ -18,7 +18,8 @@ from projects.scoping import roles_of, visible_projects
 from ..choices import Status
 from ..models import ReviewAction, ReviewActionKind
 from . import scope as scopes
-from .figures import STATUS_ORDER, overview
+from . import snapshots, tasks
+from .figures import STATUS_ORDER
 from .signals import SIGNAL_BY_CODE, SIGNALS
 
 #: who gets the overview as the starting page (a unit user gets their own page)
@@ -56,10 +57,19 @@ def home(request):
 def overview_page(request):
     if not OVERSEERS & roles_of(request.user):
         return redirect("oversight:unit_home")
-    scope = scopes.for_user(
-        request.user, request.GET.get("year"), request.GET.get("department"), request.GET.get("unit")
+    asked = (request.GET.get("year"), request.GET.get("department"), request.GET.get("unit"))
+    scope = scopes.for_user(request.user, *asked)
+    size = scope.projects.count()
+    snapshot = snapshots.read(
+        scope.projects,
+        scope.year,
+        scope.level,
+        size,
+        refresh=lambda: tasks.queue_refresh(request.user.pk, scope.year, *asked[1:]),
     )
-    figures = overview(scope.projects, scope.year, scope.level)
+    if snapshot.pending:
+        return render(request, "oversight/pending.html", {"scope": scope, "size": size}, status=202)
+    figures = snapshot.figures
     base = {
         "year": scope.year,
         "department": scope.department.pk if scope.department else None,
@@ -78,9 +88,10 @@ def overview_page(request):
         {"grade": g, "count": n, "url": list_url(grade=g, **base)} for g, n in figures.by_grade.items()
     ]
     chosen = SIGNAL_BY_CODE.get(request.GET.get("signal", ""))
-    flagged = figures.flagged
+    flagged, flagged_count = figures.flagged, figures.flagged_count
     if chosen:
-        flagged = [r for r in flagged if r.counts.get(chosen.code)]
+        row = next(r for r in figures.signal_rows if r["signal"] is chosen or r["signal"].code == chosen.code)
+        flagged, flagged_count = row["top"], row["evaluations"]
     child_param = {"region": "department", "department": "unit"}.get(scope.level)
     children = [
         {
@@ -129,7 +140,8 @@ def overview_page(request):
             "signal_rows": figures.signal_rows,
             "chosen_signal": chosen,
             "flagged": flagged[:50],
-            "flagged_count": len(flagged),
+            "flagged_count": flagged_count,
+            "snapshot": snapshot,
             "children": children,
             "totals": totals,
             "chart_data": chart_data,
