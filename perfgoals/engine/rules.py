@@ -42,7 +42,7 @@ from .types import (
 )
 from .units import _normalise, format_decimal, normalise_text
 from .values import parse
-from .valuetypes import Direction, Kind, Value, adopt_unit
+from .valuetypes import NOTE_CONVERTED, Direction, Kind, Value, adopt_unit
 
 __all__ = ["MISSED_BUT_FULL", "PLAIN", "Lookups", "score_by_rules"]
 
@@ -539,6 +539,8 @@ def _score_indicator(
         ):
             if not _formula(target, actual, direction, weight, scheme, work):
                 _score_by_band(inp, scheme, weight, scale, "按定性评判", work, lookups)
+            elif actual.recognised and actual.recognised[-1].startswith(NOTE_CONVERTED):
+                work.parts.append(actual.recognised[-1])
         elif actual_quantitative:
             work.flags.append(_UNIT_MISMATCH)
             prefix = f"单位不一致（目标 {target.unit}，实际 {actual.unit}），按定性评判"

@@ -97,6 +97,9 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
             actual = _read(text, actual_shape, None, unit)  # parse(text, unit=unit)
             if actual.unit is None:  # adopt_unit returns any other actual as it is
                 actual = adopt_unit(actual, target)
+            elif target.unit is not None and actual.unit != target.unit:
+                # another unit that may convert into the target's (90 分钟 against 2 小时): the rules
+                return _score_indicator(inp, scheme, year, target, adopt_unit(actual, target), _REMEMBERED)
             if actual.kind is _QUANTITATIVE:
                 scored = _score_quantities(inp, scheme, target, actual, target_shape, actual_shape)
                 if scored is not None:

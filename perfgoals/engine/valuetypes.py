@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from .units import _ONE, format_decimal, normalise_text
+from .units import _ONE, conversion_factor, format_decimal, normalise_text
 
 __all__ = [
     "Deadline",
@@ -289,7 +289,7 @@ def compatible(a: Value, b: Value) -> bool:
         return False
     if a.unit is None or b.unit is None:
         return True
-    return a.unit == b.unit
+    return a.unit == b.unit or conversion_factor(b.unit, a.unit) is not None
 
 
 def adopt_unit(actual: Value, target: Value) -> Value:
@@ -299,6 +299,8 @@ def adopt_unit(actual: Value, target: Value) -> Value:
     it in the target's terms. A magnitude-only actual ("232.28 万") keeps its magnitude and takes the
     base unit. Anything else is returned unchanged.
     """
+    if actual.unit is not None and target.unit is not None and actual.unit != target.unit:
+        return _convert(actual, target)
     if (
         actual.unit is not None  # (is_quantitative inlined below)
         or actual.kind is not _QUANTITATIVE
@@ -323,6 +325,44 @@ def adopt_unit(actual: Value, target: Value) -> Value:
     if target.unit is None:
         return actual
     return _replace(actual, unit=target.unit, recognised=(*actual.recognised, f"沿用目标单位 {target.unit}"))
+
+
+_FOUR_PLACES = Decimal("0.0001")
+#: the note an actual converted into the target's unit carries first among its new notes
+NOTE_CONVERTED = "换算"
+
+
+def _convert(actual: Value, target: Value) -> Value:
+    """An actual in another unit that converts into the target's (90 分钟 against ≤2 小时, 4‰ against
+    0.2%, 元/年/人 against 元/人/年): the same quantity in the target's unit and magnitude, with a note
+    "换算 90分钟 = 1.5小时". Any other actual (人 against 元, 天 against 工作日) is returned unchanged."""
+    if (
+        actual.kind is not _QUANTITATIVE
+        or actual.base is None
+        or target.kind is not _QUANTITATIVE
+        or target.base is None
+    ):
+        return actual
+    factor = conversion_factor(actual.unit, target.unit)
+    if factor is None:
+        return actual
+    base = actual.base * factor
+    number = base / target.magnitude
+    printed = target.printed_unit or target.unit
+    shown = number if number == number.quantize(_FOUR_PLACES) else number.quantize(_FOUR_PLACES)
+    note = (
+        f"{NOTE_CONVERTED} {format_decimal(actual.number if actual.number is not None else actual.base)}"
+        f"{actual.printed_unit or actual.unit} = {'' if shown == number else '约 '}{format_decimal(shown)}{printed}"
+    )
+    return _replace(
+        actual,
+        number=number,
+        magnitude=target.magnitude,
+        base=base,
+        unit=target.unit,
+        printed_unit=target.printed_unit,
+        recognised=(*actual.recognised, note),
+    )
 
 
 def _replace(value: Value, **changes: object) -> Value:
