@@ -332,6 +332,7 @@ def conversion_factor(unit: str | None, into: str | None) -> Decimal | None:
         return None
     return source[1] / target[1]
 
+
 _MAGNITUDES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(_MAGNITUDES, key=len, reverse=True))
 _NO_UNIT_COLUMN: tuple[Decimal, str | None, str | None] = (Decimal(1), None, None)
 
