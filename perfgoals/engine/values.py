@@ -169,6 +169,84 @@ _DEADLINE_FILLER = re.compile(
     r"[,.;:、。!()\"'“”])*"
 )
 
+# --- Chinese numerals ------------------------------------------------------------------------------
+
+_CN_DIGITS = MappingProxyType(
+    {
+        "零": 0,
+        "〇": 0,
+        "一": 1,
+        "二": 2,
+        "两": 2,
+        "三": 3,
+        "四": 4,
+        "五": 5,
+        "六": 6,
+        "七": 7,
+        "八": 8,
+        "九": 9,
+    }
+)
+_CN_TENS = MappingProxyType({"十": 10, "百": 100, "千": 1000})
+_CN_RUN = "[" + "".join(_CN_DIGITS) + "".join(_CN_TENS) + "]+"
+_CN_NUMERAL_CHARS = re.compile(_CN_RUN)
+# a numeral counts only before a unit or 月 ("四次", "十二月底前", "两万人"), never inside a word: not
+# after 第, a digit or another numeral ("第一批", "3千人", "95百分比"), nor before 性 ("一次性")
+_CN_QUANTITY = re.compile(
+    rf"(?<![第0-9.{''.join(_CN_DIGITS)}{''.join(_CN_TENS)}])(?P<num>{_CN_RUN})(?P<mag>亿|万)?"
+    rf"(?=(?:{_UNIT_RE}|月)(?!性))"
+)
+_CN_PERCENT = re.compile(rf"百分之(?P<num>{_CN_RUN})(?:点(?P<frac>[{''.join(_CN_DIGITS)}]+))?")
+
+
+def _cn_int(run: str) -> int | None:
+    """二十五 → 25, 十二 → 12, 一百 → 100, 百 → 100, 二〇二一 → 2021; None for a malformed run."""
+    if not any(char in _CN_TENS for char in run):
+        return int("".join(str(_CN_DIGITS[char]) for char in run))
+    total = 0
+    current: int | None = None
+    last_ten = 10**9
+    for char in run:
+        if char in _CN_DIGITS:
+            if current is not None:
+                return None  # two digits in a row inside a 十/百/千 numeral
+            current = _CN_DIGITS[char]
+        else:
+            ten = _CN_TENS[char]
+            if ten >= last_ten:
+                return None
+            total += (1 if current is None else current) * ten
+            current = None
+            last_ten = ten
+    return total + (current or 0)
+
+
+def _arabic_numerals(compact: str) -> tuple[str, tuple[str, ...]]:
+    """Chinese numerals before a unit written in digits ("四次" → "4次", "百分之百" → "100%"), with a
+    note per numeral; a run that is part of a word ("一站式", "三公经费", "第一批") is left alone."""
+    notes: list[str] = []
+
+    def percent(match: re.Match[str]) -> str:
+        whole = _cn_int(match.group("num"))
+        if whole is None:
+            return match.group(0)
+        frac = match.group("frac")
+        number = f"{whole}." + "".join(str(_CN_DIGITS[c]) for c in frac) if frac else str(whole)
+        notes.append(f"中文数字 {match.group(0)} → {number}%")
+        return f"{number}%"
+
+    def quantity(match: re.Match[str]) -> str:
+        number = _cn_int(match.group("num"))
+        if number is None:
+            return match.group(0)
+        notes.append(f"中文数字 {match.group('num')} → {number}")
+        return f"{number}{match.group('mag') or ''}"
+
+    converted = _CN_PERCENT.sub(percent, compact) if "百分之" in compact else compact
+    converted = _CN_QUANTITY.sub(quantity, converted)
+    return converted, tuple(notes)
+
+
 # --- qualitative vocabulary -----------------------------------------------------------------------
 
 #: qualitative target words seen in the seeds (recognised, not required: any Chinese prose is qualitative)
@@ -532,8 +610,12 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
     if not compact or not compact.strip(_EMPTY_MARK_CHARS):
         return _value(text, _EMPTY, recognised=("空白",))
 
+    numeral_notes: tuple[str, ...] = ()
+    if _CN_NUMERAL_CHARS.search(compact) is not None:
+        compact, numeral_notes = _arabic_numerals(compact)
+
     nature_kind, nature_dir, nature_strict = _nature_direction(nature)
-    notes: list[str] = []
+    notes: list[str] = list(numeral_notes)
     if nature_kind == "unknown":
         notes.append(f"性质列无法识别：{normalise_text(nature)}")
 
@@ -550,7 +632,7 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
     found = _find_deadline(compact)
     if found is not None:
         deadline, matched = found
-        return _value(text, _DEADLINE, deadline=deadline, recognised=(f"期限 {matched}",))
+        return _value(text, _DEADLINE, deadline=deadline, recognised=(*numeral_notes, f"期限 {matched}"))
 
     column_fields: dict[str, object] = {}
     if nature_kind == "direction" and nature_dir is not None:
