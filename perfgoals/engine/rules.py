@@ -26,8 +26,11 @@ from .types import (
     _BAND_SCORE_OUT_OF_RANGE,
     _CAPPED,
     _DEADLINE_LATE,
+    _DECIMAL_SHARE,
     _DEVIATION_NOTE_REQUIRED,
+    _DIRECTION_CONTRADICTS_TARGET,
     _DIRECTION_SUGGESTED,
+    _MAGNITUDE_IMPLAUSIBLE,
     _NO_WEIGHT,
     _OVERSHOOT,
     _REPORTED_SCORE_DIFFERS,
@@ -442,6 +445,46 @@ def _formula(
     return True
 
 
+#: the direction opposite to a printed ≥ or ≤
+_OPPOSITE: Mapping[Direction, Direction] = MappingProxyType({_POSITIVE: _NEGATIVE, _NEGATIVE: _POSITIVE})
+#: an actual this many times the target (or this share of it), in another magnitude, is implausible
+MAGNITUDE_IMPLAUSIBLE_RATIO = Decimal(10)
+_ONE = Decimal(1)
+
+
+def _check_actual(target: Value, actual: Value, work: _Work) -> None:
+    """Flag an actual that is probably mistyped (never changed): a share typed as a decimal ("0.92"
+    against "≥90%"), or a magnitude that cannot be right ("3.9 亿人" against "400 万人以上")."""
+    a, b = target.base, actual.base
+    number = actual.number
+    if (
+        target.unit == "%"
+        and actual.unit == "%"
+        and number is not None
+        and _ZERO < number <= _ONE
+        and target.number is not None
+        and target.number > _ONE
+        and "%" not in normalise_text(actual.text)
+    ):
+        work.flags.append(_DECIMAL_SHARE)
+        work.parts.append(
+            f"实际值 {_fmt(number)} 疑似以小数填写百分比，是否应为 {_fmt(number * _HUNDRED)}%？"
+            "请核实（未自动换算）"
+        )
+    if a is None or b is None or a <= _ZERO or b <= _ZERO or actual.magnitude == target.magnitude:
+        return
+    limit = MAGNITUDE_IMPLAUSIBLE_RATIO
+    if b >= a * limit or b * limit <= a:
+        times = b / a if b >= a else a / b
+        work.flags.append(_MAGNITUDE_IMPLAUSIBLE)
+        relation = "是目标的" if b >= a else "仅为目标的"
+        share = _fmt(_round(times, 1)) + " 倍" if b >= a else _fmt(_round(b / a * _HUNDRED, 2)) + "%"
+        work.parts.append(
+            f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
+            "数量级可疑，请核实万、亿等单位"
+        )
+
+
 def _deadline(
     inp: IndicatorInput,
     target: Value,
@@ -539,8 +582,10 @@ def _score_indicator(
         ):
             if not _formula(target, actual, direction, weight, scheme, work):
                 _score_by_band(inp, scheme, weight, scale, "按定性评判", work, lookups)
-            elif actual.recognised and actual.recognised[-1].startswith(NOTE_CONVERTED):
-                work.parts.append(actual.recognised[-1])
+            else:
+                if actual.recognised and actual.recognised[-1].startswith(NOTE_CONVERTED):
+                    work.parts.append(actual.recognised[-1])
+                _check_actual(target, actual, work)
         elif actual_quantitative:
             work.flags.append(_UNIT_MISMATCH)
             prefix = f"单位不一致（目标 {target.unit}，实际 {actual.unit}），按定性评判"
@@ -550,6 +595,12 @@ def _score_indicator(
                 work.parts.append(f"单位不一致（目标 {target.unit}，实际 {actual.unit}），无法按公式计分")
         else:
             _score_by_band(inp, scheme, weight, scale, "实际值为文字描述，按定性评判", work, lookups)
+        if source == "user" and target.direction in _OPPOSITE and _OPPOSITE[target.direction] is direction:
+            # "≥ 90%" printed, ≤ chosen: the choice wins, and nobody is left guessing which was used
+            work.flags.append(_DIRECTION_CONTRADICTS_TARGET)
+            work.parts.append(
+                f"目标值写明 {target.operator_symbol()}，但指标方向设为{direction.label}，按{direction.label}计分"
+            )
         if direction_note and work.score is not None and work.band is None:
             # only a formula depends on the direction; a band score does not need it confirmed
             work.flags.append(_DIRECTION_SUGGESTED)

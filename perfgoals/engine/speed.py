@@ -48,6 +48,9 @@ from .rules import (
     _round,
     _score_indicator,
 )
+from .rules import (
+    MAGNITUDE_IMPLAUSIBLE_RATIO as _IMPLAUSIBLE,
+)
 from .schemes import Band, Scheme
 from .types import (
     _CAPPED,
@@ -319,6 +322,15 @@ def _score_quantities(
         or target.scale is not None
         or not (target.unit is None or actual.unit is None or target.unit == actual.unit)
         or a <= _ZERO
+    ):
+        return None
+    # left to the rules: a chosen direction against the printed operator, a share typed as a decimal,
+    # an actual in another magnitude ten times off (the flags of rules._check_actual)
+    override = inp.direction_override
+    if (
+        (override is not None and target.direction is not None and override is not target.direction)
+        or (target.unit == "%" and b <= 1 and a > 1)
+        or (actual.magnitude != target.magnitude and (b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a))
     ):
         return None
     facts = _SCHEME_FACTS.get(id(scheme))
