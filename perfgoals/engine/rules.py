@@ -154,6 +154,12 @@ if any(len(neg) != 1 for neg in _NEGATIONS):  # pragma: no cover
     raise RuntimeError("_NEGATION_CHARS expects single-character negations")
 
 
+#: an actual that reports a deadline met in words ("按期完成", "已按时完成", "如期办结"), compacted
+_ON_TIME = re.compile(
+    "(?:已经|均已|全部|已|均)?(?:按期|按时|如期|准时)(?:完成|办结|实施|到位|上线|拨付|发放|交付|验收)?(?:任务)?"
+)
+
+
 def _suggest_band(target: Value, actual: Value, scheme: Scheme, scale: str, lookups: Lookups) -> str | None:
     """A band to propose (never applied): the band an actual names on a printed scale ("良" against
     "优良中低差"), or the top band when the actual plainly reports the target as met; else None."""
@@ -608,6 +614,14 @@ def _score_indicator(
     elif target_kind is _DEADLINE:
         if actual_kind is _DEADLINE:
             _deadline(inp, target, actual, weight, scheme, year, work, lookups)
+        elif actual_kind is _QUALITATIVE and _ON_TIME.fullmatch(lookups.compact(actual.text)) is not None:
+            # "按期完成" against "12月底前": the deadline is reported met in words
+            work.achieved = True
+            work.score = _full(weight, scheme.score_places)
+            work.parts.append(
+                f"实际“{normalise_text(actual.text)}”，期限 {target.deadline.display()}：按期完成，"  # type: ignore[union-attr]
+                f"得满分 {work.score!s}"
+            )
         else:
             _score_by_band(inp, scheme, weight, scale, "实际值不是日期，按定性评判", work, lookups)
     else:

@@ -153,6 +153,13 @@ _RANGE = re.compile(
 
 _BEFORE = r"(?P<before>之前|以前|前)?"
 _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # a period ("2021.1.1-12.31", "2021年1月-12月"): the deadline is its end, in the start's year unless
+    # the end prints its own
+    re.compile(
+        r"(?<![0-9.])(?P<y0>[0-9]{4})(?:年|\.|/)(?P<m0>[0-9]{1,2})(?:(?:月|\.|/)(?P<d0>[0-9]{1,2})日?)?月?"
+        r"(?:-|~|—|–|至|到)(?:(?P<y>[0-9]{4})(?:年|\.|/))?(?P<m>[0-9]{1,2})"
+        rf"(?:(?:月|\.|/)(?P<d>[0-9]{{1,2}})日?)?月?(?P<eom>底|末)?(?![0-9]){_BEFORE}"
+    ),
     re.compile(
         rf"(?<![0-9.])(?P<y>[0-9]{{4}})(?:年|\.|-|/)(?P<m>[0-9]{{1,2}})(?:月|\.|-|/)(?P<d>[0-9]{{1,2}})日?(?![0-9]){_BEFORE}"
     ),
@@ -372,8 +379,9 @@ def _scale_of(compact: str) -> str | None:
     return None
 
 
-# every date pattern but the first ("2019.12.31", "2019-12-31") needs a 年 or a 月
-_DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH = _DATE_PATTERNS[:1]
+# every date pattern but the first two (a period "2021.1.1-12.31", a date "2019.12.31", "2019-12-31")
+# needs a 年 or a 月
+_DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH = _DATE_PATTERNS[:2]
 
 
 def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
@@ -387,7 +395,7 @@ def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
         if _DEADLINE_FILLER.fullmatch(remainder) is None:
             return None
         groups = match.groupdict()
-        year = int(groups["y"]) if groups.get("y") else None
+        year = int(groups["y"]) if groups.get("y") else int(groups["y0"]) if groups.get("y0") else None
         month = int(groups["m"]) if groups.get("m") else None
         day = int(groups["d"]) if groups.get("d") else None
         if groups.get("ye"):
