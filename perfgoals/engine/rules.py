@@ -46,6 +46,7 @@ from .types import (
 from .units import _normalise, format_decimal, normalise_text
 from .values import parse
 from .valuetypes import NOTE_CONVERTED, Direction, Kind, Value, adopt_unit
+from .valuetypes import _replace as _replace_value
 
 __all__ = ["MISSED_BUT_FULL", "PLAIN", "Lookups", "score_by_rules"]
 
@@ -451,6 +452,26 @@ def _formula(
     return True
 
 
+def _range_end(target: Value, actual: Value, direction: Direction, work: _Work) -> tuple[Value, Direction]:
+    """The end of a range target ("90%-95%", "3-5天") an actual is scored against, as a target of its
+    own, and the direction to score it by: the lower end for a positive target ("≥ 90%"), the upper
+    for a negative one ("≤ 5天"); for "=" / "≈" the end the actual is past (inside: the lower end, met)."""
+    low, high = target.low, target.high
+    assert low is not None and high is not None and actual.base is not None
+    if direction is _NEGATIVE or (direction not in (_POSITIVE, _NEGATIVE) and actual.base > high):
+        end, used, which = high, _NEGATIVE, "上限"
+    else:
+        end, used, which = low, _POSITIVE, "下限"
+    magnitude = target.magnitude
+    unit = target.printed_unit or ""
+    work.parts.append(
+        f"目标区间 {_fmt(low / magnitude)}{unit}–{_fmt(high / magnitude)}{unit}，按{which}"
+        f" {'≤' if used is _NEGATIVE else '≥'}{_fmt(end / magnitude)}{unit} 计"
+    )
+    compared = _replace_value(target, direction=used, strict=False, number=end / magnitude, base=end)
+    return compared, used
+
+
 #: the direction opposite to a printed ≥ or ≤
 _OPPOSITE: Mapping[Direction, Direction] = MappingProxyType({_POSITIVE: _NEGATIVE, _NEGATIVE: _POSITIVE})
 #: an actual this many times the target (or this share of it), in another magnitude, is implausible
@@ -586,7 +607,10 @@ def _score_indicator(
             and target.base is not None
             and (target.unit is None or actual.unit is None or target.unit == actual.unit)
         ):
-            if not _formula(target, actual, direction, weight, scheme, work):
+            compared, used = target, direction
+            if target.high is not None:
+                compared, used = _range_end(target, actual, direction, work)
+            if not _formula(compared, actual, used, weight, scheme, work):
                 _score_by_band(inp, scheme, weight, scale, "按定性评判", work, lookups)
             else:
                 if actual.recognised and actual.recognised[-1].startswith(NOTE_CONVERTED):

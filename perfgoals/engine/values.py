@@ -691,6 +691,9 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
 
     if len(tokens) >= 2:
         if len(tokens) == 2 and _RANGE.search(compact):
+            ranged = _range(text, compact.strip(";,.。"), notes, column_fields, unit)
+            if ranged is not None:
+                return ranged
             notes.append("区间")
         else:
             notes.append(_NOTE_COMPOSITE)
@@ -702,6 +705,65 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         notes.append(f"长句描述（含数值 {token.group(0)}）")
         return _qualitative(text, compact, notes, **column_fields)
     return _quantity(text, token, direction, strict, source, dir_notes, prose, notes, column_fields, unit)
+
+
+_RANGE_PARTS = re.compile(
+    rf"(?P<n1>[0-9]+(?:\.[0-9]+)?)(?P<m1>{_MAGNITUDE_RE})?(?P<u1>{_UNIT_RE})?(?:-|~|—|–|至|到)"
+    rf"(?P<n2>[0-9]+(?:\.[0-9]+)?)(?P<m2>{_MAGNITUDE_RE})?(?P<u2>{_UNIT_RE})?"
+)
+
+
+def _range(
+    text: str | None,
+    compact: str,
+    notes: list[str],
+    column_fields: dict[str, object],
+    unit_column: str | None,
+) -> Value | None:
+    """A target that is a range and nothing else ("90%-95%", "3-5天", "3-5万人"): a quantity with both
+    ends (``low``, ``high``), its number the lower end. None when the text is more than a range, the
+    two ends disagree in unit, or the lower end is not below the upper."""
+    match = _RANGE_PARTS.fullmatch(compact)
+    if match is None:
+        return None
+    n1, m1, u1, n2, m2, u2 = match.group("n1", "m1", "u1", "n2", "m2", "u2")
+    unit1, unit2 = canonical_unit(u1), canonical_unit(u2)
+    if unit1 is not None and unit2 is not None and unit1 != unit2:
+        return None
+    if m1 is not None and m2 is not None and m1 != m2:
+        return None
+    mag_word = m2 or m1
+    unit_text = u2 or u1
+    magnitude = _MAGNITUDES[mag_word] if mag_word else _ONE
+    base_unit = canonical_unit(unit_text)
+    printed_unit = (mag_word or "") + (unit_text or "") or None
+    if base_unit is None and unit_column:
+        col_mag, col_unit, col_printed = _split_unit_column(unit_column)
+        base_unit = col_unit
+        if mag_word is None:
+            magnitude, printed_unit = col_mag, col_printed
+        notes.append(f"单位列 {col_printed}")
+    low_number, high_number = Decimal(n1), Decimal(n2)
+    if not low_number < high_number:
+        return None
+    notes.append(f"区间 {format_decimal(low_number)}–{format_decimal(high_number)}{printed_unit or ''}")
+    fields: dict[str, object] = {"direction": None, "strict": False, "direction_source": None}
+    fields.update(column_fields)
+    return _value(
+        text,
+        _QUANTITATIVE,
+        fields["direction"],  # type: ignore[arg-type]
+        bool(fields["strict"]),
+        fields["direction_source"],  # type: ignore[arg-type]
+        low_number,
+        magnitude,
+        low_number * magnitude,
+        base_unit,
+        printed_unit,
+        recognised=tuple(notes),
+        low=low_number * magnitude,
+        high=high_number * magnitude,
+    )
 
 
 def _quantity(

@@ -162,6 +162,8 @@ class Value:
     ``number`` is the number as printed, ``magnitude`` the factor of 万/亿/千 printed with it,
     ``base`` their product (the quantity compared in scoring), ``unit`` the base unit with the
     magnitude removed ("人", "元", "%", "元/年/人") and ``printed_unit`` the unit as written ("万人").
+    A range ("90%-95%", "3-5天") keeps both ends in ``low`` and ``high`` (as ``base``, magnitude
+    applied); ``number`` and ``base`` are then its lower end. Other values have neither.
     """
 
     text: str | None
@@ -178,6 +180,8 @@ class Value:
     scale: str | None = None
     relative: str | None = None
     recognised: tuple[str, ...] = ()
+    low: Decimal | None = None
+    high: Decimal | None = None
 
     @property
     def is_quantitative(self) -> bool:
@@ -201,6 +205,8 @@ class Value:
             return "（空）"
         if self.kind is _QUANTITATIVE and self.number is not None:
             unit = self.printed_unit or ""
+            if self.high is not None:
+                return f"{format_decimal(self.number)}–{format_decimal(self.high / self.magnitude)}{unit}"
             if _NOTE_OVER in self.recognised:
                 # "11万余人次": 余 follows the magnitude when one was printed
                 mag = next((m for m in ("千万", "百万", "亿", "万", "千") if unit.startswith(m)), "")
@@ -230,6 +236,8 @@ _VALUE_FIELDS = (
     "scale",
     "relative",
     "recognised",
+    "low",
+    "high",
 )
 if tuple(f.name for f in dataclasses.fields(Value)) != _VALUE_FIELDS:  # pragma: no cover
     raise RuntimeError("_value() must list the fields of Value in order")
@@ -252,6 +260,8 @@ def _value(
     scale: str | None = None,
     relative: str | None = None,
     recognised: tuple[str, ...] = (),
+    low: Decimal | None = None,
+    high: Decimal | None = None,
 ) -> Value:
     """``Value(...)`` for the reader: the same object, built without the frozen dataclass's
     ``__init__`` (one ``object.__setattr__`` per field), which dominated reading a short cell."""
@@ -271,6 +281,8 @@ def _value(
         scale=scale,
         relative=relative,
         recognised=recognised,
+        low=low,
+        high=high,
     )
     return value
 
