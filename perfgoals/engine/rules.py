@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from .nature import read_name
-from .schemes import Band, Scheme
+from .schemes import APPROX_TOLERANCE, Band, Scheme
 from .types import (
     _ACTUAL_MISSING,
     _ACTUAL_UNREADABLE,
@@ -62,6 +62,7 @@ _EMPTY = Kind.EMPTY
 _POSITIVE = Direction.POSITIVE
 _NEGATIVE = Direction.NEGATIVE
 _EQUAL = Direction.EQUAL
+_APPROX = Direction.APPROX
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -385,10 +386,30 @@ def _formula(
     elif mode == "two_sided":
         achieved = b == a
         ratio = b / a
+    elif mode == "tolerance" and direction is _APPROX:
+        low_edge, high_edge = a * (1 - APPROX_TOLERANCE), a * (1 + APPROX_TOLERANCE)
+        achieved = low_edge <= b <= high_edge
+        ratio = b / a
     else:
         raise _no_rule("equal_as" if direction is _EQUAL else "approx_as", mode)
     work.achieved = achieved
     work.ratio = ratio
+
+    if mode == "tolerance":
+        band = f"±{_fmt(APPROX_TOLERANCE * _HUNDRED)}% 容差（{_fmt(low_edge)}–{_fmt(high_edge)}）"
+        if achieved:
+            work.score = _full(weight, places)
+            work.parts.append(f"{head}：在{band}内，得满分 {work.score!s}")
+            return True
+        if b < low_edge:
+            raw = b / low_edge * weight
+            formula = f"低于{band}：{b_txt} ÷ {_fmt(low_edge)} × {_fmt(weight)}"
+        else:
+            raw = high_edge / b * weight
+            formula = f"高于{band}：{_fmt(high_edge)} ÷ {b_txt} × {_fmt(weight)}"
+        work.score = _round(raw, places)
+        work.parts.append(f"{head}：{formula} = {work.score!s}")
+        return True
 
     if achieved and scheme.full_when_met:
         work.score = _full(weight, places)

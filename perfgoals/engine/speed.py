@@ -560,13 +560,13 @@ def _unit_suffix_of(unit: str | None) -> str:
 #: The scheme options _score_quantities reads that take one of a few values, each with the values it
 #: was written for. A scheme with any other value (a choice added to schemes._CHOICES, or a value put
 #: in without validation) is scored by the rules alone: this path never scores it by a neighbour's
-#: formula. "two_sided" "=" / "≈" rows are declined row by row.
+#: formula. "two_sided" "=" / "≈" rows, and "tolerance" "≈" rows, are declined row by row.
 _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "positive_formula": frozenset({"ratio"}),
         "negative_formula": frozenset({"inverse_ratio", "linear_excess"}),
         "equal_as": frozenset({"positive", "two_sided"}),
-        "approx_as": frozenset({"positive", "two_sided"}),
+        "approx_as": frozenset({"positive", "two_sided", "tolerance"}),
         "default_scale": frozenset({"three", "five", "hml"}),
     }
 )
