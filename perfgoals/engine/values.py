@@ -197,11 +197,12 @@ _CN_DIGITS = MappingProxyType(
 _CN_TENS = MappingProxyType({"十": 10, "百": 100, "千": 1000})
 _CN_RUN = "[" + "".join(_CN_DIGITS) + "".join(_CN_TENS) + "]+"
 _CN_NUMERAL_CHARS = re.compile(_CN_RUN)
-# a numeral counts only before a unit or 月 ("四次", "十二月底前", "两万人"), never inside a word: not
-# after 第, a digit or another numeral ("第一批", "3千人", "95百分比"), nor before 性 ("一次性")
+# a numeral counts only before a unit or 月 that ends the phrase ("四次", "不少于十二次", "十二月底前",
+# "两万人以上"), never inside a word: not after 第, a digit or another numeral ("第一批", "3千人",
+# "95百分比"), nor when more words follow the unit ("一次性", "三年行动计划", "一个窗口受理")
 _CN_QUANTITY = re.compile(
     rf"(?<![第0-9.{''.join(_CN_DIGITS)}{''.join(_CN_TENS)}])(?P<num>{_CN_RUN})(?P<mag>亿|万)?"
-    rf"(?=(?:{_UNIT_RE}|月)(?!性))"
+    rf"(?=(?:{_UNIT_RE}|月)(?:$|[,.;:、。)]|{_alternation(tuple(_POST_WORDS))}|底|末|份|前))"
 )
 _CN_PERCENT = re.compile(rf"百分之(?P<num>{_CN_RUN})(?:点(?P<frac>[{''.join(_CN_DIGITS)}]+))?")
 

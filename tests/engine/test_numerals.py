@@ -54,7 +54,19 @@ def test_chinese_month_is_a_deadline() -> None:
     assert value.kind is Kind.DEADLINE and value.deadline.month == 12
 
 
-@pytest.mark.parametrize("text", ["一站式服务", "三公经费", "第一批完成", "一体化平台", "十三五规划"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一站式服务",
+        "三公经费",
+        "第一批完成",
+        "一体化平台",
+        "十三五规划",
+        "三年行动计划",
+        "实现一个窗口受理",
+        "一次性补助",
+    ],
+)
 def test_numerals_inside_words_stay_words(text) -> None:
     assert parse(text).kind is Kind.QUALITATIVE
 
