@@ -91,3 +91,47 @@ def test_missing_columns_and_unknown_scheme_are_clear_errors(tmp_path):
         run(tmp_path, "target,actual,weight\n92%,93%,2\n", "--scheme", "nope")
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("score_rows", str(tmp_path / "absent.csv"), stdout=io.StringIO())
+
+
+# --- #12: reported scores against computed ones; formula injection -----------------------------
+
+
+@pytest.mark.django_db
+def test_reported_score_gives_the_gap_to_the_computed_score(tmp_path):
+    rows = run(
+        tmp_path,
+        "name,target,actual,weight,reported_score\n"
+        "参保率,≥ 90%,81%,5,5\n"
+        "参保率,≥ 90%,81%,5,4.5\n"
+        "参保率,≥ 90%,81%,5,\n"
+        "参保率,≥ 90%,81%,5,4\n"
+        "统筹病种,甲类 16 种,完成,5,5\n",
+    )
+    assert [r["reported_diff"] for r in rows] == ["0.50", "0.00", "", "-0.50", ""]
+    assert "自报得分与计算不符" in rows[0]["flags"]
+    assert "自报得分与计算不符" not in rows[1]["flags"]
+    # a qualitative row without a band has no computed score: no gap, and it says why
+    assert rows[4]["score"] == "" and "需评定档次" in rows[4]["flags"]
+
+
+@pytest.mark.django_db
+def test_reported_score_column_is_optional_and_checked(tmp_path):
+    rows = run(tmp_path, "target,actual,weight\n≥ 90%,81%,5\n")
+    assert rows[0]["reported_diff"] == "" and rows[0]["score"] == "4.50"
+    bad = run(tmp_path, "target,actual,weight,reported_score\n≥ 90%,81%,5,满分\n")
+    assert "自报得分“满分”不是数字" in bad[0]["flags"] and bad[0]["reported_diff"] == ""
+
+
+@pytest.mark.django_db
+def test_output_cells_cannot_start_a_formula(tmp_path):
+    rows = run(
+        tmp_path,
+        'name,target,actual,weight,reported_score\n=HYPERLINK("x"),≥ 90%,81%,5,5\n@SUM(A1),+90%,-3,5,\n',
+    )
+    assert rows[0]["name"] == '\'=HYPERLINK("x")' and rows[1]["name"] == "'@SUM(A1)"
+    assert rows[1]["target"] == "'+90%"
+    # numbers stay numbers: a negative gap or value is not a formula
+    assert rows[0]["reported_diff"] == "0.50" and rows[1]["weight"] == "5"
+    assert all(not value.startswith(("=", "+", "@")) for row in rows for value in row.values())
+    header = run(tmp_path, "target,actual,weight,=cmd\n≥ 90%,81%,5,x\n")
+    assert "'=cmd" in header[0] and "=cmd" not in header[0]

@@ -43,9 +43,15 @@ Reading values
       (≥, 以上, 不高于 …) — even inside a long paragraph ("原则上个人负担比例不高于10%" → ≤ 10%) —
       or when the prose around it is short (≤ 12 Chinese characters: "个人负担比例为 6.9%").
       Two or more numbers ("甲类 16 种乙类 44 种", several "不少于" clauses) make a composite
-      description: qualitative, note "复合描述". A range ("90%-100%") is qualitative, note "区间".
+      description: qualitative, note "复合描述". A text that is a range and nothing else ("90%-95%",
+      "3-5天") is a quantity with both ends (``low``, ``high``; ``number`` the lower end), scored
+      against the lower end when positive and the upper when negative; a range inside prose stays
+      qualitative ("区间").
+    * Chinese numerals before a unit or 月 read as digits ("四次", "十二月底前", "百分之百", note
+      "中文数字"), never inside a word (一站式, 三公经费, 第一批, 一次性).
     * "左右" / "约" give ``Direction.APPROX`` and win over a weaker "达到" in the same phrase
-      ("达到 75%左右" → ≈ 75%). Schemes score ≈ like ≥ by default (``approx_as``).
+      ("达到 75%左右" → ≈ 75%). Schemes score ≈ like ≥ by default (``approx_as``); ``approx_as =
+      "tolerance"`` meets it within ±``schemes.APPROX_TOLERANCE`` and scores from the band's edges.
     * ">" / "<" and 超过 / 高于 / 低于 / 小于 set ``strict``. Ratio formulas cannot express
       strictness, so a strict target met with equality scores by the formula (full) but is reported
       ``achieved = False``.
@@ -60,7 +66,12 @@ Reading values
     * Units are compared after folding synonyms (人数 → 人, 日 → 天, 百分比 → %, 台（套） → 台);
       人 and 人次 are different units. An actual without a unit takes the target's
       (``adopt_unit``); a bare number ("400.3" against "400 万人以上") takes the target's magnitude
-      too, because the user typed it in the target's terms.
+      too, because the user typed it in the target's terms. An actual in a unit that converts
+      (分钟/小时/天/周, 个月/季度/年, ‰/%, compound units in another order) is compared in the
+      target's unit, the conversion shown ("换算 …"); 工作日 and days, months and days never convert.
+    * Never converted silently, flagged instead: a share typed as a decimal ("0.92" against "≥90%",
+      ``DECIMAL_SHARE``), an actual in another magnitude 10 times off (``MAGNITUDE_IMPLAUSIBLE``), a
+      chosen direction opposite to the printed ≥/≤ (``DIRECTION_CONTRADICTS_TARGET``).
 
 Deadlines
     ``Deadline.resolve`` gives the latest date that still counts as on time: "11月底前" → 30 Nov,
@@ -69,13 +80,16 @@ Deadlines
     is resolved the same way (its latest possible day), so an actual "2019 年完成" meets a target
     "2019 年完成". A missing year comes from the evaluation year, else from the other side.
     Met → full weight; late → ``DEADLINE_LATE`` and 0 (scheme ``deadline_late = "zero"``) or the
-    user's band (``"band"``).
+    user's band (``"band"``). A period ("2021.1.1-12.31") is the deadline of its end; an actual that
+    reports the deadline met in words (按期完成, 按时完成, 如期完成, no negation) meets it.
 
 Direction of a quantitative target, in order of precedence
     the user's ``direction_override`` ("user") → the 指标性质 column ("column") → the printed
     operator / word ("operator" / "word") → the indicator name ("name", see :mod:`.nature`) →
     positive ("default"). The last two are guesses and raise ``DIRECTION_SUGGESTED`` whenever the
-    formula used them.
+    formula used them; a name guess quotes its word and the word's reason. A missed target
+    (``achieved`` False) always requires its deviation note, even when its score rounds to the
+    full weight (59.99% against "60%以上").
 
 Formulas (see :class:`~perfgoals.engine.schemes.Scheme`)
     Shandong 2019: positive B/A × w, negative A/B × w (B ≤ 0 → full), capped at w. National: full

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from .nature import read_name
-from .schemes import Band, Scheme
+from .schemes import APPROX_TOLERANCE, Band, Scheme
 from .types import (
     _ACTUAL_MISSING,
     _ACTUAL_UNREADABLE,
@@ -26,8 +26,11 @@ from .types import (
     _BAND_SCORE_OUT_OF_RANGE,
     _CAPPED,
     _DEADLINE_LATE,
+    _DECIMAL_SHARE,
     _DEVIATION_NOTE_REQUIRED,
+    _DIRECTION_CONTRADICTS_TARGET,
     _DIRECTION_SUGGESTED,
+    _MAGNITUDE_IMPLAUSIBLE,
     _NO_WEIGHT,
     _OVERSHOOT,
     _REPORTED_SCORE_DIFFERS,
@@ -42,7 +45,8 @@ from .types import (
 )
 from .units import _normalise, format_decimal, normalise_text
 from .values import parse
-from .valuetypes import Direction, Kind, Value, adopt_unit
+from .valuetypes import NOTE_CONVERTED, Direction, Kind, Value, adopt_unit
+from .valuetypes import _replace as _replace_value
 
 __all__ = ["MISSED_BUT_FULL", "PLAIN", "Lookups", "score_by_rules"]
 
@@ -58,6 +62,7 @@ _EMPTY = Kind.EMPTY
 _POSITIVE = Direction.POSITIVE
 _NEGATIVE = Direction.NEGATIVE
 _EQUAL = Direction.EQUAL
+_APPROX = Direction.APPROX
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -149,6 +154,12 @@ _NEGATION_CHARS = re.compile("[" + "".join(_NEGATIONS) + "]")  # the negations a
 _DONE_PHRASE = re.compile("|".join(re.escape(phrase) for phrase in _DONE_PHRASES))
 if any(len(neg) != 1 for neg in _NEGATIONS):  # pragma: no cover
     raise RuntimeError("_NEGATION_CHARS expects single-character negations")
+
+
+#: an actual that reports a deadline met in words ("按期完成", "已按时完成", "如期办结"), compacted
+_ON_TIME = re.compile(
+    "(?:已经|均已|全部|已|均)?(?:按期|按时|如期|准时)(?:完成|办结|实施|到位|上线|拨付|发放|交付|验收)?(?:任务)?"
+)
 
 
 def _suggest_band(target: Value, actual: Value, scheme: Scheme, scale: str, lookups: Lookups) -> str | None:
@@ -375,10 +386,30 @@ def _formula(
     elif mode == "two_sided":
         achieved = b == a
         ratio = b / a
+    elif mode == "tolerance" and direction is _APPROX:
+        low_edge, high_edge = a * (1 - APPROX_TOLERANCE), a * (1 + APPROX_TOLERANCE)
+        achieved = low_edge <= b <= high_edge
+        ratio = b / a
     else:
         raise _no_rule("equal_as" if direction is _EQUAL else "approx_as", mode)
     work.achieved = achieved
     work.ratio = ratio
+
+    if mode == "tolerance":
+        band = f"±{_fmt(APPROX_TOLERANCE * _HUNDRED)}% 容差（{_fmt(low_edge)}–{_fmt(high_edge)}）"
+        if achieved:
+            work.score = _full(weight, places)
+            work.parts.append(f"{head}：在{band}内，得满分 {work.score!s}")
+            return True
+        if b < low_edge:
+            raw = b / low_edge * weight
+            formula = f"低于{band}：{b_txt} ÷ {_fmt(low_edge)} × {_fmt(weight)}"
+        else:
+            raw = high_edge / b * weight
+            formula = f"高于{band}：{_fmt(high_edge)} ÷ {b_txt} × {_fmt(weight)}"
+        work.score = _round(raw, places)
+        work.parts.append(f"{head}：{formula} = {work.score!s}")
+        return True
 
     if achieved and scheme.full_when_met:
         work.score = _full(weight, places)
@@ -440,6 +471,66 @@ def _formula(
     work.score = score
     work.parts.append(text)
     return True
+
+
+def _range_end(target: Value, actual: Value, direction: Direction, work: _Work) -> tuple[Value, Direction]:
+    """The end of a range target ("90%-95%", "3-5天") an actual is scored against, as a target of its
+    own, and the direction to score it by: the lower end for a positive target ("≥ 90%"), the upper
+    for a negative one ("≤ 5天"); for "=" / "≈" the end the actual is past (inside: the lower end, met)."""
+    low, high = target.low, target.high
+    assert low is not None and high is not None and actual.base is not None
+    if direction is _NEGATIVE or (direction not in (_POSITIVE, _NEGATIVE) and actual.base > high):
+        end, used, which = high, _NEGATIVE, "上限"
+    else:
+        end, used, which = low, _POSITIVE, "下限"
+    magnitude = target.magnitude
+    unit = target.printed_unit or ""
+    work.parts.append(
+        f"目标区间 {_fmt(low / magnitude)}{unit}–{_fmt(high / magnitude)}{unit}，按{which}"
+        f" {'≤' if used is _NEGATIVE else '≥'}{_fmt(end / magnitude)}{unit} 计"
+    )
+    compared = _replace_value(target, direction=used, strict=False, number=end / magnitude, base=end)
+    return compared, used
+
+
+#: the direction opposite to a printed ≥ or ≤
+_OPPOSITE: Mapping[Direction, Direction] = MappingProxyType({_POSITIVE: _NEGATIVE, _NEGATIVE: _POSITIVE})
+#: an actual this many times the target (or this share of it), in another magnitude, is implausible
+MAGNITUDE_IMPLAUSIBLE_RATIO = Decimal(10)
+_ONE = Decimal(1)
+
+
+def _check_actual(target: Value, actual: Value, work: _Work) -> None:
+    """Flag an actual that is probably mistyped (never changed): a share typed as a decimal ("0.92"
+    against "≥90%"), or a magnitude that cannot be right ("3.9 亿人" against "400 万人以上")."""
+    a, b = target.base, actual.base
+    number = actual.number
+    if (
+        target.unit == "%"
+        and actual.unit == "%"
+        and number is not None
+        and _ZERO < number <= _ONE
+        and target.number is not None
+        and target.number > _ONE
+        and "%" not in normalise_text(actual.text)
+    ):
+        work.flags.append(_DECIMAL_SHARE)
+        work.parts.append(
+            f"实际值 {_fmt(number)} 疑似以小数填写百分比，是否应为 {_fmt(number * _HUNDRED)}%？"
+            "请核实（未自动换算）"
+        )
+    if a is None or b is None or a <= _ZERO or b <= _ZERO or actual.magnitude == target.magnitude:
+        return
+    limit = MAGNITUDE_IMPLAUSIBLE_RATIO
+    if b >= a * limit or b * limit <= a:
+        times = b / a if b >= a else a / b
+        work.flags.append(_MAGNITUDE_IMPLAUSIBLE)
+        relation = "是目标的" if b >= a else "仅为目标的"
+        share = _fmt(_round(times, 1)) + " 倍" if b >= a else _fmt(_round(b / a * _HUNDRED, 2)) + "%"
+        work.parts.append(
+            f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
+            "数量级可疑，请核实万、亿等单位"
+        )
 
 
 def _deadline(
@@ -537,8 +628,15 @@ def _score_indicator(
             and target.base is not None
             and (target.unit is None or actual.unit is None or target.unit == actual.unit)
         ):
-            if not _formula(target, actual, direction, weight, scheme, work):
+            compared, used = target, direction
+            if target.high is not None:
+                compared, used = _range_end(target, actual, direction, work)
+            if not _formula(compared, actual, used, weight, scheme, work):
                 _score_by_band(inp, scheme, weight, scale, "按定性评判", work, lookups)
+            else:
+                if actual.recognised and actual.recognised[-1].startswith(NOTE_CONVERTED):
+                    work.parts.append(actual.recognised[-1])
+                _check_actual(target, actual, work)
         elif actual_quantitative:
             work.flags.append(_UNIT_MISMATCH)
             prefix = f"单位不一致（目标 {target.unit}，实际 {actual.unit}），按定性评判"
@@ -548,6 +646,12 @@ def _score_indicator(
                 work.parts.append(f"单位不一致（目标 {target.unit}，实际 {actual.unit}），无法按公式计分")
         else:
             _score_by_band(inp, scheme, weight, scale, "实际值为文字描述，按定性评判", work, lookups)
+        if source == "user" and target.direction in _OPPOSITE and _OPPOSITE[target.direction] is direction:
+            # "≥ 90%" printed, ≤ chosen: the choice wins, and nobody is left guessing which was used
+            work.flags.append(_DIRECTION_CONTRADICTS_TARGET)
+            work.parts.append(
+                f"目标值写明 {target.operator_symbol()}，但指标方向设为{direction.label}，按{direction.label}计分"
+            )
         if direction_note and work.score is not None and work.band is None:
             # only a formula depends on the direction; a band score does not need it confirmed
             work.flags.append(_DIRECTION_SUGGESTED)
@@ -555,6 +659,14 @@ def _score_indicator(
     elif target_kind is _DEADLINE:
         if actual_kind is _DEADLINE:
             _deadline(inp, target, actual, weight, scheme, year, work, lookups)
+        elif actual_kind is _QUALITATIVE and _ON_TIME.fullmatch(lookups.compact(actual.text)) is not None:
+            # "按期完成" against "12月底前": the deadline is reported met in words
+            work.achieved = True
+            work.score = _full(weight, scheme.score_places)
+            work.parts.append(
+                f"实际“{normalise_text(actual.text)}”，期限 {target.deadline.display()}：按期完成，"  # type: ignore[union-attr]
+                f"得满分 {work.score!s}"
+            )
         else:
             _score_by_band(inp, scheme, weight, scale, "实际值不是日期，按定性评判", work, lookups)
     else:

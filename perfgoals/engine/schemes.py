@@ -140,13 +140,17 @@ _DEFAULT_GRADES: tuple[tuple[str, Decimal], ...] = (
     ("差", Decimal(0)),
 )
 
+#: the tolerance of an "≈" / "左右" target under ``approx_as = "tolerance"``, as a share of the target:
+#: "75%左右" is met from 71.25% to 78.75%. Schemes have no field for it yet: one value for all.
+APPROX_TOLERANCE = Decimal("0.05")
+
 _CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "execution_rounding": ("2dp", "integer"),
         "positive_formula": ("ratio",),
         "negative_formula": ("inverse_ratio", "linear_excess"),
         "equal_as": ("positive", "two_sided"),
-        "approx_as": ("positive", "two_sided"),
+        "approx_as": ("positive", "two_sided", "tolerance"),
         "deadline_late": ("zero", "band"),
         "default_scale": ("three", "five", "hml"),
     }
@@ -160,7 +164,9 @@ class Scheme:
     Formulas: ``positive_formula`` "ratio" = B/A × 分值; ``negative_formula`` "inverse_ratio" = A/B ×
     分值 or "linear_excess" = full when B ≤ A, (1 − (B−A)/A) × 分值 for A < B < 2A, 0 from 2A.
     ``equal_as`` / ``approx_as``: "positive" (score "=" / "≈" targets like "≥") or "two_sided"
-    (min(A/B, B/A) × 分值: a miss either way costs). ``full_when_met``: a met target scores the full
+    (min(A/B, B/A) × 分值: a miss either way costs); ``approx_as`` also "tolerance": an "≈" / "左右"
+    target is met within ±:data:`APPROX_TOLERANCE` of A (full marks), and scored against the nearer
+    edge of that band outside it (B ÷ (A × (1 − t)) × 分值 below, A × (1 + t) ÷ B × 分值 above). ``full_when_met``: a met target scores the full
     weight without a ratio. ``overshoot_threshold``: an achievement ratio of 1 + threshold or more
     needs an explanation (None: never). ``deadline_late``: a late deadline scores "zero", or by the
     user's "band". ``score_places``: decimal places of an indicator score (half-up).

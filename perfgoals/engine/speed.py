@@ -48,6 +48,9 @@ from .rules import (
     _round,
     _score_indicator,
 )
+from .rules import (
+    MAGNITUDE_IMPLAUSIBLE_RATIO as _IMPLAUSIBLE,
+)
 from .schemes import Band, Scheme
 from .types import (
     _CAPPED,
@@ -97,6 +100,9 @@ def score_indicator(inp: IndicatorInput, scheme: Scheme, *, year: int | None = N
             actual = _read(text, actual_shape, None, unit)  # parse(text, unit=unit)
             if actual.unit is None:  # adopt_unit returns any other actual as it is
                 actual = adopt_unit(actual, target)
+            elif target.unit is not None and actual.unit != target.unit:
+                # another unit that may convert into the target's (90 分钟 against 2 小时): the rules
+                return _score_indicator(inp, scheme, year, target, adopt_unit(actual, target), _REMEMBERED)
             if actual.kind is _QUANTITATIVE:
                 scored = _score_quantities(inp, scheme, target, actual, target_shape, actual_shape)
                 if scored is not None:
@@ -316,6 +322,16 @@ def _score_quantities(
         or target.scale is not None
         or not (target.unit is None or actual.unit is None or target.unit == actual.unit)
         or a <= _ZERO
+    ):
+        return None
+    # left to the rules: a chosen direction against the printed operator, a share typed as a decimal,
+    # an actual in another magnitude ten times off (the flags of rules._check_actual)
+    override = inp.direction_override
+    if (
+        (override is not None and target.direction is not None and override is not target.direction)
+        or target.high is not None  # a range: the rules pick its end
+        or (target.unit == "%" and b <= 1 and a > 1)
+        or (actual.magnitude != target.magnitude and (b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a))
     ):
         return None
     facts = _SCHEME_FACTS.get(id(scheme))
@@ -544,13 +560,13 @@ def _unit_suffix_of(unit: str | None) -> str:
 #: The scheme options _score_quantities reads that take one of a few values, each with the values it
 #: was written for. A scheme with any other value (a choice added to schemes._CHOICES, or a value put
 #: in without validation) is scored by the rules alone: this path never scores it by a neighbour's
-#: formula. "two_sided" "=" / "≈" rows are declined row by row.
+#: formula. "two_sided" "=" / "≈" rows, and "tolerance" "≈" rows, are declined row by row.
 _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "positive_formula": frozenset({"ratio"}),
         "negative_formula": frozenset({"inverse_ratio", "linear_excess"}),
         "equal_as": frozenset({"positive", "two_sided"}),
-        "approx_as": frozenset({"positive", "two_sided"}),
+        "approx_as": frozenset({"positive", "two_sided", "tolerance"}),
         "default_scale": frozenset({"three", "five", "hml"}),
     }
 )

@@ -50,6 +50,9 @@ class Flag(StrEnum):
     DEADLINE_LATE = "deadline_late"
     NO_WEIGHT = "no_weight"
     TARGET_ZERO = "target_zero"
+    DECIMAL_SHARE = "decimal_share"
+    MAGNITUDE_IMPLAUSIBLE = "magnitude_implausible"
+    DIRECTION_CONTRADICTS_TARGET = "direction_contradicts_target"
 
     @property
     def label(self) -> str:
@@ -72,6 +75,9 @@ _REPORTED_SCORE_DIFFERS = Flag.REPORTED_SCORE_DIFFERS
 _DEADLINE_LATE = Flag.DEADLINE_LATE
 _NO_WEIGHT = Flag.NO_WEIGHT
 _TARGET_ZERO = Flag.TARGET_ZERO
+_DECIMAL_SHARE = Flag.DECIMAL_SHARE
+_MAGNITUDE_IMPLAUSIBLE = Flag.MAGNITUDE_IMPLAUSIBLE
+_DIRECTION_CONTRADICTS_TARGET = Flag.DIRECTION_CONTRADICTS_TARGET
 
 _FLAG_LABELS = MappingProxyType(
     {
@@ -89,6 +95,9 @@ _FLAG_LABELS = MappingProxyType(
         Flag.DEADLINE_LATE: "逾期完成",
         Flag.NO_WEIGHT: "未设分值",
         Flag.TARGET_ZERO: "目标值为零",
+        Flag.DECIMAL_SHARE: "疑似以小数填写百分比",
+        Flag.MAGNITUDE_IMPLAUSIBLE: "实际值数量级可疑",
+        Flag.DIRECTION_CONTRADICTS_TARGET: "指标方向与目标值符号矛盾",
     }
 )
 

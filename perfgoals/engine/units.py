@@ -21,6 +21,7 @@ from types import MappingProxyType
 __all__ = [
     "CACHE_SIZE",
     "canonical_unit",
+    "conversion_factor",
     "format_decimal",
     "normalise_text",
     "to_decimal",
@@ -115,6 +116,12 @@ _MAGNITUDES: Mapping[str, Decimal] = MappingProxyType(
 _UNITS: tuple[str, ...] = (
     "个百分点",
     "百分点",
+    "千瓦时",
+    "平方千米",
+    "个季度",
+    "季度",
+    "公顷",
+    "千瓦",
     "百分比",
     "平方公里",
     "平方米",
@@ -167,6 +174,12 @@ _UNITS: tuple[str, ...] = (
     "块",
     "间",
     "床",
+    "株",
+    "棵",
+    "头",
+    "只",
+    "羽",
+    "尾",
     "天",
     "日",
     "秒",
@@ -231,6 +244,8 @@ _UNIT_SYNONYMS: Mapping[str, str] = MappingProxyType(
         "日": "天",
         "百分比": "%",
         "个百分点": "百分点",
+        "个季度": "季度",
+        "平方千米": "平方公里",
         "m2": "平方米",
         "m": "米",
         "km": "公里",
@@ -275,6 +290,48 @@ def _canonical_unit(unit: str) -> str | None:
 
 
 _canonical_unit_cached = functools.lru_cache(maxsize=4096)(_canonical_unit)
+
+# Units that convert into one another, each family in its smallest unit. Only conversions that hold
+# whatever the context: 1 天 = 24 小时 (calendar days; 工作日 converts to nothing), 1 周 = 7 天,
+# 1 年 = 4 季度 = 12 个月 (a month is not a fixed number of days: months and days do not convert),
+# 1% = 10‰. Compound units compare by their parts (see :func:`conversion_factor`).
+_CONVERSIONS: Mapping[str, tuple[str, Decimal]] = MappingProxyType(
+    {
+        "秒": ("time", Decimal(1)),
+        "分钟": ("time", Decimal(60)),
+        "小时": ("time", Decimal(3600)),
+        "天": ("time", Decimal(86400)),
+        "周": ("time", Decimal(604800)),
+        "个月": ("months", Decimal(1)),
+        "月": ("months", Decimal(1)),
+        "季度": ("months", Decimal(3)),
+        "年": ("months", Decimal(12)),
+        "%": ("share", Decimal(10)),
+        "‰": ("share", Decimal(1)),
+    }
+)
+
+
+def conversion_factor(unit: str | None, into: str | None) -> Decimal | None:
+    """The factor that turns a quantity in ``unit`` into one in ``into`` (both canonical units), or
+    None when they do not convert: 小时 → 分钟 is 60, ‰ → % is 0.1, 元/年/人 → 元/人/年 is 1 (the
+    same parts in another order), 天 → 工作日 or 人 → 人次 is None."""
+    if not unit or not into:
+        return None
+    if unit == into:
+        return _ONE
+    if "/" in unit or "/" in into:
+        head, *per = unit.split("/")
+        into_head, *into_per = into.split("/")
+        if head == into_head and sorted(per) == sorted(into_per):
+            return _ONE
+        return None
+    source = _CONVERSIONS.get(unit)
+    target = _CONVERSIONS.get(into)
+    if source is None or target is None or source[0] != target[0]:
+        return None
+    return source[1] / target[1]
+
 
 _MAGNITUDES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(_MAGNITUDES, key=len, reverse=True))
 _NO_UNIT_COLUMN: tuple[Decimal, str | None, str | None] = (Decimal(1), None, None)

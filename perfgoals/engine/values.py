@@ -153,6 +153,13 @@ _RANGE = re.compile(
 
 _BEFORE = r"(?P<before>之前|以前|前)?"
 _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # a period ("2021.1.1-12.31", "2021年1月-12月"): the deadline is its end, in the start's year unless
+    # the end prints its own
+    re.compile(
+        r"(?<![0-9.])(?P<y0>[0-9]{4})(?:年|\.|/)(?P<m0>[0-9]{1,2})(?:(?:月|\.|/)(?P<d0>[0-9]{1,2})日?)?月?"
+        r"(?:-|~|—|–|至|到)(?:(?P<y>[0-9]{4})(?:年|\.|/))?(?P<m>[0-9]{1,2})"
+        rf"(?:(?:月|\.|/)(?P<d>[0-9]{{1,2}})日?)?月?(?P<eom>底|末)?(?![0-9]){_BEFORE}"
+    ),
     re.compile(
         rf"(?<![0-9.])(?P<y>[0-9]{{4}})(?:年|\.|-|/)(?P<m>[0-9]{{1,2}})(?:月|\.|-|/)(?P<d>[0-9]{{1,2}})日?(?![0-9]){_BEFORE}"
     ),
@@ -168,6 +175,85 @@ _DEADLINE_FILLER = re.compile(
     r"已|于|在|为|是|到|实际|预计|计划|完成|实施|办结|上线|启动|开展|发放|拨付|结算|验收|到位|"
     r"[,.;:、。!()\"'“”])*"
 )
+
+# --- Chinese numerals ------------------------------------------------------------------------------
+
+_CN_DIGITS = MappingProxyType(
+    {
+        "零": 0,
+        "〇": 0,
+        "一": 1,
+        "二": 2,
+        "两": 2,
+        "三": 3,
+        "四": 4,
+        "五": 5,
+        "六": 6,
+        "七": 7,
+        "八": 8,
+        "九": 9,
+    }
+)
+_CN_TENS = MappingProxyType({"十": 10, "百": 100, "千": 1000})
+_CN_RUN = "[" + "".join(_CN_DIGITS) + "".join(_CN_TENS) + "]+"
+_CN_NUMERAL_CHARS = re.compile(_CN_RUN)
+# a numeral counts only before a unit or 月 that ends the phrase ("四次", "不少于十二次", "十二月底前",
+# "两万人以上"), never inside a word: not after 第, a digit or another numeral ("第一批", "3千人",
+# "95百分比"), nor when more words follow the unit ("一次性", "三年行动计划", "一个窗口受理")
+_CN_QUANTITY = re.compile(
+    rf"(?<![第0-9.{''.join(_CN_DIGITS)}{''.join(_CN_TENS)}])(?P<num>{_CN_RUN})(?P<mag>亿|万)?"
+    rf"(?=(?:{_UNIT_RE}|月)(?:$|[,.;:、。)]|{_alternation(tuple(_POST_WORDS))}|底|末|份|前))"
+)
+_CN_PERCENT = re.compile(rf"百分之(?P<num>{_CN_RUN})(?:点(?P<frac>[{''.join(_CN_DIGITS)}]+))?")
+
+
+def _cn_int(run: str) -> int | None:
+    """二十五 → 25, 十二 → 12, 一百 → 100, 百 → 100, 二〇二一 → 2021; None for a malformed run."""
+    if not any(char in _CN_TENS for char in run):
+        return int("".join(str(_CN_DIGITS[char]) for char in run))
+    total = 0
+    current: int | None = None
+    last_ten = 10**9
+    for char in run:
+        if char in _CN_DIGITS:
+            if current is not None:
+                return None  # two digits in a row inside a 十/百/千 numeral
+            current = _CN_DIGITS[char]
+        else:
+            ten = _CN_TENS[char]
+            if ten >= last_ten:
+                return None
+            total += (1 if current is None else current) * ten
+            current = None
+            last_ten = ten
+    return total + (current or 0)
+
+
+def _arabic_numerals(compact: str) -> tuple[str, tuple[str, ...]]:
+    """Chinese numerals before a unit written in digits ("四次" → "4次", "百分之百" → "100%"), with a
+    note per numeral; a run that is part of a word ("一站式", "三公经费", "第一批") is left alone."""
+    notes: list[str] = []
+
+    def percent(match: re.Match[str]) -> str:
+        whole = _cn_int(match.group("num"))
+        if whole is None:
+            return match.group(0)
+        frac = match.group("frac")
+        number = f"{whole}." + "".join(str(_CN_DIGITS[c]) for c in frac) if frac else str(whole)
+        notes.append(f"中文数字 {match.group(0)} → {number}%")
+        return f"{number}%"
+
+    def quantity(match: re.Match[str]) -> str:
+        number = _cn_int(match.group("num"))
+        if number is None:
+            return match.group(0)
+        notes.append(f"中文数字 {match.group('num')} → {number}")
+        return f"{number}{match.group('mag') or ''}"
+
+    converted = _CN_PERCENT.sub(percent, compact) if "百分之" in compact else compact
+    converted = _CN_QUANTITY.sub(quantity, converted)
+    return converted, tuple(notes)
+
 
 # --- qualitative vocabulary -----------------------------------------------------------------------
 
@@ -294,8 +380,9 @@ def _scale_of(compact: str) -> str | None:
     return None
 
 
-# every date pattern but the first ("2019.12.31", "2019-12-31") needs a 年 or a 月
-_DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH = _DATE_PATTERNS[:1]
+# every date pattern but the first two (a period "2021.1.1-12.31", a date "2019.12.31", "2019-12-31")
+# needs a 年 or a 月
+_DATE_PATTERNS_WITHOUT_YEAR_OR_MONTH = _DATE_PATTERNS[:2]
 
 
 def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
@@ -309,7 +396,7 @@ def _find_deadline(compact: str) -> tuple[Deadline, str] | None:
         if _DEADLINE_FILLER.fullmatch(remainder) is None:
             return None
         groups = match.groupdict()
-        year = int(groups["y"]) if groups.get("y") else None
+        year = int(groups["y"]) if groups.get("y") else int(groups["y0"]) if groups.get("y0") else None
         month = int(groups["m"]) if groups.get("m") else None
         day = int(groups["d"]) if groups.get("d") else None
         if groups.get("ye"):
@@ -532,8 +619,12 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
     if not compact or not compact.strip(_EMPTY_MARK_CHARS):
         return _value(text, _EMPTY, recognised=("空白",))
 
+    numeral_notes: tuple[str, ...] = ()
+    if _CN_NUMERAL_CHARS.search(compact) is not None:
+        compact, numeral_notes = _arabic_numerals(compact)
+
     nature_kind, nature_dir, nature_strict = _nature_direction(nature)
-    notes: list[str] = []
+    notes: list[str] = list(numeral_notes)
     if nature_kind == "unknown":
         notes.append(f"性质列无法识别：{normalise_text(nature)}")
 
@@ -550,7 +641,7 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
     found = _find_deadline(compact)
     if found is not None:
         deadline, matched = found
-        return _value(text, _DEADLINE, deadline=deadline, recognised=(f"期限 {matched}",))
+        return _value(text, _DEADLINE, deadline=deadline, recognised=(*numeral_notes, f"期限 {matched}"))
 
     column_fields: dict[str, object] = {}
     if nature_kind == "direction" and nature_dir is not None:
@@ -601,6 +692,9 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
 
     if len(tokens) >= 2:
         if len(tokens) == 2 and _RANGE.search(compact):
+            ranged = _range(text, compact.strip(";,.。"), notes, column_fields, unit)
+            if ranged is not None:
+                return ranged
             notes.append("区间")
         else:
             notes.append(_NOTE_COMPOSITE)
@@ -612,6 +706,65 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         notes.append(f"长句描述（含数值 {token.group(0)}）")
         return _qualitative(text, compact, notes, **column_fields)
     return _quantity(text, token, direction, strict, source, dir_notes, prose, notes, column_fields, unit)
+
+
+_RANGE_PARTS = re.compile(
+    rf"(?P<n1>[0-9]+(?:\.[0-9]+)?)(?P<m1>{_MAGNITUDE_RE})?(?P<u1>{_UNIT_RE})?(?:-|~|—|–|至|到)"
+    rf"(?P<n2>[0-9]+(?:\.[0-9]+)?)(?P<m2>{_MAGNITUDE_RE})?(?P<u2>{_UNIT_RE})?"
+)
+
+
+def _range(
+    text: str | None,
+    compact: str,
+    notes: list[str],
+    column_fields: dict[str, object],
+    unit_column: str | None,
+) -> Value | None:
+    """A target that is a range and nothing else ("90%-95%", "3-5天", "3-5万人"): a quantity with both
+    ends (``low``, ``high``), its number the lower end. None when the text is more than a range, the
+    two ends disagree in unit, or the lower end is not below the upper."""
+    match = _RANGE_PARTS.fullmatch(compact)
+    if match is None:
+        return None
+    n1, m1, u1, n2, m2, u2 = match.group("n1", "m1", "u1", "n2", "m2", "u2")
+    unit1, unit2 = canonical_unit(u1), canonical_unit(u2)
+    if unit1 is not None and unit2 is not None and unit1 != unit2:
+        return None
+    if m1 is not None and m2 is not None and m1 != m2:
+        return None
+    mag_word = m2 or m1
+    unit_text = u2 or u1
+    magnitude = _MAGNITUDES[mag_word] if mag_word else _ONE
+    base_unit = canonical_unit(unit_text)
+    printed_unit = (mag_word or "") + (unit_text or "") or None
+    if base_unit is None and unit_column:
+        col_mag, col_unit, col_printed = _split_unit_column(unit_column)
+        base_unit = col_unit
+        if mag_word is None:
+            magnitude, printed_unit = col_mag, col_printed
+        notes.append(f"单位列 {col_printed}")
+    low_number, high_number = Decimal(n1), Decimal(n2)
+    if not low_number < high_number:
+        return None
+    notes.append(f"区间 {format_decimal(low_number)}–{format_decimal(high_number)}{printed_unit or ''}")
+    fields: dict[str, object] = {"direction": None, "strict": False, "direction_source": None}
+    fields.update(column_fields)
+    return _value(
+        text,
+        _QUANTITATIVE,
+        fields["direction"],  # type: ignore[arg-type]
+        bool(fields["strict"]),
+        fields["direction_source"],  # type: ignore[arg-type]
+        low_number,
+        magnitude,
+        low_number * magnitude,
+        base_unit,
+        printed_unit,
+        recognised=tuple(notes),
+        low=low_number * magnitude,
+        high=high_number * magnitude,
+    )
 
 
 def _quantity(

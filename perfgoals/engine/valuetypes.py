@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from .units import _ONE, format_decimal, normalise_text
+from .units import _ONE, conversion_factor, format_decimal, normalise_text
 
 __all__ = [
     "Deadline",
@@ -162,6 +162,8 @@ class Value:
     ``number`` is the number as printed, ``magnitude`` the factor of 万/亿/千 printed with it,
     ``base`` their product (the quantity compared in scoring), ``unit`` the base unit with the
     magnitude removed ("人", "元", "%", "元/年/人") and ``printed_unit`` the unit as written ("万人").
+    A range ("90%-95%", "3-5天") keeps both ends in ``low`` and ``high`` (as ``base``, magnitude
+    applied); ``number`` and ``base`` are then its lower end. Other values have neither.
     """
 
     text: str | None
@@ -178,6 +180,8 @@ class Value:
     scale: str | None = None
     relative: str | None = None
     recognised: tuple[str, ...] = ()
+    low: Decimal | None = None
+    high: Decimal | None = None
 
     @property
     def is_quantitative(self) -> bool:
@@ -201,6 +205,8 @@ class Value:
             return "（空）"
         if self.kind is _QUANTITATIVE and self.number is not None:
             unit = self.printed_unit or ""
+            if self.high is not None:
+                return f"{format_decimal(self.number)}–{format_decimal(self.high / self.magnitude)}{unit}"
             if _NOTE_OVER in self.recognised:
                 # "11万余人次": 余 follows the magnitude when one was printed
                 mag = next((m for m in ("千万", "百万", "亿", "万", "千") if unit.startswith(m)), "")
@@ -230,6 +236,8 @@ _VALUE_FIELDS = (
     "scale",
     "relative",
     "recognised",
+    "low",
+    "high",
 )
 if tuple(f.name for f in dataclasses.fields(Value)) != _VALUE_FIELDS:  # pragma: no cover
     raise RuntimeError("_value() must list the fields of Value in order")
@@ -252,6 +260,8 @@ def _value(
     scale: str | None = None,
     relative: str | None = None,
     recognised: tuple[str, ...] = (),
+    low: Decimal | None = None,
+    high: Decimal | None = None,
 ) -> Value:
     """``Value(...)`` for the reader: the same object, built without the frozen dataclass's
     ``__init__`` (one ``object.__setattr__`` per field), which dominated reading a short cell."""
@@ -271,6 +281,8 @@ def _value(
         scale=scale,
         relative=relative,
         recognised=recognised,
+        low=low,
+        high=high,
     )
     return value
 
@@ -289,7 +301,7 @@ def compatible(a: Value, b: Value) -> bool:
         return False
     if a.unit is None or b.unit is None:
         return True
-    return a.unit == b.unit
+    return a.unit == b.unit or conversion_factor(b.unit, a.unit) is not None
 
 
 def adopt_unit(actual: Value, target: Value) -> Value:
@@ -299,6 +311,8 @@ def adopt_unit(actual: Value, target: Value) -> Value:
     it in the target's terms. A magnitude-only actual ("232.28 万") keeps its magnitude and takes the
     base unit. Anything else is returned unchanged.
     """
+    if actual.unit is not None and target.unit is not None and actual.unit != target.unit:
+        return _convert(actual, target)
     if (
         actual.unit is not None  # (is_quantitative inlined below)
         or actual.kind is not _QUANTITATIVE
@@ -323,6 +337,44 @@ def adopt_unit(actual: Value, target: Value) -> Value:
     if target.unit is None:
         return actual
     return _replace(actual, unit=target.unit, recognised=(*actual.recognised, f"沿用目标单位 {target.unit}"))
+
+
+_FOUR_PLACES = Decimal("0.0001")
+#: the note an actual converted into the target's unit carries first among its new notes
+NOTE_CONVERTED = "换算"
+
+
+def _convert(actual: Value, target: Value) -> Value:
+    """An actual in another unit that converts into the target's (90 分钟 against ≤2 小时, 4‰ against
+    0.2%, 元/年/人 against 元/人/年): the same quantity in the target's unit and magnitude, with a note
+    "换算 90分钟 = 1.5小时". Any other actual (人 against 元, 天 against 工作日) is returned unchanged."""
+    if (
+        actual.kind is not _QUANTITATIVE
+        or actual.base is None
+        or target.kind is not _QUANTITATIVE
+        or target.base is None
+    ):
+        return actual
+    factor = conversion_factor(actual.unit, target.unit)
+    if factor is None:
+        return actual
+    base = actual.base * factor
+    number = base / target.magnitude
+    printed = target.printed_unit or target.unit
+    shown = number if number == number.quantize(_FOUR_PLACES) else number.quantize(_FOUR_PLACES)
+    note = (
+        f"{NOTE_CONVERTED} {format_decimal(actual.number if actual.number is not None else actual.base)}"
+        f"{actual.printed_unit or actual.unit} = {'' if shown == number else '约 '}{format_decimal(shown)}{printed}"
+    )
+    return _replace(
+        actual,
+        number=number,
+        magnitude=target.magnitude,
+        base=base,
+        unit=target.unit,
+        printed_unit=target.printed_unit,
+        recognised=(*actual.recognised, note),
+    )
 
 
 def _replace(value: Value, **changes: object) -> Value:

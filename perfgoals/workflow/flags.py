@@ -91,6 +91,9 @@ _ENGINE_FLAGS_FOR_REVIEW = [
     (Flag.DEVIATION_NOTE_REQUIRED, ("deviation_missing", "得分低于分值，未说明偏差原因", "warn")),
     (Flag.BAND_SCORE_OUT_OF_RANGE, ("band_out_of_range", "档次内得分超出档次范围", "warn")),
     (Flag.DEADLINE_LATE, ("late", "逾期完成", "warn")),
+    (Flag.DECIMAL_SHARE, ("suspicious_actual", "疑似以小数填写百分比", "danger")),
+    (Flag.MAGNITUDE_IMPLAUSIBLE, ("suspicious_actual", "实际值数量级可疑（万、亿）", "danger")),
+    (Flag.DIRECTION_CONTRADICTS_TARGET, ("direction_contradiction", "指标方向与目标值符号矛盾", "warn")),
 ]
 
 

@@ -34,8 +34,8 @@ from perfgoals.engine.schemes import _CHOICES
 
 OPERATORS = ["≥", "≧", ">=", "≤", "≦", "<=", "=", "", "不低于", "不高于"]
 SUFFIXES = ["", "以上", "以下", "左右"]
-UNITS = ["%", "万人", "人", "次", "分钟", "元/年/人", "万元", "亿元", ""]
-NAMES = ["参保人数", "投诉次数", "支付率", "响应时间", "补助成本", "满意度"]
+UNITS = ["%", "万人", "人", "次", "分钟", "元/年/人", "万元", "亿元", "", "‰", "小时", "天", "元/人/年"]
+NAMES = ["参保人数", "投诉次数", "支付率", "响应时间", "补助成本", "满意度", "违规行为公示率", "血压控制率"]
 
 numbers = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000"), places=2, allow_nan=False)
 
@@ -44,7 +44,10 @@ numbers = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000"), place
 def rows(draw) -> IndicatorInput:
     unit = draw(st.sampled_from(UNITS))
     target = f"{draw(st.sampled_from(OPERATORS))}{draw(numbers)}{unit}{draw(st.sampled_from(SUFFIXES))}"
-    actual_unit = draw(st.sampled_from([unit, "", "万", "人"]))
+    actual_unit = draw(st.sampled_from([unit, "", "万", "人", "亿", "‰", "%", "分钟", "周"]))
+    if draw(st.integers(min_value=0, max_value=3)) == 0:  # a range target ("90-95%")
+        low = draw(numbers)
+        target = f"{low}-{low + draw(numbers) + 1}{unit}"
     return IndicatorInput(
         name=draw(st.sampled_from(NAMES)),
         target_text=target,

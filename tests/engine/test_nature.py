@@ -66,6 +66,9 @@ NEG, POS = Direction.NEGATIVE, Direction.POSITIVE
         ("群众投诉率", NEG),
         ("数据录入差错率", NEG),
         ("举报奖励兑现时限", NEG),
+        ("群众不满意率", NEG),
+        ("水质不达标率", NEG),
+        ("政务服务超期办理件数", NEG),
         ("药品集中采购降价幅度", POS),
         ("居民医疗待遇应保尽保率", POS),
         # words that point both ways give no direction of their own

@@ -105,7 +105,7 @@ NOTATIONS: list[Row] = [
     ("一档 18 万元，二档 22 万元", None, None, L, None, None, None),
     (_THRESHOLD_PARAGRAPH, None, None, L, None, None, None),
     ("实地宣传不少于100次，报纸、电视、广播等稿件不少于5篇", None, None, L, None, None, None),
-    ("90%-100%", None, None, L, None, None, None),
+    ("90%-100%", None, None, Q, None, "90", "%"),  # #12: a range is a quantity with both ends
     # qualitative words and scales
     ("及时", None, None, L, None, None, None),
     ("显著", None, None, L, None, None, None),

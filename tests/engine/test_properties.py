@@ -38,6 +38,13 @@ UNITS = [
     "册",
     "万册",
     "千克",
+    "‰",
+    "小时",
+    "周",
+    "季度",
+    "个季度",
+    "元/人/年",
+    "万株",
     "",
 ]
 PROSE = [
@@ -69,6 +76,13 @@ PROSE = [
     "高中低",
     "abc",
     "%%",
+    "四",
+    "十二",
+    "两",
+    "百分之",
+    "第",
+    "至",
+    "按期完成",
 ]
 NUMBERS = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 
@@ -185,6 +199,34 @@ def test_name_suggested_negative_is_monotone_too(
     assert _score(target, f"{_num(low)} 万元", w, scheme, name) >= _score(
         target, f"{_num(high)} 万元", w, scheme, name
     )
+
+
+@FAST
+@given(values, values, values, values, weights, st.sampled_from(ALL_SCHEMES))
+def test_range_targets_are_monotone_both_ways(
+    low: Decimal, span: Decimal, b1: Decimal, b2: Decimal, w: Decimal, scheme: Scheme
+) -> None:
+    # #12: a range is scored against its lower end (positive) or its upper end (negative)
+    lesser, greater = sorted((b1, b2))
+    share = f"{_num(low)}%-{_num(low + span + 1)}%"
+    assert _score(share, f"{_num(lesser)}%", w, scheme, "资金到位率") <= _score(
+        share, f"{_num(greater)}%", w, scheme, "资金到位率"
+    )
+    days = f"{_num(low)}-{_num(low + span + 1)}天"
+    assert _score(days, f"{_num(lesser)}天", w, scheme, "审批办理时间") >= _score(
+        days, f"{_num(greater)}天", w, scheme, "审批办理时间"
+    )
+
+
+@FAST
+@given(values, values, weights, st.sampled_from(ALL_SCHEMES))
+def test_converted_units_score_as_the_same_quantity(
+    a: Decimal, b: Decimal, w: Decimal, scheme: Scheme
+) -> None:
+    # #12: an actual in minutes against a target in hours scores as the same actual in hours
+    in_hours = _score(f"≤{_num(a)}小时", f"{_num(b)}小时", w, scheme)
+    in_minutes = _score(f"≤{_num(a)}小时", f"{_num(b * 60)}分钟", w, scheme)
+    assert in_hours == in_minutes
 
 
 @FAST

@@ -266,8 +266,13 @@ def test_deadlines() -> None:
     assert no_band.score is None and Flag.BAND_REQUIRED in no_band.flags
     before = score_indicator(IndicatorInput("完成期限", "9月前", "2020年9月1日", D(4)), SD, year=2020)
     assert before.score == D(0)
+    # #12: "按期完成" reports the deadline met in words (before, it needed a band)
     text_actual = score_indicator(IndicatorInput("完成期限", "2019 年完成", "按期完成", D(4)), SD, year=2019)
-    assert text_actual.score is None and text_actual.suggested_band == "完成"
+    assert text_actual.score == D(4) and text_actual.achieved and "按期完成" in text_actual.explanation
+    not_on_time = score_indicator(
+        IndicatorInput("完成期限", "2019 年完成", "未按期完成", D(4)), SD, year=2019
+    )
+    assert not_on_time.score is None and Flag.BAND_REQUIRED in not_on_time.flags
 
 
 # --- missing, unreadable, mismatched --------------------------------------------------------------

@@ -1,20 +1,25 @@
 """python manage.py score_rows FILE.csv [--scheme CODE] — score spreadsheet rows with the engine.
 
 Input columns: target, actual, weight; optional direction, band, score (the score inside the band),
-name (the indicator's name, used to suggest a direction). Output: the input columns plus kind,
-direction, target_value, target_unit, actual_value, actual_unit, score, explanation, flags. A row
-that cannot be read gets its error in `flags`; the command never stops halfway.
+name (the indicator's name, used to suggest a direction), reported_score (the score the unit printed).
+Output: the input columns plus kind, direction, target_value, target_unit, actual_value, actual_unit,
+score, explanation, flags and reported_diff (reported − computed, blank when no score was reported or
+none could be computed). A row that cannot be read gets its error in `flags`; the command never stops
+halfway. A text cell that a spreadsheet would read as a formula (leading = + - @, tab, CR) is
+neutralised with a leading apostrophe, as every export does (projects.exports); plain numbers stay.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
 from perfgoals.engine import DEFAULT_SCHEME_CODE, SCHEMES, Direction, IndicatorInput, score_indicator
 from perfgoals.models import ScoringScheme
+from projects.exports import csv_text
 
 OUTPUT_COLUMNS = [
     "kind",
@@ -26,7 +31,10 @@ OUTPUT_COLUMNS = [
     "score",
     "explanation",
     "flags",
+    "reported_diff",
 ]
+#: a cell that is a plain number ("-0.50", "5") is not a formula and is written as it is
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 DIRECTIONS = {
     "≥": Direction.POSITIVE,
     ">=": Direction.POSITIVE,
@@ -73,6 +81,7 @@ def score_row(row: dict[str, str], scheme) -> dict[str, str]:
         if weight is not None and weight < 0:
             raise ValueError("分值不能为负数")
         band_score = _decimal(row.get("score"), "档次得分")
+        reported = _decimal(row.get("reported_score"), "自报得分")
         direction_text = (row.get("direction") or "").strip()
         direction = DIRECTIONS.get(direction_text) if direction_text else None
         if direction_text and direction is None:
@@ -86,6 +95,7 @@ def score_row(row: dict[str, str], scheme) -> dict[str, str]:
                 direction_override=direction,
                 band=(row.get("band") or "").strip() or None,
                 band_score=band_score,
+                reported_score=reported,
             ),
             scheme,
         )
@@ -102,14 +112,21 @@ def score_row(row: dict[str, str], scheme) -> dict[str, str]:
         score=_plain(result.score) if result.score is None else f"{result.score:.2f}",
         explanation=result.explanation or "",
         flags="；".join(flag.label for flag in sorted(result.flags, key=lambda f: f.value)),
+        reported_diff="" if reported is None or result.score is None else f"{reported - result.score:.2f}",
     )
     return out
 
 
+def _cell(value: str | None) -> str:
+    """One output cell: a plain number as it is, any other text neutralised against formulas."""
+    text = "" if value is None else str(value)
+    return text if _PLAIN_NUMBER.fullmatch(text) else csv_text(text)
+
+
 class Command(BaseCommand):
     help = (
-        "按评分方案为 CSV 中的指标行打分（列：target, actual, weight，可选 direction, band, score, name），"
-        "结果输出到标准输出。"
+        "按评分方案为 CSV 中的指标行打分（列：target, actual, weight，可选 direction, band, score, name, "
+        "reported_score），结果输出到标准输出；reported_diff 列为自报得分减计算得分。"
     )
 
     def add_arguments(self, parser) -> None:
@@ -127,15 +144,13 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"CSV 缺少列：{', '.join(sorted(missing))}（需要 target, actual, weight）"
                     )
-                writer = csv.DictWriter(
-                    self.stdout,
-                    fieldnames=fields + [c for c in OUTPUT_COLUMNS if c not in fields],
-                    lineterminator="\n",
-                )
-                writer.writeheader()
+                columns = fields + [c for c in OUTPUT_COLUMNS if c not in fields]
+                writer = csv.writer(self.stdout, lineterminator="\n")
+                writer.writerow([_cell(column) for column in columns])  # a header can be a formula too
                 for row in reader:
                     row = {k: v for k, v in row.items() if k is not None}
-                    writer.writerow({**row, **score_row(row, scheme)})
+                    scored = {**row, **score_row(row, scheme)}
+                    writer.writerow([_cell(scored.get(column)) for column in columns])
         except FileNotFoundError:
             raise CommandError(f"找不到文件：{options['file']}") from None
         except UnicodeDecodeError:
