@@ -101,3 +101,14 @@ def _related_model(model, path: str):
     for part in path.split("__")[:-1]:
         model = model._meta.get_field(part).related_model
     return model
+
+
+def test_the_history_of_a_record_reads_in_chinese(admin_web):
+    indicator = Indicator.objects.filter(target_kind="quantitative").first()
+    indicator.actual_text = "93%"
+    indicator.save()
+    page = admin_web.get(f"/admin/perfgoals/indicator/{indicator.pk}/history/").content.decode()
+    assert "变更内容" in page and "修改原因" in page and "共 2 条" in page
+    assert "实际完成值（B）" in page  # the changed field by its name, not actual_text
+    for english in ("Changes", ">None<", "Change reason", "entries"):
+        assert english not in page, english
