@@ -133,10 +133,25 @@ class LoginRecordAdmin(_SignInAdmin):
         return obj.logout_time or "—"
 
 
+class LockedOutFilter(admin.SimpleListFilter):
+    """axes' field is titled "Access lock out": the filter in Chinese."""
+
+    title = "是否导致锁定"
+    parameter_name = "locked_out"
+
+    def lookups(self, request, model_admin):
+        return [("1", "已锁定"), ("0", "未锁定")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(locked_out=self.value() == "1")
+        return queryset
+
+
 @admin.register(LoginFailure)
 class LoginFailureAdmin(_SignInAdmin):
     list_display = ["failure_time", "user_name", "address", "locked", "browser"]
-    list_filter = ["locked_out"]
+    list_filter = [LockedOutFilter]
     date_hierarchy = "attempt_time"
     fields = ["failure_time", "user_name", "address", "locked", "browser", "page"]
     readonly_fields = fields

@@ -7,6 +7,8 @@ in the review log. The scoring scheme of an existing evaluation is read-only for
 scores were computed with it); which scheme a region uses is set in 地区评分方案.
 """
 
+from collections.abc import Mapping
+
 from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
@@ -14,9 +16,39 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.admin import ProjectAdmin as BaseProjectAdmin
 from projects.models import Project
 
+from .engine import Direction, Flag, Kind
+from .engine.values import format_decimal
 from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
+from .pages.targets import _SOURCE_LABELS_DIRECTION
 from .scoring import SCORED_FIELDS, recompute
 from .workflow.versions import bump_evaluation, lock_evaluation
+
+#: the Chinese names of the codes the engine stores (the admin never shows ge / quantitative / word)
+KIND_LABELS = {kind.value: kind.label for kind in Kind}
+DIRECTION_LABELS = {direction.value: direction.label for direction in Direction}
+DIRECTION_SOURCE_LABELS = dict(_SOURCE_LABELS_DIRECTION)
+FLAG_LABELS = {flag.value: flag.label for flag in Flag}
+
+
+def code_filter(field: str, title: str, labels: Mapping[str, str]) -> type[admin.SimpleListFilter]:
+    """A list filter on a column of codes that offers each code by its Chinese name."""
+
+    class CodeFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return list(labels.items())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    CodeFilter.title = title
+    CodeFilter.__name__ = f"{field.title().replace('_', '')}Filter"
+    return CodeFilter
+
+
+def _label(labels: Mapping[str, str], code) -> str:
+    return labels.get(code, code) if code else "—"
 
 
 @admin.register(ScoringScheme)
@@ -53,6 +85,17 @@ EVALUATION_COMPUTED = [
 #: an indicator's fields written by the engine only (what it read of the texts, and the score)
 INDICATOR_COMPUTED = [*SCORED_FIELDS, "version"]
 
+#: the engine's codes and raw numbers shown in words (the stored fields stay read-only)
+INDICATOR_SHOWN_AS = {
+    "target_kind": "target_kind_shown",
+    "direction": "direction_shown",
+    "direction_source": "direction_source_shown",
+    "target_value": "target_value_shown",
+    "actual_kind": "actual_kind_shown",
+    "actual_value": "actual_value_shown",
+    "flags": "flags_shown",
+}
+
 
 @admin.register(Evaluation)
 class EvaluationAdmin(SimpleHistoryAdmin):
@@ -71,9 +114,17 @@ class EvaluationAdmin(SimpleHistoryAdmin):
     list_select_related = ["project"]
     raw_id_fields = ["project"]
 
+    exclude = ["warnings"]  # shown as its messages (warnings_shown), never a form field
+
     def get_readonly_fields(self, request, obj=None):
         # a new evaluation names its project and scheme; an existing one keeps them
-        return [*EVALUATION_COMPUTED, *(["project", "scheme"] if obj is not None else [])]
+        computed = ["warnings_shown" if name == "warnings" else name for name in EVALUATION_COMPUTED]
+        return [*computed, *(["project", "scheme"] if obj is not None else [])]
+
+    @admin.display(description="提示")
+    def warnings_shown(self, obj: Evaluation) -> str:
+        messages = [w.get("message", "") if isinstance(w, dict) else str(w) for w in obj.warnings or []]
+        return "；".join(m for m in messages if m) or "—"
 
     @admin.display(description="年度", ordering="project__year")
     def year(self, obj: Evaluation) -> int:
@@ -93,11 +144,47 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         "score",
         "reported_score",
     ]
-    list_filter = ["level1", "level2", "target_kind", "direction", "project__year", "project__department"]
+    list_filter = [
+        "level1",
+        "level2",
+        code_filter("target_kind", "指标值类型", KIND_LABELS),
+        code_filter("direction", "指标方向", DIRECTION_LABELS),
+        "project__year",
+        "project__department",
+    ]
     search_fields = ["name", "target_text", "actual_text", "project__name"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
-    readonly_fields = INDICATOR_COMPUTED
+    readonly_fields = [INDICATOR_SHOWN_AS.get(name, name) for name in INDICATOR_COMPUTED]
+    exclude = list(INDICATOR_SHOWN_AS)  # shown by the methods below, never a form field
+
+    @admin.display(description="指标值类型")
+    def target_kind_shown(self, obj: Indicator) -> str:
+        return _label(KIND_LABELS, obj.target_kind)
+
+    @admin.display(description="指标方向")
+    def direction_shown(self, obj: Indicator) -> str:
+        return _label(DIRECTION_LABELS, obj.direction)
+
+    @admin.display(description="方向来源")
+    def direction_source_shown(self, obj: Indicator) -> str:
+        return _label(DIRECTION_SOURCE_LABELS, obj.direction_source)
+
+    @admin.display(description="指标值（数值）")
+    def target_value_shown(self, obj: Indicator) -> str:
+        return "—" if obj.target_value is None else format_decimal(obj.target_value)
+
+    @admin.display(description="实际值类型")
+    def actual_kind_shown(self, obj: Indicator) -> str:
+        return _label(KIND_LABELS, obj.actual_kind)
+
+    @admin.display(description="实际值（数值）")
+    def actual_value_shown(self, obj: Indicator) -> str:
+        return "—" if obj.actual_value is None else format_decimal(obj.actual_value)
+
+    @admin.display(description="提示")
+    def flags_shown(self, obj: Indicator) -> str:
+        return "、".join(FLAG_LABELS.get(code, code) for code in obj.flags or []) or "—"
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

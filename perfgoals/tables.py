@@ -40,9 +40,10 @@ class AmountColumn(tables.Column):
 
 
 class ScoreColumn(tables.Column):
-    """Scores at two places, right-aligned."""
+    """Scores at two places, right-aligned; in Excel a number shown at two places (100.00, 9.50)."""
 
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    xlsx_format = "0.00"
 
     def render(self, value):
         return score_text(value)

@@ -95,32 +95,54 @@ def write_cell(worksheet, row: int, col: int, value, cell_format=None) -> None:
         worksheet.write_string(row, col, force_str(value)[:XLSX_MAX_TEXT], cell_format)
 
 
-def xlsx_file(path: str, header: Sequence[str], rows: Iterable[Sequence], title: str = "Sheet1") -> int:
-    """Write an XLSX file of one sheet at ``path`` in constant-memory mode; the number of rows written."""
+def column_width(heading: str) -> float:
+    """A column as wide as its heading (a CJK character counts two), at least 10."""
+    return max(10, sum(2 if ord(ch) > 0x2E80 else 1 for ch in heading) + 2)
+
+
+def xlsx_file(
+    path: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    title: str = "Sheet1",
+    formats: Sequence[str | None] | None = None,
+) -> int:
+    """Write an XLSX file of one sheet at ``path`` in constant-memory mode; the number of rows written.
+
+    ``formats``: a number format per column (e.g. "0.00": scores always with two places), or None."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, **XLSX_TEXT_OPTIONS})
     try:
         sheet_title = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet1"
         worksheet = workbook.add_worksheet(sheet_title)
         bold = workbook.add_format({"bold": True})
+        cell_formats = [workbook.add_format({"num_format": f}) if f else None for f in formats or []]
         for col, heading in enumerate(header):
+            worksheet.set_column(col, col, column_width(force_str(heading)))
             write_cell(worksheet, 0, col, heading, bold)
         worksheet.freeze_panes(1, 0)
         count = 0
         for count, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
-                write_cell(worksheet, count, col, value)
+                write_cell(
+                    worksheet, count, col, value, cell_formats[col] if col < len(cell_formats) else None
+                )
     finally:
         workbook.close()
     return count
 
 
-def xlsx_chunks(header: Sequence[str], rows: Iterable[Sequence], title: str = "Sheet1") -> Iterator[bytes]:
+def xlsx_chunks(
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    title: str = "Sheet1",
+    formats: Sequence[str | None] | None = None,
+) -> Iterator[bytes]:
     """The XLSX bytes, written to a temporary file (rows in constant memory) and then read back in
     chunks; the temporary file is removed when the iteration ends or is abandoned."""
     handle, path = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
     os.close(handle)
     try:
-        xlsx_file(path, header, rows, title)
+        xlsx_file(path, header, rows, title, formats)
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
@@ -155,3 +177,9 @@ def table_values(table, queryset=None, chunk_size: int = 2000) -> tuple[list[str
             yield [row.get_cell_value(name) for name in names]
 
     return header, rows()
+
+
+def table_formats(table) -> list[str | None]:
+    """The XLSX number format of each exported column (a column's ``xlsx_format``, or None)."""
+    columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
+    return [getattr(column.column, "xlsx_format", None) for column in columns]

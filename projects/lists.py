@@ -118,7 +118,7 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         filename = self.get_export_filename(export_format)
         if export_format == "csv":
             return exports.streaming_download(exports.csv_chunks(header, rows), filename, exports.CSV)
-        chunks = exports.xlsx_chunks(header, rows, title=self.title)
+        chunks = exports.xlsx_chunks(header, rows, title=self.title, formats=exports.table_formats(table))
         return exports.streaming_download(chunks, filename, exports.XLSX)
 
     def get_export_filename(self, export_format):

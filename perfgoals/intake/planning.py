@@ -20,6 +20,7 @@ from perfgoals.engine import Direction, vocabulary
 from perfgoals.engine.values import format_decimal
 from perfgoals.models import Indicator
 from perfgoals.project_years import EVALUATION_FIELDS, PROJECT_FIELDS, BudgetLineData, ProjectYearData
+from perfgoals.workflow.text import fmt_score
 from projects.choices import BudgetSource
 from projects.models import Project, Unit
 
@@ -178,7 +179,7 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
                 "actual_reading": item.actual.display() if item.actual is not None else "",
                 "band": data.band,
                 "band_score": format_decimal(data.band_score) if data.band_score is not None else "",
-                "score": format_decimal(item.score) if item.score is not None else "",
+                "score": fmt_score(item.score) if item.score is not None else "",  # 9.50, 10.00
                 "warnings": item.warnings,
             }
         )

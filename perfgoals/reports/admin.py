@@ -9,7 +9,7 @@ from .models import DepartmentReportText, ReportPackage
 @admin.register(ReportPackage)
 class ReportPackageAdmin(admin.ModelAdmin):
     list_display = [
-        "pk",
+        "number",
         "scope",
         "region",
         "department",
@@ -30,6 +30,10 @@ class ReportPackageAdmin(admin.ModelAdmin):
         "created_at",
     ]
     raw_id_fields = ["created_by"]
+
+    @admin.display(description="编号", ordering="pk")
+    def number(self, obj: ReportPackage) -> int:
+        return obj.pk
 
 
 @admin.register(DepartmentReportText)

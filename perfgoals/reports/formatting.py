@@ -59,6 +59,14 @@ def score(value: Decimal | None, empty: str = "") -> str:
     return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
+def score_cell(value: Decimal | None, empty: str = "") -> str:
+    """A score in a table's column: always two places (100.00, 9.50), so a column reads alike."""
+    _check(value)
+    if value is None:
+        return empty
+    return str(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
 def rate_percent(rate: Decimal | None) -> Decimal | None:
     """A ratio (1, 0.9957…) as a percentage rounded half-up to 2 places (100, 99.57)."""
     _check(rate)

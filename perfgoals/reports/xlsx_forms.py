@@ -97,7 +97,6 @@ class _Sheet:
             "note": workbook.add_format({**base, "font_size": size - 1, "align": "left", "valign": "top"}),
             "long": workbook.add_format({**cell, "align": "left", "valign": "top"}),
             "total": workbook.add_format({**cell, "bold": True, "align": "center"}),
-            "total_int": workbook.add_format({**cell, "bold": True, "align": "center", "num_format": "0"}),
             "total_dec": workbook.add_format({**cell, "bold": True, "align": "center", "num_format": "0.00"}),
         }
         for col, width in enumerate(widths):
@@ -156,10 +155,13 @@ class _Sheet:
 
 
 def _score_style(value: Decimal | None, total: bool = False) -> str:
-    integral = value is None or value == value.to_integral_value()
-    if total:
-        return "total_int" if integral else "total_dec"
-    return "int" if integral else "dec"
+    """A score: always two places (100.00, 9.50), every cell of the column alike."""
+    return "total_dec" if total else "dec"
+
+
+def _weight_style(value: Decimal | None) -> str:
+    """A weight (分值): 10, 2.50."""
+    return "int" if value is None or value == value.to_integral_value() else "dec"
 
 
 def _rate_style(rate: Decimal | None) -> str:
@@ -207,7 +209,7 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
         put(r, 4, line.annual, "money")
         put(r, 5, line.executed, "money")
         if line.is_total:
-            put(r, 6, line.weight, _score_style(line.weight))
+            put(r, 6, line.weight, _weight_style(line.weight))
             if line.rate is None:
                 put(r, 7, fmt.DASH, "center")
             else:
@@ -246,7 +248,7 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
                 put(row, 3, item.name, "text")
                 put(row, 4, item.target, "text")
                 put(row, 5, item.actual, "text")
-                put(row, 6, item.weight, _score_style(item.weight))
+                put(row, 6, item.weight, _weight_style(item.weight))
                 put(row, 7, item.score, _score_style(item.score))
                 put(row, 8, item.deviation_note, "text")
                 row += 1

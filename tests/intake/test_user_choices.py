@@ -247,6 +247,7 @@ def test_a_goal_table_creates_and_replaces_with_them(demo, yantai):
     assert (preview[0]["direction"], preview[0]["direction_label"]) == ("≤", "反向（≤）（人工确认）")
     assert [r["not_applicable"] for r in preview] == [False, False, True, False]
     assert preview[1]["band_score"] == "13.5"
+    assert [r["score"] for r in preview] == ["33.33", "13.50", "", "10.00"]  # scores at two places (#16)
 
     # the same project again (a draft): replaced with the file's new choices
     plan, report = _import(table("正向", "是", "12"), yantai)

@@ -216,3 +216,27 @@ def test_summary_lists_the_three_projects_with_100_and_excellent(dy2019, seed001
     ]
     assert ws.cell(7, 1).value is None
     assert str(ws.page_setup.paperSize) == "9" and ws.print_title_rows == "$3:$3"
+
+
+def test_scores_show_two_places_and_weights_as_printed(dy2019):
+    """#16: a score column reads alike (100.00, 9.50 — never "10" beside "9.50"); a weight stays 10."""
+    form = read_form(ws := open_xlsx(xlsx_forms.form_workbook(dy2019.forms[0])).active)
+    header = form["header_row"]
+    scored = [row for row in form["rows"] if isinstance(row["score"], int | float)]
+    assert len(scored) > 5
+    for offset, row in enumerate(form["rows"], start=1):
+        if isinstance(row["score"], int | float):
+            assert ws.cell(header + offset, 8).number_format == "0.00", row
+        if isinstance(row["weight"], int | float) and float(row["weight"]).is_integer():
+            assert ws.cell(header + offset, 7).number_format == "0", row
+    assert ws.cell(form["total_row"], 8).number_format == "0.00"
+    summary = open_xlsx(xlsx_forms.summary_workbook(dy2019)).active
+    assert {summary.cell(r, 4).number_format for r in range(4, 7)} == {"0.00"}
+
+
+def test_the_printed_form_shows_scores_at_two_places(dy2019):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/_form.html", {"form": dy2019.forms[0]})
+    assert ">100.00<" in html  # the total
+    assert "（10分）" in html or "（10 分）" in html  # the execution weight, as printed

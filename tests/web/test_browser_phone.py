@@ -138,3 +138,17 @@ def test_the_review_page_on_a_phone(demo, live_server, phone_page):
     assert_reachable(page, "[data-testid=return]")
     assert_reachable(page, "form.return textarea[name=comment]")
     shot(page, "review-actions-390.png", "#decide")
+
+
+def test_a_missing_page_and_a_refusal_are_chinese_pages_that_fit_a_phone(demo, live_server, phone_page):
+    page, base = phone_page, live_server.url
+    login(page, base, "tianbao_yantai")
+    response = page.goto(f"{base}/projects/999999/")
+    assert response.status == 404
+    assert page.inner_text("main h1") == "页面不存在" and "Not Found" not in page.content()
+    assert_fits_the_screen(page)
+    response = page.goto(f"{base}/review/")  # the review queue is the supervisors'
+    assert response.status == 403
+    assert page.inner_text("main h1") == "无权访问" and "Forbidden" not in page.content()
+    assert page.locator("header.topbar a.brand").is_visible()  # in the site's frame
+    assert_fits_the_screen(page)

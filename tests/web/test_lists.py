@@ -207,6 +207,10 @@ def test_xlsx_export_holds_numbers(demo, client_of):
     by_name = {row[1]: row for row in rows[1:]}
     assert by_name["职工长期护理保险市级财政补助"][4] == 1807.5
     assert by_name["居民基本医疗保险市级财政补助"][8] == 100
+    # a score is a number that Excel shows at two places, as the page does (100.00, not 100)
+    score_cells = [row[8] for row in sheet.iter_rows(min_row=2) if row[8].value is not None]
+    assert score_cells and {cell.number_format for cell in score_cells} == {"0.00"}
+    assert sheet.column_dimensions["E"].width >= 18  # 全年预算数（万元） fits its column
     today = timezone.localdate().strftime("%Y-%m-%d")
     assert unquote(response["Content-Disposition"]).endswith(f"''项目列表-{today}.xlsx")
 

@@ -15,7 +15,13 @@ def wan(value) -> str:
 
 @register.filter
 def score(value) -> str:
-    """A score: 100, 4.50."""
+    """A score in a table: always two places (100.00, 4.50), the column alike."""
+    return formatting.score_cell(value)
+
+
+@register.filter
+def weight(value) -> str:
+    """A weight (分值) or a threshold: 10, 2.50."""
     return formatting.score(value)
 
 
