@@ -63,6 +63,7 @@ a formula cell is an error, not a value.
 from .cells import CellValue
 from .headers import (
     DATE_FIELDS,
+    DECIMAL_COLUMNS,
     DECIMAL_FIELDS,
     FIELD_TITLES,
     HEADER_ALIASES,
@@ -86,9 +87,11 @@ from .limits import (
 )
 from .problems import Problem, WorkbookRejected
 from .results import IndicatorRow, ProjectFragment, ReadResult
+from .values import fits_column
 
 __all__ = [
     "DATE_FIELDS",
+    "DECIMAL_COLUMNS",
     "DECIMAL_FIELDS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ROWS",
@@ -110,6 +113,7 @@ __all__ = [
     "WorkbookRejected",
     "check_file",
     "field_of_header",
+    "fits_column",
     "max_bytes",
     "max_rows",
     "read_workbook",
