@@ -132,13 +132,13 @@ def many_merges(count: int = 60_000) -> bytes:
     return xlsx(table_rows(), tail=f'<mergeCells count="{count}">{refs}</mergeCells>')
 
 
-def last_column_rows(rows: int = 10_000) -> bytes:
+def last_column_rows(rows: int = 10_000, column: str = "XFD") -> bytes:
     """One cell in the last column (XFD) on each of ``rows`` rows under a real table."""
 
     def gen():
         yield from table_rows()
         for number in range(3, rows + 3):
-            yield f'<row r="{number}"><c r="XFD{number}"><v>1</v></c></row>'
+            yield f'<row r="{number}"><c r="{column}{number}"><v>1</v></c></row>'
 
     return xlsx(gen())
 
@@ -222,7 +222,7 @@ def indicator_rows(rows: int) -> bytes:
     return xlsx(gen(), level=1)
 
 
-def zip_bomb(size: int = 160 * 1024 * 1024) -> bytes:
+def zip_bomb(size: int = 110 * 1024 * 1024) -> bytes:
     """A sheet that inflates to ``size`` bytes (empty elements inside an XML comment) from under a
     megabyte."""
 
@@ -235,6 +235,11 @@ def zip_bomb(size: int = 160 * 1024 * 1024) -> bytes:
         yield b"-->"
 
     return xlsx(gen(), level=1)
+
+
+def many_members(count: int = 20_000) -> bytes:
+    """A good workbook and ``count`` more empty members in its zip."""
+    return xlsx(table_rows(), extra_members={f"xl/junk/{index}.xml": b"" for index in range(count)}, level=1)
 
 
 def not_a_zip() -> bytes:

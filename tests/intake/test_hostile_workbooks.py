@@ -51,13 +51,17 @@ CASES = {
     ),
     "one cell in the last column on 10,000 rows": (
         hostile.last_column_rows,
-        "读取的单元格超过 3,000,000 个的上限",
+        "单元格 XFD3 有内容，超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
     ),
     "a cell of a million spaces": (hostile.whitespace_cell, "超过 Excel 单元格 32,767 个字的上限"),
     "1,000,000 rows of tiny cells": (hostile.million_rows, "工作簿的行数（含空行）超过 200,000 行的上限"),
     "60,000 merged ranges": (hostile.many_merges, "工作簿的合并单元格超过 50,000 处的上限"),
-    "a zip bomb of a sheet (160 MB of zeros)": (hostile.zip_bomb, "工作簿解压后的内容超过 150 MB 的上限"),
+    "a zip bomb of a sheet (110 MB of empty elements)": (
+        hostile.zip_bomb,
+        "工作簿解压后的内容超过 100 MB 的上限",
+    ),
     "bytes that are not a zip, named .xlsx": (hostile.not_a_zip, "文件不是 Excel 工作簿（.xlsx）"),
+    "a zip of 20,000 members": (hostile.many_members, "文件包含 20,005 个部件，超过 5,000 个的上限"),
     "an external link and a formula through it": (hostile.external_link, "单元格是公式「=[1]Sheet1!A1」"),
 }
 
@@ -110,7 +114,7 @@ def test_a_sheet_that_lies_about_its_size_is_read_as_what_it_holds(demo, yantai)
 
 def test_whitespace_spread_over_many_cells_counts_against_the_characters_read(demo, yantai, settings):
     """Each cell within Excel's limit, together more than the XML the reader inflates (the limit
-    lowered here so the file stays small; the default is 150 MB). The setting reaches the reader's
+    lowered here so the file stays small; the default is 100 MB). The setting reaches the reader's
     subprocess."""
     settings.INTAKE_MAX_XML_BYTES = 4 * 1024 * 1024
     errors, elapsed = _refused(hostile.whitespace_cells(200), yantai)
@@ -137,3 +141,26 @@ def test_a_reading_past_its_memory_is_stopped_and_refused(demo, yantai, settings
         "读取工作簿需要的内存超过 8 MB 的上限，已停止，没有导入任何数据："
         "请删去无关的工作表或拆成几个文件后再导入。"
     ]
+
+
+def test_the_cell_budget_holds_for_wide_rows_inside_the_columns(demo, yantai, settings):
+    """Rows as wide as allowed, more of them than the cells budget: refused at the row that passes it."""
+    settings.INTAKE_MAX_CELLS = 50_000
+    errors, elapsed = _refused(hostile.last_column_rows(rows=100, column="ALL"), yantai)
+    assert [e.text() for e in errors] == [
+        "工作表「Sheet1」第 52 行：读取的单元格超过 50,000 个的上限（空单元格也计算在内），无法导入："
+        "数据区域过大，例如某一行一直写到了很靠右的列，或合并了整张表。请删去表格以外的内容后再导入。"
+    ]
+    assert elapsed < QUICK
+
+
+def test_formatted_empty_cells_far_right_are_not_read(demo, yantai):
+    """Excel may write empty formatted cells far to the right: they are dropped, not refused."""
+    data = hostile.xlsx(
+        [
+            hostile.row_xml(1, hostile.HEADER),
+            hostile.row_xml(2, hostile.GOOD_ROW)[:-6] + '<c r="XFD2" s="1"/></row>',
+        ]
+    )
+    plan = services.plan_import(io.BytesIO(data), actor=services.Actor(yantai))
+    assert plan.ok, [e.text() for e in plan.errors]

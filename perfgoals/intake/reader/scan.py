@@ -129,7 +129,7 @@ class _Scanner:
                 f"工作簿的行数（含空行）超过 {_thousands(limits.max_sheet_rows)} 行的上限，无法导入："
                 "请删去多余的空行或无关的工作表，或拆成几个文件后再导入。"
             )
-        self.scan.cells += data.count(tag + b"c ") + data.count(tag + b"c>") + data.count(tag + b"c/>")
+        self.scan.cells += data.count(tag + b"c")  # <col>, <cfRule> … too: counting too much is safe
         if self.scan.cells > limits.max_cells:
             refuse(
                 f"工作簿的单元格超过 {_thousands(limits.max_cells)} 个的上限（含设置了格式的空单元格），"

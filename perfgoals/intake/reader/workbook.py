@@ -18,6 +18,7 @@ from typing import IO
 
 from openpyxl import load_workbook
 from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from .cells import split_tabbed
@@ -161,6 +162,22 @@ class WorkbookReader:
                 self.row_index,
             )
 
+    def too_wide(self, row_index: int, found: list[dict]) -> None:
+        """A cell with content right of the last column read: refused, naming the cell."""
+        limit = self.limits.max_columns
+        beyond = [c for c in found if c["column"] > limit and c["value"] not in (None, "")]
+        if not beyond:  # only empty cells out there (formatting): they are not read
+            found[:] = [c for c in found if c["column"] <= limit]
+            return
+        column = get_column_letter(beyond[0]["column"])
+        refuse(
+            f"单元格 {column}{row_index} 有内容，超出了可读取的范围（最右到第 {limit:,} 列，即 "
+            f"{get_column_letter(limit)} 列），无法导入：请删去表格右侧的内容后再导入。",
+            self.sheet_title,
+            row_index,
+            column,
+        )
+
     def rows_of(self, workbook, ws, merged_width: Callable[[int], int]):
         """(row number, cells) for each row of the sheet's XML, in order; each row as wide as its last
         cell or the merged ranges covering it. Rows out of order are skipped, as openpyxl does."""
@@ -185,7 +202,11 @@ class WorkbookReader:
                         f"工作簿的行数（含空行）超过 {self.limits.max_sheet_rows:,} 行的上限，无法导入："
                         "请删去多余的空行或无关的工作表，或拆成几个文件后再导入。"
                     )
-                width = max(found[-1]["column"] if found else 0, merged_width(row_index))
+                last_cell = found[-1]["column"] if found else 0
+                if last_cell > self.limits.max_columns:
+                    self.too_wide(row_index, found)
+                    last_cell = found[-1]["column"] if found else 0
+                width = max(last_cell, min(merged_width(row_index), self.limits.max_columns))
                 self.spend(width)
                 cells = [EMPTY_CELL] * width
                 for cell in found:
