@@ -27,7 +27,7 @@ from perfgoals.models import Indicator
 from perfgoals.project_years import IndicatorData
 from perfgoals.workflow import band_range
 
-from .reader import FIELD_TITLES, IndicatorRow, Problem
+from .reader import FIELD_TITLES, IndicatorRow, Problem, fits_column
 
 
 @dataclass
@@ -148,6 +148,36 @@ def _result_band_score(row: IndicatorRow, match: Indicator) -> Decimal | None:
     if row.band and row.band != match.band:
         return None
     return match.band_score
+
+
+def _column(name: str) -> tuple[int, int]:
+    """(digits before the point, decimal places) of an Indicator decimal column."""
+    field = Indicator._meta.get_field(name)
+    return field.max_digits - field.decimal_places, field.decimal_places  # type: ignore[union-attr]
+
+
+def value_problems(item: PlannedIndicator) -> list[Problem]:
+    """A target or actual whose number is too large for its column (a 19-digit target would pass
+    the preview and overflow at the confirmation): an error at its cell. A results row's target is
+    the stored one and is not checked again."""
+    problems = []
+    checks = [("actual_value", item.actual, item.data.actual_text, "actual", "实际完成值")]
+    if item.match is None:
+        checks.insert(0, ("target_value", item.target, item.data.target_text, "target", "指标值"))
+    for column, value, text, field_code, title in checks:
+        base = getattr(value, "base", None)
+        if base is None:
+            continue
+        digits, places = _column(column)
+        if not fits_column(base, digits, places):
+            problems.append(
+                item.row.problem(
+                    f"{title}「{text[:60]}」的数值过大：换算后超过 {digits} 位整数，无法保存。"
+                    "请检查是否多输了数字，或数字与单位（万、亿）是否重复。",
+                    field_code,
+                )
+            )
+    return problems
 
 
 def band_score_problems(item: PlannedIndicator, scheme) -> list[Problem]:

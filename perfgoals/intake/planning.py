@@ -25,7 +25,14 @@ from projects.choices import BudgetSource
 from projects.models import Project, Unit
 
 from .actors import Actor
-from .indicators import PlannedIndicator, band_score_problems, planned_indicator, planned_result, squash
+from .indicators import (
+    PlannedIndicator,
+    band_score_problems,
+    planned_indicator,
+    planned_result,
+    squash,
+    value_problems,
+)
 from .models import ImportKind
 from .reader import FIELD_TITLES, MAX_PROBLEMS, Problem, ProjectFragment, WorkbookRejected, read_workbook
 
@@ -418,7 +425,7 @@ class _Resolver:
                 )
                 continue
             item = planned_indicator(row, scheme, planned.year)
-            for problem in band_score_problems(item, scheme):
+            for problem in value_problems(item) + band_score_problems(item, scheme):
                 self.plan.error(problem)
             key = (item.data.level2, squash(item.data.name))
             if key in seen:
@@ -514,7 +521,7 @@ class _Resolver:
             match = free[0]
             used[match.pk] = row.row
             item = planned_result(row, match, scheme, project.year)
-            for problem in band_score_problems(item, scheme):
+            for problem in value_problems(item) + band_score_problems(item, scheme):
                 self.plan.error(problem)
             if note:
                 item.warnings.append(note)

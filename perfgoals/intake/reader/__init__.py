@@ -7,12 +7,18 @@ and warnings. The services resolve fragments against the database.
 
 This package re-exports what the rest of the app uses; its modules, by job:
 
-* ``limits`` — the size and row limits, :func:`check_file` (the file refused before it is opened);
+* ``limits`` — the size and row limits, :class:`Limits` (what one reading may cost: XML inflated,
+  rows of any kind, cells, merged ranges, memory and time), :func:`check_file` (the file refused
+  before it is opened);
+* ``scan`` — the archive measured on its raw XML before anything is parsed, refused past a limit;
+* ``isolation`` — :func:`read_workbook`: the file checked, then read in a subprocess with an
+  address-space and a wall-time limit, whatever its size;
 * ``problems``, ``results`` — what reading reports and gives;
 * ``headers`` — the header vocabulary (:func:`field_of_header`, :data:`FIELD_TITLES`);
 * ``cells`` — one cell as read (:class:`CellValue`), ``values`` — a cell as its field's type;
-* ``merges`` — merged ranges, read from the sheet's XML and filled from their top-left cell;
-* ``workbook`` — :func:`read_workbook`, sheet after sheet; ``sheet`` — one sheet's rows in order,
+* ``merges`` — merged ranges (from ``scan``) filled from their top-left cell, never expanded;
+* ``workbook`` — the reading itself, sheet after sheet, rows streamed as wide as they really are;
+  ``sheet`` — one sheet's rows in order,
   handing each to ``forms`` (form blocks), ``tables`` (headers, ambiguous merges) and
   ``indicator_rows`` (levels carried down, rows realigned, rows built; ``levels``).
 
@@ -57,6 +63,7 @@ a formula cell is an error, not a value.
 from .cells import CellValue
 from .headers import (
     DATE_FIELDS,
+    DECIMAL_COLUMNS,
     DECIMAL_FIELDS,
     FIELD_TITLES,
     HEADER_ALIASES,
@@ -68,6 +75,7 @@ from .headers import (
     QUALIFIED_HEADER_ALIASES,
     field_of_header,
 )
+from .isolation import read_workbook
 from .limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -79,10 +87,11 @@ from .limits import (
 )
 from .problems import Problem, WorkbookRejected
 from .results import IndicatorRow, ProjectFragment, ReadResult
-from .workbook import read_workbook
+from .values import fits_column
 
 __all__ = [
     "DATE_FIELDS",
+    "DECIMAL_COLUMNS",
     "DECIMAL_FIELDS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ROWS",
@@ -104,6 +113,7 @@ __all__ = [
     "WorkbookRejected",
     "check_file",
     "field_of_header",
+    "fits_column",
     "max_bytes",
     "max_rows",
     "read_workbook",

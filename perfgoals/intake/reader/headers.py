@@ -148,6 +148,18 @@ MONEY_FIELDS = DECIMAL_FIELDS - {
     "printed_execution_score",
     "printed_total",
 }
+#: (digits before the point, digits after it) of the column each decimal field is stored in
+#: (``max_digits - decimal_places``, ``decimal_places``; ``tests/intake/test_column_limits.py`` holds
+#: them to the models): a larger number would overflow the column when the import is confirmed
+DECIMAL_COLUMNS: dict[str, tuple[int, int]] = {code: (10, 4) for code in MONEY_FIELDS} | {
+    "weight": (4, 2),
+    "score": (4, 2),
+    "band_score": (4, 2),
+    "printed_execution_score": (4, 2),
+    "printed_total": (4, 2),
+    "printed_execution_rate": (6, 6),
+}
+
 DATE_FIELDS = frozenset({"start_date", "end_date"})
 #: text fields and their database lengths (longer text is an error, not a truncation)
 MAX_LENGTHS = {

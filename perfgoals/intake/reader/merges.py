@@ -1,105 +1,117 @@
-"""Merged cells: where a sheet has them, and a row's cells with each range filled from its top-left.
+"""Merged cells: a row's cells with each merged range filled from its top-left cell.
 
-Read-only worksheets have no ``merged_cells``: :func:`merged_ranges` reads the ranges from the sheet's
-XML. :class:`MergedCells` then reads every covered cell as if it held the top-left value, so that level
-columns merged down (or left blank under a printed group) carry forward; which merges make the data
-ambiguous is decided by ``tables`` (a range across the header and the data, across two fields' columns,
-or down the 分值 / 得分 column).
+Read-only worksheets have no ``merged_cells``: the ranges come from ``scan`` (read from the sheet's
+XML before it is parsed). :class:`MergedCells` then reads every covered cell as if it held the top-left
+value, so that level columns merged down (or left blank under a printed group) carry forward; which
+merges make the data ambiguous is decided by ``tables`` (a range across the header and the data,
+across two fields' columns, or down the 分值 / 得分 column).
+
+A range is never expanded cell by cell: the rows arrive in order, and only the ranges covering the
+row being read are looked at, each clipped to that row's width. A range over the whole sheet
+(A1:XFD1048576) costs what the rows actually in the file cost, and every covered cell counts towards
+the reader's cell budget (``budget``, called with the count before the work is done).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+from collections.abc import Callable
 
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 
 from .cells import CellValue, cell_value, column_letter
 
 Range = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row (1-based, as range_boundaries)
 
 
-class MergedCells:
-    """The merged ranges of one sheet, and the values of their top-left cells as the rows are read."""
+def _ref(merge: Range) -> str:
+    min_col, min_row, max_col, max_row = merge
+    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
 
-    def __init__(self, merges: list[Range]):
-        # every covered cell → the top-left cell; merges by their first row
-        self.merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-        self.merge_ref: dict[tuple[int, int], str] = {}
+
+class MergedCells:
+    """The merged ranges of one sheet, and the values of their top-left cells as the rows are read
+    (in increasing order: :meth:`fill` moves the window of ranges covering the current row)."""
+
+    def __init__(self, merges: list[Range], budget: Callable[[int], None] | None = None):
+        # ranges of more than one cell, by first row; the ones covering the current row
+        self.pending = sorted(
+            (m for m in merges if m[2] > m[0] or m[3] > m[1]), key=lambda m: (m[1], m[0]), reverse=True
+        )
         self.by_row: dict[int, list[Range]] = {}
+        for merge in self.pending:
+            self.by_row.setdefault(merge[1], []).insert(0, merge)
+        self.active: list[Range] = []
+        self.row = 0
+        self.width = 0
+        self.budget = budget
         self.top_left_values: dict[tuple[int, int], CellValue | None] = {}
-        for min_col, min_row, max_col, max_row in merges:
-            ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
-            self.by_row.setdefault(min_row, []).append((min_col, min_row, max_col, max_row))
-            for r in range(min_row, max_row + 1):
-                for c in range(min_col, max_col + 1):
-                    self.merged_from[(r, c)] = (min_row, min_col)
-                    self.merge_ref[(r, c)] = ref
+
+    def advance(self, row_index: int) -> None:
+        """Move the window to this row: ranges starting by it join, ranges ended before it leave."""
+        if row_index == self.row:
+            return
+        self.row = row_index
+        pending = self.pending
+        while pending and pending[-1][1] <= row_index:
+            self.active.append(pending.pop())
+        if self.active:
+            self.active = [m for m in self.active if m[3] >= row_index]
+
+    def width_at(self, row_index: int) -> int:
+        """The last column a range covering this row reaches (0 for none)."""
+        self.advance(row_index)
+        return max((m[2] for m in self.active), default=0)
 
     def fill(self, row_index: int, raw_row) -> list[CellValue | None]:
         """The row's cells as values, merged ranges filled from their top-left cell."""
+        self.advance(row_index)
+        width = len(raw_row)
+        self.width = width
+        origins: dict[int, tuple[int, int]] = {}
+        if self.active:
+            if self.budget is not None:
+                self.budget(sum(min(m[2], width) - m[0] + 1 for m in self.active if m[0] <= width))
+            for min_col, min_row, max_col, _ in self.active:
+                origin = (min_row, min_col)
+                for c in range(min_col, min(max_col, width) + 1):
+                    origins[c] = origin
         cells: list[CellValue | None] = []
-        merged_from = self.merged_from
         for position, cell in enumerate(raw_row, start=1):
-            key = (row_index, position)
-            origin = merged_from.get(key) if merged_from else None
-            if origin is not None and origin != key:
+            origin = origins.get(position) if origins else None
+            if origin is not None and origin != (row_index, position):
                 source = self.top_left_values.get(origin)
                 if source is not None:
                     cells.append(dataclasses.replace(source, column=column_letter(position)))
                 else:
                     cells.append(None)
                 continue
-            if cell.value is None:
-                value = None
-            else:
-                value = cell_value(cell, column_letter(position))
+            value = None if cell.value is None else cell_value(cell, column_letter(position))
             if origin is not None:
-                self.top_left_values[key] = value
+                self.top_left_values[origin] = value
             cells.append(value)
         return cells
 
     def covering(self, row_index: int) -> list[Range]:
-        """The ranges of more than one cell that include a cell of this row."""
-        found = []
-        seen = set()
-        for (r, c), origin in self.merged_from.items():
-            if r != row_index or origin in seen:
-                continue
-            seen.add(origin)
-            ref = self.merge_ref[(r, c)]
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
-            if max_col > min_col or max_row > min_row:
-                found.append((min_col, min_row, max_col, max_row))
-        return found
+        """The ranges of more than one cell that include a cell of this row (the row last filled),
+        their last column clipped to the row's width."""
+        self.advance(row_index)
+        width = max(self.width, 1)
+        return [(m[0], m[1], min(m[2], width), m[3]) for m in self.active if m[0] <= width]
 
     def starting_on(self, row_index: int) -> list[Range]:
-        """The ranges whose first row is this one."""
-        return self.by_row.get(row_index, [])
+        """The ranges whose first row is this one, their last column clipped as in :meth:`covering`."""
+        ranges = self.by_row.get(row_index, [])
+        if not ranges:
+            return ranges
+        width = max(self.width, 1) if row_index == self.row else None
+        if width is None:
+            return ranges
+        return [(m[0], m[1], min(m[2], width), m[3]) for m in ranges if m[0] <= width]
 
     def ref(self, row: int, column: int) -> str:
-        """The range covering a cell, as Excel writes it ("B3:B7")."""
-        return self.merge_ref[(row, column)]
-
-
-def merged_ranges(workbook, ws) -> list[Range]:
-    """Merged ranges of a read-only worksheet, read from the sheet's XML (read-only mode has no
-    merged_cells). Uses openpyxl's archive and worksheet path (openpyxl 3.1)."""
-    archive = getattr(workbook, "_archive", None)
-    path = getattr(ws, "_worksheet_path", None)
-    if archive is None or path is None:
-        return []
-    data = archive.read(path)
-    # mergeCells follows sheetData: search only the tail, not the cell text
-    start = data.rfind(b"sheetData>")
-    start = data.find(b"mergeCells", max(start, 0))
-    if start == -1:
-        return []
-    refs = re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"', data[start:])
-    ranges = []
-    for ref in refs:
-        text = ref.decode("ascii")
-        if ":" not in text:
-            continue
-        ranges.append(range_boundaries(text))
-    return ranges  # type: ignore[return-value]
+        """The range whose top-left cell this is, as Excel writes it ("B3:B7")."""
+        for merge in self.by_row.get(row, []):
+            if merge[0] == column:
+                return _ref(merge)
+        return f"{get_column_letter(column)}{row}"

@@ -8,6 +8,8 @@ the next row, and the project identity carried down a table's rows; the values a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from openpyxl.utils import get_column_letter
 
 from .cells import CellValue
@@ -34,6 +36,7 @@ class SheetReader:
         default_year: int | None,
         fragments_by_key: dict[tuple, ProjectFragment],
         row_limit: int,
+        budget: Callable[[int], None] | None = None,
     ):
         self.result = result
         self.title = title
@@ -46,7 +49,7 @@ class SheetReader:
         self.table: Table | None = None
         self.pending_labels: dict[int, str] | None = None
         self.carry: dict[str, str] = {}
-        self.merges = MergedCells(merges)
+        self.merges = MergedCells(merges, budget)
         self.cells_of = self.merges.fill
         self.split_text = False
         self.found_table = False

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .cells import CellValue
-from .headers import DATE_FIELDS, DECIMAL_FIELDS, FIELD_TITLES, MAX_LENGTHS, header_key
+from .headers import DATE_FIELDS, DECIMAL_COLUMNS, DECIMAL_FIELDS, FIELD_TITLES, MAX_LENGTHS, header_key
 from .levels import normalise_level1
 from .problems import Problem
 from .results import ProjectFragment, SheetProblems
@@ -43,6 +43,17 @@ _YES = frozenset(
     header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用")
 )
 _NO = frozenset(header_key(w) for w in ("否", "n", "no", "false", "0", "适用", "空", "无"))
+
+
+def fits_column(number: Decimal, digits: int, places: int) -> bool:
+    """Whether a number, rounded half-up to ``places`` decimals as the column stores it, has at most
+    ``digits`` digits before the point."""
+    if not number.is_finite():
+        return False
+    if abs(number) >= Decimal(10) ** (digits + 1):  # clearly too large: no rounding needed
+        return False
+    rounded = abs(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded < Decimal(10) ** digits
 
 
 class ValueReader:
@@ -93,8 +104,15 @@ class ValueReader:
             if number < 0:
                 self.error(f"「{cell.text}」是负数，这里不能为负。", row_index, cell.column, field_code)
                 return None
-            if abs(number) >= Decimal(10) ** 10:
-                self.error(f"「{cell.text}」数值过大。", row_index, cell.column, field_code)
+            digits, places = DECIMAL_COLUMNS[field_code]
+            if not fits_column(number, digits, places):
+                self.error(
+                    f"「{cell.text}」数值过大：「{FIELD_TITLES[field_code]}」最多 {digits} 位整数"
+                    f"（小于 {10**digits:,}），请检查是否多输了数字。",
+                    row_index,
+                    cell.column,
+                    field_code,
+                )
                 return None
             return number
         if field_code in DATE_FIELDS:

@@ -1,6 +1,12 @@
 """Reading a workbook: every sheet in turn (the instructions sheet skipped), into one
 :class:`~.results.ReadResult`; what the workbook as a whole lacks (no sheet, no table, no row) is an
-error. :func:`read_workbook` is the reader's entry point.
+error. :func:`read_workbook_here` is the reading itself; the reader's entry point,
+``isolation.read_workbook``, checks the file and runs this in a subprocess.
+
+Before any part is parsed, ``scan`` has measured the XML (bytes, rows, cells, merged ranges, the
+longest text). The rows are then streamed from openpyxl's sheet parser, each row as wide as its own
+last cell (or the merged range covering it) — never padded to the sheet's declared size, which the
+file may lie about — and every cell read counts towards :attr:`Limits.max_cells`.
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ from pathlib import Path
 from typing import IO
 
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from .cells import split_tabbed
-from .limits import TooManyRows, check_file, max_rows
-from .merges import merged_ranges
+from .limits import Limits, TooManyRows, refuse
 from .problems import Problem, WorkbookRejected
 from .results import ProjectFragment, ReadResult
+from .scan import WorkbookScan, scan_workbook
 from .sheet import SheetReader
 
 SKIPPED_SHEETS = re.compile(r"^(填写说明|填表说明|说明|使用说明|readme|instructions?)$", re.IGNORECASE)
@@ -25,24 +34,38 @@ SKIPPED_SHEETS = re.compile(r"^(填写说明|填表说明|说明|使用说明|re
 class WorkbookReader:
     """Reads the sheets of one workbook in turn into one result."""
 
-    def __init__(self, default_year: int | None, progress: Callable[[int, int], None] | None):
+    def __init__(
+        self,
+        default_year: int | None,
+        progress: Callable[[int, int], None] | None,
+        limits: Limits | None = None,
+    ):
         self.result = ReadResult()
         self.default_year = default_year
         self.progress = progress
         self.fragments_by_key: dict[tuple, ProjectFragment] = {}
-        self.row_limit = max_rows()
+        self.limits = limits or Limits.from_settings()
+        self.row_limit = self.limits.max_rows
+        self.scan = WorkbookScan()
+        self.cells_read = 0
+        self.rows_streamed = 0
+        self.sheet_title = ""
+        self.row_index = 0
 
     def read(self, source) -> ReadResult:
         """Every sheet but the instructions; then what the workbook as a whole lacks is an error."""
+        self.scan = scan_workbook(source, self.limits)
         try:
-            workbook = load_workbook(source, read_only=True, data_only=False)
+            workbook = load_workbook(source, read_only=True, data_only=False, keep_links=False)
+        except MemoryError:
+            raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise WorkbookRejected(
                 [Problem(f"无法打开工作簿：文件已损坏或不是标准的 .xlsx 格式（{type(exc).__name__}）。")]
             ) from exc
         try:
             sheets = [ws for ws in workbook.worksheets if not SKIPPED_SHEETS.match(ws.title.strip())]
-            total = sum((ws.max_row or 0) for ws in sheets) or 1
+            total = sum(self.scan.rows_by_part.get(ws._worksheet_path, 0) for ws in sheets) or 1
             done = 0
             empty_sheets: list[str] = []
             tableless: list[str] = []
@@ -91,18 +114,21 @@ class WorkbookReader:
     def read_sheet(self, workbook, ws, done: int, total: int) -> tuple[int, bool]:
         """Feed a sheet's rows to a :class:`~.sheet.SheetReader`: the count of rows not empty, and
         whether a table (or form) was found."""
-        merges = merged_ranges(workbook, ws)
         sheet = SheetReader(
             self.result,
             ws.title,
-            merges,
+            self.scan.merges.get(ws._worksheet_path, []),
             default_year=self.default_year,
             fragments_by_key=self.fragments_by_key,
             row_limit=self.row_limit,
+            budget=self.spend,
         )
+        self.sheet_title = ws.title
         seen = 0
         tab_rows = 0
-        for row_index, raw in enumerate(ws.iter_rows(), start=1):
+        count = 0
+        for row_index, raw in self.rows_of(workbook, ws, sheet.merges.width_at):
+            count += 1
             cells = sheet.cells_of(row_index, raw)
             if any(c is not None for c in cells):
                 seen += 1
@@ -113,8 +139,8 @@ class WorkbookReader:
                         sheet.split_text = True
                         cells = split
                 sheet.handle_row(row_index, cells)
-            if self.progress is not None and row_index % 500 == 0:
-                self.progress(done + row_index, total)
+            if self.progress is not None and count % 500 == 0:
+                self.progress(done + count, total)
         if tab_rows:
             self.result.warn(
                 Problem(
@@ -124,18 +150,78 @@ class WorkbookReader:
             )
         return seen, sheet.found_table
 
+    def spend(self, cells: int) -> None:
+        """Count cells about to be read against the budget; refuse the file past it."""
+        self.cells_read += cells
+        if self.cells_read > self.limits.max_cells:
+            refuse(
+                f"读取的单元格超过 {self.limits.max_cells:,} 个的上限（空单元格也计算在内），无法导入："
+                "数据区域过大，例如某一行一直写到了很靠右的列，或合并了整张表。"
+                "请删去表格以外的内容后再导入。",
+                self.sheet_title,
+                self.row_index,
+            )
 
-def read_workbook(
+    def too_wide(self, row_index: int, found: list[dict]) -> None:
+        """A cell with content right of the last column read: refused, naming the cell."""
+        limit = self.limits.max_columns
+        beyond = [c for c in found if c["column"] > limit and c["value"] not in (None, "")]
+        if not beyond:  # only empty cells out there (formatting): they are not read
+            found[:] = [c for c in found if c["column"] <= limit]
+            return
+        column = get_column_letter(beyond[0]["column"])
+        refuse(
+            f"单元格 {column}{row_index} 有内容，超出了可读取的范围（最右到第 {limit:,} 列，即 "
+            f"{get_column_letter(limit)} 列），无法导入：请删去表格右侧的内容后再导入。",
+            self.sheet_title,
+            row_index,
+            column,
+        )
+
+    def rows_of(self, workbook, ws, merged_width: Callable[[int], int]):
+        """(row number, cells) for each row of the sheet's XML, in order; each row as wide as its last
+        cell or the merged ranges covering it. Rows out of order are skipped, as openpyxl does."""
+        with workbook._archive.open(ws._worksheet_path) as source:
+            parser = WorkSheetParser(
+                source,
+                workbook.shared_strings,
+                data_only=False,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            last = 0
+            for row_index, found in parser.parse():
+                if row_index <= last:
+                    continue
+                last = row_index
+                self.row_index = row_index
+                self.rows_streamed += 1
+                if self.rows_streamed > self.limits.max_sheet_rows:  # the scan counted too little
+                    refuse(
+                        f"工作簿的行数（含空行）超过 {self.limits.max_sheet_rows:,} 行的上限，无法导入："
+                        "请删去多余的空行或无关的工作表，或拆成几个文件后再导入。"
+                    )
+                last_cell = found[-1]["column"] if found else 0
+                if last_cell > self.limits.max_columns:
+                    self.too_wide(row_index, found)
+                    last_cell = found[-1]["column"] if found else 0
+                width = max(last_cell, min(merged_width(row_index), self.limits.max_columns))
+                self.spend(width)
+                cells = [EMPTY_CELL] * width
+                for cell in found:
+                    column = cell["column"]
+                    if 1 <= column <= width:
+                        cells[column - 1] = ReadOnlyCell(ws, **cell)
+                yield row_index, cells
+
+
+def read_workbook_here(
     source: str | Path | IO[bytes],
     *,
     default_year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    size: int | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
-    """Read an .xlsx file (path or binary file object). File-level refusals raise WorkbookRejected;
-    everything else is in the result's ``errors`` / ``warnings``.
-
-    ``progress(done, total)`` is called every 500 rows (total is the sheets' declared row count).
-    """
-    check_file(source, size=size)
-    return WorkbookReader(default_year, progress).read(source)
+    """Read a workbook in this process (the file already checked by :func:`~.limits.check_file`)."""
+    return WorkbookReader(default_year, progress, limits).read(source)

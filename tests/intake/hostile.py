@@ -1,0 +1,287 @@
+"""Hostile workbooks, written part by part with :mod:`zipfile` (openpyxl would take minutes to write
+what these files claim): each is small on disk and costly to read naively."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "{extra}</Types>"
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets>{extra}</workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
+)
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+)
+
+HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
+GOOD_ROW = [2024, "新项目", "产出指标", "数量指标", "培训人次", "≥500人次", 40]
+
+
+def column_name(index: int) -> str:
+    """1 → A, 16384 → XFD."""
+    name = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def cell_xml(ref: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, str) and value.startswith("="):
+        return f'<c r="{ref}"><f>{escape(value[1:])}</f></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+
+
+def row_xml(number: int, values: Iterable) -> str:
+    cells = "".join(cell_xml(f"{column_name(i)}{number}", v) for i, v in enumerate(values, start=1))
+    return f'<row r="{number}">{cells}</row>'
+
+
+def table_rows() -> Iterable[str]:
+    """The template's header and one good indicator row."""
+    yield row_xml(1, HEADER)
+    yield row_xml(2, GOOD_ROW)
+
+
+def xlsx(
+    rows: Iterable[str | bytes],
+    *,
+    tail: str = "",
+    dimension: str | None = None,
+    extra_members: dict[str, bytes] | None = None,
+    workbook_extra: str = "",
+    rels_extra: str = "",
+    types_extra: str = "",
+    level: int = 6,
+) -> bytes:
+    """A one-sheet workbook whose sheetData is ``rows`` (streamed into the zip) and whose XML after
+    sheetData is ``tail`` (mergeCells and the like)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=types_extra))
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK.format(extra=workbook_extra))
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=rels_extra))
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_HEAD.encode())
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(b"<sheetData>")
+            chunk: list[bytes] = []
+            for row in rows:
+                chunk.append(row if isinstance(row, bytes) else row.encode())
+                if len(chunk) >= 2000:
+                    sheet.write(b"".join(chunk))
+                    chunk = []
+            sheet.write(b"".join(chunk))
+            sheet.write(b"</sheetData>")
+            sheet.write(tail.encode())
+            sheet.write(b"</worksheet>")
+        for name, content in (extra_members or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+# --- the corpus -----------------------------------------------------------------------------------
+
+
+def merged_whole_sheet() -> bytes:
+    """One merged range over every cell a sheet can have (A1:XFD1048576), in about 2 KB."""
+    return xlsx(table_rows(), tail='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+
+
+def many_merges(count: int = 60_000) -> bytes:
+    """Many small merged ranges below the data."""
+    refs = "".join(f'<mergeCell ref="A{2 * i + 10}:B{2 * i + 10}"/>' for i in range(count))
+    return xlsx(table_rows(), tail=f'<mergeCells count="{count}">{refs}</mergeCells>')
+
+
+def last_column_rows(rows: int = 10_000, column: str = "XFD") -> bytes:
+    """One cell in the last column (XFD) on each of ``rows`` rows under a real table."""
+
+    def gen():
+        yield from table_rows()
+        for number in range(3, rows + 3):
+            yield f'<row r="{number}"><c r="{column}{number}"><v>1</v></c></row>'
+
+    return xlsx(gen())
+
+
+def lying_dimension() -> bytes:
+    """A good table whose sheet claims to be A1:XFD1048576 (openpyxl pads every row to the claim)."""
+    return xlsx(table_rows(), dimension="A1:XFD1048576")
+
+
+def far_row() -> bytes:
+    """A good table and one more cell, outside it, a million rows further down."""
+    return xlsx([*table_rows(), row_xml(1_048_576, [None] * 9 + ["备注"])])
+
+
+def whitespace_cell(size: int = 1_000_000) -> bytes:
+    """A cell of ``size`` spaces under a good table (Excel holds at most 32,767 characters a cell)."""
+    return xlsx([*table_rows(), row_xml(3, [None, None, None, None, None, None, None, " " * size])], level=1)
+
+
+def whitespace_cells(cells: int, size: int = 30_000) -> bytes:
+    """``cells`` cells of ``size`` spaces each: each one within Excel's limit, together megabytes."""
+    blank = " " * size
+
+    def gen():
+        yield from table_rows()
+        for number in range(3, cells + 3):
+            yield (
+                f'<row r="{number}"><c r="H{number}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{blank}</t></is></c></row>"
+            )
+
+    return xlsx(gen(), level=1)
+
+
+def shared_strings(count: int, size: int = 30_000) -> bytes:
+    """A good table and ``count`` different shared strings of ``size`` characters (openpyxl holds
+    them all in memory from the start)."""
+    strings = "".join(f"<si><t>{index:06d}{'x' * size}</t></si>" for index in range(count))
+    table = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{count}" uniqueCount="{count}">{strings}</sst>'
+    )
+    return xlsx(
+        table_rows(),
+        extra_members={"xl/sharedStrings.xml": table.encode()},
+        rels_extra=(
+            '<Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+        ),
+        types_extra=(
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        ),
+        level=1,
+    )
+
+
+def million_rows(rows: int = 1_000_000) -> bytes:
+    """A tiny cell on each of ``rows`` rows (rows and cells without a reference, as the format allows):
+    a few KB on disk."""
+    row = b"<row><c><v>1</v></c></row>"
+
+    def gen():
+        yield from table_rows()
+        for _ in range(rows // 10_000):
+            yield row * 10_000
+
+    return xlsx(gen())
+
+
+def indicator_rows(rows: int) -> bytes:
+    """A real table of ``rows`` indicator rows (a workbook that is simply large)."""
+
+    def gen():
+        yield row_xml(1, HEADER)
+        for number in range(2, rows + 2):
+            yield row_xml(number, [2024, "新项目", "产出指标", "数量指标", f"指标{number}", "≥500人次", 1])
+
+    return xlsx(gen(), level=1)
+
+
+def zip_bomb(size: int = 110 * 1024 * 1024) -> bytes:
+    """A sheet that inflates to ``size`` bytes (empty elements inside an XML comment) from under a
+    megabyte."""
+
+    def gen():
+        yield from table_rows()
+        yield b"<!--"
+        block = b"<b/>" * (1 << 18)
+        for _ in range(size // len(block)):
+            yield block
+        yield b"-->"
+
+    return xlsx(gen(), level=1)
+
+
+def many_members(count: int = 20_000) -> bytes:
+    """A good workbook and ``count`` more empty members in its zip."""
+    return xlsx(table_rows(), extra_members={f"xl/junk/{index}.xml": b"" for index in range(count)}, level=1)
+
+
+def not_a_zip() -> bytes:
+    """Bytes that are not a zip archive, with an .xlsx name."""
+    return bytes((i * 7919 + 13) % 256 for i in range(4096))
+
+
+def external_link() -> bytes:
+    """A workbook whose sheet refers to another file: an external link and a formula through it."""
+    link = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames></externalBook>'
+        "</externalLink>"
+    )
+    link_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        'Target="file:///etc/passwd" TargetMode="External"/></Relationships>'
+    )
+
+    def gen():
+        yield row_xml(1, HEADER)
+        yield row_xml(2, [*GOOD_ROW[:6], "=[1]Sheet1!A1"])
+
+    return xlsx(
+        gen(),
+        extra_members={
+            "xl/externalLinks/externalLink1.xml": link.encode(),
+            "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels.encode(),
+        },
+        workbook_extra='<externalReferences><externalReference r:id="rId2"/></externalReferences>',
+        rels_extra=(
+            '<Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink" '
+            'Target="externalLinks/externalLink1.xml"/>'
+        ),
+        types_extra=(
+            '<Override PartName="/xl/externalLinks/externalLink1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
+        ),
+    )
