@@ -51,7 +51,7 @@ CASES = {
     ),
     "one cell in the last column on 10,000 rows": (
         hostile.last_column_rows,
-        "单元格 XFD3 有内容，超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
+        "工作表「Sheet1」第 3 行（XFD3）：这个单元格有内容，但超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
     ),
     "a cell of a million spaces": (hostile.whitespace_cell, "超过 Excel 单元格 32,767 个字的上限"),
     "1,000,000 rows of tiny cells": (hostile.million_rows, "工作簿的行数（含空行）超过 200,000 行的上限"),
@@ -164,3 +164,25 @@ def test_formatted_empty_cells_far_right_are_not_read(demo, yantai):
     )
     plan = services.plan_import(io.BytesIO(data), actor=services.Actor(yantai))
     assert plan.ok, [e.text() for e in plan.errors]
+
+
+def _read_in_a_daemon(queue):
+    try:
+        read_workbook(io.BytesIO(hostile.merged_whole_sheet()))
+    except Exception as exc:  # the refusal is what should come back
+        queue.put(str(exc))
+    else:
+        queue.put("read")
+
+
+def test_a_celery_prefork_worker_can_read_too():
+    """Large files are read by a Celery task, in a daemonic billiard process: it starts the reader's
+    subprocess as well (multiprocessing alone refuses children to daemonic processes)."""
+    import billiard
+
+    queue = billiard.Queue()
+    worker = billiard.Process(target=_read_in_a_daemon, args=(queue,), daemon=True)
+    worker.start()
+    answer = queue.get(timeout=60)
+    worker.join(10)
+    assert answer.startswith("合并单元格 A1:XFD1048576 覆盖了")
