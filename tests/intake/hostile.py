@@ -242,6 +242,25 @@ def many_members(count: int = 20_000) -> bytes:
     return xlsx(table_rows(), extra_members={f"xl/junk/{index}.xml": b"" for index in range(count)}, level=1)
 
 
+def many_formats(count: int = 140_000) -> bytes:
+    """A good table and ``count`` cell formats in its styles (openpyxl builds each before any row)."""
+    styles = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<cellXfs count="{count}">' + '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * count
+    ) + "</cellXfs></styleSheet>"
+    return xlsx(
+        table_rows(),
+        extra_members={"xl/styles.xml": styles.encode()},
+        rels_extra=(
+            '<Relationship Id="rId3" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+            'Target="styles.xml"/>'
+        ),
+        level=1,
+    )
+
+
 def not_a_zip() -> bytes:
     """Bytes that are not a zip archive, with an .xlsx name."""
     return bytes((i * 7919 + 13) % 256 for i in range(4096))

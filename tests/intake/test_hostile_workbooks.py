@@ -61,6 +61,10 @@ CASES = {
         "工作簿解压后的内容超过 100 MB 的上限",
     ),
     "bytes that are not a zip, named .xlsx": (hostile.not_a_zip, "文件不是 Excel 工作簿（.xlsx）"),
+    "140,000 cell formats in 150 KB": (
+        hostile.many_formats,
+        "工作簿的单元格格式超过 130,980 种（Excel 的上限）",
+    ),
     "a zip of 20,000 members": (hostile.many_members, "文件包含 20,005 个部件，超过 5,000 个的上限"),
     "an external link and a formula through it": (hostile.external_link, "单元格是公式「=[1]Sheet1!A1」"),
 }

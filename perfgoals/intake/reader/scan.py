@@ -36,6 +36,9 @@ _BINARY = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".w
 #: a merged range over more than this many cells, in more than one row and one column, covers a table
 #: rather than a heading or a group: nothing in it can be told apart
 MAX_MERGED_BLOCK = 10_000
+#: cell formats (<xf> of cellXfs and cellStyleXfs): Excel keeps at most 65,490 of each, and openpyxl
+#: builds an object for every one before the first row is read
+MAX_FORMATS = 2 * 65_490
 
 
 def _has_long_text(data: bytes, window: int) -> bool:
@@ -55,6 +58,7 @@ class WorkbookScan:
     xml_bytes: int = 0
     rows: int = 0
     cells: int = 0
+    formats: int = 0
     merges: dict[str, list[Range]] = field(default_factory=dict)
     rows_by_part: dict[str, int] = field(default_factory=dict)
 
@@ -134,6 +138,12 @@ class _Scanner:
             refuse(
                 f"工作簿的单元格超过 {_thousands(limits.max_cells)} 个的上限（含设置了格式的空单元格），"
                 "无法导入：请删去无关的工作表或拆成几个文件后再导入。"
+            )
+        self.scan.formats += data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+        if self.scan.formats > MAX_FORMATS:
+            refuse(
+                f"工作簿的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限），不是 Excel 正常保存的，无法导入。"
+                "请把内容复制到新的工作簿（只粘贴数值）后再导入。"
             )
         if b"mergeCell" in data:
             for ref in _MERGE_REF.findall(data):
