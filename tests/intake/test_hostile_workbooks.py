@@ -13,6 +13,8 @@ import io
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from perfgoals.intake import services
@@ -85,8 +87,6 @@ def test_the_whole_sheet_merge_uploaded_is_refused_in_the_request(client, demo, 
     """The 2 KB file of the issue, through the upload page: a refused batch, its message, nothing else."""
     client.force_login(yantai)
     before = database_state()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     started = time.monotonic()
     response = client.post(
         reverse("intake:index"),
@@ -190,3 +190,24 @@ def test_a_celery_prefork_worker_can_read_too():
     answer = queue.get(timeout=60)
     worker.join(10)
     assert answer.startswith("合并单元格 A1:XFD1048576 覆盖了")
+
+
+def test_a_small_file_that_inflates_to_much_xml_is_read_in_the_background(
+    client, demo, yantai, media, eager_tasks, django_capture_on_commit_callbacks
+):
+    """100,000 repetitive rows fit in 256 KB: what a file costs follows its XML, not its zip, so such
+    a file is read by the task (with progress), never in the request."""
+    data = hostile.indicator_rows(3_000)
+    assert len(data) < 256 * 1024
+    client.force_login(yantai)
+    for limit, queued in ((64 * 1024 * 1024, 0), (64 * 1024, 1)):
+        with (
+            override_settings(INTAKE_ASYNC_XML_BYTES=limit),
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+        ):
+            client.post(
+                reverse("intake:index"),
+                {"kind": "goals", "year": "", "file": SimpleUploadedFile("目标表.xlsx", data)},
+            )
+        assert len(callbacks) == queued
+        assert ImportBatch.objects.order_by("-pk").first().status == BatchStatus.PREVIEW
