@@ -56,6 +56,10 @@ CASES = {
         "工作表「Sheet1」第 3 行（XFD3）：这个单元格有内容，但超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
     ),
     "a cell of a million spaces": (hostile.whitespace_cell, "超过 Excel 单元格 32,767 个字的上限"),
+    "the same, the sheet named image1.png": (
+        hostile.whitespace_in_a_picture,
+        "超过 Excel 单元格 32,767 个字的上限",
+    ),
     "1,000,000 rows of tiny cells": (hostile.million_rows, "工作簿的行数（含空行）超过 200,000 行的上限"),
     "60,000 merged ranges": (hostile.many_merges, "工作簿的合并单元格超过 50,000 处的上限"),
     "a zip bomb of a sheet (110 MB of empty elements)": (

@@ -31,8 +31,7 @@ _MERGE_REF = re.compile(
     rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"'
 )
 _ROOT_PREFIX = re.compile(rb"<(\w+):(?:worksheet|sst|chartsheet|dialogsheet)[\s>]")
-#: parts that are not XML: their bytes count, their text is not looked at
-_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin", ".wdp", ".svg")
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 #: a merged range over more than this many cells, in more than one row and one column, covers a table
 #: rather than a heading or a group: nothing in it can be told apart
 MAX_MERGED_BLOCK = 10_000
@@ -75,10 +74,13 @@ class _Scanner:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.scan = WorkbookScan()
+        self.prefix = b""
+        self.pictures = False
 
     def part(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         name = info.filename
-        binary = name.lower().endswith(_BINARY)
+        binary = False  # a part that is not XML (an image): its bytes count, its text is not looked at
+        self.pictures = name.lower().endswith(".svg")  # XML whose path data may run long
         carry = b""
         rows = 0
         merges: list[Range] = []
@@ -90,6 +92,13 @@ class _Scanner:
                 if not chunk:
                     break
                 if first:
+                    if chunk.startswith(_UTF16):
+                        refuse(
+                            f"工作簿的部件 {name[:80]} 是 UTF-16 编码的 XML，不是 Excel 正常保存的，无法导入："
+                            "请在 Excel 中打开后“另存为” .xlsx 再导入。"
+                        )
+                    # what openpyxl parses is XML, whatever its name: only what is not is skipped
+                    binary = not chunk[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
                     # a part whose root is prefixed ("<x:worksheet>") has its rows and cells prefixed
                     root = _ROOT_PREFIX.search(chunk[:4096])
                     self.prefix = root.group(1) + b":" if root else b""
@@ -123,7 +132,7 @@ class _Scanner:
     def count(self, data: bytes, merges: list[Range]) -> int:
         """Count what a run of whole tags holds; refuse as soon as a count is over its limit."""
         limits = self.limits
-        if _has_long_text(data, limits.max_text_bytes):
+        if not self.pictures and _has_long_text(data, limits.max_text_bytes):
             self.too_long()
         tag = b"<" + self.prefix
         rows = data.count(tag + b"row")  # <rowBreaks> too: counting too much is safe
