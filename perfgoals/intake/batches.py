@@ -3,7 +3,9 @@ cancellation, its import; and the removal of old uploads.
 
 A batch goes pending → parsing → preview (or rejected) → confirmed → importing → done (or rejected,
 failed), or is cancelled. Small files are parsed and imported in the request; larger ones (over
-:func:`async_threshold`) by the Celery tasks, which the views queue through ``tasks``.
+:func:`async_threshold`, or inflating to more XML than ``INTAKE_ASYNC_XML_BYTES``: :func:`in_background`)
+by the Celery tasks, which the views queue through ``tasks``. Either way the workbook itself is read
+in a limited subprocess (``reader.isolation``).
 
 Uploaded workbooks are not kept forever: :func:`clean_uploads` (``manage.py clean_uploads``, the daily
 Celery task ``intake.clean_uploads``) deletes the files of batches finished or abandoned at the preview
@@ -27,18 +29,34 @@ from .actors import Actor
 from .importing import ImportRefused, apply_plan
 from .models import FINISHED_STATUSES, BatchStatus, ImportBatch, ImportKind
 from .planning import Plan, plan_import
-from .reader import Problem, check_file
+from .reader import Problem, check_file, inflated_size
 
 logger = logging.getLogger(__name__)
 
 #: files larger than this are parsed and imported by a Celery task (settings.INTAKE_ASYNC_BYTES)
 DEFAULT_ASYNC_BYTES = 256 * 1024
+#: and so are smaller ones whose XML inflates to more than this (settings.INTAKE_ASYNC_XML_BYTES):
+#: a few thousand rows, read in a second or two; 100,000 repetitive rows fit in 256 KB
+DEFAULT_ASYNC_XML_BYTES = 4 * 1024 * 1024
 #: rows shown on one page of a preview
 PREVIEW_PAGE = 200
 
 
 def async_threshold() -> int:
     return int(getattr(settings, "INTAKE_ASYNC_BYTES", DEFAULT_ASYNC_BYTES))
+
+
+def in_background(batch: ImportBatch) -> bool:
+    """Whether a batch is read and imported by a task rather than in the request: a large file, or a
+    small one that inflates to much XML (what reading costs follows the XML, not the zip)."""
+    if batch.size > async_threshold():
+        return True
+    limit = int(getattr(settings, "INTAKE_ASYNC_XML_BYTES", DEFAULT_ASYNC_XML_BYTES))
+    try:
+        with batch.file.open("rb") as handle:
+            return inflated_size(handle) > limit
+    except (OSError, ValueError):  # the file cannot be opened here: the task says what is wrong
+        return True
 
 
 def create_batch(user, uploaded, *, kind: str, year: int | None) -> ImportBatch:

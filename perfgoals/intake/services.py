@@ -35,6 +35,7 @@ from .batches import (
     confirm_batch,
     create_batch,
     expired_batches,
+    in_background,
     retention_days,
     run_batch_import,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "export_queryset",
     "history_user",
     "import_workbook",
+    "in_background",
     "name_key",
     "plan_import",
     "relative_suggestion",

@@ -63,7 +63,7 @@ def index(request):
             for problem in exc.problems:
                 form.add_error("file", problem.text())
         else:
-            if batch.size > services.async_threshold():
+            if services.in_background(batch):
                 tasks.queue_preview(batch)
                 messages.info(request, "文件较大，正在后台解析，完成后本页会显示预览。")
             else:
@@ -178,7 +178,7 @@ def batch_confirm(request, pk: int):
         else:
             messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
         return redirect("intake:batch", pk=batch.pk)
-    if batch.size > services.async_threshold():
+    if services.in_background(batch):
         tasks.queue_import(batch)
         messages.info(request, "正在后台导入，完成后本页会显示结果。")
     else:

@@ -37,7 +37,7 @@ WORKBOOK_RELS = (
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
+    'Target="{sheet}"/>{extra}</Relationships>'
 )
 SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -89,6 +89,7 @@ def xlsx(
     rels_extra: str = "",
     types_extra: str = "",
     level: int = 6,
+    sheet_path: str = "worksheets/sheet1.xml",
 ) -> bytes:
     """A one-sheet workbook whose sheetData is ``rows`` (streamed into the zip) and whose XML after
     sheetData is ``tail`` (mergeCells and the like)."""
@@ -97,8 +98,10 @@ def xlsx(
         archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=types_extra))
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK.format(extra=workbook_extra))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=rels_extra))
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=rels_extra, sheet=sheet_path)
+        )
+        with archive.open(f"xl/{sheet_path}", "w", force_zip64=True) as sheet:
             sheet.write(SHEET_HEAD.encode())
             if dimension:
                 sheet.write(f'<dimension ref="{dimension}"/>'.encode())
@@ -156,6 +159,12 @@ def far_row() -> bytes:
 def whitespace_cell(size: int = 1_000_000) -> bytes:
     """A cell of ``size`` spaces under a good table (Excel holds at most 32,767 characters a cell)."""
     return xlsx([*table_rows(), row_xml(3, [None, None, None, None, None, None, None, " " * size])], level=1)
+
+
+def whitespace_in_a_picture() -> bytes:
+    """The million-space cell, its sheet stored under an image's name (openpyxl reads it all the same)."""
+    rows = [*table_rows(), row_xml(3, [None] * 7 + [" " * 1_000_000])]
+    return xlsx(rows, level=1, sheet_path="media/image1.png")
 
 
 def whitespace_cells(cells: int, size: int = 30_000) -> bytes:
@@ -240,6 +249,25 @@ def zip_bomb(size: int = 110 * 1024 * 1024) -> bytes:
 def many_members(count: int = 20_000) -> bytes:
     """A good workbook and ``count`` more empty members in its zip."""
     return xlsx(table_rows(), extra_members={f"xl/junk/{index}.xml": b"" for index in range(count)}, level=1)
+
+
+def many_formats(count: int = 140_000) -> bytes:
+    """A good table and ``count`` cell formats in its styles (openpyxl builds each before any row)."""
+    styles = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<cellXfs count="{count}">' + '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * count
+    ) + "</cellXfs></styleSheet>"
+    return xlsx(
+        table_rows(),
+        extra_members={"xl/styles.xml": styles.encode()},
+        rels_extra=(
+            '<Relationship Id="rId3" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+            'Target="styles.xml"/>'
+        ),
+        level=1,
+    )
 
 
 def not_a_zip() -> bytes:

@@ -13,6 +13,8 @@ import io
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from perfgoals.intake import services
@@ -51,9 +53,13 @@ CASES = {
     ),
     "one cell in the last column on 10,000 rows": (
         hostile.last_column_rows,
-        "单元格 XFD3 有内容，超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
+        "工作表「Sheet1」第 3 行（XFD3）：这个单元格有内容，但超出了可读取的范围（最右到第 1,000 列，即 ALL 列）",
     ),
     "a cell of a million spaces": (hostile.whitespace_cell, "超过 Excel 单元格 32,767 个字的上限"),
+    "the same, the sheet named image1.png": (
+        hostile.whitespace_in_a_picture,
+        "超过 Excel 单元格 32,767 个字的上限",
+    ),
     "1,000,000 rows of tiny cells": (hostile.million_rows, "工作簿的行数（含空行）超过 200,000 行的上限"),
     "60,000 merged ranges": (hostile.many_merges, "工作簿的合并单元格超过 50,000 处的上限"),
     "a zip bomb of a sheet (110 MB of empty elements)": (
@@ -61,6 +67,10 @@ CASES = {
         "工作簿解压后的内容超过 100 MB 的上限",
     ),
     "bytes that are not a zip, named .xlsx": (hostile.not_a_zip, "文件不是 Excel 工作簿（.xlsx）"),
+    "140,000 cell formats in 150 KB": (
+        hostile.many_formats,
+        "工作簿的单元格格式超过 130,980 种（Excel 的上限）",
+    ),
     "a zip of 20,000 members": (hostile.many_members, "文件包含 20,005 个部件，超过 5,000 个的上限"),
     "an external link and a formula through it": (hostile.external_link, "单元格是公式「=[1]Sheet1!A1」"),
 }
@@ -81,8 +91,6 @@ def test_the_whole_sheet_merge_uploaded_is_refused_in_the_request(client, demo, 
     """The 2 KB file of the issue, through the upload page: a refused batch, its message, nothing else."""
     client.force_login(yantai)
     before = database_state()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     started = time.monotonic()
     response = client.post(
         reverse("intake:index"),
@@ -164,3 +172,46 @@ def test_formatted_empty_cells_far_right_are_not_read(demo, yantai):
     )
     plan = services.plan_import(io.BytesIO(data), actor=services.Actor(yantai))
     assert plan.ok, [e.text() for e in plan.errors]
+
+
+def _read_in_a_daemon(queue):
+    try:
+        read_workbook(io.BytesIO(hostile.merged_whole_sheet()))
+    except Exception as exc:  # the refusal is what should come back
+        queue.put(str(exc))
+    else:
+        queue.put("read")
+
+
+def test_a_celery_prefork_worker_can_read_too():
+    """Large files are read by a Celery task, in a daemonic billiard process: it starts the reader's
+    subprocess as well (multiprocessing alone refuses children to daemonic processes)."""
+    import billiard
+
+    queue = billiard.Queue()
+    worker = billiard.Process(target=_read_in_a_daemon, args=(queue,), daemon=True)
+    worker.start()
+    answer = queue.get(timeout=60)
+    worker.join(10)
+    assert answer.startswith("合并单元格 A1:XFD1048576 覆盖了")
+
+
+def test_a_small_file_that_inflates_to_much_xml_is_read_in_the_background(
+    client, demo, yantai, media, eager_tasks, django_capture_on_commit_callbacks
+):
+    """100,000 repetitive rows fit in 256 KB: what a file costs follows its XML, not its zip, so such
+    a file is read by the task (with progress), never in the request."""
+    data = hostile.indicator_rows(3_000)
+    assert len(data) < 256 * 1024
+    client.force_login(yantai)
+    for limit, queued in ((64 * 1024 * 1024, 0), (64 * 1024, 1)):
+        with (
+            override_settings(INTAKE_ASYNC_XML_BYTES=limit),
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+        ):
+            client.post(
+                reverse("intake:index"),
+                {"kind": "goals", "year": "", "file": SimpleUploadedFile("目标表.xlsx", data)},
+            )
+        assert len(callbacks) == queued
+        assert ImportBatch.objects.order_by("-pk").first().status == BatchStatus.PREVIEW

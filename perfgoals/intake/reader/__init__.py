@@ -82,6 +82,7 @@ from .limits import (
     MAX_PROBLEMS,
     MAX_UNCOMPRESSED,
     check_file,
+    inflated_size,
     max_bytes,
     max_rows,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "ReadResult",
     "WorkbookRejected",
     "check_file",
+    "inflated_size",
     "field_of_header",
     "fits_column",
     "max_bytes",

@@ -17,13 +17,17 @@ never reads the settings (the tests' ``settings`` overrides hold in the child to
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import multiprocessing
+import multiprocessing.process as mp_process
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import IO
 
@@ -35,6 +39,27 @@ from .workbook import read_workbook_here
 logger = logging.getLogger(__name__)
 
 _PRELOAD = [__name__]
+
+
+def _forget_forkserver() -> None:
+    """In a process forked from one that had started the forkserver (a Celery prefork worker forked
+    after a read, a test's worker): that server is not this process's child. Forget it (and let go
+    of the pipe that keeps it alive), so that the first read here starts one of its own."""
+    server = getattr(forkserver, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", None) is None:
+        return
+    alive = server._forkserver_alive_fd
+    server._lock = threading.Lock()  # another thread may have held it at the fork
+    server._forkserver_address = None
+    server._forkserver_alive_fd = None
+    server._forkserver_pid = None
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_forkserver)
 
 
 def _context():
@@ -93,6 +118,45 @@ def _child(connection, payload, limits: Limits, default_year, with_progress: boo
         connection.close()
 
 
+class _PlainMain(mp_process.BaseProcess):
+    """What ``multiprocessing.current_process()`` is in a plain main process (its own class is not
+    importable)."""
+
+    def __init__(self):
+        self._identity = ()
+        self._name = "MainProcess"
+        self._parent_pid = None
+        self._popen = None
+        self._closed = False
+        self._config = {"authkey": mp_process.AuthenticationString(os.urandom(32)), "semprefix": "/mp"}
+
+
+@contextlib.contextmanager
+def _as_plain_parent():
+    """Let a Celery prefork worker start the child too.
+
+    A prefork worker is a daemonic billiard process, which stdlib multiprocessing refuses to start
+    children from (lest they be orphaned) and whose process object it cannot pickle. This child is
+    forked by the forkserver, not by the caller, is killed by the caller once answered or late, and
+    limits its own CPU time: for creating and starting it, the caller stands as a plain main process.
+    """
+    current = mp_process._current_process
+    config = getattr(current, "_config", {})
+    plain = (
+        isinstance(current, mp_process.BaseProcess)
+        and not config.get("daemon")
+        and type(config.get("authkey")) is mp_process.AuthenticationString
+    )
+    if plain:
+        yield
+        return
+    mp_process._current_process = _PlainMain()
+    try:
+        yield
+    finally:
+        mp_process._current_process = current
+
+
 def _payload(source: str | Path | IO[bytes]) -> str | bytes:
     if isinstance(source, (str, Path)):
         return str(source)
@@ -120,14 +184,15 @@ def read_isolated(
     limits = limits or Limits.from_settings()
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child,
-        args=(sender, _payload(source), limits, default_year, progress is not None),
-        name="workbook-reader",
-        daemon=True,
-    )
     deadline = time.monotonic() + limits.seconds
-    process.start()
+    with _as_plain_parent():
+        process = context.Process(
+            target=_child,
+            args=(sender, _payload(source), limits, default_year, progress is not None),
+            name="workbook-reader",
+            daemon=True,
+        )
+        process.start()
     sender.close()
     try:
         while True:

@@ -128,6 +128,19 @@ def _size_of(source: str | Path | IO[bytes]) -> int:
     return end
 
 
+def inflated_size(source: str | Path | IO[bytes]) -> int:
+    """What the zip's members declare they inflate to, in bytes (0 for what is not a readable zip);
+    the source's position is kept."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return 0
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)  # type: ignore[union-attr]
+
+
 def check_file(source: str | Path | IO[bytes], *, size: int | None = None) -> None:
     """Refuse what is not an .xlsx workbook this reader will open: too large, not a zip, an old .xls,
     a zip that is not a workbook, a zip bomb. Raises WorkbookRejected with the reason in Chinese."""

@@ -31,11 +31,13 @@ _MERGE_REF = re.compile(
     rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"'
 )
 _ROOT_PREFIX = re.compile(rb"<(\w+):(?:worksheet|sst|chartsheet|dialogsheet)[\s>]")
-#: parts that are not XML: their bytes count, their text is not looked at
-_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin", ".wdp", ".svg")
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 #: a merged range over more than this many cells, in more than one row and one column, covers a table
 #: rather than a heading or a group: nothing in it can be told apart
 MAX_MERGED_BLOCK = 10_000
+#: cell formats (<xf> of cellXfs and cellStyleXfs): Excel keeps at most 65,490 of each, and openpyxl
+#: builds an object for every one before the first row is read
+MAX_FORMATS = 2 * 65_490
 
 
 def _has_long_text(data: bytes, window: int) -> bool:
@@ -55,6 +57,7 @@ class WorkbookScan:
     xml_bytes: int = 0
     rows: int = 0
     cells: int = 0
+    formats: int = 0
     merges: dict[str, list[Range]] = field(default_factory=dict)
     rows_by_part: dict[str, int] = field(default_factory=dict)
 
@@ -71,10 +74,13 @@ class _Scanner:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.scan = WorkbookScan()
+        self.prefix = b""
+        self.pictures = False
 
     def part(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         name = info.filename
-        binary = name.lower().endswith(_BINARY)
+        binary = False  # a part that is not XML (an image): its bytes count, its text is not looked at
+        self.pictures = name.lower().endswith(".svg")  # XML whose path data may run long
         carry = b""
         rows = 0
         merges: list[Range] = []
@@ -86,6 +92,13 @@ class _Scanner:
                 if not chunk:
                     break
                 if first:
+                    if chunk.startswith(_UTF16):
+                        refuse(
+                            f"工作簿的部件 {name[:80]} 是 UTF-16 编码的 XML，不是 Excel 正常保存的，无法导入："
+                            "请在 Excel 中打开后“另存为” .xlsx 再导入。"
+                        )
+                    # what openpyxl parses is XML, whatever its name: only what is not is skipped
+                    binary = not chunk[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
                     # a part whose root is prefixed ("<x:worksheet>") has its rows and cells prefixed
                     root = _ROOT_PREFIX.search(chunk[:4096])
                     self.prefix = root.group(1) + b":" if root else b""
@@ -119,7 +132,7 @@ class _Scanner:
     def count(self, data: bytes, merges: list[Range]) -> int:
         """Count what a run of whole tags holds; refuse as soon as a count is over its limit."""
         limits = self.limits
-        if _has_long_text(data, limits.max_text_bytes):
+        if not self.pictures and _has_long_text(data, limits.max_text_bytes):
             self.too_long()
         tag = b"<" + self.prefix
         rows = data.count(tag + b"row")  # <rowBreaks> too: counting too much is safe
@@ -134,6 +147,12 @@ class _Scanner:
             refuse(
                 f"工作簿的单元格超过 {_thousands(limits.max_cells)} 个的上限（含设置了格式的空单元格），"
                 "无法导入：请删去无关的工作表或拆成几个文件后再导入。"
+            )
+        self.scan.formats += data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+        if self.scan.formats > MAX_FORMATS:
+            refuse(
+                f"工作簿的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限），不是 Excel 正常保存的，无法导入。"
+                "请把内容复制到新的工作簿（只粘贴数值）后再导入。"
             )
         if b"mergeCell" in data:
             for ref in _MERGE_REF.findall(data):

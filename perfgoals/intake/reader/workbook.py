@@ -171,7 +171,7 @@ class WorkbookReader:
             return
         column = get_column_letter(beyond[0]["column"])
         refuse(
-            f"单元格 {column}{row_index} 有内容，超出了可读取的范围（最右到第 {limit:,} 列，即 "
+            f"这个单元格有内容，但超出了可读取的范围（最右到第 {limit:,} 列，即 "
             f"{get_column_letter(limit)} 列），无法导入：请删去表格右侧的内容后再导入。",
             self.sheet_title,
             row_index,
