@@ -53,15 +53,18 @@ class ScoreColumn(tables.Column):
 
 
 class RateColumn(tables.Column):
-    """A rate (B/A) as a percentage."""
+    """A rate (B/A) as a percentage: 98.77% on the page and in CSV; in Excel the number 0.9877 shown
+    as a percentage, so that it can be summed and sorted."""
 
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    xlsx_format = "0.00%"
 
     def render(self, value):
         return percent_text(value)
 
     def value(self, value):
-        return "" if value is None else percent_text(value)
+        # the percentage as printed (two places, half up), as a ratio: 98.77% → 0.9877
+        return "" if value is None else Decimal(percent_text(value)[:-1]) / 100
 
 
 class StatusColumn(tables.Column):

@@ -115,10 +115,13 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         projects.exports); user text is written as text, never as a formula."""
         table = self.get_table(**self.get_table_kwargs())
         header, rows = exports.table_values(table)
+        formats = exports.table_formats(table)
         filename = self.get_export_filename(export_format)
         if export_format == "csv":
-            return exports.streaming_download(exports.csv_chunks(header, rows), filename, exports.CSV)
-        chunks = exports.xlsx_chunks(header, rows, title=self.title, formats=exports.table_formats(table))
+            return exports.streaming_download(
+                exports.csv_chunks(header, rows, formats), filename, exports.CSV
+            )
+        chunks = exports.xlsx_chunks(header, rows, title=self.title, formats=formats)
         return exports.streaming_download(chunks, filename, exports.XLSX)
 
     def get_export_filename(self, export_format):

@@ -211,6 +211,11 @@ def test_xlsx_export_holds_numbers(demo, client_of):
     score_cells = [row[8] for row in sheet.iter_rows(min_row=2) if row[8].value is not None]
     assert score_cells and {cell.number_format for cell in score_cells} == {"0.00"}
     assert sheet.column_dimensions["E"].width >= 18  # 全年预算数（万元） fits its column
+    # a rate is a number shown as a percentage (it can be summed and sorted), not the text "100.00%"
+    assert by_name["职工长期护理保险市级财政补助"][6] == 1
+    rate_cells = [row[6] for row in sheet.iter_rows(min_row=2) if row[6].value is not None]
+    assert rate_cells and {cell.number_format for cell in rate_cells} == {"0.00%"}
+    assert all(isinstance(cell.value, int | float) for cell in rate_cells)
     today = timezone.localdate().strftime("%Y-%m-%d")
     assert unquote(response["Content-Disposition"]).endswith(f"''项目列表-{today}.xlsx")
 
