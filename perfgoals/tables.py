@@ -6,17 +6,19 @@ two places. Export values are numbers without float artefacts, so Excel can add 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from projects.models import Project
+from projects.models import BudgetLine, Project
 from projects.tables import CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin
 
 from . import workflow
 from .engine.values import format_decimal
+from .models import Evaluation
 from .templatetags.perf_format import DASH, percent_text, plain_number, score_text
 
 
@@ -30,7 +32,7 @@ def _plain_decimal(value) -> Decimal | str:
 class AmountColumn(tables.Column):
     """万元 amounts, right-aligned."""
 
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
 
     def render(self, value):
         return plain_number(value)
@@ -42,7 +44,7 @@ class AmountColumn(tables.Column):
 class ScoreColumn(tables.Column):
     """Scores at two places, right-aligned; in Excel a number shown at two places (100.00, 9.50)."""
 
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
     xlsx_format = "0.00"
 
     def render(self, value):
@@ -56,7 +58,7 @@ class RateColumn(tables.Column):
     """A rate (B/A) as a percentage: 98.77% on the page and in CSV; in Excel the number 0.9877 shown
     as a percentage, so that it can be summed and sorted."""
 
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
     xlsx_format = "0.00%"
 
     def render(self, value):
@@ -80,18 +82,38 @@ class StatusColumn(tables.Column):
         return record.evaluation.get_status_display()
 
 
-class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Table):
-    """One row a project-year: what a unit, a supervisor and a finance reviewer look for first."""
+def _footer(name: str):
+    """A column's footer: the list's 合计 / 平均 over every filtered row (see ProjectTable.totals)."""
+    return lambda table: table.footer_text(name)
 
-    year = tables.Column("年度", attrs={"td": {"class": "nowrap"}})
-    name = tables.Column("项目名称", linkify=lambda record: reverse("perfgoals:project", args=[record.pk]))
+
+class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Table):
+    """One row a project-year: what a unit, a supervisor and a finance reviewer look for first.
+
+    The footer (and the last row of an export) is 合计 over every row of the filter, not only the page:
+    the number of projects, the budget's sums, the overall execution rate (Σ执行数 ÷ Σ预算数) and the
+    mean score of the scored evaluations — two aggregate queries, on the filtered rows without the
+    list's joins."""
+
+    year = tables.Column("年度", attrs={"td": {"class": "nowrap"}}, footer=_footer("year"))
+    name = tables.Column(
+        "项目名称",
+        linkify=lambda record: reverse("perfgoals:project", args=[record.pk]),
+        footer=_footer("name"),
+    )
     department = tables.Column("主管部门", accessor="department__name")
     unit = tables.Column("实施单位", accessor="unit__name")
-    budget_annual = AmountColumn("全年预算数（万元）", accessor="budget_annual")
-    budget_executed = AmountColumn("全年执行数（万元）", accessor="budget_executed")
-    execution_rate = RateColumn("执行率", accessor="evaluation__execution_rate")
+    budget_annual = AmountColumn(
+        "全年预算数（万元）", accessor="budget_annual", footer=_footer("budget_annual")
+    )
+    budget_executed = AmountColumn(
+        "全年执行数（万元）", accessor="budget_executed", footer=_footer("budget_executed")
+    )
+    execution_rate = RateColumn(
+        "执行率", accessor="evaluation__execution_rate", footer=_footer("execution_rate")
+    )
     status = StatusColumn("状态", accessor="evaluation__status", order_by=("status_rank",))
-    total_score = ScoreColumn("自评得分", accessor="evaluation__total_score")
+    total_score = ScoreColumn("自评得分", accessor="evaluation__total_score", footer=_footer("total_score"))
     grade = tables.Column("自评等级", accessor="evaluation__grade", default=DASH)
 
     class Meta:
@@ -114,6 +136,86 @@ class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Ta
         empty_text = "没有符合条件的项目。"
         order_by = ("-year", "department", "name")
 
+    def totals(self) -> dict:
+        """合计 over the filtered rows: count, budget sums, overall execution rate, mean score."""
+        cached = getattr(self, "_totals", None)
+        if cached is not None:
+            return cached
+        filtered = self.filtered if isinstance(self.filtered, QuerySet) else None
+        if filtered is None:
+            self._totals = {}
+            return self._totals
+        ids = filtered.order_by().values("pk")
+        budget = BudgetLine.objects.filter(project__in=ids).aggregate(
+            sum_annual=Sum("annual"),
+            sum_executed=Sum("executed"),
+            # the rate over the projects whose execution is reported (Σ B ÷ Σ A of the same projects)
+            annual_reported=Sum("annual", filter=Q(project__evaluation__execution_rate__isnull=False)),
+            executed_reported=Sum("executed", filter=Q(project__evaluation__execution_rate__isnull=False)),
+        )
+        scores = Evaluation.objects.filter(project__in=ids, complete=True).aggregate(
+            total=Sum("total_score"), scored=Count("pk"), projects=Count("project_id")
+        )
+        paginator = getattr(self, "paginator", None)
+        count = paginator.count if paginator is not None else filtered.count()
+        annual, executed = budget["sum_annual"], budget["sum_executed"]
+        mean = None
+        if scores["scored"]:
+            mean = (Decimal(scores["total"]) / scores["scored"]).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+        self._totals = {
+            "count": count,
+            "scored": scores["scored"],
+            "budget_annual": annual,
+            "budget_executed": executed,
+            "execution_rate": (
+                Decimal(budget["executed_reported"] or 0) / Decimal(budget["annual_reported"])
+                if budget["annual_reported"]
+                else None
+            ),
+            "total_score": mean,
+        }
+        return self._totals
+
+    def footer_text(self, name: str) -> str:
+        totals = self.totals()
+        if not totals:
+            return ""
+        if name == "year":
+            return "合计"
+        if name == "name":
+            return f"{totals['count']} 个项目"
+        if name in ("budget_annual", "budget_executed"):
+            return plain_number(totals[name])
+        if name == "execution_rate":
+            return percent_text(totals[name])
+        if name == "total_score":
+            return (
+                f"平均 {score_text(totals[name])}（{totals['scored']} 个）"
+                if totals[name] is not None
+                else DASH
+            )
+        return ""
+
+    def footer_values(self, names: list[str]) -> list:
+        """The export's last row: the same totals, as numbers where the column holds numbers."""
+        totals = self.totals()
+        if not totals:
+            return []
+        values = []
+        for name in names:
+            column = self.columns[name].column
+            if name == "year":
+                values.append("合计")
+            elif name == "name":
+                values.append(f"{totals['count']} 个项目（得分为 {totals['scored']} 个已评分项目的平均）")
+            elif name in ("budget_annual", "budget_executed", "execution_rate", "total_score"):
+                values.append("" if totals[name] is None else column.value(value=totals[name]))
+            else:
+                values.append("")
+        return values
+
     def render_total_score(self, value, record):
         if not record.evaluation.complete:
             return format_html('<span class="muted" title="{}">{}</span>', "尚有指标未得分", "未评分")
@@ -135,7 +237,9 @@ class ReviewQueueTable(ProjectTable):
     """The supervisor's queue: submitted self-evaluations with total, grade and flags at a glance."""
 
     name = tables.Column(
-        verbose_name="项目名称", linkify=lambda record: reverse("perfgoals:review", args=[record.pk])
+        verbose_name="项目名称",
+        linkify=lambda record: reverse("perfgoals:review", args=[record.pk]),
+        footer=_footer("name"),
     )
     submitted_at = tables.DateTimeColumn(
         verbose_name="提交时间", accessor="evaluation__submitted_at", format="Y-m-d H:i", default=DASH

@@ -7,6 +7,8 @@ the table, the filterset, the scope and the joins their columns need.
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import EmptyPage
 from django.utils import timezone
@@ -116,6 +118,11 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         table = self.get_table(**self.get_table_kwargs())
         header, rows = exports.table_values(table)
         formats = exports.table_formats(table)
+        footer = getattr(table, "footer_values", None)
+        if footer is not None:
+            # the list's 合计 as the last row (the table decides what it sums)
+            names = [c.name for c in table.columns.iterall() if not c.column.exclude_from_export]
+            rows = itertools.chain(rows, filter(None, [footer(names)]))
         filename = self.get_export_filename(export_format)
         if export_format == "csv":
             return exports.streaming_download(

@@ -186,7 +186,9 @@ def test_csv_export_is_scoped_filtered_and_readable_by_excel(demo, client_of):
     text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff年度,项目名称,主管部门,实施单位,全年预算数（万元）")
     lines = text.strip().splitlines()
-    assert len(lines) == 1 + 3
+    assert len(lines) == 1 + 3 + 1  # the header, the rows, 合计
+    # 合计 over every row of the filter: 350 + 5515 + 1807.5, their rate, the mean score
+    assert lines[-1] == "合计,3 个项目（得分为 3 个已评分项目的平均）,,,7672.5,7672.5,100.00%,,100.00,"
     assert (
         "2019,职工长期护理保险市级财政补助,烟台市医疗保障局,烟台市医疗保障局,1807.5,1807.5,100.00%,自评已审核,100.00,优"
         in text
@@ -203,17 +205,22 @@ def test_xlsx_export_holds_numbers(demo, client_of):
     sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("年度", "项目名称", "主管部门", "实施单位")
-    assert len(rows) == 1 + 11  # every row of the filter, not only the first page
-    by_name = {row[1]: row for row in rows[1:]}
+    assert len(rows) == 1 + 11 + 1  # every row of the filter, not only the first page, and 合计
+    assert rows[-1][0] == "合计" and rows[-1][1].startswith("11 个项目")
+    annual = sum(row[4] or 0 for row in rows[1:-1])
+    assert rows[-1][4] == pytest.approx(annual)  # the budget's sum, a number Excel can check
+    # the rate over the projects that report their execution only (the 2021 ones do not yet): 100 %
+    assert rows[-1][6] == 1
+    by_name = {row[1]: row for row in rows[1:-1]}
     assert by_name["职工长期护理保险市级财政补助"][4] == 1807.5
     assert by_name["居民基本医疗保险市级财政补助"][8] == 100
     # a score is a number that Excel shows at two places, as the page does (100.00, not 100)
-    score_cells = [row[8] for row in sheet.iter_rows(min_row=2) if row[8].value is not None]
+    score_cells = [row[8] for row in list(sheet.iter_rows(min_row=2))[:-1] if row[8].value is not None]
     assert score_cells and {cell.number_format for cell in score_cells} == {"0.00"}
     assert sheet.column_dimensions["E"].width >= 18  # 全年预算数（万元） fits its column
     # a rate is a number shown as a percentage (it can be summed and sorted), not the text "100.00%"
     assert by_name["职工长期护理保险市级财政补助"][6] == 1
-    rate_cells = [row[6] for row in sheet.iter_rows(min_row=2) if row[6].value is not None]
+    rate_cells = [row[6] for row in list(sheet.iter_rows(min_row=2))[:-1] if row[6].value is not None]
     assert rate_cells and {cell.number_format for cell in rate_cells} == {"0.00%"}
     assert all(isinstance(cell.value, int | float) for cell in rate_cells)
     today = timezone.localdate().strftime("%Y-%m-%d")
@@ -228,8 +235,9 @@ def test_xlsx_export_holds_numbers(demo, client_of):
 #: department's only), the rows counted by year and department (the default order is paged by
 #: department: the count too), the departments' names in order, the page's keys, the page's rows
 #: (budget sums and status rank annotated), and the units offered by the filter. Any other order: a
-#: plain count instead of the two department queries, one query fewer.
-LIST_QUERIES = 10
+#: plain count instead of the two department queries, one query fewer. + the footer's 合计 over every
+#: filtered row: the budget's sums and the scores' sum (2).
+LIST_QUERIES = 12
 #: + the project (unit, department, region, evaluation, scheme), its budget lines, its indicators, the
 #: right to enter (scoping), the review log, and the history of indicators, evaluation, budget, project
 PROJECT_PAGE_QUERIES_UNIT = 12
@@ -238,8 +246,8 @@ PROJECT_PAGE_QUERIES_SUPERVISOR = 12
 #: + project, budget lines, indicators, the right to review, the review log
 REVIEW_PAGE_QUERIES = 8
 #: the list's 10 − 1 (ordered by submission: a plain count) + the indicators of the page's rows (one
-#: prefetch) for the flags + the count of each tab (待审核 / 已退回 / 已批复)
-QUEUE_QUERIES = 11
+#: prefetch) for the flags + the count of each tab (待审核 / 已退回 / 已批复) + the footer's 合计 (2)
+QUEUE_QUERIES = 13
 
 
 def test_the_project_list_runs_a_fixed_number_of_queries(demo, client_of, django_assert_num_queries):
