@@ -331,7 +331,10 @@ def _score_quantities(
         (override is not None and target.direction is not None and override is not target.direction)
         or target.high is not None  # a range: the rules pick its end
         or (target.unit == "%" and b <= 1 and a > 1)
-        or (actual.magnitude != target.magnitude and (b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a))
+        or (
+            (actual.magnitude != target.magnitude or target.magnitude != 1)
+            and (b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a)
+        )
     ):
         return None
     facts = _SCHEME_FACTS.get(id(scheme))

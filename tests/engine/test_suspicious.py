@@ -52,6 +52,11 @@ def test_magnitude_implausible(scorer) -> None:
     assert Flag.MAGNITUDE_IMPLAUSIBLE not in plain.flags
     same_words = score("居民参保缴费人数", "400 万人以上", "4003000人", scorer=scorer)
     assert Flag.MAGNITUDE_IMPLAUSIBLE not in same_words.flags
+    # a bare number is read in the target's magnitude: 12000000 against 1200 万元 is 12000000 万元
+    bare = score("资金到位金额", "≥1200万元", "12000000", scorer=scorer)
+    assert Flag.MAGNITUDE_IMPLAUSIBLE in bare.flags and "数量级可疑" in bare.explanation
+    bare_plausible = score("资金到位金额", "≥1200万元", "1250", scorer=scorer)
+    assert Flag.MAGNITUDE_IMPLAUSIBLE not in bare_plausible.flags
 
 
 @pytest.mark.parametrize("scorer", SCORERS)
