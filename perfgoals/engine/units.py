@@ -262,7 +262,12 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 
-_UNIT_RE = rf"(?:{_alternation(_UNITS)})(?:/(?:{_alternation(_PER_UNITS)}))*(?:\((?:{_ALT_UNITS})\))?"
+# "元/人·年" is "元/人/年": after a first "/", a "·" separates the parts as well
+_UNIT_RE = (
+    rf"(?:{_alternation(_UNITS)})"
+    rf"(?:/(?:{_alternation(_PER_UNITS)})(?:[/·](?:{_alternation(_PER_UNITS)}))*)?"
+    rf"(?:\((?:{_ALT_UNITS})\))?"
+)
 
 
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -286,7 +291,7 @@ def _canonical_unit(unit: str) -> str | None:
         text = _BRACKETED.sub("", text)
     if not text:
         return None
-    parts = text.split("/")
+    parts = text.replace("·", "/").split("/") if "/" in text else [text]
     parts = [_UNIT_SYNONYMS.get(part, part) for part in parts]
     return "/".join(parts)
 

@@ -72,6 +72,9 @@ def test_compound_units_in_another_order(scorer) -> None:
     assert result.score == D("10.00") and Flag.UNIT_MISMATCH not in result.flags
     assert compatible(parse("1200元/年/人"), parse("1000元/人/年"))
     assert not compatible(parse("1200元/年/人"), parse("1000元/人"))
+    dotted = score("人均补助标准", "≥1000元/人·年", "1100元/年/人", scorer=scorer)
+    assert dotted.score == D("10.00") and Flag.UNIT_MISMATCH not in dotted.flags
+    assert parse("≥1000元/人·年").unit == "元/人/年"
 
 
 @pytest.mark.parametrize(
