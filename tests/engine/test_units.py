@@ -88,6 +88,7 @@ def test_compound_units_in_another_order(scorer) -> None:
         ("1.5万公顷", D(15000), "公顷"),
         ("2亿千瓦时", D(200000000), "千瓦时"),
         ("4个季度", D(4), "季度"),
+        ("≥2万人·次", D(20000), "人次"),
     ],
 )
 def test_magnitude_prefix_on_any_unit(text, base, unit) -> None:
