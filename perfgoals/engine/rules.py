@@ -530,14 +530,22 @@ def _check_actual(target: Value, actual: Value, work: _Work) -> None:
         return
     limit = MAGNITUDE_IMPLAUSIBLE_RATIO
     if b >= a * limit or b * limit <= a:
-        times = b / a if b >= a else a / b
         work.flags.append(_MAGNITUDE_IMPLAUSIBLE)
-        relation = "是目标的" if b >= a else "仅为目标的"
-        share = _fmt(_round(times, 1)) + " 倍" if b >= a else _fmt(_round(b / a * _HUNDRED, 2)) + "%"
-        work.parts.append(
-            f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
-            "数量级可疑，请核实万、亿等单位"
-        )
+        work.parts.append(implausible_note(actual, a, b))
+
+
+def implausible_note(actual: Value, a: Decimal, b: Decimal) -> str:
+    """The explanation of MAGNITUDE_IMPLAUSIBLE: how far the actual (base ``b``) is from the target
+    (base ``a``), in times or as a share (shared with the fast path of :mod:`.speed`)."""
+    number = actual.number
+    if b >= a:
+        relation, share = "是目标的", f"{_fmt(_round(b / a, 1))} 倍"
+    else:
+        relation, share = "仅为目标的", f"{_fmt(_round(b / a * _HUNDRED, 2))}%"
+    return (
+        f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
+        "数量级可疑，请核实万、亿等单位"
+    )
 
 
 def _deadline(
