@@ -493,6 +493,7 @@ def _range_end(target: Value, actual: Value, direction: Direction, work: _Work) 
     return compared, used
 
 
+_NOTE_ADOPTED = "沿用目标单位"
 #: the direction opposite to a printed ≥ or ≤
 _OPPOSITE: Mapping[Direction, Direction] = MappingProxyType({_POSITIVE: _NEGATIVE, _NEGATIVE: _POSITIVE})
 #: an actual this many times the target (or this share of it), in another magnitude, is implausible
@@ -509,6 +510,7 @@ def _check_actual(target: Value, actual: Value, work: _Work) -> None:
         target.unit == "%"
         and actual.unit == "%"
         and number is not None
+        and actual.magnitude == _ONE
         and _ZERO < number <= _ONE
         and target.number is not None
         and target.number > _ONE
@@ -519,18 +521,31 @@ def _check_actual(target: Value, actual: Value, work: _Work) -> None:
             f"实际值 {_fmt(number)} 疑似以小数填写百分比，是否应为 {_fmt(number * _HUNDRED)}%？"
             "请核实（未自动换算）"
         )
-    if a is None or b is None or a <= _ZERO or b <= _ZERO or actual.magnitude == target.magnitude:
+    if a is None or b is None or a <= _ZERO or b <= _ZERO:
+        return
+    # another magnitude printed ("3.9 亿人" against "400 万人"), or a bare number read in the target's
+    # magnitude ("12000000" against "1200 万元" is read as 12000000 万元)
+    adopted = target.magnitude != _ONE and any(note.startswith(_NOTE_ADOPTED) for note in actual.recognised)
+    if actual.magnitude == target.magnitude and not adopted:
         return
     limit = MAGNITUDE_IMPLAUSIBLE_RATIO
     if b >= a * limit or b * limit <= a:
-        times = b / a if b >= a else a / b
         work.flags.append(_MAGNITUDE_IMPLAUSIBLE)
-        relation = "是目标的" if b >= a else "仅为目标的"
-        share = _fmt(_round(times, 1)) + " 倍" if b >= a else _fmt(_round(b / a * _HUNDRED, 2)) + "%"
-        work.parts.append(
-            f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
-            "数量级可疑，请核实万、亿等单位"
-        )
+        work.parts.append(implausible_note(actual, a, b))
+
+
+def implausible_note(actual: Value, a: Decimal, b: Decimal) -> str:
+    """The explanation of MAGNITUDE_IMPLAUSIBLE: how far the actual (base ``b``) is from the target
+    (base ``a``), in times or as a share (shared with the fast path of :mod:`.speed`)."""
+    number = actual.number
+    if b >= a:
+        relation, share = "是目标的", f"{_fmt(_round(b / a, 1))} 倍"
+    else:
+        relation, share = "仅为目标的", f"{_fmt(_round(b / a * _HUNDRED, 2))}%"
+    return (
+        f"实际 {_fmt(number if number is not None else b)}{actual.printed_unit or ''} {relation} {share}，"
+        "数量级可疑，请核实万、亿等单位"
+    )
 
 
 def _deadline(

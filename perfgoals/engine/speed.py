@@ -47,6 +47,7 @@ from .rules import (
     _resolve_direction,
     _round,
     _score_indicator,
+    implausible_note,
 )
 from .rules import (
     MAGNITUDE_IMPLAUSIBLE_RATIO as _IMPLAUSIBLE,
@@ -57,6 +58,7 @@ from .types import (
     _DEVIATION_NOTE_REQUIRED,
     _DIRECTION_SUGGESTED,
     _INPUT_FIELDS,
+    _MAGNITUDE_IMPLAUSIBLE,
     _OVERSHOOT,
     _REPORTED_SCORE_DIFFERS,
     Flag,
@@ -65,6 +67,7 @@ from .types import (
     _new_object,
     _set_object,
 )
+from .units import _ONE as _DECIMAL_ONE
 from .units import CACHE_SIZE
 from .values import _ONE_NUMBER, _ZERO_DIGITS, _read, parse
 from .valuetypes import _SYMBOL_OF_VALUE, Direction, Value, adopt_unit
@@ -327,13 +330,24 @@ def _score_quantities(
     # left to the rules: a chosen direction against the printed operator, a share typed as a decimal,
     # an actual in another magnitude ten times off (the flags of rules._check_actual)
     override = inp.direction_override
+    magnitude = target.magnitude
     if (
         (override is not None and target.direction is not None and override is not target.direction)
         or target.high is not None  # a range: the rules pick its end
-        or (target.unit == "%" and b <= 1 and a > 1)
-        or (actual.magnitude != target.magnitude and (b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a))
+        or (b <= _DECIMAL_ONE and a > _DECIMAL_ONE and target.unit == "%")
     ):
         return None
+    # an actual in another magnitude ten times off is flagged here as by the rules; a bare number read
+    # in the target's magnitude (the rules look for the note of adopt_unit) is left to them
+    implausible = False
+    if (magnitude is not _DECIMAL_ONE or actual.magnitude is not magnitude) and (
+        b >= a * _IMPLAUSIBLE or b * _IMPLAUSIBLE <= a
+    ):
+        if actual.magnitude == magnitude:
+            if magnitude != _DECIMAL_ONE:
+                return None
+        else:
+            implausible = b > _ZERO
     facts = _SCHEME_FACTS.get(id(scheme))
     if facts is None or facts[0] is not scheme:
         facts = _scheme_facts(scheme)
@@ -490,6 +504,9 @@ def _score_quantities(
         if cap and score > weight:
             score = _round(weight, places, ROUND_DOWN)
     parts = [text]
+    if implausible:  # rules._check_actual
+        flags |= 32  # MAGNITUDE_IMPLAUSIBLE
+        parts.append(implausible_note(actual, a, b))
 
     # the rest of _score_indicator
     if direction_note:
@@ -536,16 +553,24 @@ def _score_quantities(
 
 
 # the flag sets _score_quantities can raise, by bit: capped, direction suggested, deviation note
-# required, overshoot, reported score differs (frozensets are immutable: sharing them is safe)
+# required, overshoot, reported score differs, magnitude implausible (frozensets are immutable:
+# sharing them is safe)
 _FLAG_SETS: tuple[frozenset[Flag], ...] = tuple(
     frozenset(
         flag
         for bit, flag in enumerate(
-            (_CAPPED, _DIRECTION_SUGGESTED, _DEVIATION_NOTE_REQUIRED, _OVERSHOOT, _REPORTED_SCORE_DIFFERS)
+            (
+                _CAPPED,
+                _DIRECTION_SUGGESTED,
+                _DEVIATION_NOTE_REQUIRED,
+                _OVERSHOOT,
+                _REPORTED_SCORE_DIFFERS,
+                _MAGNITUDE_IMPLAUSIBLE,
+            )
         )
         if mask >> bit & 1
     )
-    for mask in range(32)
+    for mask in range(64)
 )
 _UNIT_SUFFIXES: dict[str | None, str] = {}
 

@@ -119,6 +119,7 @@ _UNITS: tuple[str, ...] = (
     "千瓦时",
     "平方千米",
     "个季度",
+    "个工作日",
     "季度",
     "公顷",
     "千瓦",
@@ -127,6 +128,7 @@ _UNITS: tuple[str, ...] = (
     "平方米",
     "立方米",
     "工作日",
+    "人·次",
     "人次",
     "人数",
     "户次",
@@ -245,6 +247,8 @@ _UNIT_SYNONYMS: Mapping[str, str] = MappingProxyType(
         "百分比": "%",
         "个百分点": "百分点",
         "个季度": "季度",
+        "个工作日": "工作日",
+        "人·次": "人次",
         "平方千米": "平方公里",
         "m2": "平方米",
         "m": "米",
@@ -260,7 +264,12 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 
-_UNIT_RE = rf"(?:{_alternation(_UNITS)})(?:/(?:{_alternation(_PER_UNITS)}))*(?:\((?:{_ALT_UNITS})\))?"
+# "元/人·年" is "元/人/年": after a first "/", a "·" separates the parts as well
+_UNIT_RE = (
+    rf"(?:{_alternation(_UNITS)})"
+    rf"(?:/(?:{_alternation(_PER_UNITS)})(?:[/·](?:{_alternation(_PER_UNITS)}))*)?"
+    rf"(?:\((?:{_ALT_UNITS})\))?"
+)
 
 
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -284,7 +293,7 @@ def _canonical_unit(unit: str) -> str | None:
         text = _BRACKETED.sub("", text)
     if not text:
         return None
-    parts = text.split("/")
+    parts = text.replace("·", "/").split("/") if "/" in text else [text]
     parts = [_UNIT_SYNONYMS.get(part, part) for part in parts]
     return "/".join(parts)
 

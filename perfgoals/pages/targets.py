@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .. import workflow
 from ..engine import LEVEL1, LEVEL2, Direction, Kind, parse, vocabulary
-from ..engine.nature import direction_signal
+from ..engine.nature import read_name
 from ..engine.values import format_decimal
 from ..forms import TargetForm
 from ..intake.rollover import relative_suggestion
@@ -47,8 +47,12 @@ def target_reading(indicator: Indicator) -> dict:
     suggested = workflow.direction_suggested(indicator)
     hint = ""
     if suggested and indicator.direction_source == "name":
-        _, keyword = direction_signal(indicator.name)
-        hint = f"按名称中的“{keyword}”推测为{direction.label if direction else ''}" if keyword else ""
+        signal = read_name(indicator.name)
+        if signal.ambiguous:
+            hint = f"名称中的“{signal.keyword}”方向不明（{signal.reason}），暂按正向（≥）计"
+        elif signal.keyword:
+            label = direction.label if direction else ""
+            hint = f"按名称中的“{signal.keyword}”推测为{label}（{signal.reason}）"
     elif suggested:
         hint = "未标明方向，暂按正向（≥）计"
     return {

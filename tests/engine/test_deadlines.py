@@ -48,6 +48,18 @@ def test_deadline_against_not_on_time_needs_a_band(scorer) -> None:
     assert result.score is None and Flag.BAND_REQUIRED in result.flags
 
 
+@pytest.mark.parametrize("text", ["1月-12月", "1-12月", "3月1日至11月30日"])
+def test_month_period_without_year_is_a_deadline(text) -> None:
+    value = parse(text)
+    assert value.kind is Kind.DEADLINE and value.deadline.month in (11, 12) and value.deadline.year is None
+
+
+def test_working_days_are_a_unit_of_their_own() -> None:
+    assert parse("≤5个工作日").unit == "工作日"
+    days = parse("3~5个工作日")
+    assert (days.low, days.high, days.unit) == (D(3), D(5), "工作日")
+
+
 def test_date_range_is_the_deadline_of_its_end() -> None:
     value = parse("2021.1.1-12.31")
     assert value.kind is Kind.DEADLINE

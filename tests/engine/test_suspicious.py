@@ -52,6 +52,11 @@ def test_magnitude_implausible(scorer) -> None:
     assert Flag.MAGNITUDE_IMPLAUSIBLE not in plain.flags
     same_words = score("居民参保缴费人数", "400 万人以上", "4003000人", scorer=scorer)
     assert Flag.MAGNITUDE_IMPLAUSIBLE not in same_words.flags
+    # a bare number is read in the target's magnitude: 12000000 against 1200 万元 is 12000000 万元
+    bare = score("资金到位金额", "≥1200万元", "12000000", scorer=scorer)
+    assert Flag.MAGNITUDE_IMPLAUSIBLE in bare.flags and "数量级可疑" in bare.explanation
+    bare_plausible = score("资金到位金额", "≥1200万元", "1250", scorer=scorer)
+    assert Flag.MAGNITUDE_IMPLAUSIBLE not in bare_plausible.flags
 
 
 @pytest.mark.parametrize("scorer", SCORERS)
@@ -61,3 +66,15 @@ def test_override_contradicting_the_printed_operator(scorer) -> None:
     assert "按反向（≤）计分" in result.explanation
     agreeing = score("满意度", "≥90%", "85%", scorer=scorer, direction_override=Direction.POSITIVE)
     assert Flag.DIRECTION_CONTRADICTS_TARGET not in agreeing.flags
+
+
+def test_fast_path_flags_another_magnitude_itself() -> None:
+    # the common case (a magnitude printed on the actual) is flagged in one pass, as the rules do
+    from perfgoals.engine import speed
+    from perfgoals.engine.values import _shape, parse
+
+    inp = IndicatorInput("居民参保缴费人数", "400 万人以上", "3.9 亿人", D(5))
+    target, actual = parse(inp.target_text), parse(inp.actual_text)
+    fast = speed._score_quantities(inp, SD, target, actual, _shape(inp.target_text), _shape(inp.actual_text))
+    assert fast is not None and fast == score_by_rules(inp, SD)
+    assert Flag.MAGNITUDE_IMPLAUSIBLE in fast.flags

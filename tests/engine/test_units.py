@@ -72,6 +72,9 @@ def test_compound_units_in_another_order(scorer) -> None:
     assert result.score == D("10.00") and Flag.UNIT_MISMATCH not in result.flags
     assert compatible(parse("1200元/年/人"), parse("1000元/人/年"))
     assert not compatible(parse("1200元/年/人"), parse("1000元/人"))
+    dotted = score("人均补助标准", "≥1000元/人·年", "1100元/年/人", scorer=scorer)
+    assert dotted.score == D("10.00") and Flag.UNIT_MISMATCH not in dotted.flags
+    assert parse("≥1000元/人·年").unit == "元/人/年"
 
 
 @pytest.mark.parametrize(
@@ -85,6 +88,7 @@ def test_compound_units_in_another_order(scorer) -> None:
         ("1.5万公顷", D(15000), "公顷"),
         ("2亿千瓦时", D(200000000), "千瓦时"),
         ("4个季度", D(4), "季度"),
+        ("≥2万人·次", D(20000), "人次"),
     ],
 )
 def test_magnitude_prefix_on_any_unit(text, base, unit) -> None:
