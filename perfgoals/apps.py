@@ -7,14 +7,13 @@ class PerfgoalsConfig(AppConfig):
     verbose_name = "绩效目标与自评"
 
     def ready(self) -> None:
-        # a stored overview is older than the data once a score, a status or a value moves (oversight)
+        # figures stored in the cache are older than the data once a score, a status or a value moves
         from django.db.models.signals import post_delete, post_save
 
         from projects.models import Project
 
         from .models import Evaluation
-        from .oversight.snapshots import bump
-        from .signals import evaluations_rescored
+        from .signals import bump, evaluations_rescored
 
         for model in (Evaluation, Project):
             post_save.connect(bump, sender=model, dispatch_uid=f"oversight-bump-save-{model.__name__}")

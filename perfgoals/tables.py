@@ -6,9 +6,12 @@ two places. Export values are numbers without float artefacts, so Excel can add 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -19,6 +22,7 @@ from projects.tables import CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin
 from . import workflow
 from .engine.values import format_decimal
 from .models import Evaluation
+from .signals import generation
 from .templatetags.perf_format import DASH, percent_text, plain_number, score_text
 
 
@@ -82,6 +86,10 @@ class StatusColumn(tables.Column):
         return record.evaluation.get_status_display()
 
 
+#: the largest filter whose 合计 a list page computes unasked (a province's is computed on request)
+TOTALS_LIVE_LIMIT = 5000
+
+
 def _footer(name: str):
     """A column's footer: the list's 合计 / 平均 over every filtered row (see ProjectTable.totals)."""
     return lambda table: table.footer_text(name)
@@ -137,13 +145,35 @@ class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Ta
         order_by = ("-year", "department", "name")
 
     def totals(self) -> dict:
-        """合计 over the filtered rows: count, budget sums, overall execution rate, mean score."""
+        """合计 over the filtered rows: count, budget sums, overall execution rate, mean score.
+
+        Stored in the cache with the data generation (perfgoals.signals): a repeat of the same filter
+        reads it. A filter of more than TOTALS_LIVE_LIMIT projects (a province) is summed only when
+        asked (``?totals=1``, the footer's link) or exported, so that its pages stay as fast as before."""
         cached = getattr(self, "_totals", None)
         if cached is not None:
             return cached
         filtered = self.filtered if isinstance(self.filtered, QuerySet) else None
         if filtered is None:
             self._totals = {}
+            return self._totals
+        paginator = getattr(self, "paginator", None)
+        count = paginator.count if paginator is not None else filtered.count()
+        try:
+            sql = str(filtered.order_by("pk").query)
+        except EmptyResultSet:  # a filter that can match nothing (an empty scope)
+            self._totals = {}
+            return self._totals
+        key = "perfgoals:list-totals:" + hashlib.sha256(sql.encode()).hexdigest()[:32]
+        current = generation()
+        stored = cache.get(key)
+        if stored is not None and stored[0] == current:
+            self._totals = {**stored[1], "count": count}
+            return self._totals
+        request = getattr(self, "request", None)
+        asked = request is not None and request.GET.get("totals") == "1"
+        if paginator is not None and count > TOTALS_LIVE_LIMIT and not asked:
+            self._totals = {"count": count, "deferred": True}
             return self._totals
         ids = filtered.order_by().values("pk")
         budget = BudgetLine.objects.filter(project__in=ids).aggregate(
@@ -156,8 +186,6 @@ class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Ta
         scores = Evaluation.objects.filter(project__in=ids, complete=True).aggregate(
             total=Sum("total_score"), scored=Count("pk"), projects=Count("project_id")
         )
-        paginator = getattr(self, "paginator", None)
-        count = paginator.count if paginator is not None else filtered.count()
         annual, executed = budget["sum_annual"], budget["sum_executed"]
         mean = None
         if scores["scored"]:
@@ -176,12 +204,23 @@ class ProjectTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Ta
             ),
             "total_score": mean,
         }
+        cache.set(key, (current, self._totals), timeout=24 * 60 * 60)
         return self._totals
 
     def footer_text(self, name: str) -> str:
         totals = self.totals()
         if not totals:
             return ""
+        if totals.get("deferred"):
+            if name == "name":
+                query = self.request.GET.copy()
+                query["totals"] = "1"
+                return format_html(
+                    '{} 个项目 · <a href="?{}" data-testid="compute-totals">计算合计</a>',
+                    totals["count"],
+                    query.urlencode(),
+                )
+            return "合计" if name == "year" else ""
         if name == "year":
             return "合计"
         if name == "name":

@@ -25,6 +25,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.utils import timezone
 
+from ..signals import bump, generation  # noqa: F401  (bump: re-exported for the tests and apps)
 from .figures import Overview, overview
 
 #: the largest scope computed while the user waits
@@ -32,7 +33,6 @@ LIVE_LIMIT = 5000
 #: how long a stored overview is kept at most (a day), and how long a refresh holds its lock
 TIMEOUT = 24 * 60 * 60
 LOCK_SECONDS = 10 * 60
-GENERATION_KEY = "oversight:generation"
 
 
 @dataclass
@@ -44,22 +44,6 @@ class Snapshot:
     @property
     def pending(self) -> bool:
         return self.figures is None
-
-
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
-    return int(value)
-
-
-def bump(**_kwargs) -> None:
-    """Every stored overview is older than the data from now on."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, 2, timeout=None)
 
 
 def key_of(projects, level: str) -> str:

@@ -15,8 +15,10 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
-from perfgoals import workflow
+from perfgoals import scoring, workflow
 from perfgoals.choices import Status
+from perfgoals.models import Indicator
+from perfgoals.signals import bump
 from perfgoals.tables import ProjectTable, ReviewQueueTable
 from projects.models import Project
 
@@ -259,8 +261,36 @@ def test_the_project_list_runs_a_fixed_number_of_queries(demo, client_of, django
     # no rows: no departments' names to order, and the paginator skips the page's keys and rows
     with django_assert_num_queries(LIST_QUERIES - 3):
         assert len(names(unit.get(LIST, {"year": "2019", "q": "不存在"}))) == 0
-    with django_assert_num_queries(LIST_QUERIES - 1):  # another order: a plain count
+    # another order: a plain count; the same filter's 合计 is read from the cache (no aggregate)
+    with django_assert_num_queries(LIST_QUERIES - 1 - 2):
         assert len(names(admin.get(LIST, {"year": "all", "sort": "-total_score"}))) == 25
+
+
+def test_the_lists_totals_are_stored_until_the_data_moves(demo, client_of, user_of, main_project):
+    """合计 is summed once per filter and data generation; a workflow save makes it current again."""
+    client = client_of("supervisor_own")
+    first = client.get(LIST, {"year": "2019"}).context["table"].totals()
+    assert first["scored"] == 3 and first["total_score"] == Decimal("100.00")
+    workflow.reopen_evaluation(main_project.evaluation, user_of("supervisor_own"), "更正")
+    Indicator.objects.filter(project=main_project, weight__gt=0).update(actual_text="0")
+    scoring.recompute(main_project)  # saves the evaluation: the generation moves
+    again = client.get(LIST, {"year": "2019"}).context["table"].totals()
+    assert again["total_score"] < first["total_score"]
+
+
+def test_a_province_sized_filter_sums_on_request(demo, client_of, monkeypatch):
+    from perfgoals import tables
+
+    monkeypatch.setattr(tables, "TOTALS_LIVE_LIMIT", 2)
+    client = client_of("finance")
+    page = client.get(LIST, {"year": "all"})
+    assert page.context["table"].totals().get("deferred")
+    assert 'data-testid="compute-totals"' in page.content.decode()
+    asked = client.get(LIST, {"year": "all", "totals": "1"}).context["table"].totals()
+    assert not asked.get("deferred") and asked["count"] == 11
+    # the export always has its 合计
+    rows = client.get(LIST, {"year": "all", "_export": "csv"}).getvalue().decode("utf-8").strip().splitlines()
+    assert rows[-1].startswith("合计,11 个项目")
 
 
 def test_the_project_page_runs_a_fixed_number_of_queries(
@@ -298,6 +328,7 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(demo, client_of, django
         assert supervisor.get(queue).context["table"].paginator.count == 1
     for project in submitted[1:]:
         set_status(project, Status.SUBMITTED)
+    bump()  # set_status writes with update(), which no save signal sees
     with django_assert_num_queries(QUEUE_QUERIES):
         assert supervisor.get(queue).context["table"].paginator.count == 12
 
