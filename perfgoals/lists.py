@@ -69,7 +69,7 @@ class ProjectListView(ProjectYearListView):
 
 def home(request):
     """The starting page: the overview (/overview/) for those who oversee, the unit's own page for unit
-    users (see oversight.views.home); the login page for visitors."""
+    users (oversight.views.overview_page sends them on); the login page for visitors."""
     if not request.user.is_authenticated:
         return redirect("project_list")  # → the login page, then back here
     return redirect("oversight:overview")

@@ -45,15 +45,6 @@ def list_url(**params) -> str:
 
 @login_required
 @require_GET
-def home(request):
-    """The starting page: the overview for those who oversee, the unit's own page for unit users."""
-    if OVERSEERS & roles_of(request.user):
-        return redirect("oversight:overview")
-    return redirect("oversight:unit_home")
-
-
-@login_required
-@require_GET
 def overview_page(request):
     if not OVERSEERS & roles_of(request.user):
         return redirect("oversight:unit_home")
