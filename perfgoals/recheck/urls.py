@@ -1,0 +1,12 @@
+"""URLs of 抽查复核 (namespace ``recheck``), included at /recheck/ by config/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "recheck"
+urlpatterns = [
+    path("", views.sample_list, name="index"),
+    path("<int:pk>/", views.sample_detail, name="sample"),
+    path("item/<int:pk>/", views.item_detail, name="item"),
+]
