@@ -21,6 +21,7 @@ from projects.scoping import roles_of, whole_regions
 
 from ..models import Evaluation, Indicator
 from ..oversight.signals import evaluation_signals
+from ..weights import declared_weights
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from ..workflow.versions import acting_as, conflict_message, last_change
 from .models import DrawReason, ItemStatus, RecheckItem, RecheckSample, RecheckScore
@@ -300,19 +301,26 @@ class RecheckTotal:
 
 def recheck_total(item: RecheckItem) -> RecheckTotal:
     """Execution score + Σ over the applicable indicators of (the 复核得分 where given, else the computed
-    score), never above the scheme's total, rounded half-up; the grade by the scheme's thresholds (the
-    same function as the self-evaluation's)."""
+    score), each level 1 capped at the weight its header declares when the scheme caps subtotals (as the
+    self-evaluation's total is), never above the scheme's total, rounded half-up; the grade by the
+    scheme's thresholds (``Scheme.grade_for``, the same function as the self-evaluation's). Without any
+    复核得分 it is the self-evaluation's computed total."""
     evaluation = Evaluation.objects.select_related("scheme").get(pk=item.evaluation_id)
     scheme = evaluation.scheme.engine_scheme()
     given = dict(RecheckScore.objects.filter(item=item).values_list("indicator_id", "score"))
     indicators = Indicator.objects.filter(project_id=evaluation.project_id, not_applicable=False)
-    total_of_indicators = Decimal(0)
-    for pk, score in indicators.values_list("pk", "score"):
+    by_level1: dict[str, Decimal] = {}
+    for pk, level1, score in indicators.values_list("pk", "level1", "score"):
         value = given.get(pk, score)
-        total_of_indicators += value if value is not None else Decimal(0)
+        by_level1[level1] = by_level1.get(level1, Decimal(0)) + (value if value is not None else Decimal(0))
+    declared = declared_weights(evaluation.declared_level1_weights) if scheme.level1_cap else {}
+    indicators_sum = sum(
+        (min(value, declared[code]) if code in declared else value for code, value in by_level1.items()),
+        Decimal(0),
+    )
     execution = evaluation.execution_score or Decimal(0)
-    total = round_score(min(execution + total_of_indicators, scheme.total))
-    return RecheckTotal(execution, total_of_indicators, total, scheme.grade_for(total) or "")
+    total = round_score(min(execution + indicators_sum, scheme.total))
+    return RecheckTotal(execution, indicators_sum, total, scheme.grade_for(total) or "")
 
 
 @transaction.atomic
