@@ -15,15 +15,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from projects.choices import Role
 from projects.models import BudgetLine, Project, Region
-from projects.scoping import roles_of, whole_regions
 
 from ..models import Evaluation, Indicator
 from ..oversight.signals import evaluation_signals
 from ..weights import declared_weights
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from ..workflow.versions import acting_as, conflict_message, last_change
+from .access import finance_regions, may_recheck
 from .models import DrawReason, ItemStatus, RecheckItem, RecheckSample, RecheckScore
 
 #: the criteria in the order they are applied, each drawing from what the earlier ones left
@@ -37,15 +36,8 @@ FINDINGS_MAX_CHARS = 20_000
 CENT = Decimal("0.01")
 
 
-def finance_regions(user):
-    """The regions whose 复核 the user may carry out: finance reviewers their region (admins read only)."""
-    if Role.FINANCE not in roles_of(user):
-        return Region.objects.none()
-    return whole_regions(user).filter(membership__user=user, membership__role=Role.FINANCE).distinct()
-
-
 def _check_finance(user, region: Region) -> None:
-    if not finance_regions(user).filter(pk=region.pk).exists():
+    if not may_recheck(user, region):
         raise NotPermitted("只有本地区的财政审阅人可以进行抽查复核。")
 
 
