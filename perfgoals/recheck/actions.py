@@ -289,6 +289,8 @@ class RecheckTotal:
     indicators_sum: Decimal
     total: Decimal
     grade: str
+    #: a level-1 subtotal (or the whole) is above its header weight and counted at it
+    capped: bool = False
 
 
 def recheck_total(item: RecheckItem) -> RecheckTotal:
@@ -312,7 +314,8 @@ def recheck_total(item: RecheckItem) -> RecheckTotal:
     )
     execution = evaluation.execution_score or Decimal(0)
     total = round_score(min(execution + indicators_sum, scheme.total))
-    return RecheckTotal(execution, indicators_sum, total, scheme.grade_for(total) or "")
+    capped = indicators_sum < sum(by_level1.values(), Decimal(0)) or execution + indicators_sum > scheme.total
+    return RecheckTotal(execution, indicators_sum, total, scheme.grade_for(total) or "", capped)
 
 
 @transaction.atomic

@@ -171,3 +171,11 @@ def test_only_the_regions_finance_reviewers_rescore(sample, small_project, user_
         actions.finish_item(user_of(role), item, "发现", None)
     assert not RecheckScore.objects.exists()
     assert RecheckItem.objects.get(pk=item.pk).status == ItemStatus.IN_PROGRESS
+
+
+def test_a_level1_subtotal_above_its_header_is_counted_at_the_header(sample, main_project, user_of):
+    """Seed 001 附件1 prints 产出 rows worth more than its header: a lower score there may leave the total
+    where it is, as the self-evaluation's own total would."""
+    item = item_of(sample, main_project)
+    assert actions.recheck_total(item).capped
+    assert actions.recheck_total(item).total == main_project.evaluation.total_score
