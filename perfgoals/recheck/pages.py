@@ -84,3 +84,44 @@ def indicator_rows(item: RecheckItem, errors: dict | None = None) -> list[Indica
     indicators = Indicator.objects.filter(project_id=item.evaluation.project_id).order_by("order")
     errors = errors or {}
     return [IndicatorRow(i, scores.get(i.pk), errors.get(i.pk)) for i in indicators]
+
+
+#: the columns of the 复核 result table (xlsx), and their number formats
+RESULT_HEADER = [
+    "序号",
+    "项目名称",
+    "实施单位",
+    "主管部门",
+    "抽取原因",
+    "抽取时风险分",
+    "自评得分",
+    "自评等级",
+    "复核总分",
+    "复核等级",
+    "差额（复核−自评）",
+    "状态",
+    "复核发现",
+]
+RESULT_FORMATS = [None, None, None, None, None, "0.00", "0.00", None, "0.00", None, "0.00", None, None]
+
+
+def result_table(rows: list[ItemRow]) -> list[list]:
+    """The 复核 result table: one row per sampled evaluation, the numbers as Decimals."""
+    return [
+        [
+            row.item.order,
+            row.item.evaluation.project.name,
+            row.item.evaluation.project.unit.name,
+            row.item.evaluation.project.department.name,
+            row.item.get_reason_display(),
+            row.item.risk_score,
+            row.self_total,
+            row.self_grade,
+            row.recheck.total,
+            row.recheck.grade,
+            row.gap,
+            row.item.get_status_display() + ("" if row.final else "（暂计）"),
+            row.item.findings,
+        ]
+        for row in rows
+    ]

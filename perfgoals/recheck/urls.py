@@ -8,5 +8,6 @@ app_name = "recheck"
 urlpatterns = [
     path("", views.sample_list, name="index"),
     path("<int:pk>/", views.sample_detail, name="sample"),
+    path("<int:pk>/xlsx/", views.sample_xlsx, name="sample_xlsx"),
     path("item/<int:pk>/", views.item_detail, name="item"),
 ]

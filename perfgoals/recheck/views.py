@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from projects.exports import streaming_download, xlsx_chunks
 from projects.filtersets import years_of
 from projects.models import Project
 from projects.scoping import whole_regions
@@ -19,6 +20,8 @@ from ..models import Indicator
 from ..workflow.errors import InvalidData, VersionConflict, WorkflowError
 from . import access, actions, pages
 from .models import DrawReason, ItemStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _readable(user) -> None:
@@ -71,10 +74,7 @@ def sample_list(request):
 @require_http_methods(["GET"])
 def sample_detail(request, pk: int):
     sample = get_object_or_404(access.visible_samples(request.user), pk=pk)
-    items = sample.items.select_related(
-        "evaluation__project__unit", "evaluation__project__department", "evaluation__scheme"
-    ).order_by("order")
-    rows = pages.item_rows(items)
+    rows = _sample_rows(sample)
     labels = dict(DrawReason.choices)
     context = {
         "sample": sample,
@@ -84,6 +84,24 @@ def sample_detail(request, pk: int):
         "done": sum(1 for r in rows if r.final),
     }
     return render(request, "recheck/sample.html", context)
+
+
+def _sample_rows(sample):
+    items = sample.items.select_related(
+        "evaluation__project__unit", "evaluation__project__department", "evaluation__scheme"
+    ).order_by("order")
+    return pages.item_rows(items)
+
+
+@login_required
+@require_http_methods(["GET"])
+def sample_xlsx(request, pk: int):
+    """The 复核 result table of a sample as a workbook (text never read as a formula)."""
+    sample = get_object_or_404(access.visible_samples(request.user), pk=pk)
+    rows = pages.result_table(_sample_rows(sample))
+    title = f"{sample.region.name}{sample.year}年度复核结果"
+    chunks = xlsx_chunks(pages.RESULT_HEADER, rows, title=title, formats=pages.RESULT_FORMATS)
+    return streaming_download(chunks, f"{title}_样本{sample.pk}.xlsx", XLSX)
 
 
 @login_required

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -71,12 +73,15 @@ def assert_status(response, expected):
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
-@pytest.mark.parametrize("page", ["sample", "item"])
+@pytest.mark.parametrize("page", ["sample", "item", "sample_xlsx"])
 def test_reading_a_sample_or_item(sample, item, client_of, role, page):
-    url = reverse(f"recheck:{page}", args=[sample.pk if page == "sample" else item.pk])
+    url = reverse(f"recheck:{page}", args=[item.pk if page == "item" else sample.pk])
     response = client_for(role, client_of).get(url)
     assert_status(response, GET_EXPECTED[role])
-    if GET_EXPECTED[role] == 200:
+    if GET_EXPECTED[role] == 200 and page == "sample_xlsx":
+        assert "attachment" in response["Content-Disposition"]
+        assert b"".join(response.streaming_content)[:2] == b"PK"
+    elif GET_EXPECTED[role] == 200:
         assert item.evaluation.project.name in response.content.decode()
 
 
@@ -133,7 +138,7 @@ def test_finishing_an_item(item, client_of, role):
 
 
 def test_every_recheck_url_is_covered():
-    covered = {"index", "sample", "item"}
+    covered = {"index", "sample", "sample_xlsx", "item"}
     assert {p.name for p in recheck_urls.urlpatterns} == covered
 
 
@@ -180,3 +185,22 @@ def test_the_nav_shows_复核_to_finance_only(demo, client_of):
     link = f'href="{reverse("recheck:index")}"'
     assert link in client_of("finance").get(reverse("oversight:overview")).content.decode()
     assert link not in client_of("supervisor_own").get(reverse("oversight:overview")).content.decode()
+
+
+def test_the_result_table_in_excel(sample, item, small_project, client_of, user_of):
+    finance = user_of("finance")
+    row = first_weighted(small_project)
+    actions.record_indicator_score(finance, item, row, "0", "无佐证", None)
+    findings = '=HYPERLINK("http://example.invalid","点此")'
+    done = actions.finish_item(finance, RecheckItem.objects.get(pk=item.pk), findings, None)
+    response = client_of("finance").get(reverse("recheck:sample_xlsx", args=[sample.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "项目名称", "实施单位") and len(rows) == 1 + sample.items.count()
+    mine = next(r for r in rows[1:] if r[1] == small_project.name)
+    assert Decimal(str(mine[6])) == small_project.evaluation.total_score
+    assert Decimal(str(mine[8])) == done.recheck_total
+    assert Decimal(str(mine[10])) == done.recheck_total - small_project.evaluation.total_score == -row.score
+    assert mine[9] == done.recheck_grade and mine[11] == "已完成"
+    cell = next(c for c in sheet[rows.index(mine) + 1] if c.value == findings)
+    assert cell.data_type == "s"  # text, never a formula
