@@ -8,6 +8,7 @@ urlpatterns = [
     path("reports/", include("perfgoals.reports.urls")),
     path("import/", include("perfgoals.intake.urls")),
     path("overview/", include("perfgoals.oversight.urls")),
+    path("recheck/", include("perfgoals.recheck.urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "perfgoals",
     "perfgoals.reports",
     "perfgoals.intake",
+    "perfgoals.recheck",
     "accounts",
 ]
 

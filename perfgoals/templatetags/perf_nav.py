@@ -40,3 +40,9 @@ def can_import(roles) -> bool:
 def can_oversee(roles) -> bool:
     """The overview (总览) is for supervisors, finance reviewers and administrators."""
     return bool({Role.SUPERVISOR, Role.FINANCE, Role.ADMIN} & set(roles or ()))
+
+
+@register.filter
+def can_recheck(roles) -> bool:
+    """抽查复核 is finance's work; administrators read it."""
+    return bool({Role.FINANCE, Role.ADMIN} & set(roles or ()))
