@@ -245,6 +245,15 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
             )
         )
         total = _round(scheme.total)
+    ceiling = scheme.execution_cap(rate)
+    if ceiling is not None and total > ceiling:
+        warnings.append(
+            EvaluationWarning(
+                "execution_capped",
+                f"预算执行率 {rate_display}，按评分方案总分最高 {_fmt(ceiling)} 分（计算合计 {total!s}）",
+            )
+        )
+        total = _round(ceiling)
     if inp.reported_total is not None and inp.reported_total != total:
         warnings.append(
             EvaluationWarning(

@@ -170,6 +170,9 @@ class Scheme:
     weight without a ratio. ``overshoot_threshold``: an achievement ratio of 1 + threshold or more
     needs an explanation (None: never). ``deadline_late``: a late deadline scores "zero", or by the
     user's "band". ``score_places``: decimal places of an indicator score (half-up).
+    ``execution_caps``: the total's ceiling by budget execution rate, as (rate below, highest total)
+    pairs — e.g. ((0.8, 89), (0.7, 79), (0.6, 69), (0.5, 59)): an execution rate under 80 % caps the
+    total at 89, under 70 % at 79 …; the lowest ceiling that applies wins (empty: no ceiling).
     """
 
     code: str
@@ -194,6 +197,7 @@ class Scheme:
     level1_cap: bool = True
     deadline_late: str = "zero"
     score_places: int = 2
+    execution_caps: tuple[tuple[Decimal, Decimal], ...] = ()
 
     def __post_init__(self) -> None:
         # freeze the containers so that a Scheme really is immutable, then validate
@@ -202,6 +206,7 @@ class Scheme:
             self, "bands", MappingProxyType({scale: tuple(bands) for scale, bands in self.bands.items()})
         )
         object.__setattr__(self, "grade_thresholds", tuple(tuple(item) for item in self.grade_thresholds))
+        object.__setattr__(self, "execution_caps", tuple(tuple(item) for item in self.execution_caps))
         _validate(self)
 
     def __hash__(self) -> int:
@@ -223,6 +228,13 @@ class Scheme:
                 if band.matches(label):
                     return name, band
         return None
+
+    def execution_cap(self, rate: Decimal | None) -> Decimal | None:
+        """The highest total an execution rate allows (None: no ceiling applies)."""
+        if rate is None:
+            return None
+        caps = [ceiling for below, ceiling in self.execution_caps if rate < below]
+        return min(caps) if caps else None
 
     def grade_for(self, total: Decimal) -> str | None:
         """The grade of a total by the thresholds (highest first)."""
@@ -267,6 +279,7 @@ class Scheme:
             "overshoot_threshold": None
             if self.overshoot_threshold is None
             else str(self.overshoot_threshold),
+            "execution_caps": [[str(below), str(ceiling)] for below, ceiling in self.execution_caps],
             "drop_not_applicable": self.drop_not_applicable,
             "level1_cap": self.level1_cap,
             "deadline_late": self.deadline_late,
@@ -319,6 +332,18 @@ class Scheme:
             kwargs["bands"] = _bands(data["bands"])
         if "grade_thresholds" in data:
             kwargs["grade_thresholds"] = _grades(data["grade_thresholds"])
+        if "execution_caps" in data:
+            caps = data["execution_caps"]
+            if not isinstance(caps, list | tuple) or not all(
+                isinstance(item, list | tuple) and len(item) == 2 for item in caps
+            ):
+                raise SchemeError(
+                    '字段 execution_caps 须为 [执行率上限, 总分上限] 的列表，如 [["0.8", "89"]]'
+                )
+            kwargs["execution_caps"] = tuple(
+                (_decimal(below, "execution_caps"), _decimal(ceiling, "execution_caps"))
+                for below, ceiling in caps
+            )
         return cls(**kwargs)
 
 
@@ -416,6 +441,13 @@ def _validate(scheme: Scheme) -> None:
         not isinstance(scheme.overshoot_threshold, Decimal) or scheme.overshoot_threshold < 0
     ):
         raise SchemeError("超额阈值 overshoot_threshold 须为非负数值或空")
+    for below, ceiling in scheme.execution_caps:
+        if not all(isinstance(v, Decimal) and v.is_finite() for v in (below, ceiling)):
+            raise SchemeError("执行率封顶 execution_caps 的每一项须为两个数值")
+        if not 0 < below <= 1:
+            raise SchemeError(f"执行率封顶的执行率 {below} 须大于 0、不超过 1（如 0.8 表示 80%）")
+        if not 0 <= ceiling <= scheme.total:
+            raise SchemeError(f"执行率封顶的总分上限 {ceiling} 须在 0 到总分 {scheme.total} 之间")
     if isinstance(scheme.score_places, bool) or not isinstance(scheme.score_places, int):
         raise SchemeError("字段 score_places 须为整数")
     if not 0 <= scheme.score_places <= 4:
@@ -502,8 +534,29 @@ NATIONAL_2020 = Scheme(
     level1_cap=False,
 )
 
+PLATFORM_CAPS = Scheme(
+    code="platform-caps",
+    name="预算管理一体化平台自评规则（执行率封顶）",
+    description=(
+        "按山东 2019 年自评规则计分（正向 B ÷ A × 分值、反向 A ÷ B × 分值，单项不超过分值，一级指标小计"
+        "不超过表头分值），并按预算管理一体化平台的做法以预算执行率限定总分：执行率 80% 以下的总分最高 "
+        "89 分，70% 以下最高 79 分，60% 以下最高 69 分，50% 以下最高 59 分。“≈”“左右”的目标在目标值 "
+        "±5% 以内得满分，超出的按较近的一端计分。实际完成超过目标 30% 及以上的，须说明目标是否偏低。"
+    ),
+    approx_as="tolerance",
+    overshoot_threshold=Decimal("0.30"),
+    execution_caps=(
+        (Decimal("0.8"), Decimal(89)),
+        (Decimal("0.7"), Decimal(79)),
+        (Decimal("0.6"), Decimal(69)),
+        (Decimal("0.5"), Decimal(59)),
+    ),
+)
+
 #: the shipped schemes, by code (read-only)
-SCHEMES: Mapping[str, Scheme] = MappingProxyType({s.code: s for s in (SHANDONG_2019, NATIONAL_2020)})
+SCHEMES: Mapping[str, Scheme] = MappingProxyType(
+    {s.code: s for s in (SHANDONG_2019, NATIONAL_2020, PLATFORM_CAPS)}
+)
 
 #: the scheme used when a region has chosen none
 DEFAULT_SCHEME_CODE = "shandong-2019"

@@ -251,6 +251,7 @@ def every_option_differs() -> Scheme:
         level1_cap=False,
         deadline_late="band",
         score_places=3,
+        execution_caps=((Decimal("0.8"), Decimal(100)),),
     )
     for option in dataclasses.fields(Scheme):
         if option.name != "positive_formula":
@@ -352,6 +353,7 @@ def test_every_scheme_option_is_either_checked_by_the_fast_path_or_not_read_by_i
         "drop_not_applicable",
         "level1_cap",
         "deadline_late",
+        "execution_caps",  # a ceiling on the total, applied after the indicators are scored
     }
     checked = {*speed._HANDLED_CHOICES, *speed._HANDLED_FLAGS, *speed._HANDLED_OTHERS}
     assert not checked & not_read

@@ -1,0 +1,86 @@
+"""Execution-rate caps on the total (#12, provincial rules as scheme options): the 一体化 platform's
+practice — under 80 % execution the total is at most 89, under 70 % 79, under 60 % 69, under 50 % 59 —
+as data in a scheme, validated, round-tripped, and shipped in the third built-in scheme."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfgoals.engine import SCHEMES, EvaluationInput, IndicatorInput, Scheme, SchemeError, score_evaluation
+
+PLATFORM = SCHEMES["platform-caps"]
+
+
+def full_marks(annual: str, executed: str) -> EvaluationInput:
+    """Every indicator met (90 points) with the given budget."""
+    rows = [
+        IndicatorInput(
+            name="培训人次", target_text="≥100人次", actual_text="120人次", weight=D(50), level1="output"
+        ),
+        IndicatorInput(
+            name="群众受益率", target_text="≥90%", actual_text="95%", weight=D(30), level1="benefit"
+        ),
+        IndicatorInput(
+            name="满意度", target_text="≥90%", actual_text="96%", weight=D(10), level1="satisfaction"
+        ),
+    ]
+    return EvaluationInput(budget_annual=D(annual), budget_executed=D(executed), indicators=rows)
+
+
+@pytest.mark.parametrize(
+    ("executed", "total", "capped"),
+    [
+        ("100", "100.00", False),  # 100 %: no ceiling
+        ("80", "98.00", False),  # exactly 80 %: not "under 80 %"
+        ("79", "89.00", True),  # 90 + 7.9 = 97.90 → 89
+        ("65", "79.00", True),  # 65 %: under 70 (not under 60) → 79
+        ("40", "59.00", True),  # under 50 % → 59
+    ],
+)
+def test_the_total_is_capped_by_the_execution_rate(executed, total, capped):
+    result = score_evaluation(full_marks("100", executed), PLATFORM)
+    assert result.total == D(total)
+    assert any(w.code == "execution_capped" for w in result.warnings) is capped
+    assert result.grade == PLATFORM.grade_for(result.total)
+
+
+def test_other_schemes_have_no_ceiling():
+    assert score_evaluation(full_marks("100", "40"), SCHEMES["shandong-2019"]).total == D("94.00")
+
+
+def test_the_caps_round_trip_and_are_validated():
+    assert Scheme.from_dict(PLATFORM.to_dict()) == PLATFORM
+    data = PLATFORM.to_dict()
+    for caps, fragment in [
+        ([["1.5", "89"]], "不超过 1"),
+        ([["0.8", "120"]], "0 到总分"),
+        ([["0.8"]], "execution_caps"),
+        ("0.8", "execution_caps"),
+        ([["abc", "89"]], "execution_caps"),
+    ]:
+        with pytest.raises(SchemeError, match=fragment):
+            Scheme.from_dict({**data, "execution_caps": caps})
+
+
+@given(
+    st.decimals(min_value=1, max_value=10_000, places=2),
+    st.decimals(min_value=0, max_value=1, places=4),
+    st.lists(
+        st.tuples(st.decimals(min_value="0.01", max_value=1, places=2), st.integers(0, 100)), max_size=4
+    ),
+)
+def test_no_total_exceeds_the_ceiling_its_rate_allows(annual, share, caps):
+    scheme = dataclasses.replace(
+        SCHEMES["shandong-2019"], code="caps-test", execution_caps=tuple((b, D(c)) for b, c in caps)
+    )
+    executed = (annual * share).quantize(D("0.01"))
+    result = score_evaluation(full_marks(str(annual), str(executed)), scheme)
+    ceiling = scheme.execution_cap(result.execution_rate)
+    assert result.total is not None and D(0) <= result.total <= scheme.total
+    if ceiling is not None:
+        assert result.total <= ceiling
