@@ -11,12 +11,14 @@ from collections.abc import Mapping
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import ProjectAdmin as BaseProjectAdmin
 from projects.models import Project
 
 from .engine import Direction, Flag, Kind
+from .engine.schemes import OPTION_HELP
 from .engine.values import format_decimal
 from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
 from .pages.targets import _SOURCE_LABELS_DIRECTION
@@ -56,6 +58,18 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "is_default", "built_in"]
     list_filter = ["is_default", "built_in"]
     search_fields = ["name", "code"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        field = form.base_fields.get("params")
+        if field is not None:
+            # every option of a scheme in words (the engine's OPTION_HELP), under the JSON field
+            field.help_text = format_html(
+                '{}<ul class="scheme-options">{}</ul>',
+                "评分规则参数（JSON），保存时由评分引擎校验。可用字段：",
+                format_html_join("", "<li><code>{}</code>：{}</li>", OPTION_HELP.items()),
+            )
+        return form
 
 
 @admin.register(RegionScheme)

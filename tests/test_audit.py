@@ -304,3 +304,16 @@ def test_a_unit_renamed_in_the_admin_is_in_the_audit_log(admin_web, administrato
     entry = entries(unit, "change").get()
     assert entry.actor == administrator
     assert entry.changes["name"] == {"label": "实施单位", "old": old_name, "new": "改名后的单位"}
+
+
+@pytest.mark.django_db
+def test_the_scheme_admin_explains_every_option(client):
+    from django.contrib.auth import get_user_model
+
+    from perfgoals.engine.schemes import OPTION_HELP
+
+    admin = get_user_model().objects.create_superuser("schemes_admin", "a@example.com", "x-Passw0rd-x")
+    client.force_login(admin)
+    page = client.get("/admin/perfgoals/scoringscheme/add/").content.decode()
+    assert all(f"<code>{name}</code>" in page for name in OPTION_HELP)
+    assert "执行率低于 80% 总分最高 89 分" in page

@@ -553,6 +553,35 @@ PLATFORM_CAPS = Scheme(
     ),
 )
 
+#: every option of a scheme in words, for the people who edit schemes (the admin shows this list)
+OPTION_HELP: Mapping[str, str] = MappingProxyType(
+    {
+        "code": "方案代码（字母、数字、连字符），如 shandong-2019",
+        "name": "方案名称",
+        "description": "方案说明（评分规则原文或出处）",
+        "execution_weight": "预算执行率的分值，如 10",
+        "execution_rounding": "预算执行得分的取舍：2dp 保留两位小数，integer 取整",
+        "level1_weights": '一级指标默认分值，如 {"output": 50, "benefit": 30, "satisfaction": 10}',
+        "total": "总分，须等于预算执行分值与一级指标分值之和，如 100",
+        "positive_formula": "正向指标公式：ratio 实际值 ÷ 目标值 × 分值",
+        "negative_formula": "反向指标公式：inverse_ratio 目标值 ÷ 实际值 × 分值；linear_excess 超出目标的比例扣分，达到 2 倍不得分",
+        "equal_as": "“＝”目标：positive 按正向计分；two_sided 偏离任一方向都扣分",
+        "approx_as": "“≈/左右”目标：positive 按正向；two_sided 双向；tolerance 目标值 ±5% 内得满分",
+        "full_when_met": "true：达到目标即得满分（不按比例）",
+        "cap_at_weight": "true：单项得分不超过该项分值",
+        "bands": "定性指标的档次（名称、得分比例上下限、别名），按档次量表 three / five / hml 分组",
+        "default_scale": "未注明量表时使用的档次量表：three、five 或 hml",
+        "grade_thresholds": '等级分数线，如 [["优", 90], ["良", 80], ["中", 60], ["差", 0]]',
+        "low_score_threshold": "低于此总分须说明原因和改进措施，如 80",
+        "overshoot_threshold": "实际超过目标达此比例须说明目标是否偏低，如 0.30；空：不检查",
+        "drop_not_applicable": "true：不适用的指标不计，其分值按比例分给其余指标",
+        "level1_cap": "true：一级指标小计不超过表头分值",
+        "deadline_late": "逾期完成的时限指标：zero 不得分；band 由填报人评定档次",
+        "score_places": "单项得分保留的小数位（0–4），四舍五入",
+        "execution_caps": '按预算执行率限定总分：[[执行率, 总分上限], …]，如 [["0.8", "89"], ["0.7", "79"]] 表示执行率低于 80% 总分最高 89 分、低于 70% 最高 79 分；空：不限定',
+    }
+)
+
 #: the shipped schemes, by code (read-only)
 SCHEMES: Mapping[str, Scheme] = MappingProxyType(
     {s.code: s for s in (SHANDONG_2019, NATIONAL_2020, PLATFORM_CAPS)}

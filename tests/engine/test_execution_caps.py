@@ -84,3 +84,10 @@ def test_no_total_exceeds_the_ceiling_its_rate_allows(annual, share, caps):
     assert result.total is not None and D(0) <= result.total <= scheme.total
     if ceiling is not None:
         assert result.total <= ceiling
+
+
+def test_every_option_is_explained_for_the_admin():
+    from perfgoals.engine.schemes import OPTION_HELP
+
+    assert set(OPTION_HELP) == {f.name for f in dataclasses.fields(Scheme)}
+    assert all(text.strip() for text in OPTION_HELP.values())
