@@ -5,6 +5,9 @@
    - leaving the page with unsaved input asks first (beforeunload); the form being submitted is not
      counted (its values are what it sends);
    - Enter in a 实际完成值 input moves to the next row's (Shift+Enter: the previous one), without saving;
+     Tab goes actual → (band, score, weight where shown) → note → the next row's actual: the row's 保存
+     and the direction buttons are left out of the Tab order (tabindex=-1; Ctrl+Enter saves the row,
+     the notice above the sheet confirms every guessed direction at once);
    - pasting several lines copied from Excel or WPS (rows by newlines, cells by tabs) into a 实际完成值
      input fills that row and the following ones: the first cell the actual value, a second cell the
      deviation note; the rows are marked unsaved, nothing is saved until the user saves;
@@ -113,6 +116,12 @@
 
   document.addEventListener("keydown", function (e) {
     var el = e.target;
+    // Ctrl+Enter in a row saves that row (its 保存 button is left out of the Tab order)
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && el.matches && el.matches(ROW_FIELD)) {
+      var button = el.form && el.form.querySelector("button[type=submit]");
+      if (button) { e.preventDefault(); button.click(); }
+      return;
+    }
     if (e.key !== "Enter" || e.isComposing || e.keyCode === 229 || !el.matches || !el.matches(ACTUAL)) return;
     e.preventDefault(); // not the row's implicit submission
     var list = actuals();

@@ -78,3 +78,87 @@ def test_leaving_with_unsaved_input_asks_first(reopened, live_server, browser_pa
         page.click("nav a:text-is('项目')")
     assert dialogs == ["beforeunload"]
     assert not page.url.endswith(f"/projects/{project.pk}/")
+
+
+def test_a_column_of_actuals_typed_with_enter_only(reopened, live_server, browser_page):  # noqa: F811
+    page, base = browser_page, live_server.url
+    project, indicators = reopened
+    open_sheet(page, base, project)
+    column = [ind for ind in indicators if page.locator(f"#id_ind{ind.pk}-actual_text").count()][:6]
+    typed = [f"{81 + i}%" for i in range(len(column))]
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+
+    page.focus(f"#id_ind{column[0].pk}-actual_text")
+    for value in typed:
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    # each Enter moved down one row: the values are where they were typed, the focus one row further
+    assert [page.input_value(f"#id_ind{ind.pk}-actual_text") for ind in column] == typed
+    focused = page.evaluate("document.activeElement.name")
+    following = page.locator("#indicators input[name$='-actual_text']").nth(len(column))
+    assert focused == following.get_attribute("name")
+    assert page.locator("#indicators .unsaved-tag").count() == len(column)
+    # Enter saved nothing
+    page.wait_for_timeout(300)
+    assert requests == []
+    assert [Indicator.objects.get(pk=ind.pk).actual_text for ind in column] == [
+        ind.actual_text for ind in column
+    ]
+
+    # Tab: actual → deviation note → the next row's actual (the row's 保存 and direction buttons skipped)
+    second = column[1]
+    page.focus(f"#id_ind{column[0].pk}-actual_text")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == f"ind{column[0].pk}-deviation_note"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == f"ind{second.pk}-actual_text"
+
+
+PASTE = """(args) => {
+  const input = document.querySelector(args.selector);
+  const data = new DataTransfer();
+  data.setData("text/plain", args.text);
+  input.focus();
+  input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def paste(page, selector: str, text: str) -> None:
+    """Paste ``text`` into the input as the browser does from the clipboard."""
+    page.evaluate(PASTE, {"selector": selector, "text": text})
+
+
+def test_five_rows_pasted_from_excel(reopened, live_server, browser_page):  # noqa: F811
+    page, base = browser_page, live_server.url
+    project, indicators = reopened
+    open_sheet(page, base, project)
+    column = [ind for ind in indicators if page.locator(f"#id_ind{ind.pk}-actual_text").count()][:6]
+    rows = [(f"{91 + i}%", f"原因说明 {i + 1}") for i in range(5)]
+    # as Excel copies a block: cells by tabs, rows by CRLF, a line end after the last row
+    text = "".join(f"{actual}\t{note}\r\n" for actual, note in rows)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+
+    paste(page, f"#id_ind{column[0].pk}-actual_text", text)
+    shown = [
+        (
+            page.input_value(f"#id_ind{ind.pk}-actual_text"),
+            page.input_value(f"#id_ind{ind.pk}-deviation_note"),
+        )
+        for ind in column[:5]
+    ]
+    assert shown == rows
+    # the sixth row is untouched; the five are marked unsaved and the toast says so; nothing was sent
+    assert page.input_value(f"#id_ind{column[5].pk}-actual_text") == column[5].actual_text
+    assert page.locator(f"#ind-{column[5].pk} .unsaved-tag").count() == 0
+    assert page.locator("#indicators .unsaved-tag").count() == 5
+    assert "已粘贴 5 行" in page.inner_text("#toast")
+    page.wait_for_timeout(300)
+    assert requests == []
+    assert Indicator.objects.get(pk=column[0].pk).actual_text == column[0].actual_text
+
+    # one value without a tab or line end is an ordinary paste into the one input
+    paste(page, f"#id_ind{column[5].pk}-actual_text", "66%")
+    assert page.locator("#indicators .unsaved-tag").count() == 5
