@@ -172,6 +172,34 @@
     );
   });
 
+  // --- 全部保存: the changed rows' fields, copied into the one form ----------------------------------
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.id !== "sheet-form") return;
+    Array.prototype.forEach.call(form.querySelectorAll("input.copied"), function (el) { el.remove(); });
+    var rows = entryRows().filter(rowChanged);
+    if (!rows.length) {
+      e.preventDefault();
+      showToast("没有未保存的修改。", "info");
+      return;
+    }
+    rows.forEach(function (row) {
+      var rowForm = row.querySelector("form[id^='form-ind']");
+      if (!rowForm) return;
+      // the row's form owns its cells' inputs (form="form-ind…") and its version
+      Array.prototype.forEach.call(rowForm.elements, function (el) {
+        if (!el.name || el.disabled || el.type === "submit" || el.type === "button" || el.name === "version") return;
+        if (el.name === "csrfmiddlewaretoken") return;
+        var copy = document.createElement("input");
+        copy.type = "hidden";
+        copy.className = "copied";
+        copy.name = el.name;
+        copy.value = el.value;
+        form.appendChild(copy);
+      });
+    });
+  });
+
   function showToast(text, level) {
     var toast = document.getElementById("toast");
     if (!toast) return;

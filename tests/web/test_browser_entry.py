@@ -115,6 +115,16 @@ def test_a_column_of_actuals_typed_with_enter_only(reopened, live_server, browse
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == f"ind{second.pk}-actual_text"
 
+    # one 全部保存 for the column: no warning on the way, every value stored, no row left unsaved
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with page.expect_navigation():
+        page.click("[data-testid=save-sheet]")
+    assert dialogs == []
+    assert f"已保存 {len(column)} 行指标" in page.inner_text("body")
+    assert [Indicator.objects.get(pk=ind.pk).actual_text for ind in column] == typed
+    assert page.locator("#indicators .unsaved-tag").count() == 0
+
 
 PASTE = """(args) => {
   const input = document.querySelector(args.selector);
@@ -162,3 +172,9 @@ def test_five_rows_pasted_from_excel(reopened, live_server, browser_page):  # no
     # one value without a tab or line end is an ordinary paste into the one input
     paste(page, f"#id_ind{column[5].pk}-actual_text", "66%")
     assert page.locator("#indicators .unsaved-tag").count() == 5
+
+    # saved at once: the five rows, notes included
+    with page.expect_navigation():
+        page.click("[data-testid=save-sheet]")
+    stored = [Indicator.objects.get(pk=ind.pk) for ind in column[:5]]
+    assert [(ind.actual_text, ind.deviation_note) for ind in stored] == rows
