@@ -11,7 +11,8 @@
    - pasting several lines copied from Excel or WPS (rows by newlines, cells by tabs) into a 实际完成值
      input fills that row and the following ones: the first cell the actual value, a second cell the
      deviation note; the rows are marked unsaved, nothing is saved until the user saves;
-   - 全部保存 (#save-sheet) sends every changed row in one request.
+   - 全部保存 (#save-sheet below the sheet, and its twin in the result bar) sends every changed row in
+     one request.
 */
 (function () {
   "use strict";
@@ -64,11 +65,10 @@
   function markAll() {
     var count = 0;
     entryRows().forEach(function (row) { if (mark(row)) count++; });
-    var all = document.getElementById("save-sheet");
-    if (all) {
-      var label = all.querySelector(".count");
-      if (label) label.textContent = count ? "（" + count + " 行）" : "";
-    }
+    // the count on 全部保存, below the sheet and in the result bar
+    Array.prototype.forEach.call(document.querySelectorAll("button[form='sheet-form'] .count, #save-sheet .count"), function (label) {
+      label.textContent = count ? "（" + count + " 行）" : "";
+    });
     return count;
   }
 

@@ -173,8 +173,9 @@ def test_five_rows_pasted_from_excel(reopened, live_server, browser_page):  # no
     paste(page, f"#id_ind{column[5].pk}-actual_text", "66%")
     assert page.locator("#indicators .unsaved-tag").count() == 5
 
-    # saved at once: the five rows, notes included
+    # saved at once from the result bar's 全部保存 (it counts the rows): the five rows, notes included
+    assert page.inner_text("[data-testid=save-sheet-bar]") == "全部保存（5 行）"
     with page.expect_navigation():
-        page.click("[data-testid=save-sheet]")
+        page.click("[data-testid=save-sheet-bar]")
     stored = [Indicator.objects.get(pk=ind.pk) for ind in column[:5]]
     assert [(ind.actual_text, ind.deviation_note) for ind in stored] == rows
