@@ -9,6 +9,7 @@ app_name = "perfgoals"
 urlpatterns = [
     path("projects/<int:pk>/", views.project_page, name="project"),
     path("projects/<int:pk>/indicators/<int:indicator_pk>/", views.save_indicator, name="save_indicator"),
+    path("projects/<int:pk>/sheet/", views.save_sheet, name="save_sheet"),
     path("projects/<int:pk>/budget/", views.save_budget, name="save_budget"),
     path("projects/<int:pk>/explanations/", views.save_explanations, name="save_explanations"),
     path("projects/<int:pk>/submit/", views.submit, name="submit"),

@@ -12,7 +12,7 @@ direction confirmed by the unit, corrected by the supervisor).
 """
 
 from .directions import confirm_direction, confirm_directions, correct_direction
-from .entry import save_budget, save_explanations, save_indicator, submit
+from .entry import save_budget, save_explanations, save_indicator, save_sheet, submit
 from .project import project_page
 from .queue import ReviewQueueView, TargetsAndSelfEvaluationQueueTable, approve_many
 from .review import review_action, review_page, target_review_action
@@ -34,6 +34,7 @@ __all__ = [
     "save_budget",
     "save_explanations",
     "save_indicator",
+    "save_sheet",
     "save_weights",
     "submit",
     "submit_targets",

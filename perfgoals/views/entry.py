@@ -40,6 +40,7 @@ from .actions import (
     PageAnswer,
     Refusal,
     flash,
+    form_errors,
     perform,
     require,
     sent_page_version,
@@ -301,6 +302,74 @@ def save_indicator(request, pk: int, indicator_pk: int):
         ),
         RowAnswer(request, project, indicators, caps, indicator, page_version=sent_page_version(request)),
         _saved,
+    )
+
+
+@login_required
+@require_POST
+def save_sheet(request, pk: int):
+    """全部保存: every row the page sent (``ind<pk>-version`` marks one), in one transaction.
+
+    Saved: a flash message and back to the sheet. Refused (a field the form refuses, a rule, another
+    person's save of a row): nothing is saved and the page comes back with every sent row as the user
+    typed it (still marked unsaved), each problem at its row; a row in conflict shows what is stored.
+    """
+    project = project_for(request.user, pk)
+    caps = workflow.capabilities(request.user, project, project.evaluation)
+    require(caps.is_unit_user)
+    scheme = project.evaluation.scheme.engine_scheme()
+    forms = {
+        ind.pk: IndicatorEntryForm(
+            request.POST, indicator=ind, scheme=scheme, can_edit_plan=caps.can_edit_plan
+        )
+        for ind in indicators_of(project)
+        if f"ind{ind.pk}-version" in request.POST
+    }
+    url = reverse("perfgoals:project", args=[project.pk]) + "#indicators"
+    if not forms:
+        flash(request, Done("没有需要保存的修改。", "info"))
+        return redirect(url)
+    row_messages: dict[int, tuple[str, str]] = {}
+    invalid = [pk for pk, form in forms.items() if not form.is_valid()]
+    if not invalid:
+        try:
+            outcome = workflow.save_sheet(
+                project,
+                request.user,
+                {pk: (form.submitted(), form.cleaned_data["version"]) for pk, form in forms.items()},
+            )
+        except workflow.SheetRefused as exc:
+            for pk, errors in exc.errors.items():
+                form_errors(forms[pk], workflow.InvalidData(errors))
+                invalid.append(pk)
+            for pk, message in exc.conflicts.items():
+                row_messages[pk] = (message + _yours(forms.pop(pk)), "error")
+        except workflow.WorkflowError as exc:
+            messages.error(request, exc.message)
+            return redirect(url)
+        else:
+            saved = len(outcome.changed)
+            flash(
+                request,
+                Done(
+                    f"已保存 {saved} 行指标，得分已重新计算。" if saved else "没有修改，无需保存。",
+                    "success" if saved else "info",
+                ),
+            )
+            return redirect(url)
+    for pk in invalid:
+        row_messages[pk] = ("有填写错误，未保存，请按提示修改。", "error")
+    for pk in forms:
+        row_messages.setdefault(pk, ("本行没有问题，但因其他行未能保存，本行也未保存。", "info"))
+    problems = len([level for _, level in row_messages.values() if level == "error"])
+    conflicted = any(pk not in forms for pk in row_messages)
+    return render_page(
+        request,
+        project,
+        409 if conflicted else 422,
+        bound=forms,
+        row_messages=row_messages,
+        page_error=f"有 {problems} 行未能保存，本次全部保存未执行（任何一行都没有保存），请按各行提示处理。",
     )
 
 

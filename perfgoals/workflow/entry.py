@@ -14,6 +14,7 @@ Decisions the issue left open:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from ..engine import EvaluationResult, Flag, Kind, Scheme, parse
 from ..models import Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, plan_locked, require_editable, require_enter, targets_fixed
-from .errors import Incomplete, InvalidData, Problem, VersionConflict
+from .errors import Incomplete, InvalidData, Problem, SheetRefused, VersionConflict, WorkflowError
 from .review import move
 from .text import CENT, fields_text, fmt, fmt_score, normalise_text
 from .versions import (
@@ -246,16 +247,7 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
     if errors:
         raise InvalidData(errors)
     with acting_as(user):
-        for name, value in changes.items():
-            setattr(current, name, value)
-        fields = [*changes, "version"]
-        if set(changes) & SCORING_FIELDS and current.reported_score is not None:
-            # a score printed or reported earlier no longer describes the new values; the unit's report
-            # is the computed score at submission
-            current.reported_score = None
-            fields.append("reported_score")
-        current.version += 1
-        current.save(update_fields=fields)
+        _store(current, changes)
         bump_evaluation(evaluation, f"填报指标“{current.name}”：{fields_text(changes, INDICATOR_FIELDS)}")
         start_entering(evaluation)
         result = scoring.recompute(project)
@@ -266,6 +258,81 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
         changed=list(changes),
         result=result,
         indicator=current,
+        evaluation_version_before=before,
+        evaluation_version=evaluation.version,
+        evaluation=evaluation,
+    )
+
+
+def _store(current: Indicator, changes: dict) -> None:
+    """Write an indicator's checked changes and move its version on (inside ``acting_as``)."""
+    for name, value in changes.items():
+        setattr(current, name, value)
+    fields = [*changes, "version"]
+    if set(changes) & SCORING_FIELDS and current.reported_score is not None:
+        # a score printed or reported earlier no longer describes the new values; the unit's report
+        # is the computed score at submission
+        current.reported_score = None
+        fields.append("reported_score")
+    current.version += 1
+    current.save(update_fields=fields)
+
+
+@transaction.atomic
+def save_sheet(project: Project, user, rows: dict[int, tuple[dict, int]]) -> SaveOutcome:
+    """Save several rows of the sheet at once (全部保存): all of them or none, one history entry.
+
+    ``rows`` maps an indicator's pk to (cleaned values as for :func:`save_indicator_actual`, the
+    indicator version the page saw). Each changed row is checked as a single save would be, its own
+    version included; weights are checked against the sheet's other new weights. Any refusal raises
+    :class:`SheetRefused` with every row's problem, and nothing is saved. Rows without a change are left
+    alone (their version is not checked). ``changed`` of the outcome lists the saved indicators' pks.
+    """
+    project = fresh_project(project)
+    require_enter(user, project)
+    evaluation = lock_evaluation(project)
+    require_editable(evaluation)
+    current = {ind.pk: ind for ind in Indicator.objects.select_for_update().filter(project=project)}
+    unknown = [pk for pk in rows if pk not in current]
+    if unknown:
+        raise WorkflowError("所提交的指标不属于本项目，未保存。请刷新页面后重试。")
+    changes = {pk: _indicator_changes(current[pk], data) for pk, (data, _) in rows.items()}
+    changes = {pk: fields for pk, fields in changes.items() if fields}
+    before = evaluation.version
+    if not changes:
+        return SaveOutcome(evaluation_version_before=before, evaluation_version=before, evaluation=evaluation)
+    conflicts = {}
+    for pk in changes:
+        if current[pk].version != rows[pk][1]:
+            by, at = last_change(current[pk].history)
+            conflicts[pk] = conflict_message(f"指标“{current[pk].name}”", by, at)
+    # the siblings as the sheet would leave them: each row's weight checked against the others' new ones
+    siblings = []
+    for pk, indicator in current.items():
+        sibling = copy.copy(indicator)
+        if "weight" in changes.get(pk, {}):
+            sibling.weight = changes[pk]["weight"]
+        siblings.append(sibling)
+    errors = {}
+    for pk, fields in changes.items():
+        if pk not in conflicts:
+            found = validate_indicator(current[pk], fields, evaluation, siblings)
+            if found:
+                errors[pk] = found
+    if errors or conflicts:
+        raise SheetRefused(errors, conflicts)
+    ordered = sorted(changes, key=lambda pk: current[pk].order)
+    with acting_as(user):
+        for pk in ordered:
+            _store(current[pk], changes[pk])
+        names = "、".join(f"“{current[pk].name}”" for pk in ordered)
+        bump_evaluation(evaluation, f"全部保存 {len(ordered)} 项指标：{names}")
+        start_entering(evaluation)
+        result = scoring.recompute(project)
+        scoring.store_evaluation_result(evaluation, result)
+    return SaveOutcome(
+        changed=ordered,
+        result=result,
         evaluation_version_before=before,
         evaluation_version=evaluation.version,
         evaluation=evaluation,

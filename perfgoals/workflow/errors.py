@@ -40,6 +40,20 @@ class VersionConflict(WorkflowError):
         self.changed_at = changed_at
 
 
+class SheetRefused(WorkflowError):
+    """A save of the whole sheet refused: nothing saved. ``errors`` maps an indicator's pk to its field
+    errors (as :class:`InvalidData`), ``conflicts`` an indicator's pk to the message of a version conflict
+    (someone else saved that row since the page was loaded)."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]], conflicts: dict[int, str]):
+        count = len(set(errors) | set(conflicts))
+        super().__init__(
+            f"有 {count} 行未能保存，本次全部保存未执行（任何一行都没有保存），请按各行提示处理。"
+        )
+        self.errors = errors
+        self.conflicts = conflicts
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing missing before submission: where it is on the page (``anchor``) and what."""
