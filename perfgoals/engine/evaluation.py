@@ -200,7 +200,15 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
             scored_count=sum(1 for r in members if r.score is not None),
         )
 
-    for code, default in scheme.level1_weights.items():
+    defaults = dict(scheme.level1_weights)
+    if scheme.satisfaction_to_benefit and not (
+        subtotals.get("satisfaction") and subtotals["satisfaction"].indicator_count
+    ):
+        # no 满意度 indicator: its weight belongs to 效益 (a provincial practice, a scheme option)
+        moved = defaults.pop("satisfaction", _ZERO)
+        if moved and "benefit" in defaults:
+            defaults["benefit"] += moved
+    for code, default in defaults.items():
         sub = subtotals.get(code)
         actual_weight = (
             sub.declared_weight

@@ -173,6 +173,8 @@ class Scheme:
     ``execution_caps``: the total's ceiling by budget execution rate, as (rate below, highest total)
     pairs — e.g. ((0.8, 89), (0.7, 79), (0.6, 69), (0.5, 59)): an execution rate under 80 % caps the
     total at 89, under 70 % at 79 …; the lowest ceiling that applies wins (empty: no ceiling).
+    ``satisfaction_to_benefit``: a project-year without a 满意度 indicator gives its default weight to
+    效益 (the default weights are compared so: 效益 40 instead of 30, no 满意度).
     """
 
     code: str
@@ -198,6 +200,7 @@ class Scheme:
     deadline_late: str = "zero"
     score_places: int = 2
     execution_caps: tuple[tuple[Decimal, Decimal], ...] = ()
+    satisfaction_to_benefit: bool = False
 
     def __post_init__(self) -> None:
         # freeze the containers so that a Scheme really is immutable, then validate
@@ -280,6 +283,7 @@ class Scheme:
             if self.overshoot_threshold is None
             else str(self.overshoot_threshold),
             "execution_caps": [[str(below), str(ceiling)] for below, ceiling in self.execution_caps],
+            "satisfaction_to_benefit": self.satisfaction_to_benefit,
             "drop_not_applicable": self.drop_not_applicable,
             "level1_cap": self.level1_cap,
             "deadline_late": self.deadline_late,
@@ -311,7 +315,13 @@ class Scheme:
         for key in _CHOICES:
             if key in data:
                 kwargs[key] = _text(data[key], key)
-        for key in ("full_when_met", "cap_at_weight", "drop_not_applicable", "level1_cap"):
+        for key in (
+            "full_when_met",
+            "cap_at_weight",
+            "drop_not_applicable",
+            "level1_cap",
+            "satisfaction_to_benefit",
+        ):
             if key in data:
                 if not isinstance(data[key], bool):
                     raise SchemeError(f"字段 {key} 须为 true 或 false")
@@ -542,9 +552,11 @@ PLATFORM_CAPS = Scheme(
         "不超过表头分值），并按预算管理一体化平台的做法以预算执行率限定总分：执行率 80% 以下的总分最高 "
         "89 分，70% 以下最高 79 分，60% 以下最高 69 分，50% 以下最高 59 分。“≈”“左右”的目标在目标值 "
         "±5% 以内得满分，超出的按较近的一端计分。实际完成超过目标 30% 及以上的，须说明目标是否偏低。"
+        "未设满意度指标的项目，满意度分值并入效益。"
     ),
     approx_as="tolerance",
     overshoot_threshold=Decimal("0.30"),
+    satisfaction_to_benefit=True,
     execution_caps=(
         (Decimal("0.8"), Decimal(89)),
         (Decimal("0.7"), Decimal(79)),
@@ -578,6 +590,7 @@ OPTION_HELP: Mapping[str, str] = MappingProxyType(
         "level1_cap": "true：一级指标小计不超过表头分值",
         "deadline_late": "逾期完成的时限指标：zero 不得分；band 由填报人评定档次",
         "score_places": "单项得分保留的小数位（0–4），四舍五入",
+        "satisfaction_to_benefit": "true：项目未设满意度指标时，满意度的默认分值并入效益（效益按 40 分核对）",
         "execution_caps": '按预算执行率限定总分：[[执行率, 总分上限], …]，如 [["0.8", "89"], ["0.7", "79"]] 表示执行率低于 80% 总分最高 89 分、低于 70% 最高 79 分；空：不限定',
     }
 )

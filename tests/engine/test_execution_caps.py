@@ -91,3 +91,25 @@ def test_every_option_is_explained_for_the_admin():
 
     assert set(OPTION_HELP) == {f.name for f in dataclasses.fields(Scheme)}
     assert all(text.strip() for text in OPTION_HELP.values())
+
+
+def test_without_a_satisfaction_indicator_its_weight_goes_to_benefit():
+    rows = [
+        IndicatorInput(
+            name="培训人次", target_text="≥100人次", actual_text="120人次", weight=D(50), level1="output"
+        ),
+        IndicatorInput(
+            name="群众受益率", target_text="≥90%", actual_text="95%", weight=D(40), level1="benefit"
+        ),
+    ]
+    inp = EvaluationInput(budget_annual=D(100), budget_executed=D(100), indicators=rows)
+    nondefault = [
+        w.message for w in score_evaluation(inp, PLATFORM).warnings if w.code == "level1_weight_nondefault"
+    ]
+    assert nondefault == []  # 效益 40 = 30 + 满意度 10
+    shandong = score_evaluation(inp, SCHEMES["shandong-2019"]).warnings
+    assert {w.message for w in shandong if w.code == "level1_weight_nondefault"} == {
+        "效益指标分值 40，与本方案默认 30 分不同",
+        "满意度指标分值 0，与本方案默认 10 分不同",
+    }
+    assert score_evaluation(inp, PLATFORM).total == score_evaluation(inp, SCHEMES["shandong-2019"]).total

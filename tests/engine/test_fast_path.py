@@ -252,6 +252,7 @@ def every_option_differs() -> Scheme:
         deadline_late="band",
         score_places=3,
         execution_caps=((Decimal("0.8"), Decimal(100)),),
+        satisfaction_to_benefit=True,
     )
     for option in dataclasses.fields(Scheme):
         if option.name != "positive_formula":
@@ -354,6 +355,7 @@ def test_every_scheme_option_is_either_checked_by_the_fast_path_or_not_read_by_i
         "level1_cap",
         "deadline_late",
         "execution_caps",  # a ceiling on the total, applied after the indicators are scored
+        "satisfaction_to_benefit",  # which default weights the level-1 subtotals are compared with
     }
     checked = {*speed._HANDLED_CHOICES, *speed._HANDLED_FLAGS, *speed._HANDLED_OTHERS}
     assert not checked & not_read
