@@ -153,6 +153,9 @@ REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
 #: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
 #: (perfgoals.intake.batches.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
 IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30") or 30))
+# minutes without progress after which an import batch is taken for stuck (its worker died): its
+# owner may then start it again or cancel it from the batch page (intake.batches.stale_batches)
+INTAKE_STALE_MINUTES = max(1, int(env("INTAKE_STALE_MINUTES", "30") or 30))
 
 # --- signing in -------------------------------------------------------------------------------------
 # django-axes counts failed sign-ins and refuses them past the limits (accounts.throttle explains the

@@ -24,6 +24,7 @@ from .actors import Actor, can_import, history_user
 from .batches import (
     DEFAULT_ASYNC_BYTES,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_STALE_MINUTES,
     PREVIEW_PAGE,
     BatchImport,
     CleanupReport,
@@ -36,8 +37,13 @@ from .batches import (
     create_batch,
     expired_batches,
     in_background,
+    is_stale,
+    remove_upload,
     retention_days,
+    retry_batch,
     run_batch_import,
+    stale_batches,
+    stale_minutes,
 )
 from .importing import ApplyReport, ImportRefused, apply_plan, import_workbook
 from .indicators import PlannedIndicator
@@ -65,6 +71,7 @@ from .template import export_queryset
 __all__ = [
     "DEFAULT_ASYNC_BYTES",
     "DEFAULT_RETENTION_DAYS",
+    "DEFAULT_STALE_MINUTES",
     "LIBRARY_STATUSES",
     "PREVIEW_PAGE",
     "Actor",
@@ -96,13 +103,18 @@ __all__ = [
     "history_user",
     "import_workbook",
     "in_background",
+    "is_stale",
     "name_key",
     "plan_import",
     "relative_suggestion",
+    "remove_upload",
     "retention_days",
+    "retry_batch",
     "rollover",
     "rollover_sources",
     "run_batch_import",
+    "stale_batches",
+    "stale_minutes",
     "suggest",
     "suggestion_dict",
 ]
