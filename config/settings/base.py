@@ -156,6 +156,9 @@ IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "3
 # minutes without progress after which an import batch is taken for stuck (its worker died): its
 # owner may then start it again or cancel it from the batch page (intake.batches.stale_batches)
 INTAKE_STALE_MINUTES = max(1, int(env("INTAKE_STALE_MINUTES", "30") or 30))
+# one indicator library shared by every region (names and typical targets of one region suggested to
+# the users of all); by default each region has its own (perfgoals.intake.library)
+INTAKE_LIBRARY_SHARED = env_bool("INTAKE_LIBRARY_SHARED")
 
 # --- signing in -------------------------------------------------------------------------------------
 # django-axes counts failed sign-ins and refuses them past the limits (accounts.throttle explains the

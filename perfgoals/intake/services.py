@@ -20,6 +20,8 @@ Nothing here queues a task: the callers do, through ``tasks`` (which this module
 
 from __future__ import annotations
 
+from projects.scoping import regions_of
+
 from .actors import Actor, can_import, history_user
 from .batches import (
     DEFAULT_ASYNC_BYTES,
@@ -52,6 +54,7 @@ from .library import (
     LibraryReport,
     build_library,
     display_name,
+    library_for,
     name_key,
     suggest,
     suggestion_dict,
@@ -106,6 +109,7 @@ __all__ = [
     "is_stale",
     "name_key",
     "plan_import",
+    "regions_of",
     "relative_suggestion",
     "remove_upload",
     "retention_days",
@@ -115,6 +119,7 @@ __all__ = [
     "run_batch_import",
     "stale_batches",
     "stale_minutes",
+    "library_for",
     "suggest",
     "suggestion_dict",
 ]

@@ -316,7 +316,7 @@ def library_suggest(request):
         level1 = vocabulary.normalise_level1(level1)
     if level2 and level2 not in vocabulary.LEVEL2:
         level2 = vocabulary.normalise_level2(level2)
-    entries = services.suggest(query, level1=level1, level2=level2) if query else []
+    entries = services.suggest(query, user=request.user, level1=level1, level2=level2) if query else []
     if getattr(request, "htmx", False):
         return render(request, "intake/_suggestions.html", {"entries": entries, "query": query})
     return JsonResponse({"query": query, "results": [services.suggestion_dict(e) for e in entries]})
