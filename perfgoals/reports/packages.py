@@ -244,6 +244,7 @@ def build_package(
         progress=0,
         error="",
         started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         finished_at=None,
         project_count=package_projects(package).count(),
     )
@@ -263,7 +264,7 @@ def build_package(
     def progress(value: int) -> None:
         if value != last["value"]:
             last["value"] = value
-            ReportPackage.objects.filter(pk=package.pk).update(progress=value)
+            ReportPackage.objects.filter(pk=package.pk).update(progress=value, heartbeat_at=timezone.now())
 
     try:
         with tempfile.TemporaryFile() as handle:
@@ -361,6 +362,7 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
         if default_storage.exists(name):
             default_storage.delete(name)
         stored = default_storage.save(name, File(handle, name=name))
+    ReportPackage.objects.filter(pk=package.pk).update(heartbeat_at=timezone.now())
     ReportPackage.objects.filter(pk=package.pk, progress__lt=98).update(
         progress=Least(
             F("progress") + max(1, 98 * len(part["project_ids"]) // max(package.project_count or 1, 1)), 98
