@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from projects.models import Department, Region
@@ -168,7 +169,11 @@ def rebuild_package(user, package: ReportPackage) -> bool:
     if package.status != PackageStatus.FAILED and not package.is_stale:
         return False  # still being built: a second build would race the first
     ReportPackage.objects.filter(pk=package.pk).update(
-        status=PackageStatus.QUEUED, progress=0, error="", heartbeat_at=timezone.now()
+        status=PackageStatus.QUEUED,
+        progress=0,
+        error="",
+        heartbeat_at=timezone.now(),
+        build=F("build") + 1,  # parts of the older build that arrive late are ignored
     )
     package.refresh_from_db()
     return True

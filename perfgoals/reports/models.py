@@ -126,6 +126,9 @@ class ReportPackage(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    build = models.PositiveIntegerField(
+        "生成次数", default=0, help_text="每次重新生成加一；旧一次生成的部分结果迟到时被忽略。"
+    )
     heartbeat_at = models.DateTimeField(
         "最近进展", null=True, blank=True, help_text="生成过程每有进展即更新；长时间无进展视为中断。"
     )
