@@ -9,6 +9,8 @@ import unicodedata
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 
 from projects.choices import BudgetSource
 
@@ -35,6 +37,25 @@ class LenientDecimalField(forms.DecimalField):
         super().__init__(*args, **kwargs)
         self.error_messages["invalid"] = f"请输入数字，例如 {self.example}。"
         self.error_messages["min_value"] = "不能为负数。"
+        if self.max_digits is not None and self.decimal_places is not None:
+            # Django's DecimalValidator says "no more than 6 digits in total" for 9999.999 as for 123456:
+            # the whole digits and the decimal places are checked apart, each with its own message
+            self.validators = [v for v in self.validators if not isinstance(v, DecimalValidator)]
+            whole = self.max_digits - self.decimal_places
+            self.error_messages["max_whole_digits"] = f"数值过大：最多 {whole} 位整数，请检查是否多输了数字。"
+            self.error_messages["max_decimal_places"] = f"最多保留 {self.decimal_places} 位小数。"
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values or self.max_digits is None or self.decimal_places is None:
+            return
+        _sign, digits, exponent = value.normalize().as_tuple()  # 5.000 has no decimal places
+        places = max(-exponent, 0) if isinstance(exponent, int) else 0
+        whole = len(digits) + exponent if isinstance(exponent, int) else len(digits)
+        if whole > self.max_digits - self.decimal_places:
+            raise ValidationError(self.error_messages["max_whole_digits"], code="max_whole_digits")
+        if places > self.decimal_places:
+            raise ValidationError(self.error_messages["max_decimal_places"], code="max_decimal_places")
 
     def to_python(self, value):
         if isinstance(value, str):

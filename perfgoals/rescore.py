@@ -43,6 +43,7 @@ from django.utils import timezone
 from projects.models import BudgetLine
 
 from .engine import EvaluationInput, score_evaluation
+from .engine.units import round_half_up
 from .models import Evaluation, Indicator, ScoringScheme
 from .scoring import (
     EVALUATION_RESULT_FIELDS,
@@ -83,7 +84,7 @@ def _differs(old: tuple, new: tuple, places: list[int | None]) -> bool:
     time)."""
     for stored, value, place in zip(old, new, places, strict=True):
         if place is not None and isinstance(value, Decimal) and value.is_finite():
-            value = value.quantize(Decimal(1).scaleb(-place))
+            value = round_half_up(value, place)
         if value != stored:
             return True
     return False

@@ -6,6 +6,11 @@ each). The bulk path (`perfgoals.rescore`) and the in-memory scoring of new proj
 (`perfgoals.project_years`) use the same inputs and write the same fields through the helpers here
 (`indicator_input_from_row`, `indicator_values`, `evaluation_values`), so every path stores the same
 values.
+
+Decimal columns: `column_shape` says how many digits and places a column holds, `stored_decimal` rounds
+a value half-up to its places before it is stored (on every database, as PostgreSQL rounds a numeric),
+and `unstorable_values` names the engine's readings of an indicator too large for their column, for the
+workflow to refuse before anything is written.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ from .engine import (
     EvaluationResult,
     IndicatorInput,
     IndicatorResult,
+    Scheme,
     score_evaluation,
+    score_indicator,
 )
+from .engine.units import fits_column, round_half_up
 from .models import Evaluation, Indicator, RegionScheme, ScoringScheme
 
 #: indicator fields that recompute rewrites
@@ -217,8 +225,43 @@ def _flag_list(flags: frozenset) -> list[str]:
     return list(texts)
 
 
+def column_shape(model, name: str) -> tuple[int, int]:
+    """(digits before the point, decimal places) of a model's decimal column."""
+    field = model._meta.get_field(name)
+    return field.max_digits - field.decimal_places, field.decimal_places
+
+
+def fits(model, name: str, value: Decimal | None) -> bool:
+    """Whether ``value`` can be stored in the column (None always can)."""
+    return value is None or fits_column(value, *column_shape(model, name))
+
+
+def stored_decimal(model, name: str, value: Decimal | None) -> Decimal | None:
+    """``value`` as the column stores it: rounded half-up to its places (one that does not fit is
+    returned as it is, for the caller's check to refuse)."""
+    if value is None or not fits(model, name, value):
+        return value
+    return round_half_up(value, column_shape(model, name)[1])
+
+
+#: the engine's readings stored in a column, and the input they are read from
+READING_COLUMNS = {"target_value": "target_text", "actual_value": "actual_text"}
+
+
+def unstorable_values(indicator: Indicator, scheme: Scheme, year: int | None) -> dict[str, Decimal]:
+    """The engine's readings of a (possibly unsaved, changed) indicator that no column can hold:
+    column name → the number read (a 19-digit actual, 10^15 万人 …). Empty when all fit."""
+    result = score_indicator(indicator_input(indicator), scheme, year=year)
+    found = {}
+    for column, value in (("target_value", result.target.base), ("actual_value", result.actual.base)):
+        if not fits(Indicator, column, value):
+            found[column] = value
+    return found
+
+
 def indicator_values(result: IndicatorResult) -> tuple:
-    """What `store_indicator_result` writes, in `SCORED_FIELDS` order."""
+    """What `store_indicator_result` writes, in `SCORED_FIELDS` order (readings rounded half-up to
+    their columns)."""
     target, actual = result.target, result.actual
     direction = result.direction
     explanation = result.explanation
@@ -226,10 +269,10 @@ def indicator_values(result: IndicatorResult) -> tuple:
         target.kind.value,
         "" if direction is None else direction.value,
         result.direction_source or "",
-        target.base,
+        stored_decimal(Indicator, "target_value", target.base),
         target.unit or "",
         actual.kind.value,
-        actual.base,
+        stored_decimal(Indicator, "actual_value", actual.base),
         actual.unit or "",
         result.score,
         explanation[:300] if explanation else "",
@@ -240,7 +283,7 @@ def indicator_values(result: IndicatorResult) -> tuple:
 def evaluation_values(result: EvaluationResult) -> tuple:
     """What `store_evaluation_result` writes (computed_at aside), in `EVALUATION_RESULT_FIELDS` order."""
     return (
-        result.execution_rate,
+        stored_decimal(Evaluation, "execution_rate", result.execution_rate),
         result.execution_score,
         result.total,
         result.grade or "",

@@ -111,3 +111,20 @@ def enterable_units(user) -> QuerySet[Unit]:
         return Unit.objects.none()
     ids = [m.unit_id for m in _memberships(user) if m.role == Role.UNIT_USER]
     return Unit.objects.filter(pk__in=ids)
+
+
+def regions_of(user) -> set[int] | None:
+    """The ids of the regions a user belongs to (through a unit, a department or a region); None for
+    administrators (every region)."""
+    if Role.ADMIN in roles_of(user):
+        return None
+    regions: set[int] = set()
+    units = [m.unit_id for m in _memberships(user) if m.unit_id]
+    departments = [m.department_id for m in _memberships(user) if m.department_id]
+    regions |= {m.region_id for m in _memberships(user) if m.region_id}
+    if units:
+        regions |= set(Unit.objects.filter(pk__in=units).values_list("department__region_id", flat=True))
+    if departments:
+        regions |= set(Department.objects.filter(pk__in=departments).values_list("region_id", flat=True))
+    regions.discard(None)
+    return regions

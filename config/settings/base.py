@@ -151,9 +151,18 @@ MEDIA_URL = "media/"
 #: report packages larger than this many projects are built in parts of this size, one Celery task
 #: each, spread over the workers (perfgoals.reports.packages.package_parts)
 REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)
+#: minutes without progress after which a queued or running package is taken for stuck (worker crash):
+#: the reports page then offers to rebuild it (ReportPackage.is_stale)
+REPORT_PACKAGE_STALE_MINUTES = max(1, int(env("REPORT_PACKAGE_STALE_MINUTES", "30") or 30))
 #: days an uploaded import workbook is kept once its batch is finished or its preview abandoned
 #: (perfgoals.intake.batches.clean_uploads: `manage.py clean_uploads`, daily under Celery beat)
 IMPORT_UPLOAD_RETENTION_DAYS = max(1, int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30") or 30))
+# minutes without progress after which an import batch is taken for stuck (its worker died): its
+# owner may then start it again or cancel it from the batch page (intake.batches.stale_batches)
+INTAKE_STALE_MINUTES = max(1, int(env("INTAKE_STALE_MINUTES", "30") or 30))
+# one indicator library shared by every region (names and typical targets of one region suggested to
+# the users of all); by default each region has its own (perfgoals.intake.library)
+INTAKE_LIBRARY_SHARED = env_bool("INTAKE_LIBRARY_SHARED")
 
 # --- signing in -------------------------------------------------------------------------------------
 # django-axes counts failed sign-ins and refuses them past the limits (accounts.throttle explains the

@@ -3,6 +3,8 @@
 * :func:`normalise_text`: NFKC, whitespace removed, operator spellings folded (≧ → ≥, >= → ≥ …);
 * :func:`format_decimal` / :func:`to_decimal`: Decimals printed without exponent or trailing zeros,
   and loose input (int, str) coerced to Decimal — never a float;
+* :func:`round_half_up` / :func:`fits_column`: a number as a decimal column of so many digits and places
+  stores it (rounded half-up, as PostgreSQL does), and whether it fits there at all;
 * units: the printed base units and magnitudes (万, 亿 …), :func:`canonical_unit` (人数 → 人,
   台（套） → 台) and the 度量单位 column split into magnitude and base unit.
 
@@ -15,15 +17,17 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 
 __all__ = [
     "CACHE_SIZE",
     "canonical_unit",
     "conversion_factor",
+    "fits_column",
     "format_decimal",
     "normalise_text",
+    "round_half_up",
     "to_decimal",
 ]
 
@@ -98,6 +102,21 @@ def format_decimal(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def round_half_up(number: Decimal, places: int) -> Decimal:
+    """``number`` rounded half-up (away from zero) to ``places`` decimals: 2.0000025 → 2.000003 at 6."""
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fits_column(number: Decimal, digits: int, places: int) -> bool:
+    """Whether a number, rounded half-up to ``places`` decimals as the column stores it, has at most
+    ``digits`` digits before the point."""
+    if not number.is_finite():
+        return False
+    if abs(number) >= Decimal(10) ** (digits + 1):  # clearly too large: no rounding needed
+        return False
+    return round_half_up(abs(number), places) < Decimal(10) ** digits
 
 
 # --- units ----------------------------------------------------------------------------------------

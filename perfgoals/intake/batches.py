@@ -7,6 +7,11 @@ failed), or is cancelled. Small files are parsed and imported in the request; la
 by the Celery tasks, which the views queue through ``tasks``. Either way the workbook itself is read
 in a limited subprocess (``reader.isolation``).
 
+A worker killed while reading or inside the writing transaction (which then rolls back: nothing is
+written) leaves the batch "running" with no further progress; after ``settings.INTAKE_STALE_MINUTES``
+without progress (:func:`stale_batches`) its owner may start it again (:func:`retry_batch`) or cancel it
+(:func:`cancel_batch`, which deletes its upload at once).
+
 Uploaded workbooks are not kept forever: :func:`clean_uploads` (``manage.py clean_uploads``, the daily
 Celery task ``intake.clean_uploads``) deletes the files of batches finished or abandoned at the preview
 for longer than ``settings.IMPORT_UPLOAD_RETENTION_DAYS``, keeping the batch rows as the import log.
@@ -27,7 +32,7 @@ from django.utils import timezone
 
 from .actors import Actor
 from .importing import ImportRefused, apply_plan
-from .models import FINISHED_STATUSES, BatchStatus, ImportBatch, ImportKind
+from .models import ACTIVE_STATUSES, FINISHED_STATUSES, BatchStatus, ImportBatch, ImportKind
 from .planning import Plan, plan_import
 from .reader import Problem, check_file, inflated_size
 
@@ -170,15 +175,85 @@ def confirm_batch(batch: ImportBatch) -> bool:
     )
 
 
+# --- stuck batches --------------------------------------------------------------------------------
+
+#: minutes without progress after which a running batch is taken for stuck (settings.INTAKE_STALE_MINUTES)
+DEFAULT_STALE_MINUTES = 30
+
+
+def stale_minutes() -> int:
+    return max(1, int(getattr(settings, "INTAKE_STALE_MINUTES", DEFAULT_STALE_MINUTES)))
+
+
+def stale_cutoff(now=None):
+    """A running batch last updated before this moment is stuck (its worker died)."""
+    return (now or timezone.now()) - timedelta(minutes=stale_minutes())
+
+
+def stale_batches(now=None) -> QuerySet[ImportBatch]:
+    """Batches a task should be working on (pending, parsing, confirmed, importing) without any
+    progress for ``settings.INTAKE_STALE_MINUTES``: a worker killed while reading, or inside the
+    writing transaction (which rolled back: nothing was written, only the batch still says
+    "正在导入"). Every progress step updates ``updated_at``, so a live task is never among them."""
+    return ImportBatch.objects.filter(status__in=ACTIVE_STATUSES, updated_at__lt=stale_cutoff(now))
+
+
+def is_stale(batch: ImportBatch, now=None) -> bool:
+    return batch.status in ACTIVE_STATUSES and batch.updated_at < stale_cutoff(now)
+
+
+def retry_batch(batch: ImportBatch) -> str | None:
+    """Start a stuck batch again: "preview" (to be read again: pending) or "import" (confirmed again,
+    to be imported) — the caller queues the task; None when the batch is not stuck. The condition
+    is part of the UPDATE: a live task's progress, or a retry from another page, wins the race."""
+    stuck = stale_batches().filter(pk=batch.pk)
+    now = timezone.now()
+    note = "后台任务中断后重新开始"
+    if stuck.filter(status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]).update(
+        status=BatchStatus.CONFIRMED, progress=0, progress_note=note, updated_at=now
+    ):
+        return "import"
+    if stuck.filter(status__in=[BatchStatus.PENDING, BatchStatus.PARSING]).update(
+        status=BatchStatus.PENDING, progress=0, progress_note=note, updated_at=now
+    ):
+        return "preview"
+    return None
+
+
 def cancel_batch(batch: ImportBatch) -> bool:
-    return bool(
-        ImportBatch.objects.filter(pk=batch.pk, status__in=[BatchStatus.PREVIEW, BatchStatus.PENDING]).update(
-            status=BatchStatus.CANCELLED,
-            finished_at=timezone.now(),
-            progress_note="已取消",
-            updated_at=timezone.now(),
+    """Cancel a preview, a batch not yet read, or a stuck batch (see :func:`stale_batches`). The upload
+    of a stuck batch is deleted at once: nothing will read it again."""
+    now = timezone.now()
+    waiting = Q(status__in=[BatchStatus.PREVIEW, BatchStatus.PENDING])
+    stuck = Q(status__in=ACTIVE_STATUSES, updated_at__lt=stale_cutoff(now))
+    cancelled = bool(
+        ImportBatch.objects.filter(waiting | stuck, pk=batch.pk).update(
+            status=BatchStatus.CANCELLED, finished_at=now, progress_note="已取消", updated_at=now
         )
     )
+    if cancelled and batch.status not in (BatchStatus.PREVIEW, BatchStatus.PENDING):
+        remove_upload(batch.pk, now=now)
+    return cancelled
+
+
+def remove_upload(batch_id: int, *, now=None) -> bool:
+    """Delete the stored workbook of a finished batch now (the row stays). False if it could not be
+    deleted (kept for ``clean_uploads``) or was gone already."""
+    now = now or timezone.now()
+    name = ImportBatch.objects.filter(pk=batch_id).values_list("file", flat=True).first()
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status__in=FINISHED_STATUSES, file_removed_at__isnull=True
+    ).update(file="", file_removed_at=now, updated_at=now)
+    if not claimed:
+        return False
+    if name:
+        try:
+            ImportBatch._meta.get_field("file").storage.delete(name)
+        except OSError as exc:
+            logger.warning("could not delete upload %s of import batch %s: %s", name, batch_id, exc)
+            ImportBatch.objects.filter(pk=batch_id).update(file=name, file_removed_at=None)
+            return False
+    return True
 
 
 @dataclass

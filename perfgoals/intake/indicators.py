@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from perfgoals import scoring
 from perfgoals.engine import (
     Direction,
     IndicatorInput,
@@ -27,7 +28,7 @@ from perfgoals.models import Indicator
 from perfgoals.project_years import IndicatorData
 from perfgoals.workflow import band_range
 
-from .reader import FIELD_TITLES, IndicatorRow, Problem, fits_column
+from .reader import FIELD_TITLES, IndicatorRow, Problem
 
 
 @dataclass
@@ -150,12 +151,6 @@ def _result_band_score(row: IndicatorRow, match: Indicator) -> Decimal | None:
     return match.band_score
 
 
-def _column(name: str) -> tuple[int, int]:
-    """(digits before the point, decimal places) of an Indicator decimal column."""
-    field = Indicator._meta.get_field(name)
-    return field.max_digits - field.decimal_places, field.decimal_places  # type: ignore[union-attr]
-
-
 def value_problems(item: PlannedIndicator) -> list[Problem]:
     """A target or actual whose number is too large for its column (a 19-digit target would pass
     the preview and overflow at the confirmation): an error at its cell. A results row's target is
@@ -168,8 +163,8 @@ def value_problems(item: PlannedIndicator) -> list[Problem]:
         base = getattr(value, "base", None)
         if base is None:
             continue
-        digits, places = _column(column)
-        if not fits_column(base, digits, places):
+        if not scoring.fits(Indicator, column, base):
+            digits, _places = scoring.column_shape(Indicator, column)
             problems.append(
                 item.row.problem(
                     f"{title}「{text[:60]}」的数值过大：换算后超过 {digits} 位整数，无法保存。"

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
 from perfgoals.models import Indicator
+from projects.scoping import regions_of
 
 from .models import LibraryIndicator
 
@@ -69,17 +71,25 @@ class LibraryReport:
     total: int = 0
 
 
+def shared() -> bool:
+    """One library for every region (``settings.INTAKE_LIBRARY_SHARED``), else one per region: by
+    default a region's indicator names and typical targets are suggested to its own users only."""
+    return bool(getattr(settings, "INTAKE_LIBRARY_SHARED", False))
+
+
 def build_library() -> LibraryReport:
     """(Re)build the library from every indicator of projects whose targets are at least submitted.
 
     Non-curated entries are rewritten from the data (most common levels, direction, unit and target);
     curated entries only get their usage count; entries no longer used and not curated are removed.
     """
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[int | None, str], list[dict[str, Any]]] = defaultdict(list)
+    one_library = shared()
     rows = (
         Indicator.objects.filter(project__evaluation__status__in=LIBRARY_STATUSES)
         .order_by("-project__year", "pk")
         .values(
+            "project__region_id",
             "name",
             "level1",
             "level2",
@@ -93,11 +103,11 @@ def build_library() -> LibraryReport:
     for row in rows:
         key = name_key(row["name"])
         if key:
-            groups[key].append(row)
+            groups[(None if one_library else row["project__region_id"], key)].append(row)
     report = LibraryReport()
-    existing = {entry.name_key: entry for entry in LibraryIndicator.objects.all()}
+    existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
     with transaction.atomic():
-        for key, items in groups.items():
+        for (region_id, key), items in groups.items():
             level1, level2 = _mode((r["level1"], r["level2"]) for r in items)
             same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
             direction = _mode(r["direction"] for r in same_level)
@@ -121,9 +131,9 @@ def build_library() -> LibraryReport:
                 "typical_target": (_mode(targets) or "")[:200],
                 "usage_count": len(items),
             }
-            entry = existing.pop(key, None)
+            entry = existing.pop((region_id, key), None)
             if entry is None:
-                LibraryIndicator.objects.create(name_key=key, **values)
+                LibraryIndicator.objects.create(region_id=region_id, name_key=key, **values)
                 report.created += 1
                 continue
             if entry.curated:
@@ -147,16 +157,33 @@ def build_library() -> LibraryReport:
     return report
 
 
+def library_for(user):
+    """The library entries a user may be shown: the shared library (``INTAKE_LIBRARY_SHARED``), else
+    those of the user's regions (every region for administrators)."""
+    entries = LibraryIndicator.objects.all()
+    if shared():
+        return entries.filter(region__isnull=True)
+    regions = regions_of(user)
+    return entries if regions is None else entries.filter(region_id__in=regions)
+
+
 def suggest(
-    query: str, *, level1: str | None = None, level2: str | None = None, limit: int = 10
+    query: str,
+    *,
+    user,
+    level1: str | None = None,
+    level2: str | None = None,
+    limit: int = 10,
 ) -> list[LibraryIndicator]:
-    """Library entries matching what the user is typing (name contains the text), curated and common
-    first; narrowed to a level when one is given."""
+    """Library entries the user may see (:func:`library_for`) matching what the user is typing (name
+    contains the text), curated and common first; narrowed to a level when one is given."""
     key = name_key(query)
     if not key:
         return []
-    entries = LibraryIndicator.objects.filter(hidden=False).filter(
-        Q(name_key__contains=key) | Q(name__icontains=query.strip())
+    entries = (
+        library_for(user)
+        .filter(hidden=False)
+        .filter(Q(name_key__contains=key) | Q(name__icontains=query.strip()))
     )
     if level1:
         entries = entries.filter(level1=level1)

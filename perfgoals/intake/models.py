@@ -124,15 +124,25 @@ class LibraryIndicator(models.Model):
     """A common indicator of the library: its usual levels, direction, unit and typical target.
 
     Built from the indicators of projects whose targets are at least submitted (drafts of other units
-    stay private); administrators curate entries (a curated entry keeps its texts when the library is
+    stay private), one library per region (a region's names and targets are not shown to another
+    region's users) unless ``settings.INTAKE_LIBRARY_SHARED`` makes one shared library; administrators curate entries (a curated entry keeps its texts when the library is
     rebuilt, only its usage count is refreshed) or hide them.
     """
 
+    region = models.ForeignKey(
+        "projects.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="library_indicators",
+        verbose_name="地区",
+        help_text="条目来自该地区的项目，只向该地区的用户推荐；为空表示各地区共享"
+        "（设置 INTAKE_LIBRARY_SHARED 开启时）。",
+    )
     name = models.CharField("三级指标", max_length=300)
     name_key = models.CharField(
         "检索键",
         max_length=300,
-        unique=True,
         help_text="去掉序号、空白与标点后的指标名称，用于合并同名指标。",
     )
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
@@ -154,6 +164,12 @@ class LibraryIndicator(models.Model):
         verbose_name_plural = "指标库"
         ordering = ["level1", "level2", "-usage_count", "name"]
         indexes = [models.Index(fields=["level1", "level2"], name="library_levels")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name_key"], name="library_region_name_key"),
+            models.UniqueConstraint(
+                fields=["name_key"], condition=Q(region__isnull=True), name="library_shared_name_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

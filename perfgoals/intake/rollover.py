@@ -23,6 +23,7 @@ from perfgoals.project_years import (
     ProjectYearData,
     create_project_year,
 )
+from perfgoals.workflow.versions import bump_evaluation, lock_evaluation
 from projects.models import Project
 
 from .actors import Actor, history_user
@@ -163,21 +164,32 @@ def compare_with_last_year(project: Project) -> list[ComparedIndicator]:
 
 
 def apply_suggestion(actor: Actor, indicator_id: int) -> Indicator | None:
-    """Replace a relative target ("不低于上年") by the number it means; drafts only. None when not allowed."""
+    """Replace a relative target ("不低于上年") by the number it means; drafts only. None when not allowed.
+
+    A change of the targets like any other: under the evaluation's lock, the indicator's and the
+    evaluation's versions moved on with a history reason, so a page loaded before it is refused
+    (``VersionConflict``) when it submits."""
     indicator = (
         Indicator.objects.filter(pk=indicator_id, project__in=actor.projects())
-        .select_related("project__evaluation")
+        .select_related("project")
         .first()
     )
-    if indicator is None or indicator.project.evaluation.status != Status.DRAFT:
-        return None
-    carried = CarriedIndicator.objects.filter(indicator=indicator).first()
-    suggestion = relative_suggestion(indicator, carried)
-    if not suggestion:
+    if indicator is None:
         return None
     with history_user(actor.user), transaction.atomic():
+        evaluation = lock_evaluation(indicator.project)
+        if evaluation.status != Status.DRAFT:
+            return None
+        indicator = Indicator.objects.select_for_update().select_related("project").get(pk=indicator.pk)
+        carried = CarriedIndicator.objects.filter(indicator=indicator).first()
+        suggestion = relative_suggestion(indicator, carried)
+        if not suggestion:
+            return None
+        before = indicator.target_text
         indicator.target_text = suggestion
         indicator.version += 1
+        indicator._change_reason = f"按上年实际值设定指标值：{before} → {suggestion}"[:100]
         indicator.save(update_fields=["target_text", "version"])
+        bump_evaluation(evaluation, f"指标“{indicator.name}”的指标值按上年实际值设为“{suggestion}”")
         perf_services.recompute(indicator.project)
     return indicator

@@ -20,10 +20,13 @@ Nothing here queues a task: the callers do, through ``tasks`` (which this module
 
 from __future__ import annotations
 
+from projects.scoping import regions_of
+
 from .actors import Actor, can_import, history_user
 from .batches import (
     DEFAULT_ASYNC_BYTES,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_STALE_MINUTES,
     PREVIEW_PAGE,
     BatchImport,
     CleanupReport,
@@ -36,8 +39,13 @@ from .batches import (
     create_batch,
     expired_batches,
     in_background,
+    is_stale,
+    remove_upload,
     retention_days,
+    retry_batch,
     run_batch_import,
+    stale_batches,
+    stale_minutes,
 )
 from .importing import ApplyReport, ImportRefused, apply_plan, import_workbook
 from .indicators import PlannedIndicator
@@ -46,6 +54,7 @@ from .library import (
     LibraryReport,
     build_library,
     display_name,
+    library_for,
     name_key,
     suggest,
     suggestion_dict,
@@ -65,6 +74,7 @@ from .template import export_queryset
 __all__ = [
     "DEFAULT_ASYNC_BYTES",
     "DEFAULT_RETENTION_DAYS",
+    "DEFAULT_STALE_MINUTES",
     "LIBRARY_STATUSES",
     "PREVIEW_PAGE",
     "Actor",
@@ -96,13 +106,20 @@ __all__ = [
     "history_user",
     "import_workbook",
     "in_background",
+    "is_stale",
     "name_key",
     "plan_import",
+    "regions_of",
     "relative_suggestion",
+    "remove_upload",
     "retention_days",
+    "retry_batch",
     "rollover",
     "rollover_sources",
     "run_batch_import",
+    "stale_batches",
+    "stale_minutes",
+    "library_for",
     "suggest",
     "suggestion_dict",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("batch/<int:pk>/progress.json", views.batch_progress, name="batch_progress"),
     path("batch/<int:pk>/confirm/", views.batch_confirm, name="batch_confirm"),
     path("batch/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
+    path("batch/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
     path("rollover/", views.rollover, name="rollover"),
     path("rollover/project/<int:pk>/", views.rollover_compare, name="rollover_compare"),
     path("rollover/indicator/<int:pk>/apply/", views.apply_suggestion, name="apply_suggestion"),

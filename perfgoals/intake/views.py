@@ -129,6 +129,7 @@ def batch_detail(request, pk: int):
         for row in project["rows"]
     ]
     page = Paginator(rows, services.PREVIEW_PAGE).get_page(request.GET.get("page"))
+    stale = services.is_stale(batch)
     return render(
         request,
         "intake/batch.html",
@@ -136,9 +137,11 @@ def batch_detail(request, pk: int):
             "batch": batch,
             "preview": preview,
             "page": page,
-            "refresh": batch.is_active,
+            "refresh": batch.is_active and not stale,
             "can_confirm": batch.can_confirm,
-            "can_cancel": batch.status == BatchStatus.PREVIEW,
+            "can_cancel": batch.status == BatchStatus.PREVIEW or stale,
+            "stale": stale,
+            "stale_minutes": services.stale_minutes(),
             "retention_days": services.retention_days(),
         },
     )
@@ -190,6 +193,23 @@ def batch_confirm(request, pk: int):
             messages.success(request, "导入完成：" + batch.result.get("text", ""))
         else:
             messages.error(request, "导入未完成，没有写入任何数据：请查看下面的错误。")
+    return redirect("intake:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_retry(request, pk: int):
+    """Start a stuck batch (no progress for ``INTAKE_STALE_MINUTES``) again, by a task."""
+    batch = _own_batch(request, pk)
+    again = services.retry_batch(batch)
+    if again == "import":
+        tasks.queue_import(batch)
+        messages.info(request, "已重新开始导入，完成后本页会显示结果。")
+    elif again == "preview":
+        tasks.queue_preview(batch)
+        messages.info(request, "已重新开始读取文件。")
+    else:
+        messages.error(request, f"此批次当前状态为「{batch.get_status_display()}」，并未中断，不能重新开始。")
     return redirect("intake:batch", pk=batch.pk)
 
 
@@ -296,7 +316,7 @@ def library_suggest(request):
         level1 = vocabulary.normalise_level1(level1)
     if level2 and level2 not in vocabulary.LEVEL2:
         level2 = vocabulary.normalise_level2(level2)
-    entries = services.suggest(query, level1=level1, level2=level2) if query else []
+    entries = services.suggest(query, user=request.user, level1=level1, level2=level2) if query else []
     if getattr(request, "htmx", False):
         return render(request, "intake/_suggestions.html", {"entries": entries, "query": query})
     return JsonResponse({"query": query, "results": [services.suggestion_dict(e) for e in entries]})

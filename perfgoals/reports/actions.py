@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from projects.models import Department, Region
@@ -155,14 +156,24 @@ def start_package(
 
 @transaction.atomic
 def rebuild_package(user, package: ReportPackage) -> bool:
-    """Set a failed or stuck package back to queued (same scope, same file name).
+    """Set a failed or stuck package (``ReportPackage.is_stale``) back to queued (same scope, same
+    file name).
 
     True when the caller should queue it again (:func:`.tasks.queue_package`); False when the
-    package is done and nothing is to be rebuilt."""
+    package is done, or still being built with recent progress, and nothing is to be rebuilt."""
     if not access.visible_packages(user).filter(pk=package.pk).exists():
         raise PermissionDenied("无权操作该报告包。")
+    package.refresh_from_db()
     if package.status == PackageStatus.DONE:
         return False
-    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED, progress=0, error="")
+    if package.status != PackageStatus.FAILED and not package.is_stale:
+        return False  # still being built: a second build would race the first
+    ReportPackage.objects.filter(pk=package.pk).update(
+        status=PackageStatus.QUEUED,
+        progress=0,
+        error="",
+        heartbeat_at=timezone.now(),
+        build=F("build") + 1,  # parts of the older build that arrive late are ignored
+    )
     package.refresh_from_db()
     return True

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 #: the four sections of the 绩效评价报告, in print order: field name → heading
@@ -123,6 +126,12 @@ class ReportPackage(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    build = models.PositiveIntegerField(
+        "生成次数", default=0, help_text="每次重新生成加一；旧一次生成的部分结果迟到时被忽略。"
+    )
+    heartbeat_at = models.DateTimeField(
+        "最近进展", null=True, blank=True, help_text="生成过程每有进展即更新；长时间无进展视为中断。"
+    )
 
     class Meta:
         verbose_name = "自评报告包"
@@ -151,3 +160,13 @@ class ReportPackage(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (PackageStatus.DONE, PackageStatus.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running without any progress for ``REPORT_PACKAGE_STALE_MINUTES``: its worker died
+        (a crash leaves "生成中" until the broker redelivers, if ever); its owner may rebuild it."""
+        if self.status not in (PackageStatus.QUEUED, PackageStatus.RUNNING):
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        minutes = int(getattr(settings, "REPORT_PACKAGE_STALE_MINUTES", 30))
+        return last is not None and last < timezone.now() - timedelta(minutes=minutes)

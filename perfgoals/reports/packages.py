@@ -244,10 +244,13 @@ def build_package(
         progress=0,
         error="",
         started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         finished_at=None,
         project_count=package_projects(package).count(),
     )
     parts = package_parts(package, settings.REPORT_PACKAGE_PART_SIZE) if queue_parts else []
+    for part in parts:
+        part["build"] = package.build  # a part of an older build, delivered late, is ignored
     if len(parts) > 1:
         # a large package: one task a part, spread over the workers, then one task joins them
         queue_parts(package, parts)
@@ -263,7 +266,7 @@ def build_package(
     def progress(value: int) -> None:
         if value != last["value"]:
             last["value"] = value
-            ReportPackage.objects.filter(pk=package.pk).update(progress=value)
+            ReportPackage.objects.filter(pk=package.pk).update(progress=value, heartbeat_at=timezone.now())
 
     try:
         with tempfile.TemporaryFile() as handle:
@@ -321,14 +324,23 @@ def package_parts(package: ReportPackage, part_size: int) -> list[dict]:
 
 
 def _part_name(package: ReportPackage, index: int) -> str:
-    return f"reports/packages/{package.pk}/parts/{index:05d}.zip"
+    return f"reports/packages/{package.pk}/parts/{package.build}/{index:05d}.zip"
+
+
+def _older_build(package: ReportPackage, build: int | None) -> bool:
+    """A part or a join of a build the package has been rebuilt since (a late redelivery)."""
+    return build is not None and build != package.build
 
 
 def build_package_part(package_id: int, index: int, part: dict) -> dict:
-    """Write one part's files to a ZIP in storage; returns its storage name, entries and notes."""
+    """Write one part's files to a ZIP in storage; returns its storage name, entries and notes (and
+    nothing, ``stale``, for a part of an older build)."""
     package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(
         pk=package_id
     )
+    if _older_build(package, part.get("build")):
+        logger.warning("report package %s: part %s of build %s ignored", package_id, index, part.get("build"))
+        return {"file": None, "entries": [], "notes": [], "stale": True, "build": part.get("build")}
     stamp = package.created_at
     date_time = _zip_date(stamp)
     root = package_filename(package)
@@ -361,12 +373,13 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
         if default_storage.exists(name):
             default_storage.delete(name)
         stored = default_storage.save(name, File(handle, name=name))
+    ReportPackage.objects.filter(pk=package.pk).update(heartbeat_at=timezone.now())
     ReportPackage.objects.filter(pk=package.pk, progress__lt=98).update(
         progress=Least(
             F("progress") + max(1, 98 * len(part["project_ids"]) // max(package.project_count or 1, 1)), 98
         )
     )
-    return {"file": stored, "entries": entries, "notes": notes}
+    return {"file": stored, "entries": entries, "notes": notes, "build": part.get("build")}
 
 
 def finish_package(parts: list[dict], package_id: int) -> dict:
@@ -374,6 +387,9 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
     package = ReportPackage.objects.select_related("department__region", "region", "created_by").get(
         pk=package_id
     )
+    if any(part.get("stale") or _older_build(package, part.get("build")) for part in parts):
+        logger.warning("report package %s: join of an older build ignored", package_id)
+        return {"package_id": package.pk, "status": "ignored"}
     stamp = package.created_at
     date_time = _zip_date(stamp)
     root = package_filename(package)
@@ -421,9 +437,13 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
     return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
 
 
-def fail_package(package_id: int, exc: BaseException) -> None:
-    """Record a part's failure on the package (the join then never runs)."""
+def fail_package(package_id: int, exc: BaseException, build: int | None = None) -> None:
+    """Record a part's failure on the package (the join then never runs); a part of an older
+    ``build`` fails nothing (the package has been rebuilt since, maybe finished)."""
     logger.error("report package %s: a part failed: %s", package_id, exc)
-    ReportPackage.objects.filter(pk=package_id).update(
+    packages = ReportPackage.objects.filter(pk=package_id)
+    if build is not None:
+        packages = packages.filter(build=build)
+    packages.update(
         status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
     )

@@ -42,7 +42,7 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
     try:
         return packages.build_package_part(package_id, index, part)
     except Exception as exc:
-        packages.fail_package(package_id, exc)
+        packages.fail_package(package_id, exc, part.get("build"))
         raise
 
 

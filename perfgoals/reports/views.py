@@ -243,6 +243,7 @@ def package_payload(package: ReportPackage) -> dict:
         "status_label": package.get_status_display(),
         "progress": package.progress,
         "finished": package.finished,
+        "stale": package.is_stale,  # a worker crash: the page offers to rebuild it
         "project_count": package.project_count,
         "error": package.error,
         "download_url": reverse("reports:package_download", args=[package.pk]) if ready else None,
@@ -279,5 +280,7 @@ def package_rebuild(request, pk: int):
     package = _package(request, pk)
     if actions.rebuild_package(request.user, package):
         tasks.queue_package(package)
-    messages.success(request, f"已重新开始生成“{package.label}”的材料包。")
+        messages.success(request, f"已重新开始生成“{package.label}”的材料包。")
+    else:
+        messages.info(request, f"“{package.label}”的材料包{package.get_status_display()}，无需重新生成。")
     return redirect(f"{reverse('reports:index')}#packages")

@@ -69,6 +69,33 @@ TEXT_FIELDS = {
 }
 
 
+def too_large(title: str, model, column: str, unit: str = "") -> str:
+    """The refusal of a number too large for its column (a 19-digit actual, 10^15 万人 …); ``unit``:
+    the unit the field is typed in, if it has one."""
+    digits, _places = scoring.column_shape(model, column)
+    if unit:
+        return f"{title}数值过大：最多 {digits} 位整数（单位：{unit}），无法保存。请检查是否多输了数字。"
+    return (
+        f"{title}数值过大：换算后超过 {digits} 位整数，无法保存。"
+        "请检查是否多输了数字，或数字与单位（万、亿）是否重复。"
+    )
+
+
+def reading_errors(indicator: Indicator, changes: dict, scheme: Scheme, titles: dict[str, str]) -> dict:
+    """The engine's readings of the changed indicator that no column can hold, as form errors at the
+    text they are read from (``titles``: the form's names of those fields)."""
+    probe = copy.copy(indicator)
+    for name, value in changes.items():
+        setattr(probe, name, value)
+    errors: dict[str, list[str]] = {}
+    for column in scoring.unstorable_values(probe, scheme, None):
+        field = scoring.READING_COLUMNS[column]
+        if field not in changes and "unit_printed" in changes:
+            field = "unit_printed"  # a 度量单位 of 亿 made an existing number too large
+        errors.setdefault(field, []).append(too_large(titles.get(field, "数值"), Indicator, column))
+    return errors
+
+
 def engine_scheme(evaluation: Evaluation) -> Scheme:
     """The engine's scheme of the evaluation (its region's scoring rules)."""
     return evaluation.scheme.engine_scheme()
@@ -121,6 +148,8 @@ def _indicator_changes(indicator: Indicator, data: dict) -> dict:
         value = data[name]
         if name in ("actual_text", "band", "deviation_note"):
             value = normalise_text(value)
+        elif name in ("weight", "band_score"):
+            value = scoring.stored_decimal(Indicator, name, value)  # as the column keeps it (half-up)
         if getattr(indicator, name) != value:
             changes[name] = value
     return changes
@@ -141,6 +170,8 @@ def validate_indicator(
         value = parse(new["actual_text"], unit=indicator.unit_printed or None)
         if value.kind is Kind.UNREADABLE:
             errors["actual_text"] = ["无法识别这个数值：请填写数字和单位（如 93%、400.3 万人）或文字描述。"]
+    if "actual_text" in changes and not errors:
+        errors.update(reading_errors(indicator, changes, scheme, INDICATOR_FIELDS))
 
     if "weight" in changes:
         refusals = weight_errors(indicator, new["weight"], evaluation, scheme, siblings)
@@ -190,6 +221,8 @@ def weight_errors(
         return []
     if weight < 0:
         return ["分值不能为负数。"]
+    if not scoring.fits(Indicator, "weight", weight):
+        return [too_large("分值", Indicator, "weight")]
     others = [s for s in siblings if s.pk != indicator.pk and not s.not_applicable]
     declared = evaluation.declared_level1_weights
     # the row is checked with the weight asked for as if it applied, and against its stored weight
@@ -357,10 +390,13 @@ def save_budget(evaluation: Evaluation, user, lines: dict[str, dict], expected_v
         for name, value in values.items():
             if name not in BUDGET_FIELDS:
                 continue
+            value = scoring.stored_decimal(BudgetLine, name, value)  # as the column keeps it (half-up)
             old = getattr(line, name) if line else None
             if old != value and not (old is None and value is None):
                 if value is not None and value < 0:
                     errors[f"{source}-{name}"] = ["金额不能为负数。"]
+                elif not scoring.fits(BudgetLine, name, value):
+                    errors[f"{source}-{name}"] = [too_large(BUDGET_FIELDS[name], BudgetLine, name, "万元")]
                 elif name in PLAN_BUDGET_FIELDS and plan_locked(evaluation):
                     errors[f"{source}-{name}"] = [
                         f"自评已审核后重新开放，{BUDGET_FIELDS[name]}已锁定，不能修改。"

@@ -35,7 +35,7 @@ from ..engine.values import format_decimal
 from ..models import Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, require_enter, require_targets_editable
-from .entry import engine_scheme, weight_errors
+from .entry import engine_scheme, reading_errors, weight_errors
 from .errors import InvalidData, Problem, TargetsIncomplete, VersionConflict, WorkflowError
 from .review import move
 from .text import fields_text, fmt, normalise_text
@@ -172,6 +172,14 @@ def validate_target(
             errors["level2"] = [
                 f"“{vocabulary.level2_name(new['level2'])}”不属于“{vocabulary.level1_name(level1_sent)}”，请重新选择。"
             ]
+    reread = {"target_text", "unit_printed", "nature_printed", "direction_override"}
+    if new["target_text"] and reread & set(changes) and not {"target_text", "unit_printed"} & set(errors):
+        # a number the column cannot hold (19 digits, 10^15 万人) is refused here, not by the database
+        for field, messages in reading_errors(
+            indicator, changes, engine_scheme(evaluation), TARGET_FIELDS
+        ).items():
+            if field in ("target_text", "unit_printed"):
+                errors.setdefault(field, []).extend(messages)
     if "weight" in changes or (indicator.pk is None and new["weight"] is not None):
         probe = Indicator(
             pk=indicator.pk, level1=new["level1"], level2=new["level2"], weight=indicator.weight

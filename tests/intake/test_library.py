@@ -72,14 +72,14 @@ def test_curated_entries_keep_their_text_on_rebuild(library):
     assert not LibraryIndicator.objects.filter(name_key="过时条目").exists() and report.removed == 1
 
 
-def test_suggestions_while_typing(library):
-    found = services.suggest("满意度")
+def test_suggestions_while_typing(library, yantai):
+    found = services.suggest("满意度", user=yantai)
     assert found and all("满意度" in e.name for e in found) and len(found) <= 10
-    narrowed = services.suggest("满意度", level1="satisfaction")
+    narrowed = services.suggest("满意度", user=yantai, level1="satisfaction")
     assert narrowed and all(e.level1 == "satisfaction" for e in narrowed)
     LibraryIndicator.objects.filter(pk=found[0].pk).update(hidden=True)
-    assert found[0].pk not in [e.pk for e in services.suggest("满意度")]
-    assert services.suggest("  ") == []
+    assert found[0].pk not in [e.pk for e in services.suggest("满意度", user=yantai)]
+    assert services.suggest("  ", user=yantai) == []
 
 
 def test_the_suggestion_endpoint_answers_json_and_htmx(client, library, yantai):
@@ -100,6 +100,7 @@ def test_the_suggestion_endpoint_answers_json_and_htmx(client, library, yantai):
         "usage_count",
     } <= set(first)
     assert all(r["level1"] == "satisfaction" for r in data["results"])
+    client.force_login(_huancui_user())  # 项目完成率 is the Huancui projects'
     fragment = client.get(url, {"q": "项目完成率"}, HTTP_HX_REQUEST="true")
     assert fragment["Content-Type"].startswith("text/html")
     assert "项目完成率" in fragment.content.decode() and "常见目标值 100%" in fragment.content.decode()
@@ -133,3 +134,29 @@ def test_the_admin_lists_and_rebuilds_the_library(client, library):
 def test_a_split_target_is_shown_whole(library):
     entry = library.get(name_key="购买设备数量")  # Qinghai: ≥ | 5 | 台
     assert entry.typical_target == "≥5台" and entry.unit == "台" and entry.direction == "ge"
+
+
+def _huancui_user():
+    """A unit user of the region whose projects use 项目完成率."""
+    from projects.models import Membership
+
+    unit_id = Indicator.objects.filter(name="项目完成率").values_list("project__unit_id", flat=True)[0]
+    return Membership.objects.filter(unit_id=unit_id).select_related("user").first().user
+
+
+def test_another_regions_names_and_targets_are_not_suggested(client, library, yantai, settings):
+    """#17: the library showed every region's indicator names and typical targets to any user."""
+    url = reverse("intake:library_suggest")
+    huancui = _huancui_user()
+    assert services.regions_of(huancui) != services.regions_of(yantai)
+    client.force_login(yantai)
+    assert client.get(url, {"q": "项目完成率"}).json()["results"] == []
+    assert services.suggest("项目完成率", user=yantai) == []
+    client.force_login(huancui)
+    found = client.get(url, {"q": "项目完成率"}).json()["results"]
+    assert found and found[0]["typical_target"] == "100%"
+    # sharing across regions is an explicit setting
+    settings.INTAKE_LIBRARY_SHARED = True
+    services.build_library()
+    client.force_login(yantai)
+    assert client.get(url, {"q": "项目完成率"}).json()["results"][0]["name"] == "项目完成率"

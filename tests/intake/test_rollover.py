@@ -123,3 +123,28 @@ def test_other_units_pages_are_not_found(client, sources, yantai):
     client.force_login(get_user_model().objects.get(username="tianbao_qinghai"))
     assert client.get(reverse("intake:rollover_compare", args=[new.pk])).status_code == 404
     assert client.post(reverse("intake:apply_suggestion", args=[indicator.pk])).status_code == 404
+
+
+def test_applying_a_suggestion_moves_the_page_version(client, sources, yantai):
+    """#17: apply_suggestion changed a target without moving the evaluation's version, so a page loaded
+    before it could still submit targets it had not seen."""
+    from perfgoals import workflow
+    from perfgoals.models import Evaluation
+    from perfgoals.workflow.errors import VersionConflict
+
+    services.rollover(services.Actor(yantai), [sources[0].pk], 2020)
+    new = Project.objects.get(year=2020, name=sources[0].name, unit=sources[0].unit)
+    indicator = new.indicators.get(name="1、居民参保缴费人数")
+    indicator.target_text = "不低于上年"
+    indicator.save(update_fields=["target_text"])
+    seen = Evaluation.objects.get(project=new).version  # the draft page as loaded
+
+    assert services.apply_suggestion(services.Actor(yantai), indicator.pk) is not None
+
+    evaluation = Evaluation.objects.get(project=new)
+    assert evaluation.version == seen + 1
+    reasons = [h.history_change_reason or "" for h in evaluation.history.all()[:3]]
+    assert any("≥400.3万人" in reason for reason in reasons), reasons
+    with pytest.raises(VersionConflict):
+        workflow.submit_targets(evaluation, yantai, seen)
+    assert Evaluation.objects.get(project=new).status == "draft"

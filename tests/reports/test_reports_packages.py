@@ -200,3 +200,28 @@ def test_a_package_built_in_parts_holds_what_the_one_task_build_holds(
     for name in expected.namelist():
         assert built.read(name) == expected.read(name), name
     assert not default_storage.listdir(f"reports/packages/{package.pk}/parts")[1]  # parts removed
+
+
+def test_a_late_part_of_an_older_build_is_ignored(yantai, user, media, eager_tasks, settings):
+    """#17: a stale part redelivered after a rebuild turned the finished package into FAILED while its
+    ZIP was on disk. Parts carry their build; a part, a join or a failure of an older one is ignored."""
+    package = ReportPackage.objects.create(
+        scope="region", region=yantai.region, created_by=user("caizheng_yantai")
+    )
+    settings.REPORT_PACKAGE_PART_SIZE = 2
+    package.refresh_from_db()
+    old_part = {**packages.package_parts(package, 2)[0], "build": package.build}
+    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.FAILED)
+    assert actions.rebuild_package(user("caizheng_yantai"), package)
+    tasks.build_package.delay(package.pk).get()
+    package.refresh_from_db()
+    assert package.status == PackageStatus.DONE and package.build == 1
+    done = (package.status, package.file.name, package.progress)
+
+    late = packages.build_package_part(package.pk, 0, old_part)
+    assert late["stale"] and late["file"] is None
+    packages.fail_package(package.pk, OSError("磁盘已满"), old_part["build"])
+    assert packages.finish_package([late], package.pk)["status"] == "ignored"
+    package.refresh_from_db()
+    assert (package.status, package.file.name, package.progress) == done and package.error == ""
+    assert default_storage.exists(package.file.name)

@@ -206,3 +206,40 @@ def test_a_failed_package_is_rebuilt_from_the_page_and_a_finished_one_is_left_al
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert client.post(url).status_code == 302
     assert callbacks == []  # a finished package is not built again
+
+
+def test_a_package_stuck_running_is_offered_a_rebuild_and_a_live_one_is_not(
+    client_for, yantai, user, media, eager_tasks, django_capture_on_commit_callbacks, settings
+):
+    """#17: a worker crash left a package "生成中" for ever, and the rebuild button was for failed ones."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.REPORT_PACKAGE_STALE_MINUTES = 30
+    package = ReportPackage.objects.create(
+        scope="department",
+        department=yantai,
+        region=yantai.region,
+        year=2019,
+        created_by=user("shenhe_yantai"),
+        status="running",
+        progress=37,
+        started_at=timezone.now() - timedelta(minutes=50),
+        heartbeat_at=timezone.now() - timedelta(minutes=5),  # still making progress
+    )
+    client = client_for("shenhe_yantai")
+    url = reverse("reports:package_rebuild", args=[package.pk])
+    assert "可能已中断" not in client.get(reverse("reports:index")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(url)
+    package.refresh_from_db()
+    assert callbacks == [] and (package.status, package.progress) == ("running", 37)  # not raced
+
+    ReportPackage.objects.filter(pk=package.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=45))
+    page = client.get(reverse("reports:index")).content.decode()
+    assert "可能已中断" in page and url in page
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(url)
+    package.refresh_from_db()
+    assert len(callbacks) == 1 and package.status == "done" and package.file

@@ -35,6 +35,7 @@ def test_targets_are_set_submitted_and_approved_in_the_browser(demo, live_server
     draft = intake_services.rollover(intake_services.Actor(unit_user), [source.pk], 2020).created[0]
     LibraryIndicator.objects.get_or_create(
         name_key="救助人次",
+        region_id=source.region_id,  # a region's library is suggested to its own users (#17)
         defaults={
             "name": "救助人次",
             "level1": "output",

@@ -164,6 +164,7 @@ def test_deleting_and_moving(draft, client_of):
 
 def test_library_suggestions_are_returned_for_what_is_typed(draft, client_of):
     LibraryIndicator.objects.create(
+        region_id=draft.region_id,  # a region's library is suggested to its own users
         name_key="救助人次",
         name="救助人次",
         level1="output",

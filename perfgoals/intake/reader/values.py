@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from perfgoals.engine.units import fits_column
 
 from .cells import CellValue
 from .headers import DATE_FIELDS, DECIMAL_COLUMNS, DECIMAL_FIELDS, FIELD_TITLES, MAX_LENGTHS, header_key
@@ -43,17 +45,6 @@ _YES = frozenset(
     header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用")
 )
 _NO = frozenset(header_key(w) for w in ("否", "n", "no", "false", "0", "适用", "空", "无"))
-
-
-def fits_column(number: Decimal, digits: int, places: int) -> bool:
-    """Whether a number, rounded half-up to ``places`` decimals as the column stores it, has at most
-    ``digits`` digits before the point."""
-    if not number.is_finite():
-        return False
-    if abs(number) >= Decimal(10) ** (digits + 1):  # clearly too large: no rounding needed
-        return False
-    rounded = abs(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return rounded < Decimal(10) ** digits
 
 
 class ValueReader:
