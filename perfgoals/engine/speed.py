@@ -351,9 +351,19 @@ def _score_quantities(
     facts = _SCHEME_FACTS.get(id(scheme))
     if facts is None or facts[0] is not scheme:
         facts = _scheme_facts(scheme)
-    _, handled, top, places, cap, full_when_met, inverse_ratio, equal_positive, approx_positive, threshold = (
-        facts
-    )
+    (
+        _,
+        handled,
+        top,
+        places,
+        cap,
+        full_when_met,
+        inverse_ratio,
+        equal_positive,
+        approx_positive,
+        threshold,
+        deducts,
+    ) = facts
     if not handled:
         return None
     direction = target.direction
@@ -451,6 +461,8 @@ def _score_quantities(
     else:
         achieved = b > a if (strict and direction is _POSITIVE) else b >= a
         ratio = b / a
+        if deducts and ratio >= 1 + threshold:  # type: ignore[operator]
+            return None  # 指标偏离: the rules deduct (a row over the threshold; the others score as here)
     raw: Decimal | None = None
     if achieved and full_when_met:
         score = _full(weight, places)
@@ -599,8 +611,9 @@ _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
 _HANDLED_FLAGS = ("cap_at_weight", "full_when_met")
 #: the other options it reads: bands (any that validate: only their top band is looked up, by the
 #: rules' own _top_band), score_places (any int: rounded by the rules' own helpers) and
-#: overshoot_threshold (None or a Decimal)
-_HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold")
+#: overshoot_threshold (None or a Decimal) and overshoot_deduction (a Decimal: when not 0, a "≥" row at or
+#: over the threshold is left to the rules, which deduct)
+_HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold", "overshoot_deduction")
 
 
 def _handles(scheme: Scheme) -> bool:
@@ -612,10 +625,14 @@ def _handles(scheme: Scheme) -> bool:
     if any(type(getattr(scheme, option)) is not bool for option in _HANDLED_FLAGS):
         return False
     threshold = scheme.overshoot_threshold
-    return type(scheme.score_places) is int and (threshold is None or type(threshold) is Decimal)
+    return (
+        type(scheme.score_places) is int
+        and (threshold is None or type(threshold) is Decimal)
+        and type(scheme.overshoot_deduction) is Decimal
+    )
 
 
-_SchemeFacts = tuple[Scheme, bool, Band | None, int, bool, bool, bool, bool, bool, Decimal | None]
+_SchemeFacts = tuple[Scheme, bool, Band | None, int, bool, bool, bool, bool, bool, Decimal | None, bool]
 _SCHEME_FACTS: dict[int, _SchemeFacts] = {}
 
 
@@ -623,7 +640,8 @@ def _scheme_facts(scheme: Scheme) -> _SchemeFacts:
     """What _score_quantities reads of a scheme, remembered per scheme object (schemes are immutable;
     the object is held, so that its id stays its own): whether it handles the scheme at all (see
     :func:`_handles`), the top band for a target without a scale, score places, cap, full when met,
-    inverse-ratio negatives (else linear excess), "=" and "≈" scored as "≥", overshoot."""
+    inverse-ratio negatives (else linear excess), "=" and "≈" scored as "≥", overshoot, and whether
+    an overshoot is deducted (指标偏离)."""
     if _handles(scheme):
         scale = None if None in scheme.bands else scheme.default_scale  # _scale_for a target without scale
         facts: _SchemeFacts = (
@@ -637,9 +655,10 @@ def _scheme_facts(scheme: Scheme) -> _SchemeFacts:
             scheme.equal_as == "positive",
             scheme.approx_as == "positive",
             scheme.overshoot_threshold,
+            scheme.overshoot_threshold is not None and scheme.overshoot_deduction != 0,
         )
     else:
-        facts = (scheme, False, None, 0, False, False, False, False, False, None)
+        facts = (scheme, False, None, 0, False, False, False, False, False, None, False)
     if len(_SCHEME_FACTS) >= 256:
         _SCHEME_FACTS.clear()
     _SCHEME_FACTS[id(scheme)] = facts

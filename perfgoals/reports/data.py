@@ -212,6 +212,15 @@ def scheme_notes(scheme: Scheme) -> tuple[str, ...]:
     if scheme.overshoot_threshold is not None:
         share = fmt.format_decimal(scheme.overshoot_threshold * 100)
         notes.append(f"全年实际值超过年度指标值 {share}% 及以上的，应说明年度指标值设定偏低等原因。")
+        if scheme.overshoot_deduction:
+            amount = fmt.format_decimal(scheme.overshoot_deduction)
+            if scheme.overshoot_deduction_as == "share":
+                amount = f"该指标分值的 {fmt.format_decimal(scheme.overshoot_deduction * 100)}%"
+            else:
+                amount = f"{amount} 分"
+            notes.append(
+                f"正向定量指标全年实际值超过年度指标值 {share}% 及以上的，按指标偏离扣 {amount}（不低于 0 分）。"
+            )
     threshold = fmt.format_decimal(scheme.low_score_threshold)
     notes.append(f"自评得分在 {threshold} 分以下的，要简要说明绩效目标未实现的原因和下一步拟采取的具体措施。")
     return tuple(notes)
