@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 
 from perfgoals.choices import LOCKED_STATUSES, Status
 from perfgoals.engine import Scheme, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import Indicator, reported_above
 from projects.choices import BudgetSource
 from projects.models import Department, Project
 
@@ -72,6 +72,13 @@ class IndicatorRow:
     deviation_note: str
     missed: bool = False
     empty: bool = False
+    #: the score the unit reported (at submission, or printed in an imported form)
+    reported: Decimal | None = None
+
+    @property
+    def reported_above(self) -> Decimal | None:
+        """How far the reported score exceeds the computed one (None when it does not)."""
+        return reported_above(self.reported, self.score)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,18 @@ class ProjectForm:
     low_score_explanation: str
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: the total the unit reported (at submission, or printed in an imported form)
+    reported_total: Decimal | None = None
+
+    @property
+    def reported_total_above(self) -> Decimal | None:
+        """How far the reported total exceeds the computed one (None when it does not)."""
+        return reported_above(self.reported_total, self.total)
+
+    @property
+    def reported_above_rows(self) -> list[IndicatorRow]:
+        """The indicator rows whose reported score exceeds the computed one."""
+        return [row for row in self.rows if row.reported_above is not None]
 
     @property
     def title(self) -> str:
@@ -273,6 +292,7 @@ def _indicator_row(indicator: Indicator) -> IndicatorRow:
         score=indicator.score,
         deviation_note=indicator.deviation_note,
         missed=missed and not indicator.not_applicable,
+        reported=None if indicator.not_applicable else indicator.reported_score,
     )
 
 
@@ -389,6 +409,7 @@ def project_form(project: Project) -> ProjectForm:
         low_score_explanation=evaluation.low_score_explanation if evaluation else "",
         notes=scheme_notes(scheme) if scheme else (),
         warnings=tuple(warnings),
+        reported_total=evaluation.reported_total if evaluation else None,
     )
 
 
