@@ -41,6 +41,7 @@ from .rules import (
     Lookups,
     _compact_for_compare,
     _context,
+    _deduct,
     _fmt,
     _full,
     _quantum,
@@ -60,6 +61,7 @@ from .types import (
     _INPUT_FIELDS,
     _MAGNITUDE_IMPLAUSIBLE,
     _OVERSHOOT,
+    _OVERSHOOT_DEDUCTED,
     _REPORTED_SCORE_DIFFERS,
     Flag,
     IndicatorInput,
@@ -461,8 +463,6 @@ def _score_quantities(
     else:
         achieved = b > a if (strict and direction is _POSITIVE) else b >= a
         ratio = b / a
-        if deducts and ratio >= 1 + threshold:  # type: ignore[operator]
-            return None  # 指标偏离: the rules deduct (a row over the threshold; the others score as here)
     raw: Decimal | None = None
     if achieved and full_when_met:
         score = _full(weight, places)
@@ -521,6 +521,10 @@ def _score_quantities(
         parts.append(implausible_note(actual, a, b))
 
     # the rest of _score_indicator
+    deducted = ""
+    if deducts and direction is _POSITIVE and ratio >= 1 + threshold:  # type: ignore[operator]
+        score, deducted = _deduct(score, weight, scheme)  # 指标偏离, by the rules' own helper
+        flags |= 64  # OVERSHOOT_DEDUCTED
     if direction_note:
         flags |= 2  # DIRECTION_SUGGESTED
         parts.append(direction_note)
@@ -531,6 +535,8 @@ def _score_quantities(
     if threshold is not None and ratio is not None and ratio >= 1 + threshold:
         flags |= 8  # OVERSHOOT
         parts.append(f"实际超出目标 {_fmt(_round((ratio - 1) * _HUNDRED, 0))}%，须说明目标设定是否偏低")
+        if deducted:
+            parts.append(deducted)
     reported = inp.reported_score
     if reported is not None and reported != score:
         flags |= 16  # REPORTED_SCORE_DIFFERS
@@ -565,8 +571,8 @@ def _score_quantities(
 
 
 # the flag sets _score_quantities can raise, by bit: capped, direction suggested, deviation note
-# required, overshoot, reported score differs, magnitude implausible (frozensets are immutable:
-# sharing them is safe)
+# required, overshoot, reported score differs, magnitude implausible, overshoot deducted (frozensets
+# are immutable: sharing them is safe)
 _FLAG_SETS: tuple[frozenset[Flag], ...] = tuple(
     frozenset(
         flag
@@ -578,11 +584,12 @@ _FLAG_SETS: tuple[frozenset[Flag], ...] = tuple(
                 _OVERSHOOT,
                 _REPORTED_SCORE_DIFFERS,
                 _MAGNITUDE_IMPLAUSIBLE,
+                _OVERSHOOT_DEDUCTED,
             )
         )
         if mask >> bit & 1
     )
-    for mask in range(64)
+    for mask in range(128)
 )
 _UNIT_SUFFIXES: dict[str | None, str] = {}
 
@@ -605,6 +612,7 @@ _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
         "equal_as": frozenset({"positive", "two_sided"}),
         "approx_as": frozenset({"positive", "two_sided", "tolerance"}),
         "default_scale": frozenset({"three", "five", "hml"}),
+        "overshoot_deduction_as": frozenset({"points", "share"}),
     }
 )
 #: the options it reads as True or False (anything else goes to the rules)
@@ -612,7 +620,7 @@ _HANDLED_FLAGS = ("cap_at_weight", "full_when_met")
 #: the other options it reads: bands (any that validate: only their top band is looked up, by the
 #: rules' own _top_band), score_places (any int: rounded by the rules' own helpers) and
 #: overshoot_threshold (None or a Decimal) and overshoot_deduction (a Decimal: when not 0, a "≥" row at or
-#: over the threshold is left to the rules, which deduct)
+#: over the threshold loses it through the rules' own rules._deduct)
 _HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold", "overshoot_deduction")
 
 

@@ -293,6 +293,7 @@ NEW_VALUES = {
     "equal_as": "one_sided",
     "approx_as": "band",
     "default_scale": "four",
+    "overshoot_deduction_as": "half_points",
 }
 
 
@@ -369,7 +370,6 @@ def test_every_scheme_option_is_either_checked_by_the_fast_path_or_not_read_by_i
         "deadline_late",
         "execution_caps",  # a ceiling on the total, applied after the indicators are scored
         "satisfaction_to_benefit",  # which default weights the level-1 subtotals are compared with
-        "overshoot_deduction_as",  # the fast path leaves every row the deduction applies to to the rules
     }
     checked = {*speed._HANDLED_CHOICES, *speed._HANDLED_FLAGS, *speed._HANDLED_OTHERS}
     assert not checked & not_read
