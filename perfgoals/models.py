@@ -7,6 +7,8 @@ whatever code writes to them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +22,15 @@ from .engine.schemes import Scheme, SchemeError
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
 VALUE = {"max_digits": 24, "decimal_places": 6}
+
+
+def reported_above(reported: Decimal | None, computed: Decimal | None) -> Decimal | None:
+    """How far a reported score (or total) exceeds the computed one: reported − computed when it is
+    higher, else None (nothing reported, nothing computed, or not higher). Written once for the entry
+    page, the review page and the 自评表 export (#12)."""
+    if reported is None or computed is None or reported <= computed:
+        return None
+    return reported - computed
 
 
 def _level2_matches_level1() -> Q:
@@ -159,6 +170,16 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return f"{self.project} 自评"
 
+    @property
+    def reported_total(self) -> Decimal | None:
+        """The total the unit reported: at submission, else the one printed in an imported form."""
+        return self.submitted_total if self.submitted_total is not None else self.printed_total
+
+    @property
+    def reported_total_above(self) -> Decimal | None:
+        """How far the reported total exceeds the computed one (None when it does not, #12)."""
+        return reported_above(self.reported_total, self.total_score)
+
 
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project-year, with its target, actual and score.
@@ -264,6 +285,11 @@ class Indicator(models.Model):
     def direction_label(self) -> str:
         """The direction the engine scored with, in words (正向（≥）…)."""
         return dict(Nature.choices).get(self.direction, self.direction or "—")
+
+    @property
+    def reported_above(self) -> Decimal | None:
+        """How far the unit's reported score exceeds the computed one (None when it does not, #12)."""
+        return None if self.not_applicable else reported_above(self.reported_score, self.score)
 
     @property
     def text_actual(self) -> bool:

@@ -317,3 +317,31 @@ def test_the_scheme_admin_explains_every_option(client):
     page = client.get("/admin/perfgoals/scoringscheme/add/").content.decode()
     assert all(f"<code>{name}</code>" in page for name in OPTION_HELP)
     assert "执行率低于 80% 总分最高 89 分" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"overshoot_deduction": "-2"}, "指标偏离扣分 overshoot_deduction 不能为负数"),
+        ({"overshoot_deduction": "1.5", "overshoot_deduction_as": "share"}, "须在 0 到 1 之间"),
+        ({"overshoot_deduction": "2", "overshoot_threshold": None}, "须同时设置超额阈值"),
+    ],
+)
+def test_the_scheme_admin_refuses_a_bad_overshoot_deduction_in_chinese(admin_web, changes, message):
+    import json
+
+    scheme = ScoringScheme.objects.get(code="platform-caps")
+    before = dict(scheme.params)
+    response = admin_web.post(
+        f"/admin/perfgoals/scoringscheme/{scheme.pk}/change/",
+        {
+            "code": scheme.code,
+            "name": scheme.name,
+            "description": scheme.description,
+            "params": json.dumps(scheme.params | changes, ensure_ascii=False),
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert message in response.content.decode()
+    scheme.refresh_from_db()
+    assert scheme.params == before and not entries(scheme, "change").exists()

@@ -33,6 +33,7 @@ from .types import (
     _MAGNITUDE_IMPLAUSIBLE,
     _NO_WEIGHT,
     _OVERSHOOT,
+    _OVERSHOOT_DEDUCTED,
     _REPORTED_SCORE_DIFFERS,
     _TARGET_UNREADABLE,
     _TARGET_ZERO,
@@ -207,7 +208,7 @@ def _scale_for(target: Value, scheme: Scheme) -> str:
 class _Work:
     """Mutable scratchpad of one row scored by the rules (never leaves _score_indicator)."""
 
-    __slots__ = ("achieved", "band", "band_scale", "flags", "parts", "ratio", "score")
+    __slots__ = ("achieved", "band", "band_scale", "flags", "parts", "positive", "ratio", "score")
 
     def __init__(self) -> None:
         self.flags: list[Flag] = []  # in order raised; a frozenset in the result
@@ -215,6 +216,7 @@ class _Work:
         self.score: Decimal | None = None
         self.achieved: bool | None = None
         self.ratio: Decimal | None = None
+        self.positive = False  # scored by the positive formula, the direction being "≥" (指标偏离)
         self.band: str | None = None
         self.band_scale: str | None = None
 
@@ -394,6 +396,7 @@ def _formula(
         raise _no_rule("equal_as" if direction is _EQUAL else "approx_as", mode)
     work.achieved = achieved
     work.ratio = ratio
+    work.positive = mode == "positive" and direction is _POSITIVE
 
     if mode == "tolerance":
         band = f"±{_fmt(APPROX_TOLERANCE * _HUNDRED)}% 容差（{_fmt(low_edge)}–{_fmt(high_edge)}）"
@@ -591,6 +594,26 @@ def _deadline(
 # --- indicator ------------------------------------------------------------------------------------
 
 
+def _deduct(score: Decimal, weight: Decimal, scheme: Scheme) -> tuple[Decimal, str]:
+    """指标偏离: the score less the scheme's overshoot deduction (points, or a share of the weight),
+    never below 0, rounded half-up; and the arithmetic in words."""
+    places = scheme.score_places
+    deduction = scheme.overshoot_deduction
+    if scheme.overshoot_deduction_as == "share":
+        amount = weight * deduction
+        what = f"分值的 {_fmt(deduction * _HUNDRED)}%（{_fmt(amount)} 分）"
+    elif scheme.overshoot_deduction_as == "points":
+        amount = deduction
+        what = f"{_fmt(amount)} 分"
+    else:
+        raise _no_rule("overshoot_deduction_as", scheme.overshoot_deduction_as)
+    left = score - amount
+    result = _round(max(left, _ZERO), places)
+    arithmetic = f"{score!s} − {_fmt(amount)} = {result!s}" if left >= _ZERO else f"按 0 计，得 {result!s}"
+    share = _fmt(scheme.overshoot_threshold * _HUNDRED)  # type: ignore[operator]
+    return result, f"超出目标 {share}% 以上，按指标偏离扣 {what}：{arithmetic}"
+
+
 def score_by_rules(inp: IndicatorInput, scheme: Scheme, *, year: int | None = None) -> IndicatorResult:
     """Score one indicator by the rules alone: what :func:`~perfgoals.engine.speed.score_indicator`
     gives, without its caches and fast path (the reference the tests compare it with)."""
@@ -698,18 +721,26 @@ def _score_indicator(
 
     score = work.score
     if score is not None:
+        threshold = scheme.overshoot_threshold
+        overshoot = threshold is not None and work.ratio is not None and work.ratio >= 1 + threshold
+        deducted = ""
+        if overshoot and work.positive and scheme.overshoot_deduction:
+            score, deducted = _deduct(score, weight, scheme)  # type: ignore[arg-type]
+            work.score = score
+            work.flags.append(_OVERSHOOT_DEDUCTED)
         missed = work.achieved is False
         if missed and score >= weight:
             # 59.99% against "60%以上": the formula rounds to the full weight, the target is still missed
             work.parts.append(MISSED_BUT_FULL)
         if (score < weight or missed) and not (inp.deviation_note or "").strip():
             work.flags.append(_DEVIATION_NOTE_REQUIRED)
-        threshold = scheme.overshoot_threshold
-        if threshold is not None and work.ratio is not None and work.ratio >= 1 + threshold:
+        if overshoot:
             work.flags.append(_OVERSHOOT)
             work.parts.append(
-                f"实际超出目标 {_fmt(_round((work.ratio - 1) * _HUNDRED, 0))}%，须说明目标设定是否偏低"
+                f"实际超出目标 {_fmt(_round((work.ratio - 1) * _HUNDRED, 0))}%，须说明目标设定是否偏低"  # type: ignore[operator]
             )
+            if deducted:
+                work.parts.append(deducted)
         if inp.reported_score is not None and inp.reported_score != score:
             work.flags.append(_REPORTED_SCORE_DIFFERS)
             work.parts.append(f"自报得分 {_fmt(inp.reported_score)}，与计算 {score!s} 不符")

@@ -153,6 +153,7 @@ _CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "approx_as": ("positive", "two_sided", "tolerance"),
         "deadline_late": ("zero", "band"),
         "default_scale": ("three", "five", "hml"),
+        "overshoot_deduction_as": ("points", "share"),
     }
 )
 
@@ -175,6 +176,10 @@ class Scheme:
     total at 89, under 70 % at 79 …; the lowest ceiling that applies wins (empty: no ceiling).
     ``satisfaction_to_benefit``: a project-year without a 满意度 indicator gives its default weight to
     效益 (the default weights are compared so: 效益 40 instead of 30, no 满意度).
+    ``overshoot_deduction`` / ``overshoot_deduction_as``: 指标偏离 — a positive (≥) quantitative
+    indicator whose actual reaches target × (1 + ``overshoot_threshold``) loses ``overshoot_deduction``
+    "points", or that "share" of its weight, after the formula (and the cap), never below 0; 0: off.
+    It needs ``overshoot_threshold``; only indicators scored by the positive formula are deducted.
     """
 
     code: str
@@ -201,6 +206,8 @@ class Scheme:
     score_places: int = 2
     execution_caps: tuple[tuple[Decimal, Decimal], ...] = ()
     satisfaction_to_benefit: bool = False
+    overshoot_deduction: Decimal = Decimal(0)
+    overshoot_deduction_as: str = "points"
 
     def __post_init__(self) -> None:
         # freeze the containers so that a Scheme really is immutable, then validate
@@ -284,6 +291,8 @@ class Scheme:
             else str(self.overshoot_threshold),
             "execution_caps": [[str(below), str(ceiling)] for below, ceiling in self.execution_caps],
             "satisfaction_to_benefit": self.satisfaction_to_benefit,
+            "overshoot_deduction": str(self.overshoot_deduction),
+            "overshoot_deduction_as": self.overshoot_deduction_as,
             "drop_not_applicable": self.drop_not_applicable,
             "level1_cap": self.level1_cap,
             "deadline_late": self.deadline_late,
@@ -306,7 +315,7 @@ class Scheme:
         kwargs: dict[str, Any] = {"code": data["code"], "name": data["name"]}
         if "description" in data:
             kwargs["description"] = _text(data["description"], "description")
-        for key in ("execution_weight", "total", "low_score_threshold"):
+        for key in ("execution_weight", "total", "low_score_threshold", "overshoot_deduction"):
             if key in data:
                 kwargs[key] = _decimal(data[key], key)
         if "overshoot_threshold" in data:
@@ -451,6 +460,7 @@ def _validate(scheme: Scheme) -> None:
         not isinstance(scheme.overshoot_threshold, Decimal) or scheme.overshoot_threshold < 0
     ):
         raise SchemeError("超额阈值 overshoot_threshold 须为非负数值或空")
+    _validate_deduction(scheme)
     for below, ceiling in scheme.execution_caps:
         if not all(isinstance(v, Decimal) and v.is_finite() for v in (below, ceiling)):
             raise SchemeError("执行率封顶 execution_caps 的每一项须为两个数值")
@@ -485,6 +495,29 @@ def _validate(scheme: Scheme) -> None:
         previous = threshold
     if previous is None or previous != 0:
         raise SchemeError("最低一档等级的最低分须为 0，使每个总分都有等级")
+
+
+def _validate_deduction(scheme: Scheme) -> None:
+    deduction = scheme.overshoot_deduction
+    if isinstance(deduction, bool) or not isinstance(deduction, Decimal) or not deduction.is_finite():
+        raise SchemeError("指标偏离扣分 overshoot_deduction 须为数值（0 表示不扣分）")
+    if deduction < 0:
+        raise SchemeError(f"指标偏离扣分 overshoot_deduction 不能为负数，收到 {_fmt(deduction)}")
+    if deduction == 0:
+        return
+    if scheme.overshoot_threshold is None:
+        raise SchemeError(
+            "设置了指标偏离扣分 overshoot_deduction，须同时设置超额阈值 overshoot_threshold（如 0.30）"
+        )
+    if scheme.overshoot_threshold <= 0:
+        raise SchemeError("指标偏离扣分须配合大于 0 的超额阈值 overshoot_threshold（如 0.30 表示超出 30%）")
+    if scheme.overshoot_deduction_as == "share" and deduction > 1:
+        raise SchemeError(
+            f"按分值比例扣分（share）时 overshoot_deduction 须在 0 到 1 之间（如 0.2 表示扣分值的 20%），"
+            f"收到 {_fmt(deduction)}"
+        )
+    if scheme.overshoot_deduction_as == "points" and deduction > scheme.total:
+        raise SchemeError(f"指标偏离扣分 {_fmt(deduction)} 分超过总分 {_fmt(scheme.total)}")
 
 
 def _validate_bands(scale: str, bands: tuple[Band, ...]) -> None:
@@ -552,10 +585,12 @@ PLATFORM_CAPS = Scheme(
         "不超过表头分值），并按预算管理一体化平台的做法以预算执行率限定总分：执行率 80% 以下的总分最高 "
         "89 分，70% 以下最高 79 分，60% 以下最高 69 分，50% 以下最高 59 分。“≈”“左右”的目标在目标值 "
         "±5% 以内得满分，超出的按较近的一端计分。实际完成超过目标 30% 及以上的，须说明目标是否偏低。"
-        "未设满意度指标的项目，满意度分值并入效益。"
+        "未设满意度指标的项目，满意度分值并入效益。正向定量指标实际超出目标 30% 及以上的，按指标偏离"
+        "扣 2 分（不低于 0 分）。"
     ),
     approx_as="tolerance",
     overshoot_threshold=Decimal("0.30"),
+    overshoot_deduction=Decimal(2),
     satisfaction_to_benefit=True,
     execution_caps=(
         (Decimal("0.8"), Decimal(89)),
@@ -591,6 +626,8 @@ OPTION_HELP: Mapping[str, str] = MappingProxyType(
         "deadline_late": "逾期完成的时限指标：zero 不得分；band 由填报人评定档次",
         "score_places": "单项得分保留的小数位（0–4），四舍五入",
         "satisfaction_to_benefit": "true：项目未设满意度指标时，满意度的默认分值并入效益（效益按 40 分核对）",
+        "overshoot_deduction": "指标偏离扣分：正向定量指标实际 ≥ 目标 × (1 + 超额阈值) 时扣的分数（或比例，见下项），扣后不低于 0；0：不扣分；须同时设置 overshoot_threshold，如 2",
+        "overshoot_deduction_as": "指标偏离扣分的单位：points 扣固定分数（如 2 分）；share 扣该指标分值的比例（如 0.2 即 20%，不超过 1）",
         "execution_caps": '按预算执行率限定总分：[[执行率, 总分上限], …]，如 [["0.8", "89"], ["0.7", "79"]] 表示执行率低于 80% 总分最高 89 分、低于 70% 最高 79 分；空：不限定',
     }
 )

@@ -41,6 +41,7 @@ from .rules import (
     Lookups,
     _compact_for_compare,
     _context,
+    _deduct,
     _fmt,
     _full,
     _quantum,
@@ -60,6 +61,7 @@ from .types import (
     _INPUT_FIELDS,
     _MAGNITUDE_IMPLAUSIBLE,
     _OVERSHOOT,
+    _OVERSHOOT_DEDUCTED,
     _REPORTED_SCORE_DIFFERS,
     Flag,
     IndicatorInput,
@@ -351,9 +353,19 @@ def _score_quantities(
     facts = _SCHEME_FACTS.get(id(scheme))
     if facts is None or facts[0] is not scheme:
         facts = _scheme_facts(scheme)
-    _, handled, top, places, cap, full_when_met, inverse_ratio, equal_positive, approx_positive, threshold = (
-        facts
-    )
+    (
+        _,
+        handled,
+        top,
+        places,
+        cap,
+        full_when_met,
+        inverse_ratio,
+        equal_positive,
+        approx_positive,
+        threshold,
+        deducts,
+    ) = facts
     if not handled:
         return None
     direction = target.direction
@@ -509,6 +521,10 @@ def _score_quantities(
         parts.append(implausible_note(actual, a, b))
 
     # the rest of _score_indicator
+    deducted = ""
+    if deducts and direction is _POSITIVE and ratio >= 1 + threshold:  # type: ignore[operator]
+        score, deducted = _deduct(score, weight, scheme)  # 指标偏离, by the rules' own helper
+        flags |= 64  # OVERSHOOT_DEDUCTED
     if direction_note:
         flags |= 2  # DIRECTION_SUGGESTED
         parts.append(direction_note)
@@ -519,6 +535,8 @@ def _score_quantities(
     if threshold is not None and ratio is not None and ratio >= 1 + threshold:
         flags |= 8  # OVERSHOOT
         parts.append(f"实际超出目标 {_fmt(_round((ratio - 1) * _HUNDRED, 0))}%，须说明目标设定是否偏低")
+        if deducted:
+            parts.append(deducted)
     reported = inp.reported_score
     if reported is not None and reported != score:
         flags |= 16  # REPORTED_SCORE_DIFFERS
@@ -553,8 +571,8 @@ def _score_quantities(
 
 
 # the flag sets _score_quantities can raise, by bit: capped, direction suggested, deviation note
-# required, overshoot, reported score differs, magnitude implausible (frozensets are immutable:
-# sharing them is safe)
+# required, overshoot, reported score differs, magnitude implausible, overshoot deducted (frozensets
+# are immutable: sharing them is safe)
 _FLAG_SETS: tuple[frozenset[Flag], ...] = tuple(
     frozenset(
         flag
@@ -566,11 +584,12 @@ _FLAG_SETS: tuple[frozenset[Flag], ...] = tuple(
                 _OVERSHOOT,
                 _REPORTED_SCORE_DIFFERS,
                 _MAGNITUDE_IMPLAUSIBLE,
+                _OVERSHOOT_DEDUCTED,
             )
         )
         if mask >> bit & 1
     )
-    for mask in range(64)
+    for mask in range(128)
 )
 _UNIT_SUFFIXES: dict[str | None, str] = {}
 
@@ -593,14 +612,16 @@ _HANDLED_CHOICES: Mapping[str, frozenset[str]] = MappingProxyType(
         "equal_as": frozenset({"positive", "two_sided"}),
         "approx_as": frozenset({"positive", "two_sided", "tolerance"}),
         "default_scale": frozenset({"three", "five", "hml"}),
+        "overshoot_deduction_as": frozenset({"points", "share"}),
     }
 )
 #: the options it reads as True or False (anything else goes to the rules)
 _HANDLED_FLAGS = ("cap_at_weight", "full_when_met")
 #: the other options it reads: bands (any that validate: only their top band is looked up, by the
 #: rules' own _top_band), score_places (any int: rounded by the rules' own helpers) and
-#: overshoot_threshold (None or a Decimal)
-_HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold")
+#: overshoot_threshold (None or a Decimal) and overshoot_deduction (a Decimal: when not 0, a "≥" row at or
+#: over the threshold loses it through the rules' own rules._deduct)
+_HANDLED_OTHERS = ("bands", "score_places", "overshoot_threshold", "overshoot_deduction")
 
 
 def _handles(scheme: Scheme) -> bool:
@@ -612,10 +633,14 @@ def _handles(scheme: Scheme) -> bool:
     if any(type(getattr(scheme, option)) is not bool for option in _HANDLED_FLAGS):
         return False
     threshold = scheme.overshoot_threshold
-    return type(scheme.score_places) is int and (threshold is None or type(threshold) is Decimal)
+    return (
+        type(scheme.score_places) is int
+        and (threshold is None or type(threshold) is Decimal)
+        and type(scheme.overshoot_deduction) is Decimal
+    )
 
 
-_SchemeFacts = tuple[Scheme, bool, Band | None, int, bool, bool, bool, bool, bool, Decimal | None]
+_SchemeFacts = tuple[Scheme, bool, Band | None, int, bool, bool, bool, bool, bool, Decimal | None, bool]
 _SCHEME_FACTS: dict[int, _SchemeFacts] = {}
 
 
@@ -623,7 +648,8 @@ def _scheme_facts(scheme: Scheme) -> _SchemeFacts:
     """What _score_quantities reads of a scheme, remembered per scheme object (schemes are immutable;
     the object is held, so that its id stays its own): whether it handles the scheme at all (see
     :func:`_handles`), the top band for a target without a scale, score places, cap, full when met,
-    inverse-ratio negatives (else linear excess), "=" and "≈" scored as "≥", overshoot."""
+    inverse-ratio negatives (else linear excess), "=" and "≈" scored as "≥", overshoot, and whether
+    an overshoot is deducted (指标偏离)."""
     if _handles(scheme):
         scale = None if None in scheme.bands else scheme.default_scale  # _scale_for a target without scale
         facts: _SchemeFacts = (
@@ -637,9 +663,10 @@ def _scheme_facts(scheme: Scheme) -> _SchemeFacts:
             scheme.equal_as == "positive",
             scheme.approx_as == "positive",
             scheme.overshoot_threshold,
+            scheme.overshoot_threshold is not None and scheme.overshoot_deduction != 0,
         )
     else:
-        facts = (scheme, False, None, 0, False, False, False, False, False, None)
+        facts = (scheme, False, None, 0, False, False, False, False, False, None, False)
     if len(_SCHEME_FACTS) >= 256:
         _SCHEME_FACTS.clear()
     _SCHEME_FACTS[id(scheme)] = facts

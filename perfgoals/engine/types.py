@@ -53,6 +53,7 @@ class Flag(StrEnum):
     DECIMAL_SHARE = "decimal_share"
     MAGNITUDE_IMPLAUSIBLE = "magnitude_implausible"
     DIRECTION_CONTRADICTS_TARGET = "direction_contradicts_target"
+    OVERSHOOT_DEDUCTED = "overshoot_deducted"
 
     @property
     def label(self) -> str:
@@ -78,6 +79,7 @@ _TARGET_ZERO = Flag.TARGET_ZERO
 _DECIMAL_SHARE = Flag.DECIMAL_SHARE
 _MAGNITUDE_IMPLAUSIBLE = Flag.MAGNITUDE_IMPLAUSIBLE
 _DIRECTION_CONTRADICTS_TARGET = Flag.DIRECTION_CONTRADICTS_TARGET
+_OVERSHOOT_DEDUCTED = Flag.OVERSHOOT_DEDUCTED
 
 _FLAG_LABELS = MappingProxyType(
     {
@@ -98,6 +100,7 @@ _FLAG_LABELS = MappingProxyType(
         Flag.DECIMAL_SHARE: "疑似以小数填写百分比",
         Flag.MAGNITUDE_IMPLAUSIBLE: "实际值数量级可疑",
         Flag.DIRECTION_CONTRADICTS_TARGET: "指标方向与目标值符号矛盾",
+        Flag.OVERSHOOT_DEDUCTED: "指标偏离已扣分",
     }
 )
 

@@ -22,6 +22,7 @@ _ENTRY_HIDDEN_FLAGS = {Flag.CAPPED, Flag.REPORTED_SCORE_DIFFERS, Flag.DIRECTION_
 _FLAG_LEVEL = {
     Flag.DIRECTION_SUGGESTED: "info",
     Flag.OVERSHOOT: "warn",
+    Flag.OVERSHOOT_DEDUCTED: "warn",
     Flag.DEVIATION_NOTE_REQUIRED: "warn",
     Flag.DEADLINE_LATE: "warn",
     Flag.TARGET_ZERO: "info",

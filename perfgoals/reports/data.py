@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet
 
 from perfgoals.choices import LOCKED_STATUSES, Status
 from perfgoals.engine import Scheme, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import Indicator, reported_above
 from projects.choices import BudgetSource
 from projects.models import Department, Project
 
@@ -72,6 +72,13 @@ class IndicatorRow:
     deviation_note: str
     missed: bool = False
     empty: bool = False
+    #: the score the unit reported (at submission, or printed in an imported form)
+    reported: Decimal | None = None
+
+    @property
+    def reported_above(self) -> Decimal | None:
+        """How far the reported score exceeds the computed one (None when it does not)."""
+        return reported_above(self.reported, self.score)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,18 @@ class ProjectForm:
     low_score_explanation: str
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: the total the unit reported (at submission, or printed in an imported form)
+    reported_total: Decimal | None = None
+
+    @property
+    def reported_total_above(self) -> Decimal | None:
+        """How far the reported total exceeds the computed one (None when it does not)."""
+        return reported_above(self.reported_total, self.total)
+
+    @property
+    def reported_above_rows(self) -> list[IndicatorRow]:
+        """The indicator rows whose reported score exceeds the computed one."""
+        return [row for row in self.rows if row.reported_above is not None]
 
     @property
     def title(self) -> str:
@@ -212,6 +231,15 @@ def scheme_notes(scheme: Scheme) -> tuple[str, ...]:
     if scheme.overshoot_threshold is not None:
         share = fmt.format_decimal(scheme.overshoot_threshold * 100)
         notes.append(f"全年实际值超过年度指标值 {share}% 及以上的，应说明年度指标值设定偏低等原因。")
+        if scheme.overshoot_deduction:
+            amount = fmt.format_decimal(scheme.overshoot_deduction)
+            if scheme.overshoot_deduction_as == "share":
+                amount = f"该指标分值的 {fmt.format_decimal(scheme.overshoot_deduction * 100)}%"
+            else:
+                amount = f"{amount} 分"
+            notes.append(
+                f"正向定量指标全年实际值超过年度指标值 {share}% 及以上的，按指标偏离扣 {amount}（不低于 0 分）。"
+            )
     threshold = fmt.format_decimal(scheme.low_score_threshold)
     notes.append(f"自评得分在 {threshold} 分以下的，要简要说明绩效目标未实现的原因和下一步拟采取的具体措施。")
     return tuple(notes)
@@ -264,6 +292,7 @@ def _indicator_row(indicator: Indicator) -> IndicatorRow:
         score=indicator.score,
         deviation_note=indicator.deviation_note,
         missed=missed and not indicator.not_applicable,
+        reported=None if indicator.not_applicable else indicator.reported_score,
     )
 
 
@@ -380,6 +409,7 @@ def project_form(project: Project) -> ProjectForm:
         low_score_explanation=evaluation.low_score_explanation if evaluation else "",
         notes=scheme_notes(scheme) if scheme else (),
         warnings=tuple(warnings),
+        reported_total=evaluation.reported_total if evaluation else None,
     )
 
 

@@ -5,6 +5,11 @@ level-2 groups, thin borders, wrapped text, row heights computed from the text (
 merged rows by itself), A4 with fit-to-width, and the indicator header repeated on every page.
 Figures are written as numbers (so officials can add them up) from Decimals, never via floats; text is
 always written as a string (a goal like "=HYPERLINK(…)" never becomes a formula: projects.exports).
+
+A reported score above the computed one (#12) is shown without touching the printed layout: a cell
+comment on the 得分 cell ("自报 10.00，高于计算 1.80（高出 8.20）"; comments are not printed, and every
+cell, merge and the print area stay as the seed prints them), and a 核对 sheet after the forms that lists
+every such row and total, for a supervisor to filter — only in a workbook that has one.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from projects.exports import XLSX_TEXT_OPTIONS
 from . import formatting as fmt
 from .data import DepartmentYear, ProjectForm
 
-__all__ = ["FORM_COLUMNS", "form_workbook", "summary_workbook"]
+__all__ = ["CHECK_COLUMNS", "CHECK_SHEET", "FORM_COLUMNS", "form_workbook", "summary_workbook"]
 
 FONT = "宋体"
 #: the form's nine columns: (heading in the indicator block, width in Excel character units)
@@ -42,6 +47,16 @@ SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
     ("资金使用单位", 28.0),
     ("自评得分", 10.0),
     ("自评等级", 10.0),
+)
+#: the sheet after the forms listing reported scores above the computed ones, and its columns
+CHECK_SHEET = "核对"
+CHECK_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("项目名称", 30.0),
+    ("指标", 24.0),
+    ("自报得分", 10.0),
+    ("计算得分", 10.0),
+    ("高出", 10.0),
+    ("说明", 40.0),
 )
 _LINE_PT = 14.0  # one line of 10-point 宋体 with leading
 _MIN_ROW_PT = 20.0
@@ -250,6 +265,8 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
                 put(row, 5, item.actual, "text")
                 put(row, 6, item.weight, _weight_style(item.weight))
                 put(row, 7, item.score, _score_style(item.score))
+                if item.reported_above is not None:
+                    ws.write_comment(row, 7, reported_above_text(item.reported, item.score), _COMMENT)
                 put(row, 8, item.deviation_note, "text")
                 row += 1
     if rows_total == 0:
@@ -258,6 +275,8 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
 
     put(row, 0, "总分", "total", last_col=6)
     put(row, 7, form.total if form.complete else None, _score_style(form.total, total=True))
+    if form.reported_total_above is not None:
+        ws.write_comment(row, 7, reported_above_text(form.reported_total, form.total, "总分"), _COMMENT)
     put(row, 8, f"自评等级：{form.grade}" if form.complete and form.grade else "", "total")
     row += 1
 
@@ -285,6 +304,52 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
     ws.hide_gridlines(2)
 
 
+#: a comment box wide enough for one line of the gap
+_COMMENT = {"author": "绩效目标与绩效自评系统", "x_scale": 2.2, "y_scale": 0.8}
+
+
+def reported_above_text(reported: Decimal | None, computed: Decimal | None, what: str = "") -> str:
+    """ "自报 10.00，高于计算 1.80（高出 8.20）", as the entry and review pages say it."""
+    gap = (reported or Decimal(0)) - (computed or Decimal(0))
+    return (
+        f"{what}自报 {fmt.score_cell(reported)}，高于计算 {fmt.score_cell(computed)}"
+        f"（高出 {fmt.score_cell(gap)}）"
+    )
+
+
+def _write_check_sheet(sheet: _Sheet, forms: list[ProjectForm]) -> None:
+    """Every row and total reported above its computed score, one line each."""
+    put = sheet.put
+    last = len(CHECK_COLUMNS) - 1
+    put(0, 0, "自报得分高于计算得分的指标和总分", "title", last_col=last)
+    sheet.need(0, 30)
+    put(
+        1,
+        0,
+        "自报得分：填报单位提交审核时（或原表中）的得分；计算得分：系统按评分方案由填报数值算出的得分。",
+        "note",
+        last_col=last,
+    )
+    for col, (heading, _width) in enumerate(CHECK_COLUMNS):
+        put(2, col, heading, "head")
+    row = 3
+    for form in forms:
+        lines = [(item.name, item.reported, item.score) for item in form.reported_above_rows]
+        if form.reported_total_above is not None:
+            lines.append(("总分", form.reported_total, form.total))
+        for name, reported, computed in lines:
+            put(row, 0, form.name, "text")
+            put(row, 1, name, "text")
+            put(row, 2, reported, "dec")
+            put(row, 3, computed, "dec")
+            put(row, 4, reported - computed, "dec")  # type: ignore[operator]
+            put(row, 5, reported_above_text(reported, computed), "text")
+            row += 1
+    sheet.finish()
+    sheet.ws.repeat_rows(2)
+    sheet.ws.autofilter(2, 0, row - 1, last)
+
+
 def _sheet_name(name: str, used: set[str]) -> str:
     clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "自评表"
     candidate, n = clean, 2
@@ -304,6 +369,9 @@ def form_workbook(forms: list[ProjectForm] | ProjectForm, stamp: datetime | None
     for form in forms:
         sheet = _Sheet(workbook, _sheet_name(form.name, used), [width for _h, width in FORM_COLUMNS])
         _write_form(sheet, form)
+    if any(form.reported_above_rows or form.reported_total_above is not None for form in forms):
+        check = _Sheet(workbook, _sheet_name(CHECK_SHEET, used), [width for _h, width in CHECK_COLUMNS])
+        _write_check_sheet(check, forms)
     workbook.close()
     return buffer.getvalue()
 

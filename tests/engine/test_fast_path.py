@@ -115,6 +115,15 @@ def schemes(draw) -> Scheme:
     )
     grade_names = draw(st.permutations(GRADE_NAMES))
     overshoot = st.decimals(min_value=0, max_value=1, places=2, allow_nan=False)
+    threshold = draw(st.one_of(st.none(), overshoot))
+    deduction_as = draw(st.sampled_from(_CHOICES["overshoot_deduction_as"]))
+    deduction = Decimal(0)
+    if threshold is not None and threshold > 0 and draw(st.booleans()):  # 指标偏离 on half of those
+        if deduction_as == "share":
+            deduction = draw(st.decimals(min_value=Decimal("0.01"), max_value=1, places=2, allow_nan=False))
+        else:
+            deduction = draw(st.sampled_from([Decimal("0.5"), Decimal(2), Decimal("3.333"), Decimal(10)]))
+            deduction = min(deduction, total)
     return Scheme(
         code=draw(st.sampled_from(["drawn", "另一方案"])),
         name=draw(st.sampled_from(["抽取的方案", "Drawn scheme"])),
@@ -136,7 +145,9 @@ def schemes(draw) -> Scheme:
             (grade_names[len(grades)], Decimal(0)),
         ),
         low_score_threshold=draw(st.integers(min_value=0, max_value=100).map(Decimal)),
-        overshoot_threshold=draw(st.one_of(st.none(), overshoot)),
+        overshoot_threshold=threshold,
+        overshoot_deduction=deduction,
+        overshoot_deduction_as=deduction_as,
         drop_not_applicable=draw(st.booleans()),
         level1_cap=draw(st.booleans()),
         deadline_late=draw(st.sampled_from(_CHOICES["deadline_late"])),
@@ -253,6 +264,8 @@ def every_option_differs() -> Scheme:
         score_places=3,
         execution_caps=((Decimal("0.8"), Decimal(100)),),
         satisfaction_to_benefit=True,
+        overshoot_deduction=Decimal("0.25"),
+        overshoot_deduction_as="share",
     )
     for option in dataclasses.fields(Scheme):
         if option.name != "positive_formula":
@@ -280,6 +293,7 @@ NEW_VALUES = {
     "equal_as": "one_sided",
     "approx_as": "band",
     "default_scale": "four",
+    "overshoot_deduction_as": "half_points",
 }
 
 

@@ -167,15 +167,32 @@ def _score(target: str, actual: str, weight: Decimal, scheme: Scheme, name: str 
     return result.score
 
 
+def _overshoot_step(a: Decimal, low: Decimal, high: Decimal, w: Decimal, scheme: Scheme) -> Decimal:
+    """How far a positive score may fall from ``low`` to ``high`` (actuals against target ``a``): by the
+    scheme's 指标偏离 deduction (and half a unit of its rounding) when ``low`` is under target × (1 + x)
+    and ``high`` at or over it, else not at all. Below the threshold and above it, the score is monotone;
+    at it, it steps down once by the deduction — the rule's purpose (#12)."""
+    if not scheme.overshoot_deduction or scheme.overshoot_threshold is None or a <= 0:
+        return D(0)
+    edge = a * (1 + scheme.overshoot_threshold)
+    if not low < edge <= high:
+        return D(0)
+    amount = scheme.overshoot_deduction
+    if scheme.overshoot_deduction_as == "share":
+        amount = w * amount
+    return amount + D("0.005")
+
+
 @FAST
 @given(values, values, values, weights, st.sampled_from(ALL_SCHEMES))
 def test_positive_score_never_falls_as_actual_rises(
     a: Decimal, b1: Decimal, b2: Decimal, w: Decimal, scheme: Scheme
 ) -> None:
+    # monotone but for the one step of an overshoot deduction (指标偏离) at target × (1 + x)
     low, high = sorted((b1, b2))
     assert _score(f"≥{_num(a)}%", f"{_num(low)}%", w, scheme) <= _score(
         f"≥{_num(a)}%", f"{_num(high)}%", w, scheme
-    )
+    ) + _overshoot_step(a, low, high, w, scheme)
 
 
 @FAST
@@ -211,7 +228,7 @@ def test_range_targets_are_monotone_both_ways(
     share = f"{_num(low)}%-{_num(low + span + 1)}%"
     assert _score(share, f"{_num(lesser)}%", w, scheme, "资金到位率") <= _score(
         share, f"{_num(greater)}%", w, scheme, "资金到位率"
-    )
+    ) + _overshoot_step(low, lesser, greater, w, scheme)  # (the lower end is the target: 指标偏离 there)
     days = f"{_num(low)}-{_num(low + span + 1)}天"
     assert _score(days, f"{_num(lesser)}天", w, scheme, "审批办理时间") >= _score(
         days, f"{_num(greater)}天", w, scheme, "审批办理时间"
