@@ -69,12 +69,18 @@ def project_items(project: Project) -> list[Evidence]:
     )
 
 
-def panel(user, project: Project, *, can_enter: bool | None = None) -> Panel:
-    """The evidence block of ``project`` (already loaded through the scoping) for ``user``.
-    ``can_enter``: the page's own answer to "may the unit change results now", to spare a query."""
+def panel(
+    user, project: Project, *, can_enter: bool | None = None, indicators: list[Indicator] | None = None
+) -> Panel:
+    """The evidence block of ``project`` (already loaded through the scoping) for ``user``: one query
+    for the files. ``can_enter``: the page's own answer to "may the unit change results now", and
+    ``indicators``: the page's own rows (in order), each to spare a query."""
     if can_enter is None:
         can_enter = may_enter(user, project) and project.evaluation.status in EDITABLE_STATUSES
-    indicators = list(project.indicators.order_by("order").only("pk", "name", "order")) if can_enter else []
+    if not can_enter:
+        indicators = []
+    elif indicators is None:
+        indicators = list(project.indicators.order_by("order").only("pk", "name", "order"))
     return Panel(
         project=project,
         items=project_items(project),
