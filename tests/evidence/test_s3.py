@@ -82,10 +82,21 @@ def test_evidence_round_trip_through_the_views(s3_storage, small_project, client
     assert keys(s3_storage) == [evidence.file.name]  # removal keeps the object
 
 
+@pytest.mark.parametrize("part_size", [50, 1])
 def test_a_report_package_with_evidence_through_s3(
-    s3_storage, small_project, user_of, client_of, eager_tasks, django_capture_on_commit_callbacks
+    s3_storage,
+    small_project,
+    user_of,
+    client_of,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    settings,
+    part_size,
 ):
+    """In one piece, and in parts (one a project) written to the bucket and joined from it."""
     from perfgoals.evidence import actions
+
+    settings.REPORT_PACKAGE_PART_SIZE = part_size
 
     set_status(small_project, Status.ENTERING)
     unit = user_of("unit_own")
@@ -103,7 +114,8 @@ def test_a_report_package_with_evidence_through_s3(
     package = ReportPackage.objects.get()
     status = client.get(reverse("reports:package_status", args=[package.pk])).json()
     assert status["status"] == "done", status
-    assert package.__class__.objects.get().file.name in keys(s3_storage)
+    package.refresh_from_db()
+    assert keys(s3_storage) == sorted([package.file.name, *Evidence.objects.values_list("file", flat=True)])
     download = client.get(status["download_url"])
     assert download.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
