@@ -160,3 +160,33 @@ def test_an_import_upload_through_s3(
     )
     assert services.clean_uploads().removed == [batch.pk]
     assert keys(s3_storage) == []
+
+
+def test_an_object_storage_refusing_a_delete_keeps_the_batch_for_the_next_run(
+    s3_storage, demo, user_of, monkeypatch
+):
+    """The cleanup meets S3's errors (botocore's, not OSError): the batch keeps its file, to try again."""
+    from botocore.exceptions import ClientError
+    from django.utils import timezone
+    from storages.backends.s3 import S3Storage
+
+    rows = [["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]]
+    batch = services.create_batch(
+        user_of("unit_own"),
+        SimpleUploadedFile("目标表.xlsx", workbook_bytes(rows), content_type=XLSX),
+        kind="goals",
+        year=None,
+    )
+    old = timezone.now() - timezone.timedelta(days=40)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, updated_at=old, finished_at=old)
+
+    def refuse(self, name):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "DeleteObject")
+
+    monkeypatch.setattr(S3Storage, "delete", refuse)
+    report = services.clean_uploads()
+    assert report.removed == [] and [pk for pk, _ in report.failed] == [batch.pk]
+    batch.refresh_from_db()
+    assert batch.file and not batch.file_removed and keys(s3_storage) == [batch.file.name]
+    monkeypatch.undo()
+    assert services.clean_uploads().removed == [batch.pk] and keys(s3_storage) == []
