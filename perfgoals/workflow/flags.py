@@ -89,7 +89,7 @@ def text_actual_flag(evidence_count: int | None) -> ReviewFlag:
     if evidence_count is None:
         return ReviewFlag("text_actual", "文字实际值，需佐证", "warn")
     if evidence_count <= 0:
-        return ReviewFlag("text_actual", "文字实际值，未附佐证材料", "warn")
+        return ReviewFlag("text_actual", "文字实际值，需佐证：未附佐证材料", "warn")
     return ReviewFlag("text_actual_evidenced", f"文字实际值，已附佐证材料 {evidence_count} 份", "info")
 
 

@@ -34,7 +34,7 @@ def test_the_flag_by_evidence_count(worded, small_project):
     scheme = small_project.evaluation.scheme.engine_scheme()
     assert codes(worded, scheme)["text_actual"] == ("文字实际值，需佐证", "warn")  # count not loaded
     worded.evidence_count = 0
-    assert codes(worded, scheme)["text_actual"] == ("文字实际值，未附佐证材料", "warn")
+    assert codes(worded, scheme)["text_actual"] == ("文字实际值，需佐证：未附佐证材料", "warn")
     worded.evidence_count = 2
     flags = codes(worded, scheme)
     assert "text_actual" not in flags
@@ -53,7 +53,7 @@ def test_the_review_page_and_queue_follow_the_evidence(worded, small_project, us
     supervisor = client_of("supervisor_own")
     review = reverse("perfgoals:review", args=[small_project.pk])
     page = supervisor.get(review).content.decode()
-    assert "文字实际值，未附佐证材料" in page
+    assert "文字实际值，需佐证：未附佐证材料" in page
     queue = supervisor.get(reverse("perfgoals:review_queue")).content.decode()
     assert "文字实际值" in queue
 
@@ -68,4 +68,4 @@ def test_the_review_page_and_queue_follow_the_evidence(worded, small_project, us
     set_status(small_project, Status.RETURNED)
     actions.remove_evidence(unit, evidence, "传错了")
     set_status(small_project, Status.SUBMITTED)
-    assert "文字实际值，未附佐证材料" in supervisor.get(review).content.decode()
+    assert "文字实际值，需佐证：未附佐证材料" in supervisor.get(review).content.decode()
