@@ -267,8 +267,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# A task is acknowledged when it has finished, and a worker killed mid-task (OOM, host lost) gives it
+# back to the queue instead of dropping it; every task is safe to run twice (see docs/architecture.md).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout: it must outlast the longest
+# task (the hard time limit), or a long package part would run twice at the same time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 # Periodic tasks, run by one `celery -A config beat` process beside the workers (see the README).
 CELERY_BEAT_SCHEDULE = {
     "intake-clean-uploads": {
