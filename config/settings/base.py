@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "perfgoals.reports",
     "perfgoals.intake",
     "perfgoals.recheck",
+    "perfgoals.evidence",
     "accounts",
 ]
 
@@ -148,6 +149,39 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# --- where files are kept (issue 18 "shared storage", issue 14 evidence) -------------------------------
+# Every file the product writes or reads (import uploads, report parts and packages, evidence) goes
+# through STORAGES["default"]: the local MEDIA_ROOT unless STORAGE_S3_BUCKET names a bucket of an
+# S3-compatible object storage, which every web and worker host then shares (django-storages).
+STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            # an S3-compatible service's address (MinIO, a cloud's object storage); unset: AWS itself
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL"),
+            "region_name": env("STORAGE_S3_REGION"),
+            # unset: boto3's own chain (environment, instance role …)
+            "access_key": env("STORAGE_S3_ACCESS_KEY"),
+            "secret_key": env("STORAGE_S3_SECRET_KEY"),
+            # keys under this prefix, so that one bucket can hold several installations
+            "location": env("STORAGE_S3_PREFIX", ""),
+            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE"),
+            # private objects: files are only ever served through the application's checked views
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+#: the largest evidence file (佐证材料) accepted, in bytes (perfgoals.evidence.content)
+EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
+#: evidence files a project-year may hold (those removed not counted)
+EVIDENCE_MAX_PER_PROJECT = int(env("EVIDENCE_MAX_PER_PROJECT", "50") or 50)
 #: report packages larger than this many projects are built in parts of this size, one Celery task
 #: each, spread over the workers (perfgoals.reports.packages.package_parts)
 REPORT_PACKAGE_PART_SIZE = int(env("REPORT_PACKAGE_PART_SIZE", "50") or 50)

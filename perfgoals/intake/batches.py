@@ -402,7 +402,7 @@ def clean_uploads(*, days: int | None = None, dry_run: bool = False, now=None) -
             storage = ImportBatch._meta.get_field("file").storage
             try:
                 storage.delete(name)  # a file already missing is not an error
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - OSError on a disk, botocore's errors on S3
                 logger.warning("could not delete upload %s of import batch %s: %s", name, pk, exc)
                 ImportBatch.objects.filter(pk=pk).update(file=name, file_removed_at=None)
                 report.failed.append((pk, str(exc)))

@@ -16,6 +16,7 @@ from projects.filtersets import years_of
 from projects.models import Project
 from projects.scoping import whole_regions
 
+from ..evidence import listing as evidence_listing
 from ..models import Indicator
 from ..workflow.errors import InvalidData, VersionConflict, WorkflowError
 from . import access, actions, pages
@@ -176,5 +177,6 @@ def item_detail(request, pk: int):
         "findings": findings,
         "findings_error": findings_error,
         "conflict": conflict,
+        "evidence_panel": evidence_listing.panel(user, item.evaluation.project, can_enter=False),
     }
     return render(request, "recheck/item.html", context, status=status)

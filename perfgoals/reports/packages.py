@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -29,6 +30,8 @@ from django.utils import timezone
 from projects.models import Department, Project
 from projects.scoping import visible_projects
 
+from ..evidence.content import download_name, kind_of
+from ..evidence.models import Evidence
 from . import html, xlsx_forms
 from .data import DepartmentYear, ProjectForm, department_year, project_form, with_form_data
 from .models import PackageScope, PackageStatus, ReportPackage
@@ -42,6 +45,7 @@ logger = logging.getLogger(__name__)
 SUMMARY_NAME = "01_部门预算项目绩效自评情况汇总表"
 REPORT_NAME = "02_绩效评价报告"
 FORMS_DIR = "自评表"
+EVIDENCE_SUFFIX = "_佐证材料"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 
@@ -62,13 +66,50 @@ def head_files(
     yield f"{REPORT_NAME}.html", html.report_page(text).encode()
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file of the storage to copy into the ZIP as it is (streamed, never whole in memory)."""
+
+    name: str
+
+    def open(self):
+        return default_storage.open(self.name, "rb")
+
+
 def form_files(
     form: ProjectForm, index: int, width: int, stamp: datetime | None = None
-) -> Iterator[tuple[str, bytes]]:
-    """One project's 自评表 in its formats, numbered ``index`` (zero-padded to ``width``)."""
+) -> Iterator[tuple[str, bytes | StoredFile]]:
+    """One project's 自评表 in its formats, numbered ``index`` (zero-padded to ``width``), then its
+    佐证材料 (the files not removed) in a folder beside it."""
     stem = f"{FORMS_DIR}/{index:0{width}d}_{safe_name(form.name)}"
     yield f"{stem}.xlsx", xlsx_forms.form_workbook(form, stamp)
     yield f"{stem}.html", html.form_page(form).encode()
+    yield from evidence_files(form.project_id, f"{stem}{EVIDENCE_SUFFIX}")
+
+
+def evidence_files(project_id: int, folder: str) -> Iterator[tuple[str, StoredFile]]:
+    """The project's evidence as ``folder``/NN_name (numbered: two files may share a name; each with
+    the extension of what it is)."""
+    files = (
+        Evidence.objects.active()
+        .filter(project_id=project_id)
+        .order_by("indicator__order", "uploaded_at", "pk")
+        .values_list("file", "original_name", "content_type")
+    )
+    for number, (name, original, content_type) in enumerate(files, start=1):
+        kind = kind_of(content_type)
+        shown = download_name(original, kind) if kind else original
+        stem, dot, suffix = shown.rpartition(".")
+        shown = f"{safe_name(stem, 50)}.{safe_name(suffix, 10)}" if dot and stem else safe_name(shown)
+        yield f"{folder}/{number:02d}_{shown}", StoredFile(name)
+
+
+def _write_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | StoredFile) -> None:
+    if isinstance(data, StoredFile):
+        with data.open() as source, archive.open(info, "w", force_zip64=True) as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+    else:
+        archive.writestr(info, data)
 
 
 def _form_width(count: int) -> int:
@@ -148,7 +189,8 @@ def _readme(package: ReportPackage, stamp: datetime, entries: list[str], notes: 
         "每个部门、每个年度一个文件夹，内含：",
         f"  {SUMMARY_NAME}（.xlsx 与打印用 .html）",
         f"  {REPORT_NAME}（.docx 与 .html）",
-        f"  {FORMS_DIR}/ 每个项目的项目支出绩效自评表（.xlsx 与打印用 .html）",
+        f"  {FORMS_DIR}/ 每个项目的项目支出绩效自评表（.xlsx 与打印用 .html），"
+        f"有佐证材料的项目另有“…{EVIDENCE_SUFFIX}”文件夹",
         "",
     ]
     if notes:
@@ -197,8 +239,8 @@ def write_package(package: ReportPackage, target, on_progress: Callable[[int], N
     notes: list[str] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
-        def add(path: str, data: bytes) -> None:
-            archive.writestr(_zip_info(path, date_time), data)
+        def add(path: str, data: bytes | StoredFile) -> None:
+            _write_entry(archive, _zip_info(path, date_time), data)
             entries.append(path.removeprefix(f"{root}/"))
 
         for department, year, projects in groups:
@@ -352,8 +394,8 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
-            def add(path: str, data: bytes) -> None:
-                archive.writestr(_zip_info(f"{folder}/{path}", date_time), data)
+            def add(path: str, data: bytes | StoredFile) -> None:
+                _write_entry(archive, _zip_info(f"{folder}/{path}", date_time), data)
                 entries.append(f"{folder}/{path}".removeprefix(f"{root}/"))
 
             if part["head"]:

@@ -27,6 +27,7 @@ from projects.models import Project
 from .. import workflow
 from ..choices import Status
 from ..engine import EvaluationResult
+from ..evidence import listing as evidence_listing
 from ..forms import BudgetForm, ExplanationForm, IndicatorEntryForm, SubmitForm
 from ..models import Evaluation, Indicator
 from ..pages.history import project_history
@@ -104,6 +105,9 @@ def page_context(
         else None,
         "history": history,
         "history_total": history_total,
+        "evidence_panel": evidence_listing.panel(
+            request.user, project, can_enter=caps.can_enter, indicators=indicators
+        ),
         "plan_locked": workflow.plan_locked(evaluation),
         "guessed_directions": workflow.unconfirmed(indicators) if caps.can_choose_direction else [],
         # the evaluation version the page stands for: what its submit (and budget, explanations) send

@@ -10,6 +10,7 @@ from projects.scoping import visible_projects
 
 from .. import scoring
 from ..engine import EvaluationResult, score_evaluation
+from ..evidence.listing import with_evidence_count
 from ..intake.models import CarriedIndicator
 from ..models import Evaluation, Indicator
 from ..pages.history import HistoryRecords
@@ -22,7 +23,9 @@ def project_for(user, pk: int) -> Project:
 
 
 def indicators_of(project: Project) -> list[Indicator]:
-    indicators = list(project.indicators.order_by("order"))
+    """The project's indicators in order, each with ``evidence_count`` (its evidence files not removed,
+    which the review's "文字实际值" flag reads)."""
+    indicators = list(with_evidence_count(project.indicators.order_by("order")))
     for indicator in indicators:
         indicator.project = project  # no query per row when something asks for it
     return indicators

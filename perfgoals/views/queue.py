@@ -10,7 +10,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,8 +21,10 @@ from projects.scoping import reviewable_projects, roles_of
 
 from .. import workflow
 from ..choices import Status
+from ..evidence.listing import with_evidence_count
 from ..filtersets import ReviewQueueFilterSet
 from ..lists import ProjectYearListView
+from ..models import Indicator
 from ..tables import ReviewQueueTable, StatusColumn
 
 
@@ -153,7 +155,9 @@ class ReviewQueueView(ProjectYearListView):
     def get_table_data(self):
         queryset = super().get_table_data().filter(evaluation__status__in=TAB_STATUSES[self.tab])
         if self.tab == "pending":
-            queryset = queryset.select_related("evaluation__scheme").prefetch_related("indicators")
+            # with each indicator's evidence count: a text actual backed by evidence is no open item
+            indicators = Prefetch("indicators", queryset=with_evidence_count(Indicator.objects.all()))
+            queryset = queryset.select_related("evaluation__scheme").prefetch_related(indicators)
         return queryset
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,7 @@ from projects.models import Project
 
 from .. import workflow
 from ..choices import Status
+from ..evidence import listing as evidence_listing
 from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetReturnForm
 from ..pages.sheet import budget_rows, build_sheet, subtotals
 from ..weights import weight_sums
@@ -62,6 +63,8 @@ def review_context(
         "return_form": return_form or ReturnForm(initial={"version": evaluation.version}),
         "reopen_form": reopen_form or ReopenForm(initial={"version": evaluation.version}),
         "page_error": page_error,
+        # read-only here: the unit adds and removes files on its entry page
+        "evidence_panel": evidence_listing.panel(request.user, project, can_enter=False),
     }
 
 

@@ -72,12 +72,25 @@ def indicator_review_flags(indicator: Indicator, scheme: Scheme) -> list[ReviewF
         over = ((ratio - 1) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         out.append(ReviewFlag("overshoot_unexplained", f"超出目标 {over}% 未说明（目标是否偏低）", "warn"))
     if indicator.text_actual:
-        # full marks for words where a number was promised: always worth a look (#12, item 2)
-        out.append(ReviewFlag("text_actual", "文字实际值，需佐证", "warn"))
+        out.append(text_actual_flag(getattr(indicator, "evidence_count", None)))
     if indicator.direction_guessed:
         out.append(ReviewFlag("direction_suggested", "指标方向为推测，填报单位未确认", "warn"))
     out.extend(ReviewFlag(*shown) for flag, shown in _ENGINE_FLAGS_FOR_REVIEW if flag in flags)
     return out
+
+
+def text_actual_flag(evidence_count: int | None) -> ReviewFlag:
+    """Words where a number was promised (#12, item 2): worth a look unless evidence backs them (#14).
+
+    ``evidence_count``: the indicator's evidence files not removed (the pages annotate it, see
+    ``evidence.listing.with_evidence_count``); None where it was not loaded. With evidence attached the
+    flag stays, as information (the reviewer opens the file), and is no longer an open item: it is not
+    counted among the things to check, nor in the review queue's summary."""
+    if evidence_count is None:
+        return ReviewFlag("text_actual", "文字实际值，需佐证", "warn")
+    if evidence_count <= 0:
+        return ReviewFlag("text_actual", "文字实际值，需佐证：未附佐证材料", "warn")
+    return ReviewFlag("text_actual_evidenced", f"文字实际值，已附佐证材料 {evidence_count} 份", "info")
 
 
 #: the engine's flags a reviewer is shown, in this order: (flag, (review code, text, level))

@@ -8,6 +8,7 @@ server's command line). Re-running it overwrites the same files.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -47,7 +48,11 @@ class Command(BaseCommand):
         for relative, data in packages.department_files(dy, text):
             path = out / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if isinstance(data, packages.StoredFile):  # an evidence file, copied from the storage
+                with data.open() as source, path.open("wb") as target:
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+            else:
+                path.write_bytes(data)
             written += 1
             if options["verbosity"] >= 2:
                 self.stdout.write(f"  {path}")
