@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/", include("perfgoals.intake.urls")),
     path("overview/", include("perfgoals.oversight.urls")),
     path("recheck/", include("perfgoals.recheck.urls")),
+    path("results/", include("perfgoals.results.urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),
