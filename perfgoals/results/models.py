@@ -44,7 +44,9 @@ def check_percent(action: str, percent) -> dict[str, list[str]]:
 
 
 def percent_condition() -> Q:
-    return (Q(action=BudgetAction.REDUCE) & Q(reduction_percent__gt=0) & Q(reduction_percent__lte=100)) | (
+    # "IS NOT NULL" spelled out: a CHECK whose condition is NULL passes
+    reduce = Q(action=BudgetAction.REDUCE, reduction_percent__isnull=False)
+    return (reduce & Q(reduction_percent__gt=0, reduction_percent__lte=100)) | (
         ~Q(action=BudgetAction.REDUCE) & Q(reduction_percent__isnull=True)
     )
 
