@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "perfgoals.intake",
     "perfgoals.recheck",
     "perfgoals.results",
+    "perfgoals.rectify",
     "accounts",
 ]
 
