@@ -28,14 +28,17 @@ PER_PAGE = 25
 @login_required
 @require_http_methods(["GET"])
 def index(request):
-    """The user's first region, its latest year."""
+    """The user's first region, its latest year with a final grade."""
     region = access.readable_regions(request.user).order_by("name").first()
     if region is None:
         raise Http404("没有可查看的结果应用。")
     years = years_of(Project.objects.filter(region=region))
     if not years:
         raise Http404("该地区还没有项目。")
-    return redirect("results:summary", region.pk, years[0])
+    # the latest year with a final grade to apply (a year still being set up has none); else the latest
+    projects = access.readable_projects(request.user).filter(region=region)
+    year = next((y for y in years if rows.graded(projects.filter(year=y)).exists()), years[0])
+    return redirect("results:summary", region.pk, year)
 
 
 def _region_rows(request, region_pk: int, year: int):
