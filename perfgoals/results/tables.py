@@ -7,12 +7,12 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from projects.tables import CardCellsMixin, OnePassBodyMixin
+from projects.tables import CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin
 
 from ..tables import AmountColumn
 from ..templatetags.perf_format import DASH, plain_number
 from .models import action_text
-from .rows import differs
+from .rows import differs, proposal
 from .rules import Proposal, reduction
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
@@ -33,7 +33,10 @@ def _footer(key: str):
     return lambda table: plain_number(table.totals[key]) if table.totals else ""
 
 
-class ApplicationTable(CardCellsMixin, OnePassBodyMixin, tables.Table):
+class ApplicationTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, tables.Table):
+    """Paged in two steps (``TwoStepPageMixin``): the page's keys sorted without the grade and budget
+    subqueries, then 25 rows with them; the default ordering (department, name) by department group."""
+
     name = tables.Column(
         "项目名称",
         linkify=lambda record: reverse("results:project", args=[record.pk]),
@@ -43,9 +46,8 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, tables.Table):
     unit = tables.Column("实施单位", accessor="unit__name")
     budget = AmountColumn("全年预算数（万元）", footer=_footer("budget"))
     grade = tables.Column("等级", accessor="final_grade", order_by=("final_grade",))
-    proposed = tables.Column(
-        "建议措施", accessor="proposed_action", order_by=("proposed_action", "proposed_percent")
-    )
+    # the proposal follows the grade: sorting by it is sorting by the grade
+    proposed = tables.Column("建议措施", accessor="final_grade", order_by=("final_grade",))
     proposed_cut = tables.Column(
         "建议核减（万元）", empty_values=(), orderable=False, attrs=NUM, footer=_footer("proposed")
     )
@@ -73,28 +75,35 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, tables.Table):
             "applied_cut",
         )
 
-    def __init__(self, *args, totals=None, **kwargs):
+    def __init__(self, *args, totals=None, rule=None, recheck_ids=(), **kwargs):
         self.totals = totals or {}
+        self.rule: dict[str, Proposal] = rule or {}
+        self.recheck_ids = recheck_ids
         super().__init__(*args, **kwargs)
 
+    def proposal(self, record) -> Proposal | None:
+        return proposal(self.rule, record.final_grade)
+
     def render_grade(self, value, record):
-        source = "复核" if record.grade_source == "recheck" else "自评"
+        source = "复核" if record.pk in self.recheck_ids else "自评"
         return format_html(
             '<span class="grade grade-{}">{}</span> <span class="muted">{}</span>', value, value, source
         )
 
     def render_proposed(self, value, record):
-        return action_text(value, record.proposed_percent) or DASH
+        p = self.proposal(record)
+        return p.text if p else DASH
 
     def render_proposed_cut(self, record):
-        return plain_number(reduction(record.proposed_action, record.proposed_percent, record.budget))
+        p = self.proposal(record)
+        return plain_number(reduction(p.action, p.percent, record.budget) if p else 0)
 
     def render_decided(self, value, record):
         decision = decision_of(record)
         if decision is None:
             return DASH
         text = action_text(decision.action, decision.reduction_percent)
-        if differs(decision, record.final_grade, proposal_of(record)):
+        if differs(decision, record.final_grade, self.proposal(record)):
             return format_html(
                 '{} <span class="warn-text" title="决定时：{}，{}">等级或建议已变</span>',
                 text,

@@ -4,6 +4,8 @@ refusal is shown on the form, in Chinese, and nothing is saved."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -19,8 +21,8 @@ from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, Workfl
 from . import access, actions, rows
 from .filters import ApplicationFilterSet
 from .models import BudgetAction, action_text
-from .rules import rule_for
-from .tables import ApplicationTable, decision_of, proposal_of
+from .rules import reduction, rule_for
+from .tables import ApplicationTable, decision_of
 
 PER_PAGE = 25
 
@@ -46,21 +48,21 @@ def _region_rows(request, region_pk: int, year: int):
     projects = access.readable_projects(request.user).filter(region=region, year=year)
     rule = rule_for(region)
     filterset = ApplicationFilterSet(
-        request.GET or None, queryset=rows.annotated(projects, rule), region=region
+        request.GET or None, queryset=rows.annotated(projects), region=region, rule=rule
     )
     if filterset.is_bound and not filterset.is_valid():
         qs = filterset.queryset.none()
     else:
         qs = filterset.qs
-    return region, rule, filterset, qs
+    return region, rule, filterset, qs, rows.recheck_graded(projects)
 
 
 @login_required
 @require_http_methods(["GET"])
 def summary(request, region_pk: int, year: int):
-    region, rule, filterset, qs = _region_rows(request, region_pk, year)
-    totals = rows.totals(qs)
-    table = ApplicationTable(qs, totals=totals)
+    region, rule, filterset, qs, recheck_ids = _region_rows(request, region_pk, year)
+    totals = rows.cached_totals(qs, rule)
+    table = ApplicationTable(qs, totals=totals, rule=rule, recheck_ids=recheck_ids, filtered=qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {
         "region": region,
@@ -93,13 +95,13 @@ EXPORT_HEADER = [
 EXPORT_FORMATS = [None, None, None, "0.00##", None, None, None, "0.00", None, None, "0.00", None]
 
 
-def _export_rows(qs, totals):
-    from .rules import reduction
-
+def _export_rows(qs, totals, rule, recheck_ids):
     for record in qs.iterator(chunk_size=2000):
         decision = decision_of(record)
-        proposal = proposal_of(record)
-        proposed_cut = reduction(record.proposed_action, record.proposed_percent, record.budget)
+        proposal = rows.proposal(rule, record.final_grade)
+        proposed_cut = (
+            reduction(proposal.action, proposal.percent, record.budget) if proposal else Decimal("0.00")
+        )
         applied_cut = (
             proposed_cut
             if decision is None
@@ -111,7 +113,7 @@ def _export_rows(qs, totals):
             record.unit.name,
             record.budget,
             record.final_grade,
-            "复核" if record.grade_source == "recheck" else "自评",
+            "复核" if record.pk in recheck_ids else "自评",
             proposal.text if proposal else "",
             proposed_cut,
             action_text(decision.action, decision.reduction_percent) if decision else "",
@@ -139,12 +141,12 @@ def _export_rows(qs, totals):
 @require_http_methods(["GET"])
 def summary_xlsx(request, region_pk: int, year: int):
     """The filtered table as a workbook, every row and the 合计 (text never read as a formula)."""
-    region, _rule, _filterset, qs = _region_rows(request, region_pk, year)
-    totals = rows.totals(qs)
+    region, rule, _filterset, qs, recheck_ids = _region_rows(request, region_pk, year)
+    totals = rows.cached_totals(qs, rule)
     title = f"{region.name}{year}年度结果应用"
     chunks = xlsx_chunks(
         EXPORT_HEADER,
-        _export_rows(qs.order_by("department__name", "name", "pk"), totals),
+        _export_rows(qs.order_by("department__name", "name", "pk"), totals, rule, recheck_ids),
         title=title[:31],
         formats=EXPORT_FORMATS,
     )
@@ -189,9 +191,9 @@ def project(request, pk: int):
                 request, f"已保存结果应用决定：{action_text(decision.action, decision.reduction_percent)}。"
             )
             return redirect("results:project", item.pk)
-    record = rows.annotated(Project.objects.filter(pk=item.pk), rule_for(item.region_id)).first()
+    record = rows.annotated(Project.objects.filter(pk=item.pk)).first()
     decision = decision_of(record) if record else None
-    proposal = proposal_of(record) if record else None
+    proposal = rows.proposal(rule_for(item.region_id), record.final_grade) if record else None
     if not values:
         values = {
             "action": decision.action if decision else (proposal.action if proposal else ""),
@@ -209,6 +211,9 @@ def project(request, pk: int):
         "record": record,
         "proposal": proposal,
         "decision": decision,
+        "grade_source": "复核"
+        if record and record.pk in rows.recheck_graded(Project.objects.filter(pk=item.pk))
+        else "自评",
         "decision_text": action_text(decision.action, decision.reduction_percent) if decision else "",
         "basis_text": action_text(decision.basis_action, decision.basis_percent) if decision else "",
         "changed": rows.differs(decision, record.final_grade, proposal) if record else False,

@@ -23,7 +23,20 @@ from .helpers import finished_recheck, set_self_grade
 
 
 def graded_row(project):
-    return rows.annotated(Project.objects.filter(pk=project.pk), rule_for(project.region_id)).first()
+    """The table's row of ``project`` with what the page derives from it: where the grade came from, the
+    proposal by the region's rule and the applied action."""
+    record = rows.annotated(Project.objects.filter(pk=project.pk)).first()
+    if record is None:
+        return None
+    proposal = rows.proposal(rule_for(project.region_id), record.final_grade)
+    from_recheck = record.pk in rows.recheck_graded(Project.objects.filter(pk=project.pk))
+    record.grade_source = "recheck" if from_recheck else "self"
+    record.proposed_action, record.proposed_percent = (
+        (proposal.action, proposal.percent) if proposal else ("", None)
+    )
+    decision = BudgetDecision.objects.filter(project=project).first()
+    record.applied_action = decision.action if decision else record.proposed_action
+    return record
 
 
 def test_a_region_without_a_rule_uses_the_documented_default(small_project):

@@ -156,7 +156,7 @@ def test_a_project_without_a_final_grade_cannot_be_decided(fresh_project, client
     assert not BudgetDecision.objects.exists()
 
 
-def test_the_summary_table_its_totals_and_filters(small_project, main_project, client_of):
+def test_the_summary_table_its_totals_and_filters(small_project, main_project, client_of, user_of):
     from tests.results.helpers import set_self_grade
 
     set_self_grade(small_project, "中")  # default rule: 核减 10%
@@ -173,6 +173,15 @@ def test_the_summary_table_its_totals_and_filters(small_project, main_project, c
     assert plain_number(cut) in text
     only_fair = client.get(summary_url(small_project), {"grade": "中"}).content.decode()
     assert "合计（1 项）" in only_fair and main_project.name not in only_fair
+    reduced = client.get(summary_url(small_project), {"action": "reduce"}).content.decode()
+    assert "合计（1 项）" in reduced and small_project.name in reduced
+    from perfgoals.results import actions
+
+    actions.decide(user_of("finance"), main_project, "reduce", "5", "测试", "0")  # 优 → decided 核减 5%
+    reduced = client.get(summary_url(small_project), {"action": "reduce"}).content.decode()
+    assert "合计（2 项）" in reduced and main_project.name in reduced
+    assert "合计（1 项）" in client.get(summary_url(small_project), {"action": "priority"}).content.decode()
+    assert "合计（2 项）" in client.get(summary_url(small_project), {"decided": "no"}).content.decode()
     bad = client.get(summary_url(small_project), {"grade": "X"})
     assert bad.status_code == 200 and "合计（0 项）" in bad.content.decode()
     by_budget = client.get(summary_url(small_project), {"sort": "-budget"})
@@ -194,3 +203,38 @@ def test_the_xlsx_has_every_row_and_the_totals(small_project, client_of):
     assert (row[4], row[6]) == ("差", "取消或暂停")
     assert Decimal(str(row[7])) == budget.quantize(Decimal("0.01"))
     assert rows[-1][0] == "合计（3 项）" and Decimal(str(rows[-1][7])) == budget.quantize(Decimal("0.01"))
+
+
+def test_the_totals_are_kept_until_a_decision_or_a_grade_changes(small_project, client_of, user_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from perfgoals.results import actions
+    from tests.results.helpers import finished_recheck
+
+    client = client_of("finance")
+    url = summary_url(small_project)
+    with CaptureQueriesContext(connection) as cold:
+        assert '应用核减（万元）</span><span class="kpi-value">0<' in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) == len(cold) - 1  # the 合计's pass over the rows is read from the cache
+    actions.decide(
+        user_of("finance"), small_project, "cancel", "", "暂停", "0"
+    )  # a save moves the generation
+    budget = sum(
+        BudgetLine.objects.filter(project=small_project).values_list("annual", flat=True), Decimal(0)
+    )
+    from perfgoals.templatetags.perf_format import plain_number
+
+    text = client.get(url).content.decode()
+    assert (
+        f'应用核减（万元）</span><span class="kpi-value">{plain_number(budget.quantize(Decimal("0.01")))}<'
+        in text
+    )
+    finished_recheck(user_of("finance"), small_project, "差")  # the proposal moves too
+    text = client.get(url).content.decode()
+    assert (
+        f'建议核减（万元）</span><span class="kpi-value">{plain_number(budget.quantize(Decimal("0.01")))}<'
+        in text
+    )
