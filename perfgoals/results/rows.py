@@ -74,13 +74,15 @@ def has_final_grade() -> Q:
     )
 
 
-def recheck_graded(projects: QuerySet[Project]) -> set[int]:
-    """The ids among ``projects`` whose final grade is a 复核's (one query; a sample is small)."""
-    return set(
-        RecheckItem.objects.filter(evaluation__project__in=projects.values("pk"), status=ItemStatus.DONE)
-        .exclude(recheck_grade="")
-        .values_list("evaluation__project_id", flat=True)
-    )
+def recheck_graded(region, year: int, projects: QuerySet[Project] | None = None) -> set[int]:
+    """The ids of the region-year's projects (of ``projects`` if given) whose final grade is a 复核's:
+    one query on the region-year's samples (a sample is small; its evaluations are of that region-year)."""
+    items = RecheckItem.objects.filter(
+        sample__region=region, sample__year=year, status=ItemStatus.DONE
+    ).exclude(recheck_grade="")
+    if projects is not None:
+        items = items.filter(evaluation__project__in=projects.values("pk"))
+    return set(items.values_list("evaluation__project_id", flat=True))
 
 
 def budget_expression() -> Subquery:

@@ -54,7 +54,7 @@ def _region_rows(request, region_pk: int, year: int):
         qs = filterset.queryset.none()
     else:
         qs = filterset.qs
-    return region, rule, filterset, qs, rows.recheck_graded(projects)
+    return region, rule, filterset, qs, rows.recheck_graded(region, year)
 
 
 @login_required
@@ -212,7 +212,7 @@ def project(request, pk: int):
         "proposal": proposal,
         "decision": decision,
         "grade_source": "复核"
-        if record and record.pk in rows.recheck_graded(Project.objects.filter(pk=item.pk))
+        if record and rows.recheck_graded(item.region_id, item.year, Project.objects.filter(pk=item.pk))
         else "自评",
         "decision_text": action_text(decision.action, decision.reduction_percent) if decision else "",
         "basis_text": action_text(decision.basis_action, decision.basis_percent) if decision else "",

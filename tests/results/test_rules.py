@@ -29,7 +29,7 @@ def graded_row(project):
     if record is None:
         return None
     proposal = rows.proposal(rule_for(project.region_id), record.final_grade)
-    from_recheck = record.pk in rows.recheck_graded(Project.objects.filter(pk=project.pk))
+    from_recheck = record.pk in rows.recheck_graded(project.region_id, project.year)
     record.grade_source = "recheck" if from_recheck else "self"
     record.proposed_action, record.proposed_percent = (
         (proposal.action, proposal.percent) if proposal else ("", None)
@@ -155,6 +155,7 @@ def test_a_later_change_of_grade_reproposes_but_keeps_the_decision(small_project
     assert rows.differs(decision, row.final_grade, Proposal(row.proposed_action, row.proposed_percent))
     page = client_of("finance").get(reverse("results:project", args=[small_project.pk])).content.decode()
     assert "决定作出时等级为 优" in page and "现等级为 中" in page and "核减 10%" in page
+    assert "最终等级（复核）" in page
     table = client_of("finance").get(reverse("results:summary", args=[small_project.region_id, 2019]))
     assert "等级或建议已变" in table.content.decode()
 
