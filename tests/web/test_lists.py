@@ -241,10 +241,11 @@ def test_xlsx_export_holds_numbers(demo, client_of):
 #: filtered row: the budget's sums and the scores' sum (2).
 LIST_QUERIES = 12
 #: + the project (unit, department, region, evaluation, scheme), its budget lines, its indicators, the
-#: right to enter (scoping), the review log, and the history of indicators, evaluation, budget, project
-PROJECT_PAGE_QUERIES_UNIT = 12
+#: right to enter (scoping), the review log, the history of indicators, evaluation, budget, project, and
+#: the project's open 整改事项 (perfgoals/rectify's block)
+PROJECT_PAGE_QUERIES_UNIT = 13
 #: the same, with the right to review instead of the right to enter (the other scope is empty: no query)
-PROJECT_PAGE_QUERIES_SUPERVISOR = 12
+PROJECT_PAGE_QUERIES_SUPERVISOR = 13
 #: + project, budget lines, indicators, the right to review, the review log
 REVIEW_PAGE_QUERIES = 8
 #: the list's 10 − 1 (ordered by submission: a plain count) + the indicators of the page's rows (one
