@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from projects.models import Project
 
+from ..recheck.access import may_recheck
 from ..recheck.models import ItemStatus, RecheckItem
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from ..workflow.versions import acting_as, conflict_message, last_change
@@ -91,6 +92,8 @@ def open_item(user, project: Project, source, problem, deadline, recheck_item: R
     errors: dict[str, list[str]] = {}
     source = str(source or "").strip()
     if recheck_item is not None:
+        if not may_recheck(user, recheck_item.sample.region):
+            raise NotPermitted("只有本地区的财政审阅人可以依据复核记录提出整改事项。")
         if recheck_item.evaluation.project_id != project.pk:
             raise NotPermitted("该复核记录不属于本项目。")
         if recheck_item.status != ItemStatus.DONE:

@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from projects.scoping import visible_projects
 
-from ..recheck.models import RecheckItem
+from ..recheck import access as recheck_access
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from . import access, actions
 from .models import RectifyStatus, Source
@@ -50,8 +50,9 @@ def open_item(request, project_pk: int):
     recheck_pk = request.POST.get("recheck") or request.GET.get("recheck") or ""
     recheck = None
     if recheck_pk:
+        # a 复核 record is finance's: only those who see it (its region's finance) may open from it
         recheck = get_object_or_404(
-            RecheckItem.objects.select_related("evaluation"),
+            recheck_access.visible_items(user).select_related("evaluation", "sample"),
             pk=recheck_pk if str(recheck_pk).isdigit() else 0,
             evaluation__project=project,
         )

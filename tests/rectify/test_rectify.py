@@ -218,6 +218,15 @@ def test_from_a_finished_recheck_only(small_project, main_project, user_of, clie
         {"recheck": recheck.pk, "problem": "x", "deadline": in_days(5)},
     )
     assert forged.status_code == 404
+    # the department's supervisor may open items, but not read finance's 复核 record through this form
+    supervisor = client_of("supervisor_own")
+    assert (
+        supervisor.get(reverse("rectify:open", args=[small_project.pk]), {"recheck": recheck.pk}).status_code
+        == 404
+    )
+    with pytest.raises(NotPermitted):
+        actions.open_item(user_of("supervisor_own"), small_project, "", "x", in_days(5), recheck)
+    assert not RectifyItem.objects.exists()
     response = client_of("finance").post(
         reverse("rectify:open", args=[small_project.pk]),
         {"recheck": recheck.pk, "problem": "绩效指标佐证不足", "deadline": in_days(5)},
