@@ -20,7 +20,7 @@ from projects.models import Project
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from . import access, actions, rows
 from .filters import ApplicationFilterSet
-from .models import BudgetAction, action_text
+from .models import BudgetAction, BudgetDecision, action_text
 from .rules import reduction, rule_for
 from .tables import ApplicationTable, decision_of
 
@@ -192,7 +192,8 @@ def project(request, pk: int):
             )
             return redirect("results:project", item.pk)
     record = rows.annotated(Project.objects.filter(pk=item.pk)).first()
-    decision = decision_of(record) if record else None
+    # a decision stays visible when the grade it was taken on is gone (the evaluation reopened)
+    decision = decision_of(record) if record else BudgetDecision.objects.filter(project=item).first()
     proposal = rows.proposal(rule_for(item.region_id), record.final_grade) if record else None
     if not values:
         values = {

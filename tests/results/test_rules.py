@@ -195,3 +195,12 @@ def test_the_summary_page_costs_a_constant_number_of_queries(
         counts.append(len(queries))
     assert large.count() > small.count()
     assert counts[0] == counts[1]
+
+
+def test_a_decision_stays_visible_when_the_grade_is_gone(small_project, user_of, client_of):
+    actions.decide(user_of("finance"), small_project, "cancel", "", "暂停下一年度安排", "0")
+    set_self_grade(small_project, "优", status=Status.ENTERING)  # reopened: no final grade now
+    page = client_of("finance").get(reverse("results:project", args=[small_project.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "尚无最终等级" in text
+    assert "暂停下一年度安排" in text and 'id="decide"' not in text
