@@ -234,3 +234,9 @@ def test_from_a_finished_recheck_only(small_project, main_project, user_of, clie
     assert response.status_code == 302
     opened = RectifyItem.objects.get()
     assert (opened.source, opened.recheck_item_id) == ("recheck", recheck.pk)
+
+
+@pytest.mark.parametrize("role", ["unit_own", "supervisor_own", "finance", "admin"])
+def test_the_project_page_offers_to_open_an_item_to_reviewers(small_project, client_of, role):
+    text = client_of(role).get(reverse("perfgoals:project", args=[small_project.pk])).content.decode()
+    assert ('data-testid="open-rectify"' in text) == (role in ("supervisor_own", "finance"))
