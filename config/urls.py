@@ -10,6 +10,8 @@ urlpatterns = [
     path("overview/", include("perfgoals.oversight.urls")),
     path("recheck/", include("perfgoals.recheck.urls")),
     path("evidence/", include("perfgoals.evidence.urls")),
+    path("results/", include("perfgoals.results.urls")),
+    path("rectify/", include("perfgoals.rectify.urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),

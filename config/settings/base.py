@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "perfgoals.intake",
     "perfgoals.recheck",
     "perfgoals.evidence",
+    "perfgoals.results",
+    "perfgoals.rectify",
     "accounts",
 ]
 

@@ -174,6 +174,8 @@ def item_detail(request, pk: int):
         "rows": pages.indicator_rows(item, row_errors),
         "result": result,
         "can_edit": can_edit and item.status == ItemStatus.IN_PROGRESS,
+        # a finished 复核's findings may become 整改事项 (finance of the region opens them)
+        "may_open_rectify": item.status == ItemStatus.DONE and access.may_recheck(user, item.sample.region),
         "findings": findings,
         "findings_error": findings_error,
         "conflict": conflict,

@@ -1,0 +1,145 @@
+"""Pages of 整改: configuration only. Items and projects come through ``access`` (the user's scope);
+what a user may not read is a 404; a move the user may not make is a 403. Every change is a named action
+of ``actions``; a refusal is shown on the form, in Chinese, and nothing is saved."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from projects.scoping import visible_projects
+
+from ..recheck import access as recheck_access
+from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
+from . import access, actions
+from .models import RectifyStatus, Source
+from .tables import RectifyFilterSet, RectifyTable
+
+
+@login_required
+@require_http_methods(["GET"])
+def item_list(request):
+    items = access.visible_items(request.user).select_related("project", "unit")
+    filterset = RectifyFilterSet(request.GET or None, queryset=items)
+    qs = filterset.qs if not filterset.is_bound or filterset.is_valid() else items.none()
+    table = RectifyTable(qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "rectify/list.html",
+        {
+            "table": table,
+            "filter": filterset,
+            "overdue": access.visible_items(request.user).overdue().count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_item(request, project_pk: int):
+    """Finance or the reviewing department opens an item of a project (from a finished 复核: ?recheck=)."""
+    user = request.user
+    project = get_object_or_404(visible_projects(user).select_related("unit", "department"), pk=project_pk)
+    if not access.may_review(user, project):
+        raise NotPermitted("只有本地区的财政审阅人或本部门的审核人可以提出整改事项。")
+    recheck_pk = request.POST.get("recheck") or request.GET.get("recheck") or ""
+    recheck = None
+    if recheck_pk:
+        # a 复核 record is finance's: only those who see it (its region's finance) may open from it
+        recheck = get_object_or_404(
+            recheck_access.visible_items(user).select_related("evaluation", "sample"),
+            pk=recheck_pk if str(recheck_pk).isdigit() else 0,
+            evaluation__project=project,
+        )
+    values = {
+        "source": Source.RECHECK if recheck else "",
+        "problem": recheck.findings if recheck and recheck.status == "done" else "",
+        "deadline": "",
+    }
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "")[: actions.TEXT_MAX_CHARS + 1] for k in values}
+        try:
+            item = actions.open_item(
+                user, project, values["source"], values["problem"], values["deadline"], recheck
+            )
+        except InvalidData as refused:
+            errors, status = refused.errors, 422
+        except WorkflowError as refused:
+            errors, status = {"problem": [refused.message]}, 409
+        else:
+            messages.success(request, f"已提出整改事项 #{item.pk}，期限 {item.deadline}。")
+            return redirect("rectify:item", item.pk)
+    context = {
+        "project": project,
+        "recheck": recheck,
+        "sources": Source.choices,
+        "values": values,
+        "errors": errors,
+        "today": timezone.localdate(),
+    }
+    return render(request, "rectify/open.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request, pk: int):
+    user = request.user
+    item = get_object_or_404(
+        access.visible_items(user).select_related(
+            "project", "unit", "opened_by", "answered_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    errors: dict[str, list[str]] = {}
+    conflict = ""
+    status = 200
+    text = ""
+    if request.method == "POST":
+        name = request.POST.get("do", "")
+        transition = actions.TRANSITIONS.get(name)
+        if transition is None:
+            errors, status = {"do": ["未知的操作。"]}, 422
+        else:
+            allowed = (
+                access.may_answer(user, item)
+                if transition.who == "unit"
+                else access.may_review(user, item.project)
+            )
+            if not allowed:
+                raise NotPermitted("您不能对该整改事项执行此操作。")
+            text = request.POST.get("text", "")[: actions.TEXT_MAX_CHARS + 1]
+            try:
+                done = actions.move(user, item, name, text, request.POST.get("version") or None)
+            except VersionConflict as refused:
+                conflict, status = refused.message, 409
+            except InvalidData as refused:
+                errors, status = refused.errors, 422
+            except WorkflowError as refused:
+                conflict, status = refused.message, 409
+            else:
+                messages.success(
+                    request, f"{transition.label}：已完成，当前状态“{done.get_status_display()}”。"
+                )
+                return redirect("rectify:item", item.pk)
+            item.refresh_from_db()
+    can_answer = access.may_answer(user, item) and item.status in actions.TRANSITIONS["answer"].sources
+    can_review = access.may_review(user, item.project) and item.status == RectifyStatus.ANSWERED
+    history = item.history.select_related("history_user").order_by("-history_date")[:50]
+    context = {
+        "item": item,
+        "can_answer": can_answer,
+        "can_review": can_review,
+        "errors": errors,
+        "field_errors": [m for msgs in errors.values() for m in msgs],
+        "conflict": conflict,
+        "text": text,
+        "history": history,
+    }
+    return render(request, "rectify/item.html", context, status=status)
