@@ -9,6 +9,9 @@ urlpatterns = [
     path("import/", include("perfgoals.intake.urls")),
     path("overview/", include("perfgoals.oversight.urls")),
     path("recheck/", include("perfgoals.recheck.urls")),
+    path("publication/", include("perfgoals.publication.urls")),
+    # the public pages of 公开: no login (the views are marked login_not_required)
+    path("public/", include("perfgoals.publication.public_urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "perfgoals.reports",
     "perfgoals.intake",
     "perfgoals.recheck",
+    "perfgoals.publication",
     "accounts",
 ]
 
