@@ -205,3 +205,16 @@ def test_the_public_pages_take_no_post(goals):
     publication, _ = goals
     assert Client().post(f"/public/{publication.slug}/").status_code == 405
     assert Client().post("/public/").status_code == 405
+
+
+def test_the_public_pages_stay_open_if_login_becomes_required_everywhere(goals, settings):
+    """The public views are marked login_not_required: with Django's LoginRequiredMiddleware switched on
+    they still answer without login, and the department's page still asks for it."""
+    publication, _ = goals
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE,
+        "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    ]
+    for url in urls(publication, publication.project_ids[0]) + ["/public/"]:
+        assert Client().get(url).status_code == 200, url
+    assert Client().get("/publication/").status_code == 302
