@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from projects.models import Project
 
 from ..workflow.errors import InvalidData, VersionConflict, WorkflowError
 from . import actions
-from .contents import preview
+from .contents import RESULTS_APPROVED_STATUSES, TARGETS_APPROVED_STATUSES, preview
 from .models import Kind, Publication
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -174,6 +175,37 @@ def _years(department) -> list[int]:
     )
 
 
+def year_rows(department, years: list[int]) -> list[dict]:
+    """Every year of the department: per kind the publication in force, else how many projects it would
+    include (two queries)."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {Kind.GOALS: 0, Kind.RESULTS: 0, "all": 0})
+    for year, status, n in (
+        Project.objects.filter(department=department)
+        .order_by()
+        .values_list("year", "evaluation__status")
+        .annotate(n=Count("pk"))
+    ):
+        counts[year]["all"] += n
+        if status in TARGETS_APPROVED_STATUSES:
+            counts[year][Kind.GOALS] += n
+        if status in RESULTS_APPROVED_STATUSES:
+            counts[year][Kind.RESULTS] += n
+    published = {
+        (p.year, p.kind): p
+        for p in Publication.objects.filter(department=department, withdrawn_at__isnull=True)
+    }
+    return [
+        {
+            "year": year,
+            "projects": counts[year]["all"],
+            "kinds": [
+                (kind, published.get((year, kind)), counts[year][kind]) for kind in (Kind.GOALS, Kind.RESULTS)
+            ],
+        }
+        for year in years
+    ]
+
+
 def _manage_context(user, department, year) -> dict:
     blocks = []
     for kind in (Kind.GOALS, Kind.RESULTS):
@@ -207,7 +239,13 @@ def manage(request):
     year = years[0] if years else None
     if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in years:
         year = int(request.GET["year"])
-    context = {"departments": departments, "department": department, "years": years, "year": year}
+    context = {
+        "departments": departments,
+        "department": department,
+        "years": years,
+        "year": year,
+        "year_rows": year_rows(department, years),
+    }
     if year is not None:
         context.update(_manage_context(request.user, department, year))
     return render(request, "publication/manage.html", context)
@@ -223,6 +261,7 @@ def _refused(request, department, year, message: str, status: int):
         "department": department,
         "years": _years(department),
         "year": year,
+        "year_rows": year_rows(department, _years(department)),
         "error": message,
         **_manage_context(request.user, department, year),
     }

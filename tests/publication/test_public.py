@@ -218,3 +218,14 @@ def test_the_public_pages_stay_open_if_login_becomes_required_everywhere(goals, 
     for url in urls(publication, publication.project_ids[0]) + ["/public/"]:
         assert Client().get(url).status_code == 200, url
     assert Client().get("/publication/").status_code == 302
+
+
+def test_a_formula_in_a_published_text_stays_text_in_the_workbook(department, user_of):
+    project = projects_of(department, GOALS_YEAR)[0]
+    ind = Indicator.objects.filter(project=project).order_by("order").first()
+    Indicator.objects.filter(pk=ind.pk).update(target_text='=HYPERLINK("http://example.invalid","点击")')
+    publication = actions.publish_goals(department, GOALS_YEAR, user_of("supervisor_own"))
+    data = b"".join(Client().get(f"/public/{publication.slug}/xlsx/").streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value and str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -179,3 +179,16 @@ def test_the_reports_page_links_to_publication(client_of, department):
 def test_the_navigation_offers_publication_to_publishers_only(client_of):
     assert 'href="/publication/"' in client_of("supervisor_own").get("/reports/").content.decode()
     assert 'href="/publication/"' not in client_of("unit_own").get("/reports/").content.decode()
+
+
+def test_the_page_lists_every_year_of_the_department(client_of, department, user_of):
+    actions.publish_results(department, RESULTS_YEAR, user_of("supervisor_own"))
+    response = client_of("finance").get("/publication/", {"department": department.pk})
+    rows = {row["year"]: row for row in response.context["year_rows"]}
+    assert set(rows) == {GOALS_YEAR, RESULTS_YEAR}
+    goals_2021 = dict((kind, (current, ready)) for kind, current, ready in rows[GOALS_YEAR]["kinds"])
+    assert goals_2021[Kind.GOALS] == (None, 8) and goals_2021[Kind.RESULTS] == (None, 0)
+    results_2019 = dict((kind, (current, ready)) for kind, current, ready in rows[RESULTS_YEAR]["kinds"])
+    assert results_2019[Kind.RESULTS][0] == Publication.objects.get() and results_2019[Kind.RESULTS][1] == 3
+    text = response.content.decode()
+    assert "各年度公开情况" in text and "可公开 8 个项目" in text and "已公开" in text
