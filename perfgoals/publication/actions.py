@@ -67,7 +67,7 @@ def _publish(kind: str, department: Department, year, user, expected: str | None
         )
     # the evaluations of the department-year, locked in one order before anything is read for publishing
     list(
-        Evaluation.objects.select_for_update()
+        Evaluation.objects.select_for_update(of=("self",))
         .filter(project__department=department, project__year=year)
         .order_by("pk")
         .values_list("pk", flat=True)
