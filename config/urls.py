@@ -12,6 +12,9 @@ urlpatterns = [
     path("evidence/", include("perfgoals.evidence.urls")),
     path("results/", include("perfgoals.results.urls")),
     path("rectify/", include("perfgoals.rectify.urls")),
+    path("publication/", include("perfgoals.publication.urls")),
+    # the public pages of 公开: no login (the views are marked login_not_required)
+    path("public/", include("perfgoals.publication.public_urls")),
     path("", include("perfgoals.urls")),
     path("", include("perfgoals.list_urls")),
     path("", include("projects.urls")),

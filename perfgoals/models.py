@@ -316,6 +316,8 @@ class ReviewActionKind(models.TextChoices):
     RETURN_TARGETS = "return_targets", "退回绩效目标"
     APPROVE_TARGETS = "approve_targets", "批复绩效目标"
     CORRECT_DIRECTION = "correct_direction", "更正指标方向"
+    PUBLISH = "publish", "决算公开"
+    UNPUBLISH = "unpublish", "撤回公开"
 
 
 class ReviewAction(models.Model):
@@ -353,6 +355,7 @@ class ReviewAction(models.Model):
                         ReviewActionKind.RETURN,
                         ReviewActionKind.REOPEN,
                         ReviewActionKind.CORRECT_DIRECTION,
+                        ReviewActionKind.UNPUBLISH,
                     ]
                 )
                 | ~Q(comment=""),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "perfgoals.evidence",
     "perfgoals.results",
     "perfgoals.rectify",
+    "perfgoals.publication",
     "accounts",
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from projects.models import Project
-from projects.scoping import enterable_projects, reviewable_projects
+from projects.scoping import enterable_projects, reviewable_projects, whole_departments
 
 from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
 from ..models import Evaluation
@@ -32,6 +32,12 @@ def may_enter(user, project: Project) -> bool:
 def may_review(user, project: Project) -> bool:
     """The user is a supervisor of the project's department, or an admin."""
     return _in_scope(reviewable_projects, user, project)
+
+
+def may_publish(user, project: Project) -> bool:
+    """The user publishes the project's department-year (公开): a supervisor of its department, a finance
+    reviewer of its region, or an admin — the departments the user sees in full. Units never."""
+    return whole_departments(user).filter(pk=project.department_id).exists()
 
 
 def plan_locked(evaluation: Evaluation) -> bool:
@@ -137,6 +143,12 @@ def require_review(user, project: Project) -> None:
     """Only a supervisor of the project's department (or an admin) reviews."""
     if not may_review(user, project):
         raise NotPermitted("只有主管部门的审核人可以审核。")
+
+
+def require_publish(user, project: Project) -> None:
+    """Only the department's supervisor or the region's finance reviewers publish (公开) or withdraw."""
+    if not may_publish(user, project):
+        raise NotPermitted("只有本部门的主管部门审核人或本地区财政部门可以公开或撤回公开。")
 
 
 _LOCKED_MESSAGES = {

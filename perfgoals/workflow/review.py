@@ -21,7 +21,7 @@ from projects.models import Project
 
 from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
 from ..models import Evaluation, ReviewAction, ReviewActionKind
-from .access import fresh_project, may_review, require_enter, require_review
+from .access import fresh_project, may_review, require_enter, require_publish, require_review
 from .errors import InvalidData, NotPermitted, WorkflowError
 from .text import normalise_text
 from .versions import acting_as, check_evaluation_version, last_change, lock_evaluation
@@ -107,6 +107,23 @@ TRANSITIONS: dict[str, Transition] = {
         comment_field="reason",
         missing_comment="重新开放必须填写理由。",
         stamp="reopened_at",
+    ),
+    # 决算公开 and its withdrawal: made for a whole department-year by perfgoals.publication.actions
+    ReviewActionKind.PUBLISH: Transition(
+        frozenset({Status.APPROVED}),
+        Status.PUBLISHED,
+        who=require_publish,
+        comment=NONE,
+        reason="决算公开",
+    ),
+    ReviewActionKind.UNPUBLISH: Transition(
+        frozenset({Status.PUBLISHED}),
+        Status.APPROVED,
+        who=require_publish,
+        comment=REQUIRED,
+        reason="撤回公开：{comment}",
+        comment_field="reason",
+        missing_comment="撤回公开必须填写理由。",
     ),
 }
 
