@@ -691,6 +691,10 @@ def _parse(text: str | None, nature: str | None, unit: str | None) -> Value:
         prose = _prose(compact, [m.span() for m in tokens])
     prose_cjk = len(_CJK.findall(prose)) if prose else 0
     junk = prose_cjk < len(prose)  # some character of the prose is not Chinese
+    if len(tokens) == 2 and tokens[0].group("pre") and not tokens[1].group("pre"):
+        ranged = _operator_range(text, compact, tokens[0].group("pre"), notes, column_fields, unit)
+        if ranged is not None:
+            return ranged
     if not cjk_in_text and (junk or (len(tokens) >= 2 and not _RANGE.fullmatch(compact.strip(";,.。")))):
         # "≥≥5", "12..5", "5%%", "1 2": symbols or loose numbers with no Chinese around them
         return _value(text, _UNREADABLE, recognised=(*notes, "无法识别"))
@@ -717,6 +721,31 @@ _RANGE_PARTS = re.compile(
     rf"(?P<n1>[0-9]+(?:\.[0-9]+)?)(?P<m1>{_MAGNITUDE_RE})?(?P<u1>{_UNIT_RE})?(?:-|~|—|–|至|到)"
     rf"(?P<n2>[0-9]+(?:\.[0-9]+)?)(?P<m2>{_MAGNITUDE_RE})?(?P<u2>{_UNIT_RE})?"
 )
+
+
+def _operator_range(
+    text: str | None,
+    compact: str,
+    operator: str,
+    notes: list[str],
+    column_fields: dict[str, object],
+    unit_column: str | None,
+) -> Value | None:
+    """An operator printed before a range ("≥90%-95%", "≤3-5天"): the range with both ends, its direction
+    the operator's unless the 指标性质 column gives one. None when the rest is not a plain range or the
+    operator states no direction."""
+    stripped = compact.strip(";,.。")
+    if not stripped.startswith(operator):
+        return None
+    body = stripped[len(operator) :]
+    if not _RANGE.fullmatch(body):
+        return None
+    direction, strict, source, op_notes = _words_direction(operator, None)
+    if direction is None or direction is _APPROX:
+        return None
+    fields: dict[str, object] = {"direction": direction, "strict": strict, "direction_source": source}
+    fields.update(column_fields)
+    return _range(text, body, [*notes, *op_notes, "运算符与区间并用"], fields, unit_column)
 
 
 def _range(

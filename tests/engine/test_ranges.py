@@ -32,6 +32,22 @@ def score(name, target, actual, weight="10", scheme=SD, scorer=score_indicator, 
 # --- ranges ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("scorer", SCORERS)
+def test_an_operator_before_a_range_reads_the_range_with_the_operators_direction(scorer) -> None:
+    """ "≥90%-95%" (seen in held-back tables) was unreadable: the range keeps both ends, ≥ says positive."""
+    value = parse("≥90%-95%")
+    assert value.kind is Kind.QUANTITATIVE
+    assert (value.low, value.high, value.unit) == (D(90), D(95), "%")
+    assert value.direction is Direction.POSITIVE and value.direction_source is not None
+    missed = score("项目验收合格率", "≥90%-95%", "81%", scorer=scorer)
+    assert missed.score == D("9.00") and not missed.achieved  # 81 ÷ 90 × 10
+    # ≤ before a range: negative, measured against the upper end, even for a name that says nothing
+    slow = score("办结时长", "≤3-5天", "8天", scorer=scorer)
+    assert slow.direction is Direction.NEGATIVE and slow.score == D("6.25")  # 5 ÷ 8 × 10
+    # an operator before something that is not a plain range still is not a range
+    assert parse("≥90%-95%以上").low is None
+
+
 def test_range_keeps_both_ends() -> None:
     value = parse("90%-95%")
     assert value.kind is Kind.QUANTITATIVE
