@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
@@ -128,6 +129,19 @@ def _group(rows, wanted: set[tuple[int | None, str]] | None = None):
     return groups
 
 
+#: what an entry takes from the data (a curated entry only its usage count)
+_ENTRY_FIELDS = [
+    "name",
+    "level1",
+    "level2",
+    "direction",
+    "qualitative",
+    "unit",
+    "typical_target",
+    "usage_count",
+]
+
+
 def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     """An entry's texts from the indicators that use its name: the most common of each."""
     level1, level2 = _mode((r["level1"], r["level2"]) for r in items)
@@ -154,32 +168,36 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], report: LibraryReport) -> None:
-    """Create or update the entries of ``groups``; entries of ``existing`` left over lost every use:
-    removed, or (curated) kept with a usage count of 0."""
+    """Create or update the entries of ``groups`` (in bulk); entries of ``existing`` left over lost
+    every use: removed, or (curated) kept with a usage count of 0."""
+    now = timezone.now()
+    created: list[LibraryIndicator] = []
+    changed: list[LibraryIndicator] = []
     for (region_id, key), items in groups.items():
         values = _entry_values(items)
         entry = existing.pop((region_id, key), None)
         if entry is None:
-            LibraryIndicator.objects.create(region_id=region_id, name_key=key, **values)
-            report.created += 1
+            created.append(LibraryIndicator(region_id=region_id, name_key=key, updated_at=now, **values))
             continue
         if entry.curated:
-            changed = {"usage_count": values["usage_count"]}
-        else:
-            changed = {k: v for k, v in values.items() if getattr(entry, k) != v}
-        if any(getattr(entry, k) != v for k, v in changed.items()):
-            for k, v in changed.items():
+            values = {"usage_count": values["usage_count"]}
+        if any(getattr(entry, k) != v for k, v in values.items()):
+            for k, v in values.items():
                 setattr(entry, k, v)
-            entry.save(update_fields=[*changed, "updated_at"])
-            report.updated += 1
+            entry.updated_at = now
+            changed.append(entry)
+    gone = [entry for entry in existing.values() if not entry.curated]
     for entry in existing.values():
-        if entry.curated:
-            if entry.usage_count:
-                entry.usage_count = 0
-                entry.save(update_fields=["usage_count", "updated_at"])
-        else:
-            entry.delete()
-            report.removed += 1
+        if entry.curated and entry.usage_count:
+            entry.usage_count = 0
+            entry.updated_at = now
+            changed.append(entry)
+    LibraryIndicator.objects.bulk_create(created, batch_size=1000)
+    LibraryIndicator.objects.bulk_update(changed, [*_ENTRY_FIELDS, "updated_at"], batch_size=1000)
+    LibraryIndicator.objects.filter(pk__in=[entry.pk for entry in gone]).delete()
+    report.created += len(created)
+    report.updated += sum(1 for entry in changed if entry.usage_count or not entry.curated)
+    report.removed += len(gone)
 
 
 def _remember_names(names: Iterable[str]) -> None:
