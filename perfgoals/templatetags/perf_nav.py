@@ -52,3 +52,9 @@ def can_recheck(roles) -> bool:
 def is_third_party(roles) -> bool:
     """A third-party reviewer (第三方评价机构) works only on the 复核 assigned to it."""
     return Role.THIRD_PARTY in set(roles or ())
+
+
+@register.filter
+def only_third_party(roles) -> bool:
+    """A third-party reviewer and nothing else: its navigation is its 复核 work and its projects."""
+    return set(roles or ()) == {Role.THIRD_PARTY}
