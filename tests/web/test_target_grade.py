@@ -173,3 +173,22 @@ def test_each_grade_makes_exactly_one_move_of_the_table():
     }
     graded = [set(t.grades) for t in TRANSITIONS.values() if t.grades]
     assert sorted(g for grades in graded for g in grades) == sorted(["优", "良", "中", "差"])
+
+
+@pytest.mark.parametrize("given, action", [("中", "退回绩效目标"), ("差", "绩效目标不予通过")])
+def test_the_units_home_lists_returned_and_refused_targets_first(submitted, client_of, given, action):
+    grade(client_of("supervisor_own"), submitted, given, "成本指标测算依据不足")
+    page = client_of("unit_own").get(reverse("oversight:unit_home"), {"year": 2020})
+    html = page.content.decode()
+    assert page.context["rows"][0]["project"].pk == submitted.pk
+    returned = html[html.index(f'data-testid="returned-{submitted.pk}"') :]
+    returned = returned[: returned.index("</li>")]
+    assert f"{action}（评审等级：{given}）" in returned and "成本指标测算依据不足" in returned
+    assert "按评审意见修改绩效目标后重新提交" in html
+
+
+def test_a_draft_never_submitted_is_not_listed_as_returned(small_project, user_of, client_of):
+    report = intake_services.rollover(intake_services.Actor(user_of("unit_own")), [small_project.pk], 2020)
+    page = client_of("unit_own").get(reverse("oversight:unit_home"), {"year": 2020})
+    assert f'data-testid="returned-{report.created[0].pk}"' not in page.content.decode()
+    assert page.context["rows"][0]["next"] == "填报绩效目标并提交主管部门"
