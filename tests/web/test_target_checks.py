@@ -314,3 +314,16 @@ def test_a_clean_table_says_so_on_the_review_page(draft, client_of):
     response = client_of("supervisor_own").get(reverse("perfgoals:review", args=[draft.pk]))
     assert response.context["target_checks"] == []
     assert 'data-testid="target-checks-clear"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_review_queue_names_the_checks_of_submitted_targets(small_project, user_of, client_of):
+    draft = _rolled(small_project, user_of("unit_own"), 2021)
+    set_status(draft, Status.TARGETS_SUBMITTED)
+    html = client_of("supervisor_own").get(reverse("perfgoals:review_queue"), {"year": 2021}).content.decode()
+    line = html[html.index(f"/review/{draft.pk}/") :]
+    line = line[: line.index("</tr>")]
+    # the checks that need no last year's values (the queue loads none): 成本 missing, 3 qualitative level 2s
+    assert '<span class="flag flag-danger">缺成本指标</span>' in line
+    assert '<span class="flag flag-warn">全为定性 3</span>' in line
+    assert "低于上年实际" not in line
