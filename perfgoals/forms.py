@@ -438,12 +438,33 @@ class Level1WeightsForm(VersionedForm):
         }
 
 
-class TargetReturnForm(ReturnForm):
+#: the target review grades (财预〔2015〕88号) with what each one does, as the review page offers them
+TARGET_GRADE_CHOICES = [
+    ("优", "优：批复"),
+    ("良", "良：批复（经沟通确认）"),
+    ("中", "中：退回修改，修改后重新提交"),
+    ("差", "差：不予通过"),
+]
+
+
+class TargetGradeForm(VersionedForm):
+    """The supervisor's graded review of submitted targets: the grade decides the move
+    (``workflow.grade_targets``); 中 and 差 need a comment, which the workflow asks for."""
+
+    grade = forms.ChoiceField(
+        label="评审等级",
+        choices=TARGET_GRADE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择评审等级：优、良、中或差。",
+            "invalid_choice": "请选择评审等级：优、良、中或差。",
+        },
+    )
     comment = forms.CharField(
-        label="退回意见",
+        label="评审意见（评为中、差时必填）",
+        required=False,
         max_length=2000,
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "写明需要修改的指标或分值，填报人在项目页上可以看到"}
+            attrs={"rows": 3, "placeholder": "评为中：写明需要修改的指标或分值；评为差：写明不予通过的理由"}
         ),
-        error_messages={"required": "退回时必须填写意见。"},
     )

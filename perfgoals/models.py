@@ -140,6 +140,13 @@ class Evaluation(models.Model):
         blank=True,
         help_text="在本系统中批复绩效目标的时间；批复后分值随目标确定，不可再改。",
     )
+    target_grade = models.CharField(
+        "目标评审等级",
+        max_length=2,
+        choices=Grade.choices,
+        blank=True,
+        help_text="主管部门审核绩效目标时评定的等级（优、良批复；中退回修改后重新提交；差不予通过）。",
+    )
     reopened_at = models.DateTimeField(
         "重新开放时间",
         null=True,
@@ -318,6 +325,7 @@ class ReviewActionKind(models.TextChoices):
     SUBMIT_TARGETS = "submit_targets", "提交绩效目标"
     RETURN_TARGETS = "return_targets", "退回绩效目标"
     APPROVE_TARGETS = "approve_targets", "批复绩效目标"
+    REFUSE_TARGETS = "refuse_targets", "绩效目标不予通过"
     CORRECT_DIRECTION = "correct_direction", "更正指标方向"
     PUBLISH = "publish", "决算公开"
     UNPUBLISH = "unpublish", "撤回公开"
@@ -342,6 +350,9 @@ class ReviewAction(models.Model):
         verbose_name="操作人",
     )
     comment = models.TextField("意见 / 理由", blank=True)
+    grade = models.CharField(
+        "评审等级", max_length=2, choices=Grade.choices, blank=True, help_text="绩效目标审核评定的等级。"
+    )
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -356,6 +367,8 @@ class ReviewAction(models.Model):
                 condition=~Q(
                     action__in=[
                         ReviewActionKind.RETURN,
+                        ReviewActionKind.RETURN_TARGETS,
+                        ReviewActionKind.REFUSE_TARGETS,
                         ReviewActionKind.REOPEN,
                         ReviewActionKind.CORRECT_DIRECTION,
                         ReviewActionKind.UNPUBLISH,

@@ -37,15 +37,9 @@ urlpatterns = [
     path("review/<int:pk>/return/", views.review_action, {"action": "return"}, name="return"),
     path("review/<int:pk>/reopen/", views.review_action, {"action": "reopen"}, name="reopen"),
     path(
-        "review/<int:pk>/targets/approve/",
+        "review/<int:pk>/targets/grade/",
         views.target_review_action,
-        {"action": "approve"},
-        name="approve_targets",
-    ),
-    path(
-        "review/<int:pk>/targets/return/",
-        views.target_review_action,
-        {"action": "return"},
-        name="return_targets",
+        {"action": "grade"},
+        name="grade_targets",
     ),
 ]

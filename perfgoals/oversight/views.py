@@ -36,6 +36,8 @@ NEXT_STEP = {
     Status.APPROVED: "已审核通过",
     Status.PUBLISHED: "已公开",
 }
+#: a draft whose targets the department returned (中) or refused (差)
+TARGETS_BACK_STEP = "按评审意见修改绩效目标后重新提交"
 
 
 def list_url(**params) -> str:
@@ -159,12 +161,20 @@ def unit_home(request):
         )
         .order_by("name")
     )
-    returned_ids = [p.evaluation.pk for p in projects if p.evaluation.status in (Status.RETURNED,)]
+    # a draft is back with the unit only after a graded target review returned (中) or refused (差) it
+    returned_ids = [
+        p.evaluation.pk for p in projects if p.evaluation.status in (Status.RETURNED, Status.DRAFT)
+    ]
     comments = {}
     for action in (
         ReviewAction.objects.filter(
             evaluation_id__in=returned_ids,
-            action__in=(ReviewActionKind.RETURN, ReviewActionKind.REOPEN, ReviewActionKind.RETURN_TARGETS),
+            action__in=(
+                ReviewActionKind.RETURN,
+                ReviewActionKind.REOPEN,
+                ReviewActionKind.RETURN_TARGETS,
+                ReviewActionKind.REFUSE_TARGETS,
+            ),
         )
         .select_related("user")
         .order_by("evaluation_id", "-created_at")
@@ -174,9 +184,12 @@ def unit_home(request):
         {
             "project": p,
             "status": p.evaluation.get_status_display(),
-            "next": NEXT_STEP.get(p.evaluation.status, ""),
+            "next": TARGETS_BACK_STEP
+            if p.evaluation.status == Status.DRAFT and p.evaluation.pk in comments
+            else NEXT_STEP.get(p.evaluation.status, ""),
             "comment": comments.get(p.evaluation.pk),
-            "returned": p.evaluation.status == Status.RETURNED,
+            "returned": p.evaluation.status == Status.RETURNED
+            or (p.evaluation.status == Status.DRAFT and p.evaluation.pk in comments),
         }
         for p in projects
     ]

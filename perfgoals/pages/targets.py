@@ -82,6 +82,9 @@ class TargetRow:
     carried: object = None
     suggestion: str = ""
     review_flags: list = field(default_factory=list)
+    #: the automatic checks about this indicator (workflow.target_checks: below last year's actual, a
+    #: level 2 of qualitative indicators only), shown in the row on the editor and the review page
+    checks: list = field(default_factory=list)
     first_in_group: bool = False
     last_in_group: bool = False
     message: str = ""
@@ -101,8 +104,14 @@ def build_target_rows(
     review: bool = False,
     bound: dict | None = None,
     row_messages: dict | None = None,
+    checks: list | None = None,
 ) -> list[TargetRow]:
-    """The tree grouped by level 1 and level 2 in the generation's print order, with rowspans."""
+    """The tree grouped by level 1 and level 2 in the generation's print order, with rowspans;
+    ``checks``: the automatic checks, each about an indicator shown in its row."""
+    by_indicator: dict[int, list] = {}
+    for check in checks or []:
+        if check.indicator_id is not None:
+            by_indicator.setdefault(check.indicator_id, []).append(check)
     bound = bound or {}
     row_messages = row_messages or {}
     level1_order = list(vocabulary.GENERATION_LEVEL1[generation]) + list(LEVEL1)
@@ -150,6 +159,7 @@ def build_target_rows(
                     )
                 if review:
                     row.review_flags = workflow.target_review_flags(indicator)
+                row.checks = by_indicator.get(indicator.pk, [])
                 if indicator.pk in row_messages:
                     row.message, row.message_level = row_messages[indicator.pk]
                 rows.append(row)

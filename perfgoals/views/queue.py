@@ -198,7 +198,12 @@ def approve_many(request):
             return redirect("perfgoals:review_queue")
         items.append((int(pk), int(version)))
     try:
-        done = workflow.approve_many(items, request.user, request.POST.get("comment", "")[:2000])
+        done = workflow.approve_many(
+            items,
+            request.user,
+            request.POST.get("comment", "")[:2000],
+            target_grade=request.POST.get("target_grade", "")[:2],
+        )
     except workflow.InvalidData as invalid:
         messages.error(request, "；".join(m for errors in invalid.errors.values() for m in errors))
     except workflow.WorkflowError as refused:

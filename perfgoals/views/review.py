@@ -16,7 +16,7 @@ from projects.models import Project
 from .. import workflow
 from ..choices import Status
 from ..evidence import listing as evidence_listing
-from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetReturnForm
+from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetGradeForm
 from ..pages.sheet import budget_rows, build_sheet, subtotals
 from ..weights import weight_sums
 from .actions import Done, PageAnswer, perform, require
@@ -72,22 +72,23 @@ def target_review_context(
     request,
     project: Project,
     *,
-    approve_form: ApproveForm | None = None,
-    return_form: TargetReturnForm | None = None,
+    grade_form: TargetGradeForm | None = None,
     page_error: str = "",
 ) -> dict:
     """What review_targets.html shows of a set of targets; after a refused step, its form as sent."""
     context = targets_context(request, project, review=True, page_error=page_error)
     evaluation = project.evaluation
-    weight_flags = workflow.target_weight_flags(project, evaluation, context["indicators"])
+    checks = context["target_checks"]
+    check_flags = workflow.target_check_flags(checks)
     context.update(
-        weight_flags=weight_flags,
-        approve_form=approve_form or ApproveForm(initial={"version": evaluation.version}),
-        return_form=return_form or TargetReturnForm(initial={"version": evaluation.version}),
+        check_flags=check_flags,
+        checks_with_flags=list(zip(checks, check_flags, strict=True)),
+        grade_form=grade_form or TargetGradeForm(initial={"version": evaluation.version}),
+        # each automatic check counted once (an indicator's is shown in its row as well)
         check_count=sum(
             1 for row in context["target_rows"] for flag in row.review_flags if flag.level != "info"
         )
-        + len(weight_flags),
+        + len(checks),
     )
     return context
 
@@ -135,17 +136,18 @@ _REVIEW_ACTIONS = {
         True,
     ),
 }
+#: what the supervisor is told after a graded target review, by grade
+_TARGET_GRADED = {
+    "优": "绩效目标评为“优”并已批复，填报单位可以开始填报实际完成情况。",
+    "良": "绩效目标评为“良”并已批复，填报单位可以开始填报实际完成情况。",
+    "中": "绩效目标评为“中”，已退回填报单位修改后重新提交，意见将显示在其项目页上。",
+    "差": "绩效目标评为“差”，不予通过，已退回填报单位，理由将显示在其项目页上。",
+}
 _TARGET_REVIEW_ACTIONS = {
-    "approve": (
-        ApproveForm,
-        lambda e, u, d, v: workflow.approve_targets(e, u, d.get("comment", ""), v),
-        "绩效目标已批复，填报单位可以开始填报实际完成情况。",
-        False,
-    ),
-    "return": (
-        TargetReturnForm,
-        lambda e, u, d, v: workflow.return_targets(e, u, d["comment"], v),
-        "绩效目标已退回填报单位，意见将显示在其项目页上。",
+    "grade": (
+        TargetGradeForm,
+        lambda e, u, d, v: workflow.grade_targets(e, u, d["grade"], d.get("comment", ""), v),
+        lambda outcome: _TARGET_GRADED[outcome.target_grade],
         False,
     ),
 }
@@ -166,7 +168,7 @@ def _review_step(request, pk: int, action: str, steps: dict, render_again) -> Ht
             url=reverse("perfgoals:review", args=[pk]) if stay else reverse("perfgoals:review_queue"),
             form_key=f"{action}_form",
         ),
-        lambda outcome: Done(text),
+        lambda outcome: Done(text(outcome) if callable(text) else text),
     )
 
 
@@ -182,7 +184,7 @@ def review_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def target_review_action(request, pk: int, action: str):
-    """Approve or return (with a comment) submitted targets."""
+    """The graded review of submitted targets: 优 / 良 approve, 中 returns, 差 refuses."""
     return _review_step(
         request,
         pk,

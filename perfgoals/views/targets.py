@@ -58,6 +58,9 @@ def targets_context(
     generation = workflow.project_generation(project, indicators)
     carried = carried_of(project)
     editable = tcaps.can_edit and not review
+    checks = workflow.run_target_checks(
+        project, evaluation, indicators, workflow.last_year_values(project, indicators)
+    )
     rows = build_target_rows(
         indicators,
         generation,
@@ -66,6 +69,7 @@ def targets_context(
         review=review or not editable,
         bound=bound,
         row_messages=row_messages,
+        checks=checks,
     )
     scheme = evaluation.scheme.engine_scheme()
     if editable:
@@ -95,12 +99,16 @@ def targets_context(
         "row_sum": sums.rows,
         "weight_total": sums.sum,
         "weights_ok": not any(not problem.level1 for problem in sums.problems()),
-        "target_problems": workflow.target_problems(project, evaluation, indicators),
+        "target_checks": checks,
+        "target_problems": workflow.target_problems(project, evaluation, indicators, checks),
+        "target_notices": [check for check in checks if not check.blocking],
         "submit_problems": submit_problems,
         "page_error": page_error,
         "actions": actions,
         "notice": latest
-        if latest and evaluation.status == Status.DRAFT and latest.action == "return_targets"
+        if latest
+        and evaluation.status == Status.DRAFT
+        and latest.action in ("return_targets", "refuse_targets")
         else None,
         "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
         "toast": toast,

@@ -20,7 +20,8 @@ Views configure and call these named actions; the actions decide. Each one
 The modules, by job: :mod:`.errors` (what a refusal is), :mod:`.access` (who may do what, in which
 status), :mod:`.versions` (optimistic locking, the history's user and reason), :mod:`.entry` (results,
 budget, explanations, submission), :mod:`.targets` (the indicator tree of a draft and its submission),
-:mod:`.review` (the supervisor's steps), :mod:`.directions` (guessed directions confirmed by the unit,
+:mod:`.review` (the supervisor's steps), :mod:`.target_checks` (the automatic checks of a set of
+targets, pure; :mod:`.last_year` loads last year's values they compare with), :mod:`.directions` (guessed directions confirmed by the unit,
 corrected by the supervisor), :mod:`.flags` (what a reviewer should look at). The rest of the
 code uses the names below as ``workflow.X``.
 """
@@ -76,17 +77,19 @@ from .flags import (
     evaluation_review_flags,
     indicator_review_flags,
     review_summary,
+    target_check_flags,
     target_review_flags,
     target_review_summary,
     target_weight_flags,
 )
+from .last_year import last_year_values
 from .review import (
     approve_evaluation,
     approve_many,
-    approve_targets,
+    grade_targets,
     reopen_evaluation,
     return_evaluation,
-    return_targets,
+    target_move,
 )
 from .targets import (
     NATURE_CHOICES,
@@ -100,6 +103,7 @@ from .targets import (
     move_indicator,
     nature_choice,
     project_generation,
+    run_target_checks,
     save_level1_weights,
     submit_targets,
     target_problems,
@@ -139,7 +143,6 @@ __all__ = [
     "add_indicator",
     "approve_evaluation",
     "approve_many",
-    "approve_targets",
     "band_range",
     "band_scale",
     "bump_evaluation",
@@ -150,6 +153,7 @@ __all__ = [
     "delete_indicator",
     "direction_suggested",
     "engine_scheme",
+    "grade_targets",
     "evaluation_review_flags",
     "indicator_review_flags",
     "may_enter",
@@ -160,9 +164,10 @@ __all__ = [
     "needs_band",
     "plan_locked",
     "project_generation",
+    "run_target_checks",
+    "last_year_values",
     "reopen_evaluation",
     "return_evaluation",
-    "return_targets",
     "review_summary",
     "save_budget",
     "save_explanations",
@@ -172,8 +177,10 @@ __all__ = [
     "submit_evaluation",
     "submit_targets",
     "target_capabilities",
+    "target_move",
     "target_problems",
     "target_review_flags",
+    "target_check_flags",
     "target_review_summary",
     "target_unreadable",
     "target_weight_flags",

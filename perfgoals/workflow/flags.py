@@ -11,7 +11,8 @@ from projects.models import Project
 
 from ..engine import Flag, Kind, Scheme
 from ..models import Evaluation, Indicator
-from .targets import direction_suggested, target_problems, target_unreadable
+from .target_checks import TargetCheck, counted
+from .targets import direction_suggested, run_target_checks, target_unreadable
 from .text import fmt_score
 
 #: overshoot that needs an explanation when the scheme sets no threshold of its own (national practice)
@@ -225,15 +226,26 @@ def target_review_flags(indicator: Indicator) -> list[ReviewFlag]:
     return out
 
 
+def target_check_flags(checks: Iterable[TargetCheck]) -> list[ReviewFlag]:
+    """The automatic checks of the targets (:mod:`.target_checks`) as the review page flags them: a
+    blocking check is "danger", a notice (提示) "warn"; the weights keep their "分值不符：" prefix."""
+    return [
+        ReviewFlag(
+            check.code,
+            ("分值不符：" if check.code == "weights" else f"{check.severity_label}：") + check.text,
+            check.level,
+        )
+        for check in checks
+    ]
+
+
 def target_weight_flags(
     project: Project, evaluation: Evaluation, indicators: list[Indicator]
 ) -> list[ReviewFlag]:
     """Weights that do not add up (to the scheme total, or to a declared level-1 header)."""
-    return [
-        ReviewFlag("weights", "分值不符：" + problem.text, "danger")
-        for problem in target_problems(project, evaluation, indicators)
-        if problem.anchor == "level1-weights"
-    ]
+    return target_check_flags(
+        check for check in run_target_checks(project, evaluation, indicators) if check.code == "weights"
+    )
 
 
 _TARGET_SUMMARY = [
@@ -242,11 +254,23 @@ _TARGET_SUMMARY = [
     ("missing", "未设分值"),
 ]
 
+#: the checks of the whole table the review queue names in its summary (code → label), after the weights
+_TARGET_CHECK_SUMMARY = [
+    ("no_cost", "缺成本指标"),
+    ("no_satisfaction", "缺满意度指标"),
+    ("qualitative_only", "全为定性"),
+    ("below_last_year", "低于上年实际"),
+]
+
 
 def target_review_summary(
-    project: Project, evaluation: Evaluation, indicators: list[Indicator]
+    project: Project,
+    evaluation: Evaluation,
+    indicators: list[Indicator],
+    checks: list[TargetCheck] | None = None,
 ) -> list[tuple[str, int, str]]:
-    """(label, count, level) of each target flag group present, for one line in the review queue."""
+    """(label, count, level) of each target flag group present, for one line in the review queue
+    (``checks``: the automatic checks when loaded, else those that need no last year's values)."""
     counts: dict[str, int] = {}
     levels: dict[str, str] = {}
     for indicator in indicators:
@@ -254,6 +278,13 @@ def target_review_summary(
             counts[flag.code] = counts.get(flag.code, 0) + 1
             levels[flag.code] = flag.level
     summary = [(label, counts[code], levels[code]) for code, label in _TARGET_SUMMARY if counts.get(code)]
-    if target_weight_flags(project, evaluation, indicators):
+    if checks is None:
+        checks = run_target_checks(project, evaluation, indicators)
+    found = counted(checks)
+    check_levels = {check.code: check.level for check in checks}
+    summary.extend(
+        (label, found[code], check_levels[code]) for code, label in _TARGET_CHECK_SUMMARY if found.get(code)
+    )
+    if found.get("weights"):
         summary.insert(0, ("分值不符", 1, "danger"))
     return summary

@@ -3,8 +3,9 @@
 :data:`TRANSITIONS` says, for each move (named by the review-log entry it writes), from which statuses it
 starts, where it goes, whose right it needs, whether it takes a comment and the change reason of its
 history row. Every move ends in :func:`move`, which changes the status, moves the page's version on and
-writes the history and the review log. The five review steps (approve, return or reopen a
-self-evaluation; approve or return targets) run entirely through :func:`_review`; the two submissions
+writes the history and the review log. The review steps (approve, return or reopen a self-evaluation;
+the graded review of targets, whose grade picks its move from the table's ``grades``) run entirely
+through :func:`_review`; the two submissions
 (:func:`.entry.submit_evaluation`, :func:`.targets.submit_targets`) first check that nothing is missing,
 with the messages of their stage, and then make their move.
 """
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from projects.models import Project
 
-from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
+from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Grade, Status
 from ..models import Evaluation, ReviewAction, ReviewActionKind
 from .access import fresh_project, may_review, require_enter, require_publish, require_review
 from .errors import InvalidData, NotPermitted, WorkflowError
@@ -29,6 +30,9 @@ from .versions import acting_as, check_evaluation_version, last_change, lock_eva
 #: a move's comment: required (a return, a reopening: the unit must learn why), optional (an approval),
 #: or none (a submission, which leaves the last review comment as it is)
 REQUIRED, OPTIONAL, NONE = "required", "optional", "none"
+
+#: the message of a target review without a valid grade
+GRADE_MISSING = "请选择评审等级：优、良、中或差。"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Transition:
     missing_comment: str = ""
     #: an evaluation date field the move sets to the time it is made
     stamp: str = ""
+    #: the target review grades (88号: 优 / 良 / 中 / 差) that make this move; ``{grade}`` in the reason
+    #: stands for the grade. Every grade makes exactly one move (see :func:`grade_targets`).
+    grades: frozenset[str] = frozenset()
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -58,21 +65,34 @@ TRANSITIONS: dict[str, Transition] = {
         reason="提交绩效目标",
         stamp="submitted_at",
     ),
+    # the target review is graded (财预〔2015〕88号): 优 / 良 approve, 中 returns the targets to be revised
+    # and resubmitted, 差 refuses them (back to the unit's draft, marked 差: they may not enter the budget)
     ReviewActionKind.APPROVE_TARGETS: Transition(
         frozenset({Status.TARGETS_SUBMITTED}),
         Status.TARGETS_APPROVED,
         who=require_review,
         comment=OPTIONAL,
-        reason="批复绩效目标",
+        reason="批复绩效目标（评审等级：{grade}）",
         stamp="targets_approved_at",
+        grades=frozenset({Grade.EXCELLENT, Grade.GOOD}),
     ),
     ReviewActionKind.RETURN_TARGETS: Transition(
         frozenset({Status.TARGETS_SUBMITTED}),
         Status.DRAFT,
         who=require_review,
         comment=REQUIRED,
-        reason="退回绩效目标：{comment}",
-        missing_comment="退回时必须填写意见，说明需要修改的指标。",
+        reason="退回绩效目标（评审等级：{grade}）：{comment}",
+        missing_comment="评为“中”时必须填写意见，说明需要修改的指标，填报单位修改后重新提交。",
+        grades=frozenset({Grade.FAIR}),
+    ),
+    ReviewActionKind.REFUSE_TARGETS: Transition(
+        frozenset({Status.TARGETS_SUBMITTED}),
+        Status.DRAFT,
+        who=require_review,
+        comment=REQUIRED,
+        reason="绩效目标评为差，不予通过：{comment}",
+        missing_comment="评为“差”时必须填写不予通过的理由。",
+        grades=frozenset({Grade.POOR}),
     ),
     ReviewActionKind.SUBMIT: Transition(
         frozenset(EDITABLE_STATUSES),
@@ -129,30 +149,42 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def move(
-    evaluation: Evaluation, user, kind: str, comment: str = "", fields: Iterable[str] = ()
+    evaluation: Evaluation,
+    user,
+    kind: str,
+    comment: str = "",
+    fields: Iterable[str] = (),
+    grade: str = "",
 ) -> Evaluation:
     """Make the move ``kind`` on an evaluation its caller has locked and checked (right, status,
-    version): the new status and version, the comment and the date the move sets, ``fields`` the caller
-    changed on the evaluation, the history row with the move's reason, and the review-log entry."""
+    version): the new status and version, the comment and the date the move sets, the target review
+    ``grade`` of a graded move, ``fields`` the caller changed on the evaluation, the history row with the
+    move's reason, and the review-log entry."""
     transition = TRANSITIONS[kind]
+    if transition.grades and grade not in transition.grades:
+        raise InvalidData({"grade": [GRADE_MISSING]})
     with acting_as(user):
         from_status = evaluation.status
         changed = list(fields)
         if transition.comment != NONE:
             evaluation.review_comment = comment
             changed.append("review_comment")
+        if transition.grades:
+            evaluation.target_grade = grade
+            changed.append("target_grade")
         if transition.stamp:
             setattr(evaluation, transition.stamp, timezone.now())
             changed.append(transition.stamp)
         evaluation.status = transition.to_status
         evaluation.version += 1
-        evaluation._change_reason = transition.reason.format(comment=comment)[:100]
+        evaluation._change_reason = transition.reason.format(comment=comment, grade=grade)[:100]
         evaluation.save(update_fields=["status", "version", "updated_at", *changed])
         ReviewAction.objects.create(
             evaluation=evaluation,
             action=kind,
             user=user,
             comment=comment,
+            grade=grade if transition.grades else "",
             from_status=from_status,
             to_status=evaluation.status,
         )
@@ -161,7 +193,7 @@ def move(
 
 @transaction.atomic
 def _review(
-    kind: str, evaluation: Evaluation, user, comment: str, expected_version: int | None
+    kind: str, evaluation: Evaluation, user, comment: str, expected_version: int | None, grade: str = ""
 ) -> Evaluation:
     """A supervisor's move: the comment it requires, the right, the status and the page's version are
     checked (in this order) before :func:`move` makes it."""
@@ -177,7 +209,7 @@ def _review(
         who = f"（{by} 于 {timezone.localtime(at).strftime('%m-%d %H:%M')}）" if by and at else ""
         raise WorkflowError(f"该自评当前状态为“{locked.get_status_display()}”{who}，不能执行此操作。")
     check_evaluation_version(locked, expected_version, "该自评")
-    return move(locked, user, kind, comment)
+    return move(locked, user, kind, comment, grade=grade)
 
 
 def return_evaluation(
@@ -202,18 +234,23 @@ def reopen_evaluation(
     return _review(ReviewActionKind.REOPEN, evaluation, user, reason, expected_version)
 
 
-def approve_targets(
-    evaluation: Evaluation, user, comment: str = "", expected_version: int | None = None
-) -> Evaluation:
-    """Approve submitted targets: the tree is locked and the unit may enter results."""
-    return _review(ReviewActionKind.APPROVE_TARGETS, evaluation, user, comment, expected_version)
+def target_move(grade: str) -> str | None:
+    """The move a target review grade makes (from the table's ``grades``), None for no valid grade."""
+    return next((kind for kind, t in TRANSITIONS.items() if grade and grade in t.grades), None)
 
 
-def return_targets(
-    evaluation: Evaluation, user, comment: str, expected_version: int | None = None
+def grade_targets(
+    evaluation: Evaluation, user, grade: str, comment: str = "", expected_version: int | None = None
 ) -> Evaluation:
-    """Send submitted targets back to the unit's draft, with a comment it reads on its project page."""
-    return _review(ReviewActionKind.RETURN_TARGETS, evaluation, user, comment, expected_version)
+    """The supervisor's graded review of submitted targets (财预〔2015〕88号): 优 / 良 approve them (the tree
+    is locked and the unit may enter results), 中 returns them to the unit to be revised and resubmitted,
+    差 refuses them (back to the unit, marked 差). 中 and 差 need a comment the unit reads on its page.
+    The grade is stored on the evaluation (``target_grade``) and in the review log. A grade that is none
+    of the four is refused before anything is read."""
+    kind = target_move(grade)
+    if kind is None:
+        raise InvalidData({"grade": [GRADE_MISSING]})
+    return _review(kind, evaluation, user, comment, expected_version, grade=grade)
 
 
 #: how many submissions one batch approval takes at most
@@ -221,11 +258,14 @@ BATCH_LIMIT = 200
 
 
 @transaction.atomic
-def approve_many(items: Iterable[tuple[int, int]], user, comment: str = "") -> list[Evaluation]:
-    """Approve several submissions with one comment: self-evaluations (审核通过) and targets (批复),
-    each ``(evaluation id, version the page showed)`` checked exactly as one approval checks it (the
-    right, the status, the version). All or nothing: one refusal approves none, and the message lists
-    every refusal. A project the user may not review is named as not found, never by its name."""
+def approve_many(
+    items: Iterable[tuple[int, int]], user, comment: str = "", target_grade: str = ""
+) -> list[Evaluation]:
+    """Approve several submissions with one comment: self-evaluations (审核通过) and targets (批复, with
+    ``target_grade``, 优 or 良, for every set of targets chosen), each ``(evaluation id, version the page
+    showed)`` checked exactly as one approval checks it (the right, the status, the version). All or
+    nothing: one refusal approves none, and the message lists every refusal. A project the user may not
+    review is named as not found, never by its name."""
     items = list(dict(items).items())
     if not items:
         raise InvalidData({"select": ["请勾选要批复的项目。"]})
@@ -240,14 +280,16 @@ def approve_many(items: Iterable[tuple[int, int]], user, comment: str = "") -> l
         if evaluation is None or not may_review(user, evaluation.project):
             refused.append(f"编号 {pk}：项目不存在或无权审核")
             continue
-        kind = (
-            ReviewActionKind.APPROVE_TARGETS
-            if evaluation.status == Status.TARGETS_SUBMITTED
-            else ReviewActionKind.APPROVE
-        )
+        targets = evaluation.status == Status.TARGETS_SUBMITTED
+        kind = ReviewActionKind.APPROVE_TARGETS if targets else ReviewActionKind.APPROVE
+        if targets and target_grade not in TRANSITIONS[kind].grades:
+            refused.append(f"{evaluation.project.name}：批复绩效目标须选择评审等级（优或良）")
+            continue
         try:
             with transaction.atomic():
-                done.append(_review(kind, evaluation, user, comment, version))
+                done.append(
+                    _review(kind, evaluation, user, comment, version, grade=target_grade if targets else "")
+                )
         except NotPermitted:
             refused.append(f"编号 {pk}：项目不存在或无权审核")
         except WorkflowError as problem:

@@ -33,11 +33,12 @@ from ..choices import Status
 from ..engine import Kind, vocabulary
 from ..engine.values import format_decimal
 from ..models import Evaluation, Indicator, ReviewActionKind
-from ..weights import WeightRow, weight_problems, weight_sums
+from ..weights import WeightRow, weight_sums
 from .access import fresh_project, require_enter, require_targets_editable
 from .entry import engine_scheme, reading_errors, weight_errors
 from .errors import InvalidData, Problem, TargetsIncomplete, VersionConflict, WorkflowError
 from .review import move
+from .target_checks import LastYear, TargetCheck, check_targets
 from .text import fields_text, fmt, normalise_text
 from .versions import (
     SaveOutcome,
@@ -382,18 +383,36 @@ def save_level1_weights(
     )
 
 
-def target_problems(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[Problem]:
-    """Everything a target submission still lacks, in page order (uses the stored readings)."""
+def run_target_checks(
+    project: Project,
+    evaluation: Evaluation,
+    indicators: list[Indicator],
+    last_year: dict[int, LastYear] | None = None,
+) -> list[TargetCheck]:
+    """The automatic checks of the targets (:mod:`.target_checks`), for this project-year's scheme and
+    headers; ``last_year`` as :func:`.last_year.last_year_values` loads it (none: that check is skipped)."""
+    return check_targets(
+        project.year, indicators, engine_scheme(evaluation), evaluation.declared_level1_weights, last_year
+    )
+
+
+def target_problems(
+    project: Project,
+    evaluation: Evaluation,
+    indicators: list[Indicator],
+    checks: list[TargetCheck] | None = None,
+) -> list[Problem]:
+    """Everything a target submission still lacks, in page order (uses the stored readings): each row's
+    missing weight, unreadable target or unconfirmed direction, then the blocking checks (``checks``: as
+    :func:`run_target_checks` returned them, else computed here)."""
     problems: list[Problem] = []
     active = [i for i in indicators if not i.not_applicable]
     if not active:
         problems.append(Problem("targets-add", "绩效指标：尚未添加任何适用的指标"))
-    weights_complete = True
     for indicator in active:
         issues = []
         if indicator.weight is None:
             issues.append("未设分值")
-            weights_complete = False
         if target_unreadable(indicator):
             issues.append("指标值无法识别：请改写为数字和单位，或将指标性质选为“定性”")
         elif direction_suggested(indicator):
@@ -405,21 +424,9 @@ def target_problems(project: Project, evaluation: Evaluation, indicators: list[I
                     f"{indicator.get_level2_display()}“{indicator.name}”：{'；'.join(issues)}",
                 )
             )
-    scheme = engine_scheme(evaluation)
-    for problem in weight_problems(active, scheme, evaluation.declared_level1_weights):
-        if problem.level1:
-            text = (
-                f"{vocabulary.level1_name(problem.level1)}：表头 {fmt(problem.expected)} 分，"
-                f"各项分值合计 {fmt(problem.found)} 分，不一致"
-            )
-        elif active and weights_complete:
-            text = (
-                f"分值合计 {fmt(problem.found)} 分（含预算执行 {fmt(scheme.execution_weight)} 分），"
-                f"应为总分 {fmt(problem.expected)} 分"
-            )
-        else:
-            continue  # a missing weight is the problem of its row
-        problems.append(Problem("level1-weights", text))
+    if checks is None:
+        checks = run_target_checks(project, evaluation, indicators)
+    problems.extend(Problem(check.anchor, check.text) for check in checks if check.blocking)
     return problems
 
 
@@ -441,7 +448,8 @@ def submit_targets(evaluation: Evaluation, user, expected_version: int | None = 
     with acting_as(user):
         scoring.recompute(project)
         evaluation.refresh_from_db()
-        problems = target_problems(project, evaluation, list(project.indicators.order_by("order")))
+        indicators = list(project.indicators.order_by("order"))
+        problems = target_problems(project, evaluation, indicators)
         if problems:
             raise TargetsIncomplete(problems)
         move(evaluation, user, ReviewActionKind.SUBMIT_TARGETS)

@@ -97,6 +97,7 @@ def snapshot(project: Project) -> dict:
             "reopened_at",
             "submitted_at",
             "low_score_explanation",
+            "target_grade",
         )
         .get(),
         "indicators": list(

@@ -438,18 +438,18 @@ CASES = {
         None,
         _READERS,
     ),
-    "approve_targets": (
+    "grade_targets_good": (
         "post",
-        lambda p: reverse("perfgoals:approve_targets", args=[p.pk]),
+        lambda p: reverse("perfgoals:grade_targets", args=[p.pk]),
         _targets_submitted_state,
-        lambda p: {"version": p.evaluation.version},
+        lambda p: {"version": p.evaluation.version, "grade": "良"},
         _SUPERVISOR_DECIDES,
     ),
-    "return_targets": (
+    "grade_targets_fair": (
         "post",
-        lambda p: reverse("perfgoals:return_targets", args=[p.pk]),
+        lambda p: reverse("perfgoals:grade_targets", args=[p.pk]),
         _targets_submitted_state,
-        lambda p: {"version": p.evaluation.version, "comment": "满意度目标偏低"},
+        lambda p: {"version": p.evaluation.version, "grade": "中", "comment": "满意度目标偏低"},
         _SUPERVISOR_DECIDES,
     ),
 }
@@ -490,8 +490,7 @@ def test_the_matrix_covers_every_url_and_every_role():
         "move_target",
         "save_level1_weights",
         "submit_targets",
-        "approve_targets",
-        "return_targets",
+        "grade_targets",
         "confirm_directions",
         "confirm_direction",
         "correct_direction",

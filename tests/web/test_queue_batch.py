@@ -70,7 +70,8 @@ def test_batch_approval_approves_all_with_one_comment(submissions, client_of, us
     yantai, _ = submissions
     chosen = yantai[:3]
     response = client_of("supervisor_own").post(
-        reverse("perfgoals:approve_many"), {"select": _select(*chosen), "comment": "经审核，同意。"}
+        reverse("perfgoals:approve_many"),
+        {"select": _select(*chosen), "comment": "经审核，同意。", "target_grade": "良"},
     )
     assert response.status_code == 302
     statuses = {p.name: Evaluation.objects.get(project=p).status for p in chosen}
@@ -83,6 +84,26 @@ def test_batch_approval_approves_all_with_one_comment(submissions, client_of, us
         action = ReviewAction.objects.filter(evaluation__project=p).order_by("-pk").first()
         assert action.comment == "经审核，同意。" and action.user == user_of("supervisor_own")
     assert "已批复 3 个项目" in [str(m) for m in get_messages(response.wsgi_request)][0]
+    assert Evaluation.objects.get(project=chosen[2]).target_grade == "良"
+    assert (
+        ReviewAction.objects.filter(evaluation__project=chosen[2], action="approve_targets").get().grade
+        == "良"
+    )
+
+
+@pytest.mark.parametrize("grade", ["", "中", "差", "A"])
+def test_batch_approval_of_targets_needs_a_grade_of_good_or_better(submissions, client_of, grade):
+    yantai, _ = submissions
+    before = list(Evaluation.objects.order_by("pk").values_list("status", "version", "target_grade"))
+    response = client_of("supervisor_own").post(
+        reverse("perfgoals:approve_many"), {"select": _select(*yantai[:3]), "target_grade": grade}
+    )
+    message = [str(m) for m in get_messages(response.wsgi_request)][0]
+    assert (
+        "本次未批复任何项目" in message
+        and f"{yantai[2].name}：批复绩效目标须选择评审等级（优或良）" in message
+    )
+    assert list(Evaluation.objects.order_by("pk").values_list("status", "version", "target_grade")) == before
 
 
 def test_one_refusal_approves_none_and_says_why(submissions, client_of):

@@ -21,8 +21,9 @@ from .conftest import HTMX, page_version, set_status, snapshot
 pytestmark = pytest.mark.django_db
 
 #: the draft's page runs this many queries whatever the number of indicators (one of them the project's
-#: open 整改事项, perfgoals/rectify's block)
-DRAFT_PAGE_QUERIES = 14
+#: open 整改事项, perfgoals/rectify's block; two last year's values for the target checks: the rollover's
+#: links and the indicators of last year's project of the same name)
+DRAFT_PAGE_QUERIES = 16
 
 
 @pytest.fixture
@@ -361,15 +362,15 @@ def test_submit_then_the_tree_is_locked_and_the_supervisor_approves(draft, clien
     queue = supervisor.get(reverse("perfgoals:review_queue")).content.decode()
     assert draft.name in queue and "目标已提交" in queue
     review = supervisor.get(reverse("perfgoals:review", args=[draft.pk])).content.decode()
-    assert "批复绩效目标" in review and "系统识别" in review
+    assert "评审与批复" in review and "系统识别" in review
     response = supervisor.post(
-        reverse("perfgoals:approve_targets", args=[draft.pk]), {"version": evaluation.version}
+        reverse("perfgoals:grade_targets", args=[draft.pk]), {"version": evaluation.version, "grade": "优"}
     )
     assert response.status_code == 302
     evaluation.refresh_from_db()
-    assert evaluation.status == Status.TARGETS_APPROVED
+    assert evaluation.status == Status.TARGETS_APPROVED and evaluation.target_grade == "优"
     assert ReviewAction.objects.filter(
-        evaluation=evaluation, action="approve_targets", user=user_of("supervisor_own")
+        evaluation=evaluation, action="approve_targets", user=user_of("supervisor_own"), grade="优"
     ).exists()
     # approved targets: the unit enters results (the existing flow), the tree stays locked
     page = unit.get(url("project", draft)).content.decode()
@@ -384,18 +385,19 @@ def test_the_supervisor_returns_targets_with_a_comment(draft, client_of):
     evaluation = submit_ok(draft, client_of("unit_own"))
     supervisor = client_of("supervisor_own")
     response = supervisor.post(
-        reverse("perfgoals:return_targets", args=[draft.pk]), {"version": evaluation.version, "comment": ""}
+        reverse("perfgoals:grade_targets", args=[draft.pk]),
+        {"version": evaluation.version, "grade": "中", "comment": ""},
     )
-    assert response.status_code == 422 and "退回时必须填写意见" in response.content.decode()
+    assert response.status_code == 422 and "评为“中”时必须填写意见" in response.content.decode()
     assert Evaluation.objects.get(project=draft).status == Status.TARGETS_SUBMITTED
     supervisor.post(
-        reverse("perfgoals:return_targets", args=[draft.pk]),
-        {"version": evaluation.version, "comment": "满意度目标偏低"},
+        reverse("perfgoals:grade_targets", args=[draft.pk]),
+        {"version": evaluation.version, "grade": "中", "comment": "满意度目标偏低"},
     )
     evaluation.refresh_from_db()
     assert evaluation.status == Status.DRAFT and evaluation.review_comment == "满意度目标偏低"
     page = client_of("unit_own").get(url("project", draft)).content.decode()
-    assert "主管部门退回了绩效目标" in page and "满意度目标偏低" in page and "添加指标" in page
+    assert "将绩效目标评为“中”并退回了绩效目标" in page and "满意度目标偏低" in page and "添加指标" in page
 
 
 def test_the_review_page_flags_what_to_check(draft, client_of):
@@ -412,9 +414,9 @@ def test_the_review_page_flags_what_to_check(draft, client_of):
 def test_only_the_departments_supervisor_decides(draft, client_of, user_of):
     evaluation = submit_ok(draft, client_of("unit_own"))
     with pytest.raises(workflow.NotPermitted):
-        workflow.approve_targets(evaluation, user_of("unit_own"))
+        workflow.grade_targets(evaluation, user_of("unit_own"), "优")
     with pytest.raises(workflow.NotPermitted):
-        workflow.approve_targets(evaluation, user_of("finance"))
+        workflow.grade_targets(evaluation, user_of("finance"), "优")
 
 
 # --- cost -------------------------------------------------------------------------------------------

@@ -20,8 +20,17 @@ REVIEW_STEPS = {
     ReviewActionKind.APPROVE: workflow.approve_evaluation,
     ReviewActionKind.RETURN: workflow.return_evaluation,
     ReviewActionKind.REOPEN: workflow.reopen_evaluation,
-    ReviewActionKind.APPROVE_TARGETS: workflow.approve_targets,
-    ReviewActionKind.RETURN_TARGETS: workflow.return_targets,
+    # the graded target review: the grade picks the move (优 / 良 approve, 中 returns, 差 refuses)
+    ReviewActionKind.APPROVE_TARGETS: lambda e, u, c, v: workflow.grade_targets(e, u, "良", c, v),
+    ReviewActionKind.RETURN_TARGETS: lambda e, u, c, v: workflow.grade_targets(e, u, "中", c, v),
+    ReviewActionKind.REFUSE_TARGETS: lambda e, u, c, v: workflow.grade_targets(e, u, "差", c, v),
+}
+
+#: the grade each graded move records
+GRADES = {
+    ReviewActionKind.APPROVE_TARGETS: "良",
+    ReviewActionKind.RETURN_TARGETS: "中",
+    ReviewActionKind.REFUSE_TARGETS: "差",
 }
 
 
@@ -58,7 +67,11 @@ def test_a_review_step_does_what_its_row_says(kind, small_project, user_of):
         move.to_status,
         "请补充说明",
     )
-    assert evaluation.history.first().history_change_reason == move.reason.format(comment="请补充说明")
+    grade = GRADES.get(kind, "")
+    assert evaluation.history.first().history_change_reason == move.reason.format(
+        comment="请补充说明", grade=grade
+    )
+    assert (evaluation.target_grade if move.grades else "", log.grade) == (grade, grade)
 
 
 @pytest.mark.parametrize("kind", list(REVIEW_STEPS))

@@ -42,7 +42,7 @@ def approve_targets(project, user_of):
         if workflow.direction_suggested(ind):
             Indicator.objects.filter(pk=ind.pk).update(direction_override=ind.direction)
     workflow.submit_targets(project.evaluation, user_of("unit_own"))
-    workflow.approve_targets(project.evaluation, user_of("supervisor_own"))
+    workflow.grade_targets(project.evaluation, user_of("supervisor_own"), "良")
     project.evaluation.refresh_from_db()
     return project
 
