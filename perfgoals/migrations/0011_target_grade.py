@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('perfgoals', '0009_publish_moves'),
+        ('perfgoals', '0010_indicator_name_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
