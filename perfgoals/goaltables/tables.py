@@ -1,0 +1,54 @@
+"""The goal tables of a project or of a department-year, in the region's layout: what the views, the
+command and the report packages ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from projects.models import Department, Project
+
+from . import xlsx
+from .content import goal_projects
+from .grid import Page, pages
+from .layouts import Layout, choose
+
+#: the file's name in a report package and in export_selfeval's folder
+PACKAGE_NAME = "03_项目支出绩效目标表"
+
+
+@dataclass
+class GoalTables:
+    """The printed tables of one or more projects of one region-year."""
+
+    layout: Layout
+    title: str
+    pages: list[Page]
+
+    def workbook(self, stamp: datetime | None = None) -> bytes:
+        return xlsx.workbook(self.pages, self.title, stamp)
+
+
+def for_projects(projects: QuerySet[Project], region: str, year: int, title: str, variant: str = "") -> GoalTables:
+    """``projects`` (already scoped, one region-year) in the region's layout for the year (or its
+    ``variant``: :class:`.layouts.LayoutNotFound` when the region has none)."""
+    layout = choose(region, year, variant)
+    return GoalTables(layout, title, pages(layout, goal_projects(projects.order_by("pk"))))
+
+
+def for_project(project: Project, variant: str = "") -> GoalTables:
+    region = project.unit.department.region.name
+    queryset = Project.objects.filter(pk=project.pk)
+    return for_projects(queryset, region, project.year, project.name, variant)
+
+
+def for_department_year(
+    department: Department, year: int, projects: QuerySet[Project], variant: str = ""
+) -> GoalTables:
+    """The department's goal tables of the year (``projects``: already scoped to what the reader may see)."""
+    title = f"{year} 年度{department.name}{variant or '项目支出'}绩效目标表"
+    return for_projects(
+        projects.filter(department=department, year=year), department.region.name, year, title, variant
+    )
