@@ -166,7 +166,9 @@ class _Builder:
                 printed = next((i.level2_printed for i in indicators if i.level2_printed), "")
                 name = printed or self.layout.level2_names.get(level2) or vocabulary.level2_name(level2)
                 blocks.append((name, indicators))
-                level1_name = level1_name or next((i.level1_printed for i in indicators if i.level1_printed), "")
+                level1_name = level1_name or next(
+                    (i.level1_printed for i in indicators if i.level1_printed), ""
+                )
             out.append((level1, level1_name or vocabulary.level1_name(level1), blocks))
         return out
 
@@ -268,9 +270,14 @@ def pages(layout: Layout, projects: list[GoalProject]) -> list[Page]:
         page, builder = new_page(project.name, (project.id,))
         row = builder.head(project, 0)
         page.heading_row = row
-        label_rows = sum(
-            max(1, len(indicators)) for _c, _n, blocks in builder.groups(project) for _m, indicators in blocks
-        ) or 1
+        label_rows = (
+            sum(
+                max(1, len(indicators))
+                for _c, _n, blocks in builder.groups(project)
+                for _m, indicators in blocks
+            )
+            or 1
+        )
         builder.headings(row, label_rows)
         builder.indicator_rows(project, row + 1, label_done=layout.label_covers_headings)
         out.append(page)

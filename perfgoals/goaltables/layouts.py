@@ -168,7 +168,9 @@ YANTAI_2021 = Layout(
         # the seed prints the implementing unit here (药品医用耗材采购和价格监测: 烟台市医疗保障服务中心)
         row(L("预算部门"), F("unit", 4)),
         row(L("资金情况"), F("fiscal", 4, template="财政拨款年度额： {}（万元）")),
-        row(L("总体目标", rowspan=2), L("长期目标（{year}年-{next_year}年)", 2), L("年度目标（{year}年）", 2)),
+        row(
+            L("总体目标", rowspan=2), L("长期目标（{year}年-{next_year}年)", 2), L("年度目标（{year}年）", 2)
+        ),
         row(F("long_term_goal", 2, style="long"), F("goal_text", 2, style="long")),
     ),
     columns=("label", "level1", "level2", "level3", "target"),
@@ -190,7 +192,16 @@ QINGHAI_2021 = Layout(
     widths=(12.0, 10.0, 9.0, 12.0, 30.0, 8.0, 12.0, 9.0),
     head=(),
     columns=("project", "budget", "level1", "level2", "level3", "nature", "value", "unit"),
-    headings=("项目名称", "预算资金", "一级指标", "二级指标", "三级指标", "绩效指标性质", "本年绩效指标值", "绩效度量单位"),
+    headings=(
+        "项目名称",
+        "预算资金",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "绩效指标性质",
+        "本年绩效指标值",
+        "绩效度量单位",
+    ),
     per_department=True,
     money_places=2,
     money_thousands=True,

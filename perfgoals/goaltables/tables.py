@@ -31,7 +31,9 @@ class GoalTables:
         return xlsx.workbook(self.pages, self.title, stamp)
 
 
-def for_projects(projects: QuerySet[Project], region: str, year: int, title: str, variant: str = "") -> GoalTables:
+def for_projects(
+    projects: QuerySet[Project], region: str, year: int, title: str, variant: str = ""
+) -> GoalTables:
     """``projects`` (already scoped, one region-year) in the region's layout for the year (or its
     ``variant``: :class:`.layouts.LayoutNotFound` when the region has none)."""
     layout = choose(region, year, variant)

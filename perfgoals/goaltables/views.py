@@ -75,7 +75,9 @@ def project_print(request, pk: int):
             "tables": goal_tables,
             "standalone": False,
             "variant": _variant(request),
-            "variants": variants_for(goal_tables.layout.region, project.year) if goal_tables.layout.region else [],
+            "variants": variants_for(goal_tables.layout.region, project.year)
+            if goal_tables.layout.region
+            else [],
             "xlsx_url": reverse("goaltables:project_xlsx", args=[pk]) + _query(request),
             "back_url": reverse("perfgoals:project", args=[pk]),
         },
@@ -87,7 +89,9 @@ def project_print(request, pk: int):
 def project_xlsx(request, pk: int):
     project, goal_tables = _project_tables(request, pk)
     kind = _variant(request) or "项目支出"
-    return _attachment(goal_tables.workbook(), f"{project.year}年度_{safe_name(project.name)}_{kind}绩效目标表.xlsx")
+    return _attachment(
+        goal_tables.workbook(), f"{project.year}年度_{safe_name(project.name)}_{kind}绩效目标表.xlsx"
+    )
 
 
 @login_required

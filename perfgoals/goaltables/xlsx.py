@@ -91,7 +91,9 @@ def _write_page(workbook: xlsxwriter.Workbook, page: Page) -> None:
         if cell.style == "vlabel":
             points = max(_MIN_ROW_PT, len(cell.text) * 13.0 + 8)
         else:
-            points = max(_MIN_ROW_PT, _lines(cell.text, sum(widths[cell.col : cell.last_col + 1])) * _LINE_PT + 6)
+            points = max(
+                _MIN_ROW_PT, _lines(cell.text, sum(widths[cell.col : cell.last_col + 1])) * _LINE_PT + 6
+            )
         if cell.rowspan == 1:
             heights[row] = max(heights.get(row, _MIN_ROW_PT), points)
         else:

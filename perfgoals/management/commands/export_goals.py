@@ -1,6 +1,7 @@
 """Write a department's goal tables (绩效目标表) of a year, in its region's published layout.
 
-    python manage.py export_goals --department 青海省医疗保障局 --year 2021 --out DIR [--variant 专项资金]
+    python manage.py export_goals --department 青海省医疗保障局 --year 2021 --out DIR \
+        [--variant 专项资金] [--project NAME ...]
 
 Writes DIR/<year>年度<department><kind>绩效目标表.xlsx (one sheet a project, or the department's one
 公开表 where the region publishes it so). An operator's command: every project of the department,
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="输出目录（不存在则创建）")
         parser.add_argument("--variant", default="", help="地区的其他格式，如 专项资金（招远市）")
         parser.add_argument("--region", help="地区名称（同名部门在多个地区时必填）")
+        parser.add_argument(
+            "--project", action="append", default=[], help="只导出这些项目（项目名称，可重复给出）"
+        )
 
     def handle(self, *args, **options):
         departments = Department.objects.select_related("region").filter(name=options["department"])
@@ -43,6 +47,12 @@ class Command(BaseCommand):
         projects = Project.objects.filter(department=department, year=year)
         if not projects.exists():
             raise CommandError(f"{department.name} {year} 年度没有项目。")
+        if options["project"]:
+            wanted = set(options["project"])
+            missing = wanted - set(projects.filter(name__in=wanted).values_list("name", flat=True))
+            if missing:
+                raise CommandError(f"{department.name} {year} 年度没有项目：{'、'.join(sorted(missing))}。")
+            projects = projects.filter(name__in=wanted)
         try:
             goal_tables = tables.for_department_year(department, year, projects, options["variant"].strip())
         except LayoutNotFound as exc:
