@@ -3,6 +3,8 @@ command and the report packages ask for."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +19,13 @@ from .layouts import Layout, choose
 
 #: the file's name in a report package and in export_selfeval's folder
 PACKAGE_NAME = "03_项目支出绩效目标表"
+PACKAGE_DESCRIPTION = f"{PACKAGE_NAME}（.xlsx，按本地区公开的格式）"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+
+def file_name(name: str, limit: int = 80) -> str:
+    """A file name every system accepts (as the report packages name their files)."""
+    return _UNSAFE.sub("_", name).strip(" .")[:limit] or "未命名"
 
 
 @dataclass
@@ -54,3 +63,11 @@ def for_department_year(
     return for_projects(
         projects.filter(department=department, year=year), department.region.name, year, title, variant
     )
+
+
+def package_files(dy, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+    """The department-year's goal workbook for a report package (``dy``: a ``reports.data.DepartmentYear``
+    whose projects were read through the reader's scope)."""
+    projects = Project.objects.filter(pk__in=[form.project_id for form in dy.forms])
+    title = f"{dy.year} 年度{dy.department}项目支出绩效目标表"
+    yield f"{PACKAGE_NAME}.xlsx", for_projects(projects, dy.region, dy.year, title).workbook(stamp)

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from projects.scoping import visible_projects
 
 from ..reports import access
-from ..reports.packages import safe_name
 from . import tables
 from .layouts import LayoutNotFound, variants_for
 
@@ -90,7 +89,7 @@ def project_xlsx(request, pk: int):
     project, goal_tables = _project_tables(request, pk)
     kind = _variant(request) or "项目支出"
     return _attachment(
-        goal_tables.workbook(), f"{project.year}年度_{safe_name(project.name)}_{kind}绩效目标表.xlsx"
+        goal_tables.workbook(), f"{project.year}年度_{tables.file_name(project.name)}_{kind}绩效目标表.xlsx"
     )
 
 
@@ -116,4 +115,4 @@ def department_print(request, department_id: int, year: int):
 @require_GET
 def department_xlsx(request, department_id: int, year: int):
     _department, goal_tables = _department_tables(request, department_id, year)
-    return _attachment(goal_tables.workbook(), f"{safe_name(goal_tables.title)}.xlsx")
+    return _attachment(goal_tables.workbook(), f"{tables.file_name(goal_tables.title)}.xlsx")

@@ -7,12 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import DOCS, Sheet, needs_seeds, seed_text
 from django.core.management import CommandError, call_command
 
 from perfgoals.goaltables import layouts
 from projects.models import Project
 from projects.seed_data import schema
+
+from .conftest import DOCS, Sheet, needs_seeds, seed_text
 
 pytestmark = pytest.mark.django_db
 

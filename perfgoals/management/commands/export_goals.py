@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from perfgoals.goaltables import tables
 from perfgoals.goaltables.layouts import LayoutNotFound
-from perfgoals.reports.packages import safe_name
 from projects.models import Department, Project
 
 
@@ -59,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{safe_name(goal_tables.title, 80)}.xlsx"
+        path = out / f"{tables.file_name(goal_tables.title)}.xlsx"
         path.write_bytes(goal_tables.workbook())
         self.stdout.write(
             self.style.SUCCESS(
