@@ -7,6 +7,7 @@ skipping the places an earlier cell's row span covers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -128,6 +129,9 @@ class _Builder:
             shown = money_text(value, self.layout) if isinstance(value, Decimal) else (value or "")
             value = cell.template.format(shown) if shown != "" else ""
         style = cell.style or ("money" if isinstance(value, Decimal) else "text")
+        if style == "long" and isinstance(value, str):
+            for phrase in self.layout.break_before:
+                value = re.sub(rf"(?<=[^\n]){re.escape(phrase)}", f"\n{phrase}", value)
         return value, style, cell.colspan, cell.rowspan
 
     # --- the indicators --------------------------------------------------------------------------

@@ -108,6 +108,8 @@ class Layout:
     money_thousands: bool = False
     date_format: str = "%Y.%m.%d"
     landscape: bool = False
+    #: phrases a long text starts a new line before, as the region's form sets them apart
+    break_before: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.columns) != len(self.headings) or len(self.columns) != len(self.widths):
@@ -235,6 +237,7 @@ ZHAOYUAN_2023 = Layout(
     indicator_label="绩效指标",
     # the printed name carries the year and the budget: "DRG试点工作经费项目 2023年 16万"
     name_template="{name} {year}年 {annual}万",
+    break_before=("主要政策任务：",),
     **_ZHAOYUAN_LEVELS,
 )
 
@@ -255,6 +258,8 @@ ZHAOYUAN_2023_SPECIAL = Layout(
     ),
     indicator_label="年度绩效指标",
     name_template="{name} {year}年 {annual}万",
+    # the form sets the policy task apart from the goal ("…给予全额资助\n主要政策任务：…")
+    break_before=("主要政策任务：",),
     **_ZHAOYUAN_LEVELS,
 )
 

@@ -156,6 +156,9 @@ def test_zhaoyuan_special_fund_variant(export):
     assert sheet.value(7, 1) == "年度绩效指标"
     project = DOCS["003"]["projects"][0]
     assert [row for row in indicator_rows(sheet)] == expected_rows(project)
+    goal = sheet.value(6, 2)
+    assert goal.replace("\n", "") == project["goal_text"]
+    assert goal.endswith("\n主要政策任务：用于支付职工和退休人员、特殊群体的长护险补贴支出")
 
 
 def test_huancui_fields_and_empty_categories(export):
