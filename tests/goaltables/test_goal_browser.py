@@ -115,6 +115,7 @@ def test_the_print_page_on_a_phone(demo, live_server, phone_page):
     page.goto(f"{base}/projects/{project.pk}/")
     assert_fits_the_screen(page)
     assert page.locator("#goal-info").is_visible()
+    shot(page, "goal-info-390.png", top_selector="#goal-info")
     page.goto(f"{base}/goal-tables/project/{project.pk}/")
     assert_fits_the_screen(page)  # the table scrolls inside its frame
     frame = page.locator(".goal-scroll").first.bounding_box()
