@@ -58,6 +58,7 @@ TRACKED: dict[str, Tracked] = {
     "projects.Department": Tracked(fields=("region", "name")),
     "projects.Unit": Tracked(fields=("department", "name")),
     "projects.Membership": Tracked(fields=("user", "role", "region", "department", "unit")),
+    "projects.ProjectGrant": Tracked(fields=("user", "project", "reason", "granted_by")),
     "perfgoals.ScoringScheme": Tracked(fields=("code", "name", "description", "params", "is_default")),
     "perfgoals.RegionScheme": Tracked(fields=("region", "year", "scheme")),
 }

@@ -9,7 +9,11 @@ levels and target texts are drawn from the seed projects), then measures on a fr
 * ``import``: ``plan_import`` (read, check, read every target with the engine) + ``apply_plan``
   (create every project-year in one transaction, scored, with history rows), as a unit user on the
   upload page would; each run is rolled back afterwards so that every run starts from the same
-  database (the final commit is therefore not timed).
+  database (the final commit is therefore not timed);
+* ``library``: the indicator library's update for the imported projects (``update_library``, what the
+  task queued after an import runs), timed with the projects' targets marked submitted so that every
+  name feeds the library (an import itself makes drafts, which stay out of it: the worst case), and a
+  full rebuild (``build_library``) of the same data beside it.
 
 The ratio import / openpyxl is appended to bench/RESULTS.md with the machine, date and command.
 Runs on SQLite (in memory, as the tests) unless DATABASE_URL names another database.
@@ -121,7 +125,9 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     from perfgoals import scoring as perf_services
+    from perfgoals.choices import Status
     from perfgoals.intake import services
+    from perfgoals.models import Evaluation
     from projects.choices import Role
     from projects.models import Department, Membership, Region, Unit
 
@@ -150,6 +156,17 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
                         )
                     report = services.apply_plan(plan, actor=actor) if write else None
                     done = time.perf_counter()
+                    library = rebuild = 0.0
+                    if report is not None:
+                        Evaluation.objects.filter(project_id__in=report.project_ids).update(
+                            status=Status.TARGETS_SUBMITTED
+                        )
+                        begun = time.perf_counter()
+                        services.update_library(report.project_ids)
+                        library = time.perf_counter() - begun
+                        begun = time.perf_counter()
+                        services.build_library()
+                        rebuild = time.perf_counter() - begun
                     results.append(
                         {
                             "rows": plan.rows_read,
@@ -158,7 +175,9 @@ def run_imports(path: Path, write: bool, runs: int) -> list[dict]:
                             "created": len(report.created) if report else 0,
                             "read_and_check": planned - start,
                             "write": done - planned,
-                            "total": done - start,
+                            "library": library,
+                            "rebuild": rebuild,
+                            "total": done - start + library,
                             "database": connection.vendor,
                         }
                     )
@@ -204,6 +223,8 @@ def main() -> None:
         "import_s": [round(r["total"], 3) for r in runs],
         "read_and_check_s": [round(r["read_and_check"], 3) for r in runs],
         "write_s": [round(r["write"], 3) for r in runs],
+        "library_update_s": [round(r["library"], 3) for r in runs],
+        "library_rebuild_s": [round(r["rebuild"], 3) for r in runs],
         "ratio": round(total / floor, 1),
         "database": runs[0]["database"],
     }
@@ -239,7 +260,15 @@ def main() -> None:
         f"({', '.join(f'{x:.3f}' for x in baseline)})",
         f"- import {mode}, "
         f"median of {args.runs}: {total:.3f} s ({import_times}); of which read and check {check:.3f} s, "
-        f"write {write:.3f} s",
+        f"write {write:.3f} s"
+        + (
+            f", library update {statistics.median(r['library'] for r in runs):.3f} s "
+            "(the imported projects' names, their targets marked submitted so that all of them feed "
+            f"the library; a full rebuild of the same data: "
+            f"{statistics.median(r['rebuild'] for r in runs):.3f} s)"
+            if not args.no_write
+            else ""
+        ),
         f"- **ratio import / openpyxl read-only: {result['ratio']}×**"
         + (f" (read and check alone: {check / floor:.1f}×)" if not args.no_write else ""),
     ]

@@ -203,6 +203,9 @@ def _load(documents: list[dict] | None, accounts: bool) -> LoadReport:
         if accounts:
             finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)
             _ensure_membership(finance, Role.FINANCE, region=region)
+            if key == "yantai":  # one third-party reviewer, engaged by 烟台's finance bureau for 复核
+                third = _ensure_user("disanfang_yantai", "受托第三方评价机构复核员", report)
+                _ensure_membership(third, Role.THIRD_PARTY, region=region)
             supervisor = _ensure_user(f"shenhe_{key}", f"{doc['department']}审核人", report)
             _ensure_membership(supervisor, Role.SUPERVISOR, department=department)
 

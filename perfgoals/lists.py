@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.db.models import Case, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.shortcuts import redirect
 
+from projects.choices import Role
 from projects.lists import ObjectListView
 from projects.models import BudgetLine
-from projects.scoping import visible_projects
+from projects.scoping import roles_of, visible_projects
 
 from .choices import Status
 from .filtersets import ProjectFilterSet
@@ -72,4 +73,6 @@ def home(request):
     users (oversight.views.overview_page sends them on); the login page for visitors."""
     if not request.user.is_authenticated:
         return redirect("project_list")  # → the login page, then back here
+    if roles_of(request.user) == {Role.THIRD_PARTY}:
+        return redirect("recheck:index")  # a third-party reviewer works only on the 复核 assigned to it
     return redirect("oversight:overview")

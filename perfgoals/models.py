@@ -245,6 +245,9 @@ class Indicator(models.Model):
         verbose_name = "绩效指标"
         verbose_name_plural = verbose_name
         ordering = ["project", "order"]
+        # the indicator library finds every indicator of an entry by its spellings (intake.library);
+        # a name is not changed by rescoring, so the index costs bulk score updates nothing
+        indexes = [models.Index(fields=["name"], name="indicator_name")]
         constraints = [
             models.UniqueConstraint(fields=["project", "order"], name="indicator_unique_position"),
             models.CheckConstraint(name="indicator_level2_in_level1", condition=_level2_matches_level1()),

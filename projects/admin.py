@@ -7,7 +7,7 @@ inlines) is added by `perfgoals.admin`, which registers its own ProjectAdmin in 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BudgetLine, Department, Membership, Project, Region, Unit
+from .models import BudgetLine, Department, Membership, Project, ProjectGrant, Region, Unit
 
 admin.site.site_header = "绩效目标与绩效自评系统 · 管理后台"
 admin.site.site_title = "绩效管理后台"
@@ -58,6 +58,25 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name"]
     autocomplete_fields = ["unit", "department", "region"]
     list_select_related = ["user", "unit", "department", "region"]
+
+
+@admin.register(ProjectGrant)
+class ProjectGrantAdmin(admin.ModelAdmin):
+    """Read-only: a grant is made and taken back by the action that assigns the work (e.g. 复核)."""
+
+    list_display = ["user", "project", "reason", "granted_by", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "project__name", "reason"]
+    list_select_related = ["user", "project", "granted_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class BudgetLineInline(admin.TabularInline):

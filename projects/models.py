@@ -146,6 +146,12 @@ class Membership(models.Model):
                         role=Role.SUPERVISOR, unit__isnull=True, department__isnull=False, region__isnull=True
                     )
                     | Q(role=Role.FINANCE, unit__isnull=True, department__isnull=True, region__isnull=False)
+                    | Q(
+                        role=Role.THIRD_PARTY,
+                        unit__isnull=True,
+                        department__isnull=True,
+                        region__isnull=False,
+                    )
                     | Q(role=Role.ADMIN, unit__isnull=True, department__isnull=True, region__isnull=True)
                 ),
             ),
@@ -160,6 +166,7 @@ class Membership(models.Model):
             Role.UNIT_USER: "unit",
             Role.SUPERVISOR: "department",
             Role.FINANCE: "region",
+            Role.THIRD_PARTY: "region",
             Role.ADMIN: None,
         }.get(self.role)
         for field in ("unit", "department", "region"):
@@ -168,6 +175,42 @@ class Membership(models.Model):
                 raise ValidationError({field: "该角色必须指定所属组织。"})
             if field != required and value is not None:
                 raise ValidationError({field: "该角色不应指定此组织。"})
+
+
+class ProjectGrant(models.Model):
+    """Read access to one project for one user outside the organisation's roles: a third-party
+    reviewer (第三方评价机构) engaged by the region's finance bureau sees only the projects assigned to
+    it. Created and removed by the action that assigns the work (e.g. a 复核), which names itself in
+    ``reason``; the scoping function reads it, so an assignment is the only way in."""
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="grants", verbose_name="项目"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_grants", verbose_name="用户"
+    )
+    reason = models.CharField("授权原因", max_length=100)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="授权人",
+    )
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "项目查看授权"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user", "reason"], name="project_grant_once_per_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.project} · {self.reason}"
 
 
 def _organisation_of(unit_ids) -> dict[int, tuple[int, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Department, Membership, Project, Region, Unit
+from .models import Department, Membership, Project, ProjectGrant, Region, Unit
 
 
 def _memberships(user) -> list[Membership]:
@@ -46,15 +46,22 @@ def _scope_filter(user, roles: set[str]) -> Q | None:
             condition |= Q(department_id=m.department_id)
         elif m.role == Role.FINANCE:
             condition |= Q(region_id=m.region_id)
+        elif m.role == Role.THIRD_PARTY:
+            # only what the region's finance assigned to this user (a grant), in that region
+            granted = ProjectGrant.objects.filter(user_id=user.pk, project__region_id=m.region_id)
+            condition |= Q(pk__in=granted.values("project_id"))
     return condition
 
 
 def visible_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
-    """Projects the user may read: own unit, department's units, region, or all for admins."""
+    """Projects the user may read: own unit, department's units, region, the projects assigned to a
+    third-party reviewer, or all for admins."""
     qs = Project.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    condition = _scope_filter(user, {Role.UNIT_USER, Role.SUPERVISOR, Role.FINANCE, Role.ADMIN})
+    condition = _scope_filter(
+        user, {Role.UNIT_USER, Role.SUPERVISOR, Role.FINANCE, Role.THIRD_PARTY, Role.ADMIN}
+    )
     return qs if condition is None else qs.filter(condition)
 
 
@@ -111,6 +118,14 @@ def enterable_units(user) -> QuerySet[Unit]:
         return Unit.objects.none()
     ids = [m.unit_id for m in _memberships(user) if m.role == Role.UNIT_USER]
     return Unit.objects.filter(pk__in=ids)
+
+
+def third_party_regions(user) -> QuerySet[Region]:
+    """The regions whose finance bureau engaged this user as a third-party reviewer."""
+    if not getattr(user, "is_authenticated", False):
+        return Region.objects.none()
+    ids = [m.region_id for m in _memberships(user) if m.role == Role.THIRD_PARTY]
+    return Region.objects.filter(pk__in=ids)
 
 
 def regions_of(user) -> set[int] | None:

@@ -71,8 +71,9 @@ def test_yantai_2019_projects_carry_budget_execution_and_printed_scores(demo):
 
 def test_every_role_has_demo_accounts(demo):
     roles = set(Membership.objects.values_list("role", flat=True))
-    assert roles == {Role.UNIT_USER, Role.SUPERVISOR, Role.FINANCE, Role.ADMIN}
+    assert roles == set(Role.values)
     assert Membership.objects.filter(role=Role.SUPERVISOR).count() == 4
+    assert Membership.objects.filter(role=Role.THIRD_PARTY).count() == 1
     assert Membership.objects.filter(role=Role.FINANCE).count() == 4
     # every unit that has projects has someone to enter them
     for unit in Unit.objects.filter(projects__isnull=False).distinct():

@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.clean_uploads",
         "schedule": crontab(hour=3, minute=30),  # daily, in CELERY_TIMEZONE
     },
+    # imports and submissions update the library entries they touch; the nightly rebuild also
+    # corrects names no project uses any more
+    "intake-rebuild-library": {
+        "task": "intake.rebuild_library",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 LOGGING = {

@@ -265,8 +265,14 @@ class BatchImport:
 
     @property
     def feeds_library(self) -> bool:
-        """This call wrote goals: the caller queues ``tasks.queue_library_rebuild`` (see ``Plan``)."""
+        """This call wrote goals: the caller queues ``tasks.queue_library_update`` (see ``Plan``)."""
         return self.written and self.batch.kind == ImportKind.GOALS
+
+    @property
+    def project_ids(self) -> list[int]:
+        """The projects this import created, replaced or filled in."""
+        result = self.batch.result or {}
+        return [pk for part in ("created", "replaced", "results") for pk in result.get(part, [])]
 
 
 def run_batch_import(batch_id: int) -> BatchImport:

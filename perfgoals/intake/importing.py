@@ -4,7 +4,7 @@ what may have changed since the plan was made; any failure rolls the whole file 
 
 Views (through ``batches``), the Celery task and the ``import_workbook`` command all go through
 ``planning.plan_import`` and :func:`apply_plan`. Neither queues anything: a caller whose plan
-``feeds_library`` queues ``tasks.queue_library_rebuild()`` after it.
+``feeds_library`` queues ``tasks.queue_library_update(project ids)`` after it.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ class ApplyReport:
     results: list[int] = field(default_factory=list)
     indicators: int = 0
 
+    @property
+    def project_ids(self) -> list[int]:
+        return [*self.created, *self.replaced, *self.results]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
@@ -71,8 +75,9 @@ def apply_plan(plan: Plan, *, actor: Actor) -> ApplyReport:
     """Write a plan in one transaction. Raises ImportRefused (and writes nothing) when the plan has
     errors or when the database no longer allows it (a project created, submitted or locked since).
 
-    The indicator library is not rebuilt here: when ``plan.feeds_library``, the caller queues
-    ``tasks.queue_library_rebuild()`` once this returns (it runs when the transaction commits)."""
+    The indicator library is not updated here: when ``plan.feeds_library``, the caller queues
+    ``tasks.queue_library_update(report.project_ids)`` once this returns (it runs when the
+    transaction commits)."""
     if not plan.ok:
         raise ImportRefused(plan.errors)
     report = ApplyReport()

@@ -1,7 +1,16 @@
 """The indicator library: every indicator name used by submitted projects, with its most common
 levels, direction, unit and target, suggested while a user types an indicator. Administrators curate
-entries (``admin``); :func:`build_library` rebuilds the rest from the data, by the task
-``intake.rebuild_library`` after a goals import or by ``manage.py build_indicator_library``.
+entries (``admin``); the rest is kept from the data:
+
+- :func:`update_library` recomputes only the entries a few projects' indicator names touch (the task
+  ``intake.update_library`` after a goals import or a submission of targets). It finds every indicator
+  of the same entry through :class:`~perfgoals.intake.models.LibraryName` (each raw name seen, with its
+  key) and the index on ``Indicator.name``, so its cost follows the entries touched, not the region.
+- :func:`build_library` rebuilds everything (``manage.py build_indicator_library``, the admin action,
+  and nightly from Celery beat, which also drops names no indicator uses any more).
+
+Both take one database lock (PostgreSQL advisory lock, inside their transaction), so two never run at
+once and never race on the library's unique keys; the second waits and then sees the first's rows.
 """
 
 from __future__ import annotations
@@ -14,15 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
 from perfgoals.models import Indicator
 from projects.scoping import regions_of
 
-from .models import LibraryIndicator
+from .models import LibraryIndicator, LibraryName
 
 _NUMBERING = re.compile(
     r"^(?:[(（]?\s*[0-9]{1,3}\s*[)）.、．:：]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
@@ -77,15 +87,19 @@ def shared() -> bool:
     return bool(getattr(settings, "INTAKE_LIBRARY_SHARED", False))
 
 
-def build_library() -> LibraryReport:
-    """(Re)build the library from every indicator of projects whose targets are at least submitted.
+#: the PostgreSQL advisory lock every change of the library takes (an arbitrary constant of this app)
+LIBRARY_LOCK = 7_310_452
 
-    Non-curated entries are rewritten from the data (most common levels, direction, unit and target);
-    curated entries only get their usage count; entries no longer used and not curated are removed.
-    """
-    groups: dict[tuple[int | None, str], list[dict[str, Any]]] = defaultdict(list)
-    one_library = shared()
-    rows = (
+
+def _lock_library() -> None:
+    """Serialise library writers inside the current transaction (on SQLite, writers already are)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LIBRARY_LOCK])
+
+
+def _library_rows():
+    return (
         Indicator.objects.filter(project__evaluation__status__in=LIBRARY_STATUSES)
         .order_by("-project__year", "pk")
         .values(
@@ -100,59 +114,149 @@ def build_library() -> LibraryReport:
             "unit_printed",
         )
     )
+
+
+def _group(rows, wanted: set[tuple[int | None, str]] | None = None):
+    groups: dict[tuple[int | None, str], list[dict[str, Any]]] = defaultdict(list)
+    one_library = shared()
     for row in rows:
         key = name_key(row["name"])
-        if key:
-            groups[(None if one_library else row["project__region_id"], key)].append(row)
+        if not key:
+            continue
+        place = (None if one_library else row["project__region_id"], key)
+        if wanted is None or place in wanted:
+            groups[place].append(row)
+    return groups
+
+
+#: what an entry takes from the data (a curated entry only its usage count)
+_ENTRY_FIELDS = [
+    "name",
+    "level1",
+    "level2",
+    "direction",
+    "qualitative",
+    "unit",
+    "typical_target",
+    "usage_count",
+]
+
+
+def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """An entry's texts from the indicators that use its name: the most common of each."""
+    level1, level2 = _mode((r["level1"], r["level2"]) for r in items)
+    same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
+    direction = _mode(r["direction"] for r in same_level)
+    kinds = Counter(r["target_kind"] for r in same_level)
+    qualitative = kinds.get("qualitative", 0) > kinds.get("quantitative", 0)
+    units = []
+    targets = []
+    for r in same_level:
+        value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
+        units.append(value.printed_unit or value.unit or "")
+        targets.append(_printed_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
+    return {
+        "name": display_name(_mode(r["name"] for r in same_level))[:300],
+        "level1": level1,
+        "level2": level2,
+        "direction": direction if not qualitative else "",
+        "qualitative": qualitative,
+        "unit": (_mode(units) or "")[:30],
+        "typical_target": (_mode(targets) or "")[:200],
+        "usage_count": len(items),
+    }
+
+
+def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], report: LibraryReport) -> None:
+    """Create or update the entries of ``groups`` (in bulk); entries of ``existing`` left over lost
+    every use: removed, or (curated) kept with a usage count of 0."""
+    now = timezone.now()
+    created: list[LibraryIndicator] = []
+    changed: list[LibraryIndicator] = []
+    for (region_id, key), items in groups.items():
+        values = _entry_values(items)
+        entry = existing.pop((region_id, key), None)
+        if entry is None:
+            created.append(LibraryIndicator(region_id=region_id, name_key=key, updated_at=now, **values))
+            continue
+        if entry.curated:
+            values = {"usage_count": values["usage_count"]}
+        if any(getattr(entry, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(entry, k, v)
+            entry.updated_at = now
+            changed.append(entry)
+    gone = [entry for entry in existing.values() if not entry.curated]
+    for entry in existing.values():
+        if entry.curated and entry.usage_count:
+            entry.usage_count = 0
+            entry.updated_at = now
+            changed.append(entry)
+    LibraryIndicator.objects.bulk_create(created, batch_size=1000)
+    LibraryIndicator.objects.bulk_update(changed, [*_ENTRY_FIELDS, "updated_at"], batch_size=1000)
+    LibraryIndicator.objects.filter(pk__in=[entry.pk for entry in gone]).delete()
+    report.created += len(created)
+    report.updated += sum(1 for entry in changed if entry.usage_count or not entry.curated)
+    report.removed += len(gone)
+
+
+def _remember_names(names: Iterable[str]) -> None:
+    """Record raw indicator names with their keys, so an update finds every spelling of an entry."""
+    rows = [LibraryName(name=name, name_key=name_key(name)) for name in set(names) if name]
+    LibraryName.objects.bulk_create(
+        [row for row in rows if row.name_key], ignore_conflicts=True, batch_size=2000
+    )
+
+
+def build_library() -> LibraryReport:
+    """(Re)build the library from every indicator of projects whose targets are at least submitted.
+
+    Non-curated entries are rewritten from the data (most common levels, direction, unit and target);
+    curated entries only get their usage count; entries no longer used and not curated are removed.
+    The table of names is rebuilt too.
+    """
     report = LibraryReport()
-    existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
     with transaction.atomic():
-        for (region_id, key), items in groups.items():
-            level1, level2 = _mode((r["level1"], r["level2"]) for r in items)
-            same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
-            direction = _mode(r["direction"] for r in same_level)
-            kinds = Counter(r["target_kind"] for r in same_level)
-            qualitative = kinds.get("qualitative", 0) > kinds.get("quantitative", 0)
-            units = []
-            targets = []
-            for r in same_level:
-                value = parse(
-                    r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None
-                )
-                units.append(value.printed_unit or value.unit or "")
-                targets.append(_printed_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
-            values = {
-                "name": display_name(_mode(r["name"] for r in same_level))[:300],
-                "level1": level1,
-                "level2": level2,
-                "direction": direction if not qualitative else "",
-                "qualitative": qualitative,
-                "unit": (_mode(units) or "")[:30],
-                "typical_target": (_mode(targets) or "")[:200],
-                "usage_count": len(items),
-            }
-            entry = existing.pop((region_id, key), None)
-            if entry is None:
-                LibraryIndicator.objects.create(region_id=region_id, name_key=key, **values)
-                report.created += 1
-                continue
-            if entry.curated:
-                changed = {"usage_count": values["usage_count"]}
-            else:
-                changed = {k: v for k, v in values.items() if getattr(entry, k) != v}
-            if any(getattr(entry, k) != v for k, v in changed.items()):
-                for k, v in changed.items():
-                    setattr(entry, k, v)
-                entry.save(update_fields=[*changed, "updated_at"])
-                report.updated += 1
-        for entry in existing.values():
-            if entry.curated:
-                if entry.usage_count:
-                    entry.usage_count = 0
-                    entry.save(update_fields=["usage_count", "updated_at"])
-            else:
-                entry.delete()
-                report.removed += 1
+        _lock_library()
+        rows = list(_library_rows())
+        LibraryName.objects.all().delete()
+        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator())
+        existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
+        _write(_group(rows), existing, report)
+    report.total = LibraryIndicator.objects.count()
+    return report
+
+
+def update_library(project_ids: Iterable[int]) -> LibraryReport:
+    """Recompute only the entries the indicator names of these projects touch.
+
+    Every indicator of the same entry (same region unless the library is shared, same name key) is
+    counted, whichever project it belongs to; a name these projects no longer use is corrected by the
+    next full rebuild (nightly).
+    """
+    report = LibraryReport()
+    ids = list(project_ids)
+    with transaction.atomic():
+        _lock_library()
+        touched = list(Indicator.objects.filter(project_id__in=ids).values_list("project__region_id", "name"))
+        if not touched:
+            report.total = LibraryIndicator.objects.count()
+            return report
+        _remember_names(name for _, name in touched)
+        one_library = shared()
+        wanted = {(None if one_library else region, name_key(name)) for region, name in touched}
+        wanted = {place for place in wanted if place[1]}
+        keys = {key for _, key in wanted}
+        spellings = list(LibraryName.objects.filter(name_key__in=keys).values_list("name", flat=True))
+        rows = _library_rows().filter(name__in=spellings)
+        if not one_library:
+            rows = rows.filter(project__region_id__in={region for region, _ in wanted})
+        existing = {
+            (entry.region_id, entry.name_key): entry
+            for entry in LibraryIndicator.objects.filter(name_key__in=keys)
+            if (entry.region_id, entry.name_key) in wanted
+        }
+        _write(_group(rows, wanted), existing, report)
     report.total = LibraryIndicator.objects.count()
     return report
 

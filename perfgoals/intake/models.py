@@ -213,3 +213,18 @@ class CarriedIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} ← {self.previous_year}"
+
+
+class LibraryName(models.Model):
+    """A raw indicator name seen in the data, with its library key: the spellings of one entry
+    ("1、参保率", "参保率") are found by key without reading every indicator of a region."""
+
+    name = models.CharField("三级指标", max_length=300, unique=True)
+    name_key = models.CharField("检索键", max_length=300, db_index=True)
+
+    class Meta:
+        verbose_name = "指标名称写法"
+        verbose_name_plural = "指标名称写法"
+
+    def __str__(self) -> str:
+        return self.name

@@ -112,7 +112,7 @@ class Plan:
     @property
     def feeds_library(self) -> bool:
         """Whether writing this plan changes what the indicator library is built from (a goals
-        import does). The caller then queues ``tasks.queue_library_rebuild``: services queue nothing."""
+        import does). The caller then queues ``tasks.queue_library_update``: services queue nothing."""
         return self.kind == ImportKind.GOALS
 
     def error(self, problem: Problem) -> None:

@@ -58,6 +58,7 @@ from .library import (
     name_key,
     suggest,
     suggestion_dict,
+    update_library,
 )
 from .planning import Plan, PlannedProject, plan_import
 from .rollover import (
@@ -98,6 +99,7 @@ __all__ = [
     "cancel_batch",
     "clean_uploads",
     "compare_with_last_year",
+    "update_library",
     "confirm_batch",
     "create_batch",
     "display_name",

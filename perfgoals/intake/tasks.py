@@ -32,20 +32,29 @@ def import_batch(batch_id: int) -> dict:
     """Import a confirmed workbook in one transaction."""
     run = services.run_batch_import(batch_id)
     if run.feeds_library:
-        queue_library_rebuild()
+        queue_library_update(run.project_ids)
     return {"batch_id": batch_id, "status": run.batch.status}
 
 
-@shared_task(name="intake.rebuild_library")
-def rebuild_library() -> dict:
-    """Rebuild the indicator library from the projects (after an import)."""
-    report = services.build_library()
+def _library_report(report: services.LibraryReport) -> dict:
     return {
         "created": report.created,
         "updated": report.updated,
         "removed": report.removed,
         "total": report.total,
     }
+
+
+@shared_task(name="intake.update_library")
+def update_library(project_ids: list[int]) -> dict:
+    """Update the library entries these projects' indicators touch (after an import or a submission)."""
+    return _library_report(services.update_library(project_ids))
+
+
+@shared_task(name="intake.rebuild_library")
+def rebuild_library() -> dict:
+    """Rebuild the whole indicator library from the projects (nightly from beat, or by hand)."""
+    return _library_report(services.build_library())
 
 
 @shared_task(name="intake.clean_uploads")
@@ -75,6 +84,8 @@ def queue_import(batch: ImportBatch) -> None:
     transaction.on_commit(lambda: import_batch.delay(batch.pk))
 
 
-def queue_library_rebuild() -> None:
-    """Rebuild the indicator library by a task once the current transaction commits."""
-    transaction.on_commit(lambda: rebuild_library.delay())
+def queue_library_update(project_ids: list[int]) -> None:
+    """Update the library entries of these projects by a task once the current transaction commits."""
+    ids = list(project_ids)
+    if ids:
+        transaction.on_commit(lambda: update_library.delay(ids))

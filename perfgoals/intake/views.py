@@ -187,7 +187,7 @@ def batch_confirm(request, pk: int):
     else:
         run = services.run_batch_import(batch.pk)
         if run.feeds_library:
-            tasks.queue_library_rebuild()
+            tasks.queue_library_update(run.project_ids)
         batch = run.batch
         if batch.status == BatchStatus.DONE:
             messages.success(request, "导入完成：" + batch.result.get("text", ""))

@@ -1,7 +1,8 @@
 """The named changes of 抽查复核. Each runs in one transaction, checks that the user is a finance
-reviewer of the sample's region (through ``projects.scoping``), compares the version the page saw
-where a record is edited, and writes its history with a reason. Nothing here touches the unit's own
-scores: the 复核 scores and totals are stored beside them.
+reviewer of the sample's region (through ``projects.scoping``) — or, for the 复核得分 of an assigned
+item, its third-party reviewer —, compares the version the page saw where a record is edited, and
+writes its history with a reason. Nothing here touches the unit's own scores: the 复核 scores and
+totals are stored beside them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from projects.models import BudgetLine, Project, Region
+from projects.models import BudgetLine, Project, ProjectGrant, Region
 
 from ..models import Evaluation, Indicator
 from ..oversight.signals import evaluation_signals
 from ..weights import declared_weights
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
 from ..workflow.versions import acting_as, conflict_message, last_change
-from .access import finance_regions, may_recheck
+from .access import finance_regions, may_recheck, may_score, third_party_reviewers
 from .models import DrawReason, ItemStatus, RecheckItem, RecheckSample, RecheckScore
 
 #: the criteria in the order they are applied, each drawing from what the earlier ones left
@@ -217,9 +218,13 @@ def _bump(item: RecheckItem, reason: str, fields=()) -> None:
     item.save(update_fields=["version", "updated_at", *fields])
 
 
-def _open_item(user, item: RecheckItem, expected_version) -> RecheckItem:
+def _open_item(user, item: RecheckItem, expected_version, *, assignee_may: bool = False) -> RecheckItem:
     item = lock_item(item)
-    _check_finance(user, item.sample.region)
+    if assignee_may:
+        if not may_score(user, item):
+            raise NotPermitted("只有本地区的财政审阅人或受托的第三方评价机构可以复核打分。")
+    else:
+        _check_finance(user, item.sample.region)
     _check_item_version(item, expected_version)
     if item.status == ItemStatus.DONE:
         raise WorkflowError("该项复核已完成，不能再修改。")
@@ -245,8 +250,9 @@ def record_indicator_score(
     user, item: RecheckItem, indicator: Indicator, score, reason: str, expected_version=None
 ):
     """Set (or, with a blank score, withdraw) the 复核得分 of one indicator: within [0, weight], rounded
-    half-up to 2 places, with a reason. Returns the stored RecheckScore, or None when withdrawn."""
-    item = _open_item(user, item, expected_version)
+    half-up to 2 places, with a reason. Returns the stored RecheckScore, or None when withdrawn.
+    Finance of the region or the third-party reviewer the item is assigned to."""
+    item = _open_item(user, item, expected_version, assignee_may=True)
     if indicator.project_id != Evaluation.objects.values_list("project_id", flat=True).get(
         pk=item.evaluation_id
     ):
@@ -336,4 +342,48 @@ def finish_item(user, item: RecheckItem, findings: str, expected_version=None) -
             f"完成复核：{result.total} 分（{result.grade}）",
             ["recheck_total", "recheck_grade", "findings", "status", "finished_at"],
         )
+    return item
+
+
+# --- a third-party reviewer (第三方评价机构) --------------------------------------------------------
+
+
+def _grant_reason(item: RecheckItem) -> str:
+    return f"复核记录 #{item.pk}"
+
+
+@transaction.atomic
+def assign_item(user, item: RecheckItem, assignee_id, expected_version=None) -> RecheckItem:
+    """Assign the 复核 of one sampled evaluation to a third-party reviewer engaged by the region (or,
+    with a blank ``assignee_id``, take it back): the reviewer then sees that project, and only it, and
+    records 复核得分; finance still finishes the item. Finance of the region only."""
+    item = _open_item(user, item, expected_version)
+    text = str(assignee_id if assignee_id is not None else "").strip()
+    assignee = None
+    if text:
+        if not (text.isascii() and text.isdigit() and len(text) < 12):
+            raise InvalidData({"assignee": ["请选择第三方评价机构人员。"]})
+        assignee = third_party_reviewers(item.sample.region).filter(pk=int(text)).first()
+        if assignee is None:
+            raise InvalidData({"assignee": ["所选人员不是本地区委托的第三方评价机构人员。"]})
+    if assignee is not None and assignee.pk == item.assignee_id:
+        return item
+    project_id = Evaluation.objects.values_list("project_id", flat=True).get(pk=item.evaluation_id)
+    with acting_as(user):
+        ProjectGrant.objects.filter(project_id=project_id, reason=_grant_reason(item)).delete()
+        if assignee is not None:
+            ProjectGrant.objects.create(
+                project_id=project_id, user=assignee, reason=_grant_reason(item), granted_by=user
+            )
+        before = item.assignee
+        item.assignee = assignee
+        if assignee is None:
+            reason = (
+                f"收回第三方复核（原为 {before.get_full_name() or before.username}）"
+                if before
+                else "收回第三方复核"
+            )
+        else:
+            reason = f"委托第三方复核：{assignee.get_full_name() or assignee.username}"
+        _bump(item, reason, ["assignee"])
     return item

@@ -74,6 +74,15 @@ class RecheckItem(models.Model):
         "状态", max_length=20, choices=ItemStatus.choices, default=ItemStatus.IN_PROGRESS
     )
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_rechecks",
+        verbose_name="第三方复核人",
+        help_text="财政部门委托的第三方评价机构人员：可查看该项目并逐项复核打分；完成复核仍由财政审阅人确认。",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(verbose_name="复核记录变更记录")

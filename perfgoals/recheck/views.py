@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from projects.exports import streaming_download, xlsx_chunks
 from projects.filtersets import years_of
 from projects.models import Project
-from projects.scoping import whole_regions
+from projects.scoping import third_party_regions, whole_regions
 
 from ..evidence import listing as evidence_listing
 from ..models import Indicator
@@ -26,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _readable(user) -> None:
-    if not whole_regions(user).exists():
+    if not whole_regions(user).exists() and not third_party_regions(user).exists():
         raise Http404("没有可查看的复核。")
 
 
@@ -59,8 +59,13 @@ def sample_list(request):
             messages.success(request, f"已抽取 {sample.items.count()} 个项目（随机种子 {sample.seed}）。")
             return redirect("recheck:sample", sample.pk)
     samples = access.visible_samples(user).order_by("-created_at", "-pk")[:200]
+    assigned = access.assigned_items(user).select_related(
+        "sample__region", "evaluation__project__unit", "evaluation__project__department"
+    )
     context = {
         "samples": samples,
+        "assigned": assigned.order_by("status", "-sample__created_at", "order")[:500],
+        "sees_samples": whole_regions(user).exists(),
         "can_draw": bool(regions),
         "regions": regions,
         "years": years,
@@ -118,17 +123,34 @@ def item_detail(request, pk: int):
         ),
         pk=pk,
     )
-    can_edit = access.may_recheck(user, item.sample.region) and item.status == ItemStatus.IN_PROGRESS
+    is_finance = access.may_recheck(user, item.sample.region)
+    in_progress = item.status == ItemStatus.IN_PROGRESS
+    can_score = access.may_score(user, item) and in_progress
     row_errors: dict[int, dict] = {}
-    findings_error, conflict = [], ""
+    findings_error, assignee_error, conflict = [], [], ""
     findings = item.findings
     status = 200
     if request.method == "POST":
-        if not access.may_recheck(user, item.sample.region):
+        do = request.POST.get("do")
+        if not (is_finance or (do not in ("finish", "assign") and access.may_score(user, item))):
             raise actions.NotPermitted("只有本地区的财政审阅人可以进行抽查复核。")
         version = request.POST.get("version") or None
         try:
-            if request.POST.get("do") == "finish":
+            if do == "assign":
+                try:
+                    done = actions.assign_item(user, item, request.POST.get("assignee"), version)
+                except InvalidData as refused:
+                    assignee_error = refused.errors.get("assignee", [])
+                    raise
+                who = done.assignee
+                messages.success(
+                    request,
+                    f"已委托第三方复核：{who.get_full_name() or who.username}。"
+                    if who
+                    else "已收回第三方复核，由财政审阅人复核。",
+                )
+                return redirect("recheck:item", item.pk)
+            if do == "finish":
                 findings = request.POST.get("findings", "")
                 done = actions.finish_item(user, item, findings, version)
                 messages.success(
@@ -173,9 +195,16 @@ def item_detail(request, pk: int):
         "project": item.evaluation.project,
         "rows": pages.indicator_rows(item, row_errors),
         "result": result,
-        "can_edit": can_edit and item.status == ItemStatus.IN_PROGRESS,
+        "can_edit": can_score,
+        "can_finish": is_finance and in_progress,
+        "sees_sample": access.visible_samples(user).filter(pk=item.sample_id).exists(),
+        "is_finance": is_finance,
+        "reviewers": list(access.third_party_reviewers(item.sample.region))
+        if is_finance and in_progress
+        else [],
+        "assignee_error": assignee_error,
         # a finished 复核's findings may become 整改事项 (finance of the region opens them)
-        "may_open_rectify": item.status == ItemStatus.DONE and access.may_recheck(user, item.sample.region),
+        "may_open_rectify": item.status == ItemStatus.DONE and is_finance,
         "findings": findings,
         "findings_error": findings_error,
         "conflict": conflict,

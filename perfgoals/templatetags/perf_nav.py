@@ -46,3 +46,15 @@ def can_oversee(roles) -> bool:
 def can_recheck(roles) -> bool:
     """抽查复核 is finance's work; administrators read it."""
     return bool({Role.FINANCE, Role.ADMIN} & set(roles or ()))
+
+
+@register.filter
+def is_third_party(roles) -> bool:
+    """A third-party reviewer (第三方评价机构) works only on the 复核 assigned to it."""
+    return Role.THIRD_PARTY in set(roles or ())
+
+
+@register.filter
+def only_third_party(roles) -> bool:
+    """A third-party reviewer and nothing else: its navigation is its 复核 work and its projects."""
+    return set(roles or ()) == {Role.THIRD_PARTY}

@@ -19,6 +19,7 @@ from .. import workflow
 from ..choices import Status
 from ..engine import LEVEL2, vocabulary
 from ..forms import Level1WeightsForm, SubmitForm, TargetForm
+from ..intake import tasks as library_tasks
 from ..models import Indicator
 from ..pages.history import project_history
 from ..pages.targets import build_target_rows, level1_sums
@@ -305,9 +306,16 @@ def submit_targets(request, pk: int):
     """Submit the targets: all or nothing, everything missing listed at once."""
     project = _unit_project(request, pk)
     form = SubmitForm(request.POST)
+
+    def submit():
+        evaluation = workflow.submit_targets(project.evaluation, request.user, form.cleaned_data["version"])
+        # submitted targets feed the indicator library: its entries for these names are updated
+        library_tasks.queue_library_update([project.pk])
+        return evaluation
+
     return perform(
         form,
-        lambda: workflow.submit_targets(project.evaluation, request.user, form.cleaned_data["version"]),
+        submit,
         PageAnswer(
             request,
             render=lambda status, **shown: targets_page(

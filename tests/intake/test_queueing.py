@@ -25,7 +25,7 @@ INTAKE = Path(services.__file__).parent
 def queued(monkeypatch):
     """The tasks queued through ``delay``, by name (the tasks themselves do not run)."""
     names: list[str] = []
-    for task in (tasks.preview_batch, tasks.import_batch, tasks.rebuild_library):
+    for task in (tasks.preview_batch, tasks.import_batch, tasks.update_library, tasks.rebuild_library):
         monkeypatch.setattr(task, "delay", lambda *args, _name=task.name: names.append(_name))
     return names
 
@@ -38,7 +38,7 @@ def _upload(client, data: bytes):
 
 
 @pytest.mark.django_db
-def test_a_small_goals_file_is_imported_in_the_request_then_the_library_rebuilt(
+def test_a_small_goals_file_is_imported_in_the_request_then_the_library_updated(
     demo, client, yantai, media, queued, django_capture_on_commit_callbacks
 ):
     client.force_login(yantai)
@@ -51,7 +51,7 @@ def test_a_small_goals_file_is_imported_in_the_request_then_the_library_rebuilt(
         client.post(reverse("intake:batch_confirm", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE
-    assert len(callbacks) == 1 and queued == ["intake.rebuild_library"]
+    assert len(callbacks) == 1 and queued == ["intake.update_library"]
 
 
 @pytest.mark.django_db
@@ -82,14 +82,14 @@ def test_an_import_task_delivered_again_queues_nothing(
     assert services.confirm_batch(batch)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert tasks.import_batch.delay(batch.pk).get()["status"] == BatchStatus.DONE
-    assert len(callbacks) == 1  # the library rebuild, after the import's commit
+    assert len(callbacks) == 1  # the library update, after the import's commit
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert tasks.import_batch.delay(batch.pk).get()["status"] == BatchStatus.DONE
     assert callbacks == []
 
 
 @pytest.mark.django_db
-def test_the_command_queues_the_library_rebuild_after_a_goals_import_only(
+def test_the_command_queues_the_library_update_after_a_goals_import_only(
     demo, tmp_path, queued, django_capture_on_commit_callbacks
 ):
     rows = [
@@ -103,7 +103,7 @@ def test_the_command_queues_the_library_rebuild_after_a_goals_import_only(
     assert queued == []
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_workbook", str(path), stdout=io.StringIO())
-    assert queued == ["intake.rebuild_library"]
+    assert queued == ["intake.update_library"]
 
 
 def test_only_goals_written_feed_the_library():

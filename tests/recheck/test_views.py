@@ -24,6 +24,7 @@ ROLE_KEYS = [
     "supervisor_other",
     "finance",
     "finance_other",
+    "third_party",  # engaged by the region, nothing assigned to it here
     "admin",
 ]
 LOGIN = "login"
@@ -60,6 +61,7 @@ GET_EXPECTED = {
     "supervisor_other": 404,
     "finance": 200,
     "finance_other": 404,
+    "third_party": 404,
     "admin": 200,
 }
 POST_EXPECTED = {**GET_EXPECTED, "finance": 302, "admin": 403}
@@ -88,11 +90,12 @@ def test_reading_a_sample_or_item(sample, item, client_of, role, page):
 @pytest.mark.parametrize("role", ROLE_KEYS)
 def test_the_sample_list(sample, client_of, role):
     response = client_for(role, client_of).get(reverse("recheck:index"))
-    expected = 200 if role == "finance_other" else GET_EXPECTED[role]  # another region: its own (empty) list
+    # another region's finance: its own (empty) list; a third-party reviewer: what is assigned to it
+    expected = 200 if role in ("finance_other", "third_party") else GET_EXPECTED[role]
     assert_status(response, expected)
     if expected == 200:
         text = response.content.decode()
-        assert (f"复核样本 #{sample.pk}" in text) == (role != "finance_other")
+        assert (f"复核样本 #{sample.pk}" in text) == (role not in ("finance_other", "third_party"))
         assert ('name="seed"' in text) == role.startswith("finance")
 
 
@@ -102,7 +105,8 @@ def test_drawing_a_sample(demo, client_of, role):
         reverse("recheck:index"),
         {"year": "2019", "risk": "1", "funds": "1", "low_execution": "0", "random": "1", "seed": "4"},
     )
-    expected = {**POST_EXPECTED, "finance_other": 422}[role]  # Qinghai has no 2019 results to draw
+    # Qinghai has no 2019 results to draw; a third-party reviewer never draws
+    expected = {**POST_EXPECTED, "finance_other": 422, "third_party": 403}[role]
     assert_status(response, expected)
     assert RecheckSample.objects.count() == (1 if expected == 302 else 0)
     if expected == 302:

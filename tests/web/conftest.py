@@ -25,6 +25,7 @@ ROLES = {
     "supervisor_other": "shenhe_qinghai",
     "finance": "caizheng_yantai",
     "finance_other": "caizheng_qinghai",
+    "third_party": "disanfang_yantai",  # 第三方评价机构 engaged by 烟台's finance bureau
     "admin": "admin",
 }
 

@@ -184,7 +184,7 @@ class WorkbookReader:
         with workbook._archive.open(ws._worksheet_path) as source:
             parser = WorkSheetParser(
                 source,
-                workbook.shared_strings,
+                ws._shared_strings,  # the read-only sheet holds them; the workbook's list stays empty
                 data_only=False,
                 epoch=workbook.epoch,
                 date_formats=workbook._date_formats,

@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 self.stderr.write(problem.text())
             raise CommandError("导入被拒绝，没有写入任何数据。") from exc
         if plan.feeds_library:
-            tasks.queue_library_rebuild()
+            tasks.queue_library_update(report.project_ids)
         self.stdout.write(self.style.SUCCESS("导入完成：" + report.text()))
 
     def _print_plan(self, plan, *, verbose: bool) -> None:
