@@ -13,6 +13,7 @@ urlpatterns = [
     path("results/", include("perfgoals.results.urls")),
     path("rectify/", include("perfgoals.rectify.urls")),
     path("publication/", include("perfgoals.publication.urls")),
+    path("goal-tables/", include("perfgoals.goaltables.urls")),
     # the public pages of 公开: no login (the views are marked login_not_required)
     path("public/", include("perfgoals.publication.public_urls")),
     path("", include("perfgoals.urls")),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "perfgoals.results",
     "perfgoals.rectify",
     "perfgoals.publication",
+    "perfgoals.goaltables",
     "accounts",
 ]
 

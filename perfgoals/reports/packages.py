@@ -64,6 +64,16 @@ def head_files(
     yield f"{SUMMARY_NAME}.html", html.summary_page(dy).encode()
     yield f"{REPORT_NAME}.docx", docx_report.report_document(text, stamp)
     yield f"{REPORT_NAME}.html", html.report_page(text).encode()
+    for _description, make in EXTRA_HEAD_FILES:
+        yield from make(dy, stamp)
+
+
+#: more files of every department-year, registered by the rooms above this one when the apps are ready
+#: (``goaltables``: 03_项目支出绩效目标表.xlsx), so that this room imports none of them: (what 说明.txt
+#: says of it, a function (dy, stamp) → (name, bytes) …)
+EXTRA_HEAD_FILES: list[
+    tuple[str, Callable[[DepartmentYear, datetime | None], Iterable[tuple[str, bytes]]]]
+] = []
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,7 @@ def _readme(package: ReportPackage, stamp: datetime, entries: list[str], notes: 
         "每个部门、每个年度一个文件夹，内含：",
         f"  {SUMMARY_NAME}（.xlsx 与打印用 .html）",
         f"  {REPORT_NAME}（.docx 与 .html）",
+        *[f"  {description}" for description, _make in EXTRA_HEAD_FILES],
         f"  {FORMS_DIR}/ 每个项目的项目支出绩效自评表（.xlsx 与打印用 .html），"
         f"有佐证材料的项目另有“…{EVIDENCE_SUFFIX}”文件夹",
         "",

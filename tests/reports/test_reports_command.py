@@ -18,6 +18,7 @@ def test_export_writes_summary_report_and_forms(demo, tmp_path):
             "01_部门预算项目绩效自评情况汇总表.html",
             "02_绩效评价报告.docx",
             "02_绩效评价报告.html",
+            "03_项目支出绩效目标表.xlsx",
             "自评表/01_居民基本医疗保险市级财政补助.xlsx",
             "自评表/01_居民基本医疗保险市级财政补助.html",
             "自评表/02_职工长期护理保险市级财政补助.xlsx",
