@@ -17,7 +17,7 @@ from .. import workflow
 from ..choices import Status
 from ..evidence import listing as evidence_listing
 from ..forms import ApproveForm, ReopenForm, ReturnForm, TargetGradeForm
-from ..pages.sheet import budget_rows, build_sheet, subtotals
+from ..pages.sheet import budget_rows, build_sheet, level1_order, subtotals
 from ..weights import weight_sums
 from .actions import Done, PageAnswer, perform, require
 from .loading import engine_result, indicators_of, project_for
@@ -53,7 +53,7 @@ def review_context(
         "result": result,
         "caps": caps,
         "sheet": sheet,
-        "subtotals": subtotals(result),
+        "subtotals": subtotals(result, level1_order(project, indicators)),
         "budget": budget_rows(project.budget_lines.all(), project.budget_totals()),
         "evaluation_flags": evaluation_flags,
         "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
