@@ -81,6 +81,24 @@ def attach_evidence(
     require_editable(evaluation)
     if indicator is not None and indicator.project_id != project.pk:
         raise InvalidData({"indicator": ["所选指标不属于本项目。"]})
+    where = f"指标“{indicator.name[:30]}”" if indicator is not None else "项目"
+    return store(user, project, uploaded, indicator=indicator, description=description, where=where)
+
+
+def store(
+    user,
+    project: Project,
+    uploaded,
+    *,
+    indicator: Indicator | None = None,
+    rectify_item=None,
+    description: str = "",
+    where: str = "项目",
+) -> Evidence:
+    """The checks every evidence file passes (its description, its size and type by content, the
+    project's count) and the storing of it, with its history. The caller has checked who may attach
+    and locked what it attaches to (``attach_evidence``; ``rectify.actions.attach_rectify_evidence``
+    for a file of a 整改事项), inside its transaction."""
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX_CHARS:
         raise InvalidData({"description": [f"说明不能超过 {DESCRIPTION_MAX_CHARS} 字。"]})
@@ -98,6 +116,7 @@ def attach_evidence(
     evidence = Evidence(
         project=project,
         indicator=indicator,
+        rectify_item=rectify_item,
         original_name=original or "佐证材料",
         size=uploaded.size,
         content_type=kind.content_type,
@@ -105,7 +124,6 @@ def attach_evidence(
         description=description,
         uploaded_by=user,
     )
-    where = f"指标“{indicator.name[:30]}”" if indicator is not None else "项目"
     evidence._change_reason = f"上传{where}佐证材料：{evidence.original_name}"[:100]
     with acting_as(user):
         evidence.file.save("evidence", uploaded, save=False)
@@ -127,11 +145,22 @@ def remove_evidence(user, evidence: Evidence, reason: str) -> Evidence:
     require_enter(user, project)
     evaluation = lock_evaluation(project)
     require_editable(evaluation)
+    return mark_removed(user, evidence, reason, project=project)
+
+
+def clean_reason(reason, label: str = "删除原因") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidData({"reason": ["请填写删除原因。"]})
+        raise InvalidData({"reason": [f"请填写{label}。"]})
     if len(reason) > REASON_MAX_CHARS:
-        raise InvalidData({"reason": [f"删除原因不能超过 {REASON_MAX_CHARS} 字。"]})
+        raise InvalidData({"reason": [f"{label}不能超过 {REASON_MAX_CHARS} 字。"]})
+    return reason
+
+
+def mark_removed(user, evidence: Evidence, reason: str, *, project: Project) -> Evidence:
+    """Record the removal (who, when, why) of a file of ``project``; the caller has checked who may
+    remove it and locked what it belongs to, inside its transaction."""
+    reason = clean_reason(reason)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.project_id != project.pk:
         raise WorkflowError("该佐证材料不属于本项目。")

@@ -20,9 +20,10 @@ from .models import Evidence
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:
-    """Evidence of the projects the user may see, not removed (another unit's: not there, a 404)."""
+    """Evidence of the projects the user may see, not removed (another unit's: not there, a 404). A file
+    of a 整改事项 is not here: the 整改 pages list and serve it, under their own access rule."""
     projects = visible_projects(user).values("pk")
-    return Evidence.objects.active().filter(project__in=projects)
+    return Evidence.objects.active().of_results().filter(project__in=projects)
 
 
 def active_count():
@@ -63,6 +64,7 @@ class Panel:
 def project_items(project: Project) -> list[Evidence]:
     return list(
         Evidence.objects.active()
+        .of_results()
         .filter(project_id=project.pk)
         .select_related("uploaded_by", "indicator")
         .order_by("indicator__order", "uploaded_at", "pk")

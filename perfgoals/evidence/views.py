@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +15,7 @@ from projects.scoping import visible_projects
 
 from ..models import Indicator
 from ..workflow.errors import InvalidData, WorkflowError
-from . import actions, content, listing
+from . import actions, listing, serving
 
 #: where a form sent from another page goes back to (never a free address: no open redirect)
 BACK = {
@@ -83,21 +83,7 @@ def project_evidence(request, pk: int):
 def download(request, pk: int):
     """The file, as an attachment that no browser renders (nosniff), to whoever may see the project."""
     evidence = get_object_or_404(listing.visible_evidence(request.user), pk=pk)
-    kind = content.kind_of(evidence.content_type)
-    if kind is None:  # a type this version no longer accepts: still only ever an opaque download
-        kind = content.Kind("application/octet-stream", "", "")
-        name = evidence.original_name
-    else:
-        name = content.download_name(evidence.original_name, kind)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在。") from None
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=kind.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serving.attachment(evidence)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""整改: every URL × every role, the transitions and who may make them, bad input, overdue marking, the
+"""整改: every URL × every role (a third-party reviewer granted the project included: it reads no 整改), the transitions and who may make them, bad input, overdue marking, the
 blocks on the unit's home page and the project page, and the button on a finished 复核."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from perfgoals.rectify import actions
 from perfgoals.rectify import urls as rectify_urls
 from perfgoals.rectify.models import RectifyItem, RectifyStatus
 from perfgoals.workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
+from projects.models import ProjectGrant
+from projects.scoping import visible_projects
 
 ROLE_KEYS = [
     "anonymous",
@@ -25,6 +27,7 @@ ROLE_KEYS = [
     "finance",
     "finance_other",
     "admin",
+    "third_party",
 ]
 LOGIN = "login"
 #: reading an item of 烟台市医疗保障局's project
@@ -37,6 +40,8 @@ READ = {
     "finance": 200,
     "finance_other": 404,
     "admin": 200,
+    # engaged by finance for the 复核 of the project (granted it), but 整改 is not its business
+    "third_party": 404,
 }
 #: opening an item / confirming or returning it: finance of the region and the department's supervisor
 REVIEW = {**READ, "unit_own": 403, "admin": 403, "finance": 302, "supervisor_own": 302}
@@ -59,6 +64,14 @@ def assert_status(response, expected):
         assert response.status_code == expected, response.content.decode()[:400]
 
 
+@pytest.fixture(autouse=True)
+def third_party_granted(small_project, user_of):
+    """The third-party reviewer holds a grant of the project (as a 复核 assignment gives it)."""
+    ProjectGrant.objects.create(
+        project=small_project, user=user_of("third_party"), reason="复核", granted_by=user_of("finance")
+    )
+
+
 @pytest.fixture
 def item(small_project, user_of):
     return actions.open_item(user_of("finance"), small_project, "review", "绩效目标未细化", in_days(30))
@@ -69,7 +82,21 @@ def answered(item, user_of):
 
 
 def test_every_rectify_url_is_covered():
-    assert {p.name for p in rectify_urls.urlpatterns} == {"index", "open", "item"}
+    assert {p.name for p in rectify_urls.urlpatterns} == {
+        "index",
+        "open",
+        "item",
+        "evidence",
+        "evidence_download",
+        "evidence_remove",
+    }
+
+
+def test_the_third_party_reviewer_sees_the_project_but_no_rectify(small_project, user_of, client_of):
+    reviewer = user_of("third_party")
+    assert visible_projects(reviewer).filter(pk=small_project.pk).exists()
+    page = client_of("third_party").get(reverse("perfgoals:project", args=[small_project.pk]))
+    assert page.status_code == 200 and "rectify-items" not in page.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
