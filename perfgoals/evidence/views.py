@@ -71,6 +71,7 @@ def project_evidence(request, pk: int):
     context = {
         "project": project,
         "panel": listing.panel(request.user, project),
+        "removed": listing.removed_items(request.user, project),
         "errors": errors,
         "message": message,
         "values": values,
@@ -104,3 +105,24 @@ def remove(request, pk: int):
         return redirect(_back(request, project))
     messages.success(request, f"已删除佐证材料“{evidence.original_name}”（记录保留）。")
     return redirect(_back(request, project))
+
+
+@login_required
+@require_POST
+def restore(request, pk: int):
+    """Bring a removed file back to the project's pages, with a reason: the unit (while it may change its
+    results) or finance of the project's region."""
+    evidence = get_object_or_404(listing.removed_evidence(request.user).select_related("project"), pk=pk)
+    project = evidence.project
+    try:
+        actions.restore_evidence(request.user, evidence, request.POST.get("reason", ""))
+    except WorkflowError as refused:
+        text = (
+            "；".join(m for msgs in refused.errors.values() for m in msgs)
+            if isinstance(refused, InvalidData)
+            else refused.message
+        )
+        messages.error(request, f"未恢复“{evidence.original_name}”：{text}")
+        return redirect("evidence:project", project.pk)
+    messages.success(request, f"已恢复佐证材料“{evidence.original_name}”。")
+    return redirect("evidence:project", project.pk)

@@ -211,3 +211,29 @@ def remove_rectify_evidence(user, evidence: Evidence, reason, expected_version=N
     evidence = evidence_actions.mark_removed(user, evidence, reason, project=item.project)
     _bump(user, item, f"删除整改佐证材料：{evidence.original_name}")
     return evidence
+
+
+@transaction.atomic
+def restore_rectify_evidence(user, evidence: Evidence, reason, expected_version=None) -> Evidence:
+    """Bring back a removed file of the item, with a reason: the unit while it may change its account,
+    or the item's reviewers (finance, the department) at any time."""
+    if evidence.rectify_item_id is None:
+        raise WorkflowError("该文件不是整改佐证材料。")
+    item = (
+        RectifyItem.objects.select_related("project")
+        .select_for_update(of=("self",))
+        .get(pk=evidence.rectify_item_id)
+    )
+    if not may_restore(user, item):
+        raise NotPermitted("只有责任单位（整改待反馈时）或本事项的审核人可以恢复整改佐证材料。")
+    if expected_version is not None and str(expected_version) != str(item.version):
+        by, at = last_change(item.history)
+        raise VersionConflict(conflict_message("该整改事项", by, at), changed_by=by, changed_at=at)
+    evidence = evidence_actions.mark_restored(user, evidence, reason, project=item.project)
+    _bump(user, item, f"恢复整改佐证材料：{evidence.original_name}")
+    return evidence
+
+
+def may_restore(user, item: RectifyItem) -> bool:
+    unit_may = may_answer(user, item) and item.status in TRANSITIONS["answer"].sources
+    return unit_may or may_review(user, item.project)

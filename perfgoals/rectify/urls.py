@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.item_evidence, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("evidence/<int:pk>/restore/", views.evidence_restore, name="evidence_restore"),
 ]

@@ -138,10 +138,14 @@ def _item_page(request, item, *, errors=None, conflict="", text="", status=200, 
     can_answer = access.may_answer(user, item) and item.status in actions.TRANSITIONS["answer"].sources
     can_review = access.may_review(user, item.project) and item.status == RectifyStatus.ANSWERED
     history = item.history.select_related("history_user").order_by("-history_date")[:50]
-    files = list(item.evidence.active().select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    files, removed = [], []
+    for f in item.evidence.select_related("uploaded_by", "removed_by").order_by("uploaded_at", "pk"):
+        (removed if f.removed else files).append(f)
+    may_restore = bool(removed) and actions.may_restore(user, item)
     context = {
         "item": item,
         "files": files,
+        "removed_files": removed if may_restore else [],
         "file_errors": file_errors or {},
         "max_mb": evidence_actions.max_bytes() // (1024 * 1024),
         "allowed": ALLOWED_TEXT,
@@ -190,10 +194,10 @@ def item_evidence(request, pk: int):
     return redirect(reverse("rectify:item", args=[item.pk]) + "#files")
 
 
-def _item_file(user, pk: int) -> Evidence:
-    """A file of a 整改事项 the user may read (another's, or one removed: a 404)."""
+def _item_file(user, pk: int, *, removed: bool = False) -> Evidence:
+    """A file of a 整改事项 the user may read (another's: a 404; a removed one only to restore it)."""
     return get_object_or_404(
-        Evidence.objects.active()
+        Evidence.objects.filter(removed_at__isnull=not removed)
         .filter(rectify_item__in=access.visible_items(user).values("pk"))
         .select_related("rectify_item__project"),
         pk=pk,
@@ -227,4 +231,27 @@ def evidence_remove(request, pk: int):
         messages.error(request, f"未删除“{evidence.original_name}”：{refused.message}")
     else:
         messages.success(request, f"已删除整改佐证材料“{evidence.original_name}”（记录保留）。")
+    return redirect(reverse("rectify:item", args=[item.pk]) + "#files")
+
+
+@login_required
+@require_POST
+def evidence_restore(request, pk: int):
+    """The unit (while it may answer) or the item's reviewers bring back a removed file, with a reason."""
+    user = request.user
+    evidence = _item_file(user, pk, removed=True)
+    item = evidence.rectify_item
+    if not actions.may_restore(user, item):
+        raise NotPermitted("您不能恢复该整改佐证材料。")
+    try:
+        actions.restore_rectify_evidence(
+            user, evidence, request.POST.get("reason", ""), request.POST.get("version") or None
+        )
+    except InvalidData as refused:
+        text = "；".join(m for msgs in refused.errors.values() for m in msgs)
+        messages.error(request, f"未恢复“{evidence.original_name}”：{text}")
+    except WorkflowError as refused:
+        messages.error(request, f"未恢复“{evidence.original_name}”：{refused.message}")
+    else:
+        messages.success(request, f"已恢复整改佐证材料“{evidence.original_name}”。")
     return redirect(reverse("rectify:item", args=[item.pk]) + "#files")

@@ -47,6 +47,10 @@ READ = {
 REVIEW = {**READ, "unit_own": 403, "admin": 403, "finance": 302, "supervisor_own": 302}
 #: answering: the responsible unit's users
 ANSWER = {**READ, "unit_own": 302, "supervisor_own": 403, "finance": 403, "admin": 403}
+#: the files of the unit's account: uploaded and removed by the unit (as answering), read by READ,
+#: restored by the unit or the item's reviewers
+FILES = ANSWER
+RESTORE = {**ANSWER, "finance": 302, "supervisor_own": 302}
 
 
 def in_days(n: int) -> str:
@@ -89,6 +93,7 @@ def test_every_rectify_url_is_covered():
         "evidence",
         "evidence_download",
         "evidence_remove",
+        "evidence_restore",
     }
 
 
@@ -267,3 +272,75 @@ def test_from_a_finished_recheck_only(small_project, main_project, user_of, clie
 def test_the_project_page_offers_to_open_an_item_to_reviewers(small_project, client_of, role):
     text = client_of(role).get(reverse("perfgoals:project", args=[small_project.pk])).content.decode()
     assert ('data-testid="open-rectify"' in text) == (role in ("supervisor_own", "finance"))
+
+
+@pytest.fixture
+def account_file(item, user_of, local_media):
+    from tests.evidence.conftest import pdf_bytes, upload
+
+    return actions.attach_rectify_evidence(user_of("unit_own"), item, upload("整改报告.pdf", pdf_bytes()))
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_uploading_a_file_of_the_account(item, client_of, role, local_media):
+    from perfgoals.evidence.models import Evidence
+    from tests.evidence.conftest import pdf_bytes, upload
+
+    response = client_for(role, client_of).post(
+        reverse("rectify:evidence", args=[item.pk]), {"file": upload("a.pdf", pdf_bytes()), "version": 1}
+    )
+    assert_status(response, FILES[role])
+    assert Evidence.objects.filter(rectify_item=item).exists() == (FILES[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_downloading_a_file_of_the_account(account_file, client_of, role):
+    response = client_for(role, client_of).get(reverse("rectify:evidence_download", args=[account_file.pk]))
+    assert_status(response, READ[role])
+    if READ[role] == 200:
+        assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_removing_and_restoring_a_file_of_the_account(account_file, user_of, client_of, role):
+    client = client_for(role, client_of)
+    response = client.post(
+        reverse("rectify:evidence_remove", args=[account_file.pk]), {"reason": "传错了", "version": 2}
+    )
+    assert_status(response, FILES[role])
+    account_file.refresh_from_db()
+    assert account_file.removed == (FILES[role] == 302)
+    if not account_file.removed:
+        actions.remove_rectify_evidence(user_of("unit_own"), account_file, "传错了")
+    item = RectifyItem.objects.get()
+    page = client.get(reverse("rectify:item", args=[item.pk]))
+    if READ[role] == 200:
+        shown = f'data-testid="rectify-removed-{account_file.pk}"' in page.content.decode()
+        assert shown == (RESTORE[role] == 302)
+    response = client.post(
+        reverse("rectify:evidence_restore", args=[account_file.pk]),
+        {"reason": "其实是对的", "version": item.version},
+    )
+    assert_status(response, RESTORE[role])
+    account_file.refresh_from_db()
+    assert (not account_file.removed) == (RESTORE[role] == 302)
+    if RESTORE[role] == 302:
+        item.refresh_from_db()
+        assert item.history.first().history_change_reason == "恢复整改佐证材料：整改报告.pdf"
+        assert account_file.history.first().history_change_reason == "恢复佐证材料：其实是对的"
+
+
+def test_the_reviewer_restores_after_the_answer_the_unit_no_longer(account_file, user_of):
+    unit, finance = user_of("unit_own"), user_of("finance")
+    actions.remove_rectify_evidence(unit, account_file, "传错了")
+    item = RectifyItem.objects.get()
+    item = actions.move(unit, item, "answer", "已整改", item.version)
+    with pytest.raises(NotPermitted):
+        actions.restore_rectify_evidence(unit, account_file, "恢复")
+    with pytest.raises(VersionConflict):
+        actions.restore_rectify_evidence(finance, account_file, "恢复", expected_version=1)
+    with pytest.raises(InvalidData):
+        actions.restore_rectify_evidence(finance, account_file, "")
+    actions.restore_rectify_evidence(finance, account_file, "核实时发现误删", item.version)
+    account_file.refresh_from_db()
+    assert not account_file.removed
