@@ -125,13 +125,20 @@ def _rendered(template: str, context: Callable[..., dict]) -> Callable[..., Http
     return render_again
 
 
+#: where the region's finance reviews last, the department's approval forwards instead
+_FORWARDED = "自评已审核通过，报本级财政部门审核；财政审核通过后数据锁定。"
+_TARGETS_FORWARDED = (
+    "绩效目标评为“{grade}”，已报本级财政部门审核；财政审核通过后填报单位才能填报实际完成情况。"
+)
 #: step → (its form, the workflow's action, what the supervisor is told, whether the supervisor stays on
 #: the review page — a reopened evaluation is still theirs to look at — or goes back to the queue)
 _REVIEW_ACTIONS = {
     "approve": (
         ApproveForm,
         lambda e, u, d, v: workflow.approve_evaluation(e, u, d.get("comment", ""), v),
-        "自评已审核通过，数据已锁定。",
+        lambda outcome: (
+            _FORWARDED if outcome.status == Status.FINANCE_PENDING else "自评已审核通过，数据已锁定。"
+        ),
         False,
     ),
     "return": (
@@ -158,7 +165,11 @@ _TARGET_REVIEW_ACTIONS = {
     "grade": (
         TargetGradeForm,
         lambda e, u, d, v: workflow.grade_targets(e, u, d["grade"], d.get("comment", ""), v),
-        lambda outcome: _TARGET_GRADED[outcome.target_grade],
+        lambda outcome: (
+            _TARGETS_FORWARDED.format(grade=outcome.target_grade)
+            if outcome.status == Status.TARGETS_FINANCE
+            else _TARGET_GRADED[outcome.target_grade]
+        ),
         False,
     ),
 }

@@ -3,7 +3,8 @@
 last level — accepts, finance draws a sample that includes it, a third-party reviewer re-scores two
 indicators lower with reasons, finance finishes the 复核, the grade drops, the proposed budget action
 follows the region's rule, a 整改 item is opened, the unit answers it, finance closes it; then every step
-is found in the review log or the history. Screenshot finance-accept-390.png (finance's acceptance)."""
+is found in the review log or the history. Screenshots finance-accept-390.png (finance's acceptance) and recheck-final-unit-390.png (the
+final 复核 on the unit's project page)."""
 
 from __future__ import annotations
 
@@ -172,6 +173,7 @@ def test_the_whole_chain_on_a_phone(demo, live_server, phone_page, settings, tmp
     final = page.inner_text("[data-testid=recheck-final]")
     assert item.recheck_grade in final and "佐证材料不足以支持实际完成值" in final
     assert_fits_the_screen(page)
+    shot(page, "recheck-final-unit-390.png", top_selector="[data-testid=recheck-final]")
     page.goto(f"{base}/rectify/{rectify.pk}/")
     page.fill("#answer textarea[name=text]", "已补充受益名单和资金拨付凭证。")
     page.click("#answer button[type=submit]")

@@ -376,3 +376,20 @@ def test_without_the_setting_finance_gets_no_reopen(small_project, client_of):
         {"reason": "更正", "version": fresh(small_project.evaluation).version},
     )
     assert response.status_code == 403
+
+
+def test_the_department_is_told_it_went_on_to_finance(finance_level, small_project, fresh_project, client_of):
+    client = client_of("supervisor_own")
+    evaluation = set_status(small_project, Status.SUBMITTED)
+    response = client.post(
+        reverse("perfgoals:approve", args=[small_project.pk]), {"version": evaluation.version}, follow=True
+    )
+    assert "报本级财政部门审核" in response.content.decode()
+    targets = targets_submitted(fresh_project)
+    response = client.post(
+        reverse("perfgoals:grade_targets", args=[fresh_project.pk]),
+        {"version": targets.version, "grade": "优"},
+        follow=True,
+    )
+    assert "绩效目标评为“优”，已报本级财政部门审核" in response.content.decode()
+    assert fresh(targets).status == Status.TARGETS_FINANCE
