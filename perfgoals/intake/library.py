@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from projects.scoping import regions_of
 
 from .models import LibraryIndicator, LibraryName
@@ -156,6 +156,7 @@ def _library_rows():
             "target_text",
             "nature_printed",
             "unit_printed",
+            *STANDARD_101_FIELDS,
         )
     )
 
@@ -182,6 +183,7 @@ _ENTRY_FIELDS = [
     "qualitative",
     "unit",
     "typical_target",
+    *STANDARD_101_FIELDS,
     "usage_count",
 ]
 
@@ -207,6 +209,8 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
         "qualitative": qualitative,
         "unit": (_mode(units) or "")[:30],
         "typical_target": (_mode(targets) or "")[:200],
+        # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
+        **{name: _mode(r[name] for r in same_level) or "" for name in STANDARD_101_FIELDS},
         "usage_count": len(items),
     }
 
@@ -346,6 +350,15 @@ def suggest(
     return found[:limit]
 
 
+def linked_key(user, key: str | None) -> str:
+    """The library key a chosen suggestion sent, kept only when it names an entry the user may be shown
+    (:func:`library_for`); anything else (a forged or stale key) links nothing."""
+    key = name_key(key or "")[:300]
+    if not key:
+        return ""
+    return key if library_for(user).filter(name_key=key).exists() else ""
+
+
 def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
     return {
         "id": entry.pk,
@@ -361,6 +374,12 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
         "qualitative": entry.qualitative,
         "unit": entry.unit,
         "typical_target": typical_target(entry.typical_target),
+        "key": entry.name_key,
+        "explanation": entry.explanation,
+        "scoring_standard": entry.scoring_standard,
+        "data_source": entry.data_source,
+        "basis": entry.basis,
+        "basis_label": entry.get_basis_display() if entry.basis else "",
         "usage_count": entry.usage_count,
         "curated": entry.curated,
     }

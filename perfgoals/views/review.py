@@ -17,6 +17,7 @@ from .. import workflow
 from ..choices import Status
 from ..evidence import listing as evidence_listing
 from ..forms import ApproveForm, FinanceReviewForm, ReopenForm, ReturnForm, TargetGradeForm
+from ..intake import peers as library_peers
 from ..pages.sheet import budget_rows, build_sheet, level1_order, subtotals
 from ..weights import weight_sums
 from .actions import Done, PageAnswer, perform, require
@@ -87,6 +88,10 @@ def target_review_context(
     """What review_targets.html shows of a set of targets; after a refused step, its form as sent."""
     context = targets_context(request, project, review=True, page_error=page_error)
     evaluation = project.evaluation
+    # each indicator beside the same library entry's targets in the region-year (a constant few queries)
+    peers = library_peers.peer_targets(request.user, project, context["indicators"])
+    for row in context["target_rows"]:
+        row.peers = peers.get(row.indicator.pk)
     checks = context["target_checks"]
     check_flags = workflow.target_check_flags(checks)
     context.update(
