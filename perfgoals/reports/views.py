@@ -86,7 +86,9 @@ def index(request):
             {
                 "dy": dy,
                 "text": text,
-                "wording_form": ReportTextForm(initial=text.sections, readonly=not editable),
+                "wording_form": ReportTextForm(
+                    initial=text.sections, readonly=not editable, sections=text.headings
+                ),
                 "can_edit": access.can_edit_wording(user, department),
                 "editable": editable,
                 "budget_annual": dy.budget_sum("annual"),
@@ -107,7 +109,7 @@ def wording(request, department_id: int, year: int):
     action = request.POST.get("action", "save")
     try:
         if action == "save" or action == "finalize":
-            form = ReportTextForm(request.POST)
+            form = ReportTextForm(request.POST, sections=dy.style.sections)
             form.is_valid()  # every field is optional text
             actions.save_report_text(request.user, dy, form.cleaned_data)
             if action == "finalize":
@@ -120,7 +122,7 @@ def wording(request, department_id: int, year: int):
             messages.success(request, "已撤销定稿，可以继续修改。")
         elif action.startswith("reset:"):
             # keep what was typed in the other sections, then let this one follow the data again
-            form = ReportTextForm(request.POST)
+            form = ReportTextForm(request.POST, sections=dy.style.sections)
             form.is_valid()
             actions.save_report_text(request.user, dy, form.cleaned_data)
             actions.reset_section(request.user, dy, action.removeprefix("reset:"))
