@@ -158,6 +158,15 @@ def _work_overview(dy: DepartmentYear) -> str:
     return "\n".join([first, second])
 
 
+def _problems_reference(dy: DepartmentYear) -> str:
+    """Where the report tells the problems: "见第三部分" (its 存在的问题 section), else "见下文" (they
+    close 自评结果概述, see :func:`generate_sections`)."""
+    fields = dy.style.section_fields
+    if "problems" in fields:
+        return f"见第{cn_number(fields.index('problems') + 1)}部分"
+    return "见下文"
+
+
 def _results_overview(dy: DepartmentYear) -> str:
     we = self_reference(dy.department)
     complete = [form for form in dy.forms if form.complete]
@@ -208,7 +217,7 @@ def _results_overview(dy: DepartmentYear) -> str:
                 paragraphs.append(
                     f"上述项目共设置三级绩效指标 {len(rows)} 项，"
                     f"其中 {len(rows) - len(missed)} 项达到年度指标值，"
-                    f"{len(missed)} 项未达到年度指标值，具体情况见第三部分。"
+                    f"{len(missed)} 项未达到年度指标值，具体情况{_problems_reference(dy)}。"
                 )
             else:
                 paragraphs.append(f"上述项目共设置三级绩效指标 {len(rows)} 项，均达到年度指标值。")
