@@ -19,7 +19,7 @@ from projects.scoping import visible_projects
 from . import access, actions, html, packages, tasks, xlsx_forms
 from .data import DepartmentYear, department_projects, department_year, project_form, with_form_data
 from .forms import PackageForm, ReportTextForm
-from .models import PackageStatus, ReportPackage
+from .models import PackageStatus, ReportPackage, style_of
 from .wording import report_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +62,13 @@ def index(request):
     if not departments:
         # unit users: the forms of their own projects, nothing of other units
         projects = with_form_data(visible_projects(user)).order_by("-year", "name")
-        context["own_forms"] = [project_form(project) for project in projects[:200]]
+        styles: dict = {}  # one query per region, not per project; a list numbers no 附件
+        own = []
+        for project in projects[:200]:
+            if project.region_id not in styles:
+                styles[project.region_id] = style_of(project.region_id)
+            own.append(project_form(project, styles[project.region_id], 0))
+        context["own_forms"] = own
         return render(request, "reports/index.html", context)
 
     wanted = request.GET.get("department")
