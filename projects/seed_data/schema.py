@@ -11,14 +11,16 @@ transcribing:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-#: where the original documents live when the shared folder sits beside the checkout
-SEEDS_DIR = HERE.parents[2] / "shared" / "seeds"
+#: where the original documents live: PERFEVAL_SEEDS_DIR (the setting of the same name reads the same
+#: variable), else the shared folder beside the checkout
+SEEDS_DIR = Path(os.environ.get("PERFEVAL_SEEDS_DIR", "").strip() or HERE.parents[2] / "shared" / "seeds")
 
 DOCUMENT_KEYS = {
     "source",
