@@ -222,6 +222,18 @@ class Evaluation(models.Model):
         """How far the reported total exceeds the computed one (None when it does not, #12)."""
         return reported_above(self.reported_total, self.total_score)
 
+    @property
+    def execution_printed_blank(self) -> bool:
+        """The imported form printed the 预算执行 score blank (seed 001 附件2) while the system computes
+        one: the outputs keep the cell blank and the review flags it (``workflow.flags``). Only until
+        the unit submits its own figures (then the computed score is the unit's)."""
+        return (
+            self.submitted_total is None
+            and self.printed_total is not None
+            and self.printed_execution_score is None
+            and self.execution_score is not None
+        )
+
 
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project-year, with its target, actual and score.

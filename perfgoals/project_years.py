@@ -26,6 +26,7 @@ from .models import Evaluation, Indicator, ScoringScheme
 #: Project fields a ProjectYearData carries, in model order (empty_level2 and source apart)
 PROJECT_FIELDS = (
     "fund_user",
+    "summary_name",
     "project_type",
     "contact_phone",
     "long_term_goal",
@@ -96,6 +97,7 @@ class ProjectYearData:
     name: str
     year: int
     fund_user: str = ""
+    summary_name: str = ""
     project_type: str = ""
     contact_phone: str = ""
     long_term_goal: str = ""
