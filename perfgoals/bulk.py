@@ -23,7 +23,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import DateField, DateTimeField, JSONField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    TextField,
+)
 from django.utils import timezone
 
 #: values every database driver takes as they are (adapted by the driver, as Django's own path does)
@@ -55,10 +65,17 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: columns whose values (str, int, bool, Decimal or None, as the rows must give them) every driver
+#: takes as they are, as Django's own path hands them over
+_AS_THEY_ARE = (CharField, TextField, IntegerField, BooleanField, DecimalField, ForeignKey)
+
+
 def _adapter(field, connection) -> Callable[[Any], Any] | None:
     """How a value of ``field`` is handed to the driver (None: as it is)."""
     if isinstance(field, JSONField):
         return json_text
+    if isinstance(field, _AS_THEY_ARE):
+        return None
     if connection.vendor == "postgresql" and isinstance(field, DateField | DateTimeField):
         return None  # COPY takes date and aware datetime values as they are
     prepare = field.get_db_prep_save
@@ -86,7 +103,9 @@ def _defaults(model, given: Sequence[str], now) -> list[tuple[Any, Any]]:
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int = 2000) -> int:
     """Insert ``rows`` (tuples of the values of ``fields``, attnames such as ``project_id``) into
-    ``model``'s table; returns how many. The other columns take their defaults. No signal is sent and
+    ``model``'s table; returns how many. Text, number, boolean and key columns take their values as
+    given (str, int, bool, Decimal, None); JSON columns any JSON value; others go through the
+    field. The other columns take their defaults. No signal is sent and
     no history is written (see :func:`insert_history`)."""
     connection = connections[router.db_for_write(model)]
     meta = model._meta

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -249,8 +250,11 @@ def create_project_years(
     schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
     evaluation_rows: list[tuple] = []
     indicator_rows: list[tuple] = []
-    input_fields = scoring.INPUT_FIELDS
-    indicator_fields = tuple(IndicatorData.__dataclass_fields__)
+    # the engine's input row (`scoring.INPUT_FIELDS`: id and project_id first, not known yet) and the
+    # stored columns of each IndicatorData, read by one C call each
+    assert scoring.INPUT_FIELDS[:2] == ["id", "project_id"]
+    input_of = attrgetter(*scoring.INPUT_FIELDS[2:])
+    values_of = attrgetter(*IndicatorData.__dataclass_fields__)
     with scoring.collector_paused():
         for project, (unit, data) in zip(projects, items, strict=True):
             key = (unit.department.region_id, data.year)
@@ -259,7 +263,7 @@ def create_project_years(
                 schemes[key] = (scheme, scheme.engine_scheme())
             scheme, engine_scheme = schemes[key]
             annual, executed = _budget_sums(data.budget_lines)
-            inputs = [tuple(getattr(ind, name, None) for name in input_fields) for ind in data.indicators]
+            inputs = [(None, None, *input_of(ind)) for ind in data.indicators]
             result = score_evaluation(
                 scoring.evaluation_input_from_rows(
                     inputs, annual, executed, data.declared_level1_weights, data.year
@@ -272,7 +276,7 @@ def create_project_years(
                     (
                         pk,
                         order,
-                        *(getattr(ind, name) for name in indicator_fields),
+                        *values_of(ind),
                         *scoring.indicator_values(scored),
                     )
                 )

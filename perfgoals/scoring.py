@@ -269,10 +269,17 @@ def _flag_list(flags: frozenset) -> list[str]:
     return list(texts)
 
 
+#: (model, column) → its shape, read once
+_SHAPES: dict[tuple[type, str], tuple[int, int]] = {}
+
+
 def column_shape(model, name: str) -> tuple[int, int]:
     """(digits before the point, decimal places) of a model's decimal column."""
-    field = model._meta.get_field(name)
-    return field.max_digits - field.decimal_places, field.decimal_places
+    shape = _SHAPES.get((model, name))
+    if shape is None:
+        field = model._meta.get_field(name)
+        shape = _SHAPES[(model, name)] = (field.max_digits - field.decimal_places, field.decimal_places)
+    return shape
 
 
 def fits(model, name: str, value: Decimal | None) -> bool:
