@@ -482,7 +482,7 @@ class RescoreChunk(models.Model):
     class Meta:
         verbose_name = "批量重算分块"
         verbose_name_plural = verbose_name
-        ordering = ["run", "number"]
+        ordering = ["run_id", "number"]  # not "run": that joins the run (and FOR UPDATE would lock it)
         constraints = [models.UniqueConstraint(fields=["run", "number"], name="rescore_chunk_unique_number")]
         indexes = [models.Index(fields=["status", "started_at"], name="rescore_chunk_status_started")]
 

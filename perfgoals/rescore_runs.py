@@ -184,7 +184,10 @@ def run_chunk(chunk_id: int) -> ChunkOutcome:
 def _locked(chunk_id: int) -> RescoreChunk | None:
     """The chunk's row locked for this transaction; None when another transaction holds it (or it is
     gone — `_absent` tells them apart)."""
-    return RescoreChunk.objects.select_for_update(skip_locked=True).filter(pk=chunk_id).first()
+    # of=("self",) and no ordering: a join (the model's ordering by its run would add one) would lock
+    # the run's row as well and serialise every worker on it
+    rows = RescoreChunk.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=chunk_id)
+    return rows.order_by("pk").first()
 
 
 def _absent(chunk_id: int) -> ChunkOutcome:
@@ -239,7 +242,8 @@ def reopen_run(run_id: int, *, now=None) -> list[int]:
     now = now or timezone.now()
     with transaction.atomic():
         reopen = (
-            RescoreChunk.objects.select_for_update(skip_locked=True)
+            RescoreChunk.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
             .filter(run_id=run_id)
             .filter(
                 Q(status=RescoreChunk.Status.FAILED)
@@ -259,7 +263,12 @@ def reopen_stale(*, now=None) -> list[int]:
     A duplicate delivery is harmless (a done chunk is skipped, a held one is busy)."""
     now = now or timezone.now()
     with transaction.atomic():
-        stale = list(stale_chunks(now).select_for_update(skip_locked=True).values_list("pk", flat=True))
+        stale = list(
+            stale_chunks(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         RescoreChunk.objects.filter(pk__in=stale).update(status=RescoreChunk.Status.PENDING)
         lost = list(
             RescoreChunk.objects.filter(status=RescoreChunk.Status.PENDING, queued_at__lt=now - STALE_AFTER)

@@ -274,3 +274,43 @@ def test_the_scheme_option_narrows_the_run(demo):
     run = RescoreRun.objects.get()
     assert run.scheme == scheme and run.status == RescoreRun.Status.DONE
     assert run.projects == Evaluation.objects.filter(scheme=scheme).count()
+
+
+@pytest.mark.celery_worker
+def test_a_run_through_a_real_worker(celery_live_worker):
+    """Two worker threads take the chunks from Redis, each locking only its chunk's row."""
+    from perfgoals.demo import load_demo
+
+    load_demo(accounts=True)
+    _unscore()
+    out = StringIO()
+    call_command("rescore", "--celery", "--wait", "--timeout", "120", "--chunk", "5", stdout=out)
+    run = RescoreRun.objects.latest("pk")
+    assert run.status == RescoreRun.Status.DONE, out.getvalue()
+    assert run.chunk_count == 10 and set(run.chunks.values_list("attempts", flat=True)) == {1}
+    assert run.evaluations_changed == Evaluation.objects.filter(total_score__isnull=False).count() > 0
+    assert "进度 10/10 块（100%）" in out.getvalue()
+    # delivered again (a redelivery after a lost acknowledgement): skipped, nothing rewritten
+    history = Indicator.history.count() + Evaluation.history.count()
+    tasks.queue_rescore(run, list(run.chunks.values_list("pk", flat=True)))
+    import time
+
+    time.sleep(5)  # the ten deliveries take well under a second each
+    assert Indicator.history.count() + Evaluation.history.count() == history
+    assert set(run.chunks.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_chunk_locks_only_its_own_row(demo):
+    """FOR UPDATE over a join would lock the run's row too and serialise the workers on it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    run = rescore_runs.plan_run(chunk=25)
+    chunk = run.chunks.first()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert rescore_runs._locked(chunk.pk) == chunk
+        rescore_runs.reopen_run(run.pk)
+        rescore_runs.reopen_stale()
+    locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locking) == 3 if connection.features.has_select_for_update else not locking
+    assert not any("perfgoals_rescorerun" in sql for sql in locking)
