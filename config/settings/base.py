@@ -295,7 +295,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.rebuild_library",
         "schedule": crontab(hour=3, minute=45),
     },
+    # chunks of a bulk rescoring left running by a dead worker (or whose message was lost) queued again
+    "perfgoals-requeue-stale-rescores": {
+        "task": "perfgoals.requeue_stale_rescores",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+#: a chunk of a bulk rescoring running longer than this has lost its worker (perfgoals.rescore_runs)
+RESCORE_STALE_SECONDS = int(env("RESCORE_STALE_SECONDS", str(15 * 60)))
 
 LOGGING = {
     "version": 1,
