@@ -265,6 +265,18 @@ class ApproveForm(VersionedForm):
     )
 
 
+class FinanceReviewForm(VersionedForm):
+    """Finance's review (the region's last level): one comment, three buttons (审核通过, 退回主管部门,
+    退回填报单位), each posting to its step; a return needs the comment, which the workflow asks for."""
+
+    comment = forms.CharField(
+        label="财政审核意见（退回时必填）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写明需要修改的内容；审核通过时可不填"}),
+    )
+
+
 class ReopenForm(VersionedForm):
     reason = forms.CharField(
         label="重新开放理由",

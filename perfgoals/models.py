@@ -105,6 +105,36 @@ class RegionScheme(models.Model):
         return f"{self.region} {self.year or '各年度'} · {self.scheme}"
 
 
+class FinanceReview(models.Model):
+    """Whether a region's finance bureau is the last level of the review (lifecycle.md §1, §3: bottom-up,
+    unit → department → finance): with a stage on, the department's approval forwards the project-year
+    to finance, which accepts it or returns it with a comment to the department or to the unit. A region
+    without a row (or with both off) reviews as before: the department's approval is final."""
+
+    region = models.OneToOneField(
+        "projects.Region", on_delete=models.CASCADE, related_name="finance_review", verbose_name="地区"
+    )
+    evaluations = models.BooleanField(
+        "绩效自评报财政审核",
+        default=False,
+        help_text="勾选后，主管部门审核通过的绩效自评须经本地区财政部门审核通过才锁定。",
+    )
+    targets = models.BooleanField(
+        "绩效目标报财政审核",
+        default=False,
+        help_text="勾选后，主管部门批复（评为优、良）的绩效目标须经本地区财政部门审核通过才生效。",
+    )
+    history = HistoricalRecords(verbose_name="财政审核设置变更记录")
+
+    class Meta:
+        verbose_name = "财政审核设置"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        stages = [label for on, label in ((self.targets, "绩效目标"), (self.evaluations, "绩效自评")) if on]
+        return f"{self.region} · 财政审核：{'、'.join(stages) or '不参与'}"
+
+
 class Evaluation(models.Model):
     """The self-evaluation of one project-year: status, totals, grade and what the unit printed."""
 
@@ -371,6 +401,16 @@ class ReviewActionKind(models.TextChoices):
     REFUSE_TARGETS = "refuse_targets", "绩效目标不予通过"
     CORRECT_DIRECTION = "correct_direction", "更正指标方向"
     PUBLISH = "publish", "决算公开"
+    # the region's finance bureau as the last level (FinanceReview): the department's approval forwards
+    FORWARD = "forward", "审核通过，报财政审核"
+    FORWARD_TARGETS = "forward_targets", "批复绩效目标，报财政审核"
+    FINANCE_ACCEPT = "finance_accept", "财政审核通过"
+    FINANCE_TO_DEPT = "finance_to_dept", "财政退回主管部门"
+    FINANCE_TO_UNIT = "finance_to_unit", "财政退回填报单位"
+    FINANCE_ACCEPT_TARGETS = "finance_targets", "财政审核通过绩效目标"
+    FINANCE_TARGETS_TO_DEPT = "finance_targets_dept", "财政退回绩效目标至主管部门"
+    FINANCE_TARGETS_TO_UNIT = "finance_targets_unit", "财政退回绩效目标至填报单位"
+    FINANCE_REOPEN = "finance_reopen", "财政重新开放"
     UNPUBLISH = "unpublish", "撤回公开"
 
 
@@ -415,6 +455,11 @@ class ReviewAction(models.Model):
                         ReviewActionKind.REOPEN,
                         ReviewActionKind.CORRECT_DIRECTION,
                         ReviewActionKind.UNPUBLISH,
+                        ReviewActionKind.FINANCE_TO_DEPT,
+                        ReviewActionKind.FINANCE_TO_UNIT,
+                        ReviewActionKind.FINANCE_TARGETS_TO_DEPT,
+                        ReviewActionKind.FINANCE_TARGETS_TO_UNIT,
+                        ReviewActionKind.FINANCE_REOPEN,
                     ]
                 )
                 | ~Q(comment=""),

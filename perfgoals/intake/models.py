@@ -144,7 +144,10 @@ class LibraryIndicator(models.Model):
     name_key = models.CharField(
         "检索键",
         max_length=300,
-        help_text="去掉序号、空白与标点后的指标名称，用于合并同名指标。",
+        help_text=(
+            "去掉序号、空白、“的”字与括号、顿号等标点后的指标名称，"
+            "用于合并同名指标（如“参保人员的满意度”与“参保人员满意度”）。"
+        ),
     )
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
     level2 = models.CharField("二级指标", max_length=30, choices=LEVEL2_CHOICES)

@@ -91,7 +91,7 @@ QUALITATIVE_NATURE = "定性"
 SUGGESTED_SOURCES = Indicator.GUESSED_SOURCES
 
 
-TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED}
+TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_FINANCE}
 
 
 def project_generation(project: Project, indicators: Iterable[Indicator] = ()) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('perfgoals', '0011_target_grade'),
+        ('perfgoals', '0012_finance_review'),
         ('projects', '0005_third_party'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_library_names'),
+        ('intake', '0005_library_key_merges_spellings'),
     ]
 
     operations = [
