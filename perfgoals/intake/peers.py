@@ -25,11 +25,8 @@ from perfgoals.engine.values import format_decimal
 from perfgoals.models import Indicator
 from projects.models import Project
 
-from .library import LIBRARY_STATUSES, _printed_target, library_for, name_key, shared
+from .library import LIBRARY_STATUSES, library_for, name_key, shared, typical_target
 from .models import LibraryIndicator, LibraryName
-
-#: the signs units print for the same comparison ("≧90%" and "≥90%" are one target)
-_SIGNS = str.maketrans({"≧": "≥", "≦": "≤", "＞": ">", "＜": "<", "＝": "="})
 
 
 @dataclass(frozen=True)
@@ -108,9 +105,8 @@ def peer_targets(user, project: Project, indicators: Iterable[Indicator]) -> dic
         entry: LibraryIndicator | None = linked.get(key)
         if not found and entry is None:
             continue
-        typical = Counter(
-            _printed_target(r[2], r[3], r[4]).translate(_SIGNS) for r in found if r[2]
-        ).most_common(1)
+        # in the library's notation (typical_target: "≧90%" and "90%以上" are both "≥90%")
+        typical = Counter(typical_target(r[2], r[3], r[4]) for r in found if r[2]).most_common(1)
         scale = _scale(indicator)
         numbers = [
             r[6]

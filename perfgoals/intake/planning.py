@@ -178,6 +178,12 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
                 "direction_label": direction_label,
                 "direction_override": data.direction_override,
                 "not_applicable": data.not_applicable,
+                # 财预〔2021〕101号: how many of the four the row fills (the preview says "101号 n/4")
+                "filled_101": sum(
+                    1
+                    for text in (data.explanation, data.scoring_standard, data.data_source, data.basis)
+                    if text
+                ),
                 "value": format_decimal(target.number) if target.number is not None else "",
                 "unit": target.printed_unit or target.unit or "",
                 "reading": target.display(),

@@ -209,7 +209,7 @@ def test_typical_lowest_and_highest_in_the_indicators_unit(demo):
     numbers = sorted(Decimal(t.strip("≥≧%以上")) for t in used)
     assert found.low == f"{numbers[0]:f}%" and found.high == f"{numbers[-1]:f}%"
     assert found.compared == len(used)
-    assert found.typical == "≥95%"  # ≧ read as ≥
+    assert found.typical == "≥95%"  # in the library's notation: ≧95% and 95%以上 too
 
 
 def test_a_draft_is_no_peer(demo):

@@ -182,3 +182,29 @@ def test_the_rollover_carries_them(demo, yantai):
         "参保率",
     )
     assert all(i.filled_101 == 0 for i in report.created[0].indicators.order_by("order")[1:])
+
+
+@pytest.mark.django_db
+def test_the_preview_counts_them(demo, yantai):
+    data = workbook_bytes(
+        [
+            [*HEADER, *F101],
+            [
+                2024,
+                "新项目丙",
+                "产出指标",
+                "数量指标",
+                "培训人次",
+                "≥500人次",
+                10,
+                "解释",
+                None,
+                "签到表",
+                "计划标准",
+            ],
+        ]
+    )
+    plan, report = _import(data, yantai, dry_run=True)
+    assert report is None and plan.ok
+    rows = [row for project in plan.preview()["projects"] for row in project["rows"]]
+    assert rows[0]["filled_101"] == 3
