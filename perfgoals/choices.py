@@ -56,3 +56,12 @@ class Nature(models.TextChoices):
     NEGATIVE = "le", "反向（≤）"
     EQUAL = "eq", "等于（＝）"
     APPROX = "approx", "约等于（≈）"
+
+
+class ValueBasis(models.TextChoices):
+    """取值依据 of an indicator's target (财预〔2021〕101号): the standard the value was set against."""
+
+    PLAN = "plan", "计划标准"
+    INDUSTRY = "industry", "行业标准"
+    HISTORY = "history", "历史标准"
+    OTHER = "other", "其他"

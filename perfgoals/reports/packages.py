@@ -102,6 +102,7 @@ def evidence_files(project_id: int, folder: str) -> Iterator[tuple[str, StoredFi
     the extension of what it is)."""
     files = (
         Evidence.objects.active()
+        .of_results()
         .filter(project_id=project_id)
         .order_by("indicator__order", "uploaded_at", "pk")
         .values_list("file", "original_name", "content_type")

@@ -17,7 +17,8 @@ from .. import workflow
 from ..choices import Status
 from ..evidence import listing as evidence_listing
 from ..forms import ApproveForm, FinanceReviewForm, ReopenForm, ReturnForm, TargetGradeForm
-from ..pages.sheet import budget_rows, build_sheet, subtotals
+from ..intake import peers as library_peers
+from ..pages.sheet import budget_rows, build_sheet, level1_order, subtotals
 from ..weights import weight_sums
 from .actions import Done, PageAnswer, perform, require
 from .loading import engine_result, indicators_of, project_for
@@ -59,7 +60,7 @@ def review_context(
         "result": result,
         "caps": caps,
         "sheet": sheet,
-        "subtotals": subtotals(result),
+        "subtotals": subtotals(result, level1_order(project, indicators)),
         "budget": budget_rows(project.budget_lines.all(), project.budget_totals()),
         "evaluation_flags": evaluation_flags,
         "check_count": sum(1 for row in sheet for flag in row.review_flags if flag.level != "info")
@@ -87,6 +88,10 @@ def target_review_context(
     """What review_targets.html shows of a set of targets; after a refused step, its form as sent."""
     context = targets_context(request, project, review=True, page_error=page_error)
     evaluation = project.evaluation
+    # each indicator beside the same library entry's targets in the region-year (a constant few queries)
+    peers = library_peers.peer_targets(request.user, project, context["indicators"])
+    for row in context["target_rows"]:
+        row.peers = peers.get(row.indicator.pk)
     checks = context["target_checks"]
     check_flags = workflow.target_check_flags(checks)
     context.update(
