@@ -1,6 +1,7 @@
 """Benchmark: rescoring every score of the province, against the floor of a plain SQL UPDATE.
 
     .venv/bin/python bench/rescore.py [--workers 2] [--chunk 500] [--limit N] [--no-reset]
+    .venv/bin/python bench/rescore.py --celery 1 2 3 [--chunk 500] [--redis-url redis://…/3]
 
 On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABASE_URL):
 
@@ -12,6 +13,14 @@ On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABAS
 3. rescore: `perfgoals.rescore.rescore_in_processes` over every project (``--workers`` processes,
    one chunk of ``--chunk`` projects a transaction), with history rows for every changed row;
 4. repeat: the same again on the now unchanged data (nothing to write but computed_at).
+
+With ``--celery N …``, step 3 runs once per N (each after a reset, not timed): N real
+`celery -A config worker --pool solo` processes (one core each, as N single-core hosts would) take
+the chunks of one rescoring run (`rescore_runs.plan_run` + `tasks.queue_rescore`, a Celery group)
+from Redis, and the bench waits for the run to settle. CPU is counted per process: each worker's
+user+system time from /proc/<pid>/stat, PostgreSQL's as the machine's busy time less the workers'
+and this process's; reported as core-seconds per million indicators, beside the wall time and its
+ratio to the plain-UPDATE floor.
 
 The figures (and the ratio rescore / floor) are appended to bench/RESULTS.md.
 """
@@ -59,6 +68,101 @@ def children_seconds() -> float:
 def own_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (/proc/<pid>/stat), its threads included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_seconds(pid: int) -> float:
+    """CPU seconds of a process and its children (a worker's pool processes, if any)."""
+    total = process_seconds(pid)
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child_pid in child.read_text().split():
+            try:
+                total += tree_seconds(int(child_pid))
+            except (OSError, ValueError):
+                pass
+    return total
+
+
+def celery_runs(args, ids: list[int], indicator_count: int, floor: float, line_machine: str) -> None:
+    """The rescoring of every project through Celery, once per worker count in ``args.celery``."""
+    import subprocess
+
+    from django.db import connection, transaction
+
+    from config.celery import app
+    from perfgoals import rescore_runs, tasks
+    from perfgoals.models import RescoreRun
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "REDIS_URL": args.redis_url, "DATABASE_URL": args.database_url}
+    app.conf.update(broker_url=args.redis_url, result_backend=args.redis_url, task_always_eager=False)
+    results = []
+    for count in args.celery:
+        with transaction.atomic(), connection.cursor() as cursor:
+            reset(cursor)
+        vacuum()
+        app.control.purge()
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+                 "--hostname", f"bench{i}@%h", "--loglevel", "WARNING", "--without-gossip",
+                 "--without-mingle"],
+                cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            for i in range(count)
+        ]  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while len(app.control.ping(timeout=1.0) or []) < count:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the workers did not start")
+            before = {w.pid: tree_seconds(w.pid) for w in workers}
+            started, busy, own = time.perf_counter(), busy_seconds(), own_seconds()
+            run = rescore_runs.plan_run(chunk=args.chunk, mode=RescoreRun.Mode.CELERY, origin="bench")
+            tasks.queue_rescore(run)  # autocommit: sent at once
+            while not rescore_runs.run_progress(run)["finished"]:
+                time.sleep(0.2)
+            wall = time.perf_counter() - started
+            machine_busy = busy_seconds() - busy
+            worker_cpu = sum(tree_seconds(w.pid) - before[w.pid] for w in workers)
+            bench_cpu = own_seconds() - own
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=60)
+        run = rescore_runs.settle_run(run.pk)
+        per_million = machine_busy / indicator_count * 1e6
+        results.append((count, wall, worker_cpu, bench_cpu, machine_busy, per_million, run))
+        print(
+            f"celery {count} worker(s): {wall:.1f} s, workers {worker_cpu:.1f} core-s, machine "
+            f"{machine_busy:.1f} core-s = {per_million:.0f} core-s per M indicators; {run.status}"
+        )
+    lines = [
+        f"machine: {line_machine}",
+        f"command: `python bench/rescore.py --celery {' '.join(map(str, args.celery))} --chunk {args.chunk}`"
+        f" (data: `python bench/province.py --projects {len(ids)}`)",
+        f"rows: {len(ids):,} projects, {indicator_count:,} indicators, every scored field emptied before "
+        "each run (every row changes, one history row each)",
+        f"floor (one plain UPDATE of the same columns, rolled back): {floor:.1f} s",
+        "| workers | wall | × floor | CPU of the workers | CPU elsewhere (PostgreSQL, Redis, the rest) "
+        "| core-s per M indicators | run |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {count} | {wall:.1f} s | {wall / floor:.1f}× | {worker_cpu:.1f} s | "
+            f"{machine_busy - worker_cpu - bench_cpu:.1f} s | {per_million:.0f} | "
+            f"#{run.pk} {run.get_status_display()}, {run.indicators_changed:,} indicators changed |"
+            for count, wall, worker_cpu, bench_cpu, machine_busy, per_million, run in results
+        ),
+        "core-seconds: the whole machine's busy time during the run (/proc/stat), so a loaded machine "
+        "counts other work too; the workers' own CPU is the column beside",
+    ]
+    print(append(f"Rescoring through Celery, {len(ids):,} projects, PostgreSQL", lines))
 
 
 def reset(cursor) -> None:
@@ -154,7 +258,19 @@ def main() -> None:
     )
     parser.add_argument("--no-repeat", action="store_true", help="skip the repeat on unchanged data")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--celery",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="rescore through a Celery run with N real worker processes, once per N (e.g. 1 2 3)",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), help="the broker"
+    )
     args = parser.parse_args()
+    if args.celery:
+        os.environ["REDIS_URL"] = args.redis_url  # before the settings are read: Celery on Redis
     setup_django(args.database_url)
 
     from django.db import connection, transaction
@@ -193,6 +309,9 @@ def main() -> None:
         transaction.set_rollback(True)
     vacuum()
     print(f"floor {floor:.1f} s")
+    if args.celery:
+        celery_runs(args, ids, indicator_count, floor, line_machine)
+        return
 
     started, busy, python = time.perf_counter(), busy_seconds(), children_seconds() + own_seconds()
     stats = rescore.rescore_in_processes(ids, workers=args.workers, chunk=args.chunk, label="bench")

@@ -20,8 +20,18 @@ from projects.models import Project
 from .engine import Direction, Flag, Kind
 from .engine.schemes import OPTION_HELP
 from .engine.values import format_decimal
-from .models import Evaluation, FinanceReview, Indicator, RegionScheme, ReviewAction, ScoringScheme
+from .models import (
+    Evaluation,
+    FinanceReview,
+    Indicator,
+    RegionScheme,
+    RescoreChunk,
+    RescoreRun,
+    ReviewAction,
+    ScoringScheme,
+)
 from .pages.targets import _SOURCE_LABELS_DIRECTION
+from .rescore_runs import progress_text, run_progress
 from .scoring import SCORED_FIELDS, recompute
 from .workflow.versions import bump_evaluation, lock_evaluation
 
@@ -248,6 +258,73 @@ class ReviewActionAdmin(admin.ModelAdmin):
     list_filter = ["action", "evaluation__project__year", "evaluation__project__department"]
     search_fields = ["evaluation__project__name", "comment", "user__username"]
     list_select_related = ["evaluation__project", "user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RescoreChunkInline(admin.TabularInline):
+    model = RescoreChunk
+    extra = 0
+    fields = [
+        "number",
+        "status",
+        "attempts",
+        "projects",
+        "indicators_changed",
+        "evaluations_changed",
+        "started_at",
+        "finished_at",
+        "error",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RescoreRun)
+class RescoreRunAdmin(admin.ModelAdmin):
+    """批量重算: written by `perfgoals.rescore_runs` (the `rescore` command), readable here, never edited;
+    the progress is the share of chunks settled."""
+
+    list_display = [
+        "__str__",
+        "scope",
+        "status",
+        "progress",
+        "projects",
+        "indicators_changed",
+        "evaluations_changed",
+        "created_at",
+        "finished_at",
+        "origin",
+    ]
+    list_filter = ["status", "mode", "year", "region"]
+    list_select_related = ["region", "scheme"]
+    inlines = [RescoreChunkInline]
+
+    @admin.display(description="范围")
+    def scope(self, obj: RescoreRun) -> str:
+        return obj.scope_label
+
+    @admin.display(description="进度")
+    def progress(self, obj: RescoreRun) -> str:
+        return progress_text(run_progress(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + ["scope", "progress"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -222,6 +222,18 @@ class Evaluation(models.Model):
         """How far the reported total exceeds the computed one (None when it does not, #12)."""
         return reported_above(self.reported_total, self.total_score)
 
+    @property
+    def execution_printed_blank(self) -> bool:
+        """The imported form printed the 预算执行 score blank (seed 001 附件2) while the system computes
+        one: the outputs keep the cell blank and the review flags it (``workflow.flags``). Only until
+        the unit submits its own figures (then the computed score is the unit's)."""
+        return (
+            self.submitted_total is None
+            and self.printed_total is not None
+            and self.printed_execution_score is None
+            and self.execution_score is not None
+        )
+
 
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project-year, with its target, actual and score.
@@ -468,3 +480,111 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} · {self.get_action_display()}"
+
+
+class RescoreRun(models.Model):
+    """One bulk rescoring of a scope (a region and/or a year, optionally one scheme), cut into chunks.
+
+    Written only by `perfgoals.rescore_runs`; the chunks are the unit of work (one transaction, one
+    Celery task each) and the run's counts are summed from them when it settles.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "部分失败"
+
+    class Mode(models.TextChoices):
+        CELERY = "celery", "Celery 任务"
+        PROCESSES = "processes", "本机进程"
+
+    region = models.ForeignKey(
+        "projects.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="地区",
+        help_text="留空表示全部地区",
+    )
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True, help_text="留空表示全部年度")
+    scheme = models.ForeignKey(
+        ScoringScheme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="评分方案",
+        help_text="留空表示不限方案",
+    )
+    history = models.BooleanField("写变更记录", default=True)
+    mode = models.CharField("执行方式", max_length=10, choices=Mode.choices, default=Mode.PROCESSES)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发起人",
+    )
+    origin = models.CharField("来源", max_length=200, blank=True, help_text="如：命令行（操作系统用户）")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    created_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    projects = models.PositiveIntegerField("项目数", default=0)
+    chunk_count = models.PositiveIntegerField("块数", default=0)
+    indicators = models.PositiveIntegerField("已重算指标数", default=0)
+    indicators_changed = models.PositiveIntegerField("得分变化的指标数", default=0)
+    evaluations_changed = models.PositiveIntegerField("得分变化的自评数", default=0)
+
+    class Meta:
+        verbose_name = "批量重算"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"批量重算 #{self.pk}"
+
+    @property
+    def scope_label(self) -> str:
+        parts = [str(self.region) if self.region_id else "全部地区"]
+        parts.append(f"{self.year} 年度" if self.year else "全部年度")
+        if self.scheme_id:
+            parts.append(str(self.scheme))
+        return " · ".join(parts)
+
+
+class RescoreChunk(models.Model):
+    """A list of project ids of a run, rescored in one transaction (by one task or one process)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    run = models.ForeignKey(
+        RescoreRun, on_delete=models.CASCADE, related_name="chunks", verbose_name="批量重算"
+    )
+    number = models.PositiveIntegerField("序号")
+    project_ids = models.JSONField("项目 ID", default=list)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    projects = models.PositiveIntegerField("项目数", default=0)
+    indicators = models.PositiveIntegerField("已重算指标数", default=0)
+    indicators_changed = models.PositiveIntegerField("得分变化的指标数", default=0)
+    evaluations_changed = models.PositiveIntegerField("得分变化的自评数", default=0)
+    error = models.TextField("错误信息", blank=True)
+
+    class Meta:
+        verbose_name = "批量重算分块"
+        verbose_name_plural = verbose_name
+        ordering = ["run_id", "number"]  # not "run": that joins the run (and FOR UPDATE would lock it)
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="rescore_chunk_unique_number")]
+        indexes = [models.Index(fields=["status", "started_at"], name="rescore_chunk_status_started")]
+
+    def __str__(self) -> str:
+        return f"批量重算 #{self.run_id} 第 {self.number} 块"

@@ -152,6 +152,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+#: the seed documents (../shared/seeds beside the project): the tests compare the outputs with them and
+#: skip that comparison where the folder is absent. Only tests read it.
+PERFEVAL_SEEDS_DIR = Path(env("PERFEVAL_SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 MEDIA_URL = "media/"
 # --- where files are kept (issue 18 "shared storage", issue 14 evidence) -------------------------------
 # Every file the product writes or reads (import uploads, report parts and packages, evidence) goes
@@ -292,7 +295,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.rebuild_library",
         "schedule": crontab(hour=3, minute=45),
     },
+    # chunks of a bulk rescoring left running by a dead worker (or whose message was lost) queued again
+    "perfgoals-requeue-stale-rescores": {
+        "task": "perfgoals.requeue_stale_rescores",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+#: a chunk of a bulk rescoring running longer than this has lost its worker (perfgoals.rescore_runs)
+RESCORE_STALE_SECONDS = int(env("RESCORE_STALE_SECONDS", str(15 * 60)))
 
 LOGGING = {
     "version": 1,

@@ -119,6 +119,7 @@ PROJECT_COLUMNS = (
     "printed_total",
     "printed_grade",
     "fund_user",
+    "summary_name",
 )
 _BUDGET_COLUMNS = {
     f"{source}_{part}": (source, part)
@@ -260,6 +261,7 @@ def _project_row(project) -> list:
         "printed_total": _decimal(evaluation.printed_total) if evaluation else None,
         "printed_grade": evaluation.printed_grade if evaluation else "",
         "fund_user": project.fund_user,
+        "summary_name": project.summary_name,
     }
     for code, (source, part) in _BUDGET_COLUMNS.items():
         line = lines.get(source)
@@ -333,6 +335,11 @@ def _help_rows(kind: str) -> list[list[str]]:
             "",
             "“项目信息”表的「资金使用单位」：汇总表中列示的资金使用单位与实施单位不同时填写（如由下属中心使用资金），"
             "留空表示与实施单位相同；须同时填写「实施单位」列，否则该列按实施单位读取。",
+        ],
+        [
+            "",
+            "“项目信息”表的「汇总表项目名称」：部门汇总表和绩效评价报告中的项目名称与自评表的项目名称不同时填写，"
+            "留空表示与项目名称相同。",
         ],
         ["", "导入前会先显示预览，确认后才写入；任何一行有错误，整个文件都不会导入。"],
         [],

@@ -41,6 +41,7 @@ FIELD_TITLES: dict[str, str] = {
     "basis": "取值依据",
     # project level
     "fund_user": "资金使用单位",
+    "summary_name": "汇总表项目名称",
     "project_type": "项目类型",
     "contact_phone": "联系电话",
     "long_term_goal": "长期目标",
@@ -74,6 +75,7 @@ FIELD_TITLES: dict[str, str] = {
 PROJECT_LEVEL = frozenset(
     {
         "fund_user",
+        "summary_name",
         "project_type",
         "contact_phone",
         "long_term_goal",
@@ -184,6 +186,7 @@ MAX_LENGTHS = {
     "measure": 30,
     "band": 30,
     "fund_user": 100,
+    "summary_name": 200,
     "project_type": 100,
     "contact_phone": 50,
     "printed_grade": 2,
@@ -199,6 +202,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "unit": ("实施单位", "项目实施单位", "单位名称", "实施单位名称"),
     # 资金使用单位 alone (no 实施单位 column or label) still names the implementing unit: see match_header
     "fund_user": ("资金使用单位", "资金使用单位名称"),
+    # the name the department's 汇总表 and report print, where it differs from the form's (Project.summary_name)
+    "summary_name": ("汇总表项目名称", "汇总项目名称", "汇总表名称"),
     "project": ("项目名称", "项目专项名称", "专项资金名称", "专项名称", "项目"),
     "seq": ("序号", "编号"),
     "label": ("绩效指标", "年度绩效指标", "绩效目标"),
