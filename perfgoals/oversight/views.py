@@ -176,6 +176,9 @@ def unit_home(request):
                 ReviewActionKind.REOPEN,
                 ReviewActionKind.RETURN_TARGETS,
                 ReviewActionKind.REFUSE_TARGETS,
+                ReviewActionKind.FINANCE_TO_UNIT,
+                ReviewActionKind.FINANCE_REOPEN,
+                ReviewActionKind.FINANCE_TARGETS_TO_UNIT,
             ),
         )
         .select_related("user")

@@ -101,7 +101,9 @@ def page_context(
         "page_error": page_error,
         "actions": actions,
         "notice": latest
-        if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen")
+        if latest
+        and evaluation.status == Status.RETURNED
+        and latest.action in ("return", "reopen", "finance_to_unit", "finance_reopen")
         else None,
         "history": history,
         "history_total": history_total,

@@ -109,7 +109,7 @@ def targets_context(
         "notice": latest
         if latest
         and evaluation.status == Status.DRAFT
-        and latest.action in ("return_targets", "refuse_targets")
+        and latest.action in ("return_targets", "refuse_targets", "finance_targets_unit")
         else None,
         "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
         "toast": toast,

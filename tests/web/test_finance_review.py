@@ -393,3 +393,20 @@ def test_the_department_is_told_it_went_on_to_finance(finance_level, small_proje
     )
     assert "绩效目标评为“优”，已报本级财政部门审核" in response.content.decode()
     assert fresh(targets).status == Status.TARGETS_FINANCE
+
+
+def test_the_unit_reads_finances_return_on_its_pages(
+    finance_level, small_project, fresh_project, user_of, client_of
+):
+    evaluation = forwarded(small_project, user_of)
+    workflow.finance_review(evaluation, user_of("finance"), "to_unit", "执行数与决算不符", evaluation.version)
+    targets = targets_submitted(fresh_project)
+    targets = workflow.grade_targets(targets, user_of("supervisor_own"), "良", "", targets.version)
+    workflow.finance_review(targets, user_of("finance"), "to_unit", "缺少成本指标", targets.version)
+    client = client_of("unit_own")
+    page = client.get(reverse("perfgoals:project", args=[small_project.pk])).content.decode()
+    assert "财政部门退回修改" in page and "执行数与决算不符" in page
+    page = client.get(reverse("perfgoals:project", args=[fresh_project.pk])).content.decode()
+    assert "财政部门退回了绩效目标" in page and "缺少成本指标" in page
+    home = client.get(reverse("oversight:unit_home") + "?year=2019").content.decode()
+    assert "执行数与决算不符" in home
