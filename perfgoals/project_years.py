@@ -70,6 +70,13 @@ class IndicatorData:
     deviation_note: str = ""
     direction_override: str = ""
     not_applicable: bool = False
+    # 财预〔2021〕101号
+    explanation: str = ""
+    scoring_standard: str = ""
+    data_source: str = ""
+    basis: str = ""
+    #: the library entry the indicator was chosen from (its name key)
+    library_key: str = ""
 
 
 @dataclass
@@ -135,6 +142,11 @@ def _indicator_objects(project: Project, indicators: list[IndicatorData]) -> lis
             deviation_note=ind.deviation_note,
             direction_override=ind.direction_override,
             not_applicable=ind.not_applicable,
+            explanation=ind.explanation,
+            scoring_standard=ind.scoring_standard,
+            data_source=ind.data_source,
+            basis=ind.basis,
+            library_key=ind.library_key,
         )
         for order, ind in enumerate(indicators, start=1)
     ]

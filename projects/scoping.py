@@ -94,6 +94,16 @@ def reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> Quer
     return qs if condition is None else qs.filter(condition)
 
 
+def finance_reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects whose targets and self-evaluation the user reviews as the last level, where the region
+    has one (the finance bureau): finance reviewers of the project's region (and admins)."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = _scope_filter(user, {Role.FINANCE, Role.ADMIN})
+    return qs if condition is None else qs.filter(condition)
+
+
 def whole_departments(user) -> QuerySet[Department]:
     """Departments the user sees in full (every unit's projects): for department-wide summaries.
 

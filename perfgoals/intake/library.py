@@ -29,24 +29,49 @@ from django.utils import timezone
 
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from projects.scoping import regions_of
 
 from .models import LibraryIndicator, LibraryName
 
 _NUMBERING = re.compile(
-    r"^(?:[(（]?\s*[0-9]{1,3}\s*[)）.、．:：]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
+    r"^(?:[(（]?\s*[0-9]{1,3}\s*(?:[)）、:：]|[.．](?![0-9]))|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
 )
 _TRAILING = re.compile(r"[\s,.;:，。；：、]+$")
+#: what a key drops inside a name (after NFKC): whitespace, the particle 的, brackets and the
+#: punctuation that separates words — never a digit, a unit, a decimal point, %, ≥/≤, - or /
+_DROPPED = re.compile(r"[\s的()\[\]{}【】〔〕〖〗「」『』《》〈〉、,。;:“”‘’\"'·・]+")
+_DIGIT_GAP = "·"  # what stays of a dropped run between two digits ("1、2" is not "12")
+
+
+def _key_pass(text: str) -> str:
+    # NFKC again on every pass: dropping a space can join a letter to a combining mark ("U ̈" → "Ü")
+    text = _NUMBERING.sub("", unicodedata.normalize("NFKC", text).strip())
+
+    def drop(match: re.Match[str]) -> str:
+        before, after = (
+            match.string[match.start() - 1 : match.start()],
+            match.string[match.end() : match.end() + 1],
+        )
+        return _DIGIT_GAP if before.isdigit() and after.isdigit() else ""
+
+    text = _DROPPED.sub(drop, text)
+    return _TRAILING.sub("", text)
 
 
 def name_key(name: str) -> str:
-    """The library key of an indicator name: numbering ("1、", "（2）"), whitespace and trailing
-    punctuation removed, full-width folded."""
-    text = unicodedata.normalize("NFKC", name or "")
-    text = _NUMBERING.sub("", text.strip())
-    text = "".join(text.split())
-    return _TRAILING.sub("", text)
+    """The library key of an indicator name, so that spellings of one indicator meet in one entry:
+    full-width forms folded (NFKC), numbering ("1、", "（2）") and trailing punctuation removed, and
+    whitespace, the particle 的, brackets and separating punctuation (（）()、，；：“”《》【】) dropped
+    — "参保人员的满意度" and "参保人员满意度" share a key. Conservative: digits, units, decimal points
+    and operators are kept, and a dropped run between two digits leaves a mark, so names that differ in
+    a digit or a unit never meet. Idempotent (a key is its own key)."""
+    text = name or ""
+    while True:
+        shorter = _key_pass(text)
+        if shorter == text:
+            return text
+        text = shorter
 
 
 def display_name(name: str) -> str:
@@ -66,6 +91,25 @@ def _printed_target(target: str, nature: str, unit: str) -> str:
     if unit and unit not in text:
         text += unit
     return text
+
+
+_UNIT_AFTER = re.compile(r"^(?P<target>.*?[0-9].*?)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
+
+
+def typical_target(target: str, nature: str = "", unit: str = "") -> str:
+    """A target as the library suggests it: a number in the engine's own notation
+    (:meth:`~perfgoals.engine.Value.display`: "≧90%" with the unit column "（%）" reads "≥90%", the
+    Qinghai split "≥" | "90" | "%" too); a text (定性, a deadline) as printed, made whole."""
+    value = parse(target, nature=nature or None, unit=unit or None)
+    bracketed = _UNIT_AFTER.match(target or "") if not unit else None
+    if bracketed and not (value.is_quantitative and value.printed_unit):
+        # a text stored before (or written by hand) as target + "（unit column）": "≧90%（%）"
+        split = parse(bracketed["target"], nature=nature or None, unit=bracketed["unit"])
+        if split.is_quantitative:
+            return split.display()
+    if value.is_quantitative:
+        return value.display()
+    return _printed_target(target, nature, unit)
 
 
 def _mode(values: Iterable[Any]) -> Any:
@@ -112,6 +156,7 @@ def _library_rows():
             "target_text",
             "nature_printed",
             "unit_printed",
+            *STANDARD_101_FIELDS,
         )
     )
 
@@ -138,6 +183,7 @@ _ENTRY_FIELDS = [
     "qualitative",
     "unit",
     "typical_target",
+    *STANDARD_101_FIELDS,
     "usage_count",
 ]
 
@@ -154,7 +200,7 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     for r in same_level:
         value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
         units.append(value.printed_unit or value.unit or "")
-        targets.append(_printed_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
+        targets.append(typical_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
     return {
         "name": display_name(_mode(r["name"] for r in same_level))[:300],
         "level1": level1,
@@ -163,6 +209,8 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
         "qualitative": qualitative,
         "unit": (_mode(units) or "")[:30],
         "typical_target": (_mode(targets) or "")[:200],
+        # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
+        **{name: _mode(r[name] for r in same_level) or "" for name in STANDARD_101_FIELDS},
         "usage_count": len(items),
     }
 
@@ -296,7 +344,19 @@ def suggest(
     found = list(entries.order_by("-curated", "-usage_count", "name")[: limit * 3])
     # names that start with the text come first
     found.sort(key=lambda e: (not e.name_key.startswith(key), not e.curated, -e.usage_count, len(e.name)))
+    for entry in found:
+        # a curated entry keeps its text as written; it is shown (and filled in) in the engine's notation
+        entry.target_shown = typical_target(entry.typical_target)
     return found[:limit]
+
+
+def linked_key(user, key: str | None) -> str:
+    """The library key a chosen suggestion sent, kept only when it names an entry the user may be shown
+    (:func:`library_for`); anything else (a forged or stale key) links nothing."""
+    key = name_key(key or "")[:300]
+    if not key:
+        return ""
+    return key if library_for(user).filter(name_key=key).exists() else ""
 
 
 def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
@@ -313,7 +373,13 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
         else ("定性" if entry.qualitative else ""),
         "qualitative": entry.qualitative,
         "unit": entry.unit,
-        "typical_target": entry.typical_target,
+        "typical_target": typical_target(entry.typical_target),
+        "key": entry.name_key,
+        "explanation": entry.explanation,
+        "scoring_standard": entry.scoring_standard,
+        "data_source": entry.data_source,
+        "basis": entry.basis,
+        "basis_label": entry.get_basis_display() if entry.basis else "",
         "usage_count": entry.usage_count,
         "curated": entry.curated,
     }

@@ -39,8 +39,8 @@ overdue_rectify               a 整改事项 of the project-year still open (待
                               room imports nothing of it (one grouped query for the whole scope)
 ============================  =====================================================================
 
-Only evaluations with results count (`RESULT_STATUSES`: submitted, approved, published); an evaluation
-returned for correction, or still being entered, is not yet a claim.
+Only evaluations with results count (`RESULT_STATUSES`: submitted, awaiting finance, approved, published);
+an evaluation returned for correction, or still being entered, is not yet a claim.
 
 The indicator conditions are the database's version of `workflow.flags.indicator_review_flags` (the
 review page's flags, in Python, for one project): the two must say the same, and
@@ -60,7 +60,7 @@ from ..choices import Grade, Status
 from ..models import Evaluation, Indicator
 
 #: the evaluations whose results stand as the unit's claim
-RESULT_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED)
+RESULT_STATUSES = (Status.SUBMITTED, Status.FINANCE_PENDING, Status.APPROVED, Status.PUBLISHED)
 
 #: execution rate under which a total of 90 or more is suspicious, and that total
 LOW_EXECUTION_RATE = Decimal("0.80")

@@ -13,7 +13,7 @@ from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 
 from .cells import CellValue
-from .headers import FIELD_TITLES, IDENTITY, is_noise_label
+from .headers import FIELD_TITLES, IDENTITY, STANDARD_101_TEXT, is_noise_label
 from .levels import Levels, normalise_level1, normalise_level2, parse_level1_header, strip_header_weight
 from .problems import Problem
 from .results import IndicatorRow, ProjectFragment, SheetProblems
@@ -241,7 +241,7 @@ class IndicatorRowReader:
             if cell is not None and self.check_length(cell.text, code, row_index, cell.column):
                 setattr(row, code, cell.text)
         table_fields = table.spans if table else {}
-        for code in ("actual", "deviation", "band"):
+        for code in ("actual", "deviation", "band", *STANDARD_101_TEXT):
             if code in table_fields:
                 cell = values.get(code)
                 text = cell.text if cell is not None else ""
@@ -252,7 +252,7 @@ class IndicatorRowReader:
             cell = values.get(code)
             if cell is not None:
                 setattr(row, code, self.convert(code, cell, row_index))
-        for code, blank in (("direction_override", ""), ("not_applicable", False)):
+        for code, blank in (("direction_override", ""), ("not_applicable", False), ("basis", "")):
             if code in table_fields:
                 cell = values.get(code)
                 setattr(row, code, self.convert(code, cell, row_index) if cell is not None else blank)
