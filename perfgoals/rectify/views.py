@@ -28,7 +28,7 @@ from .tables import RectifyFilterSet, RectifyTable
 @login_required
 @require_http_methods(["GET"])
 def item_list(request):
-    items = access.visible_items(request.user).select_related("project", "unit")
+    items = access.visible_items(request.user).select_related("project", "unit").with_file_count()
     filterset = RectifyFilterSet(request.GET or None, queryset=items)
     qs = filterset.qs if not filterset.is_bound or filterset.is_valid() else items.none()
     table = RectifyTable(qs)

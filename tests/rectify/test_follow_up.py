@@ -57,6 +57,11 @@ def test_the_unit_attaches_evidence_that_finance_reads_on_the_item_page(item, cl
     for role in ("unit_own", "finance", "supervisor_own"):
         page = client_of(role).get(url).content.decode()
         assert f'data-testid="rectify-file-{stored.pk}"' in page and "盖章的整改报告" in page
+    # the project page's open items and the list say how many files the account has
+    project_page = client_of("finance").get(reverse("perfgoals:project", args=[item.project_id]))
+    assert "佐证材料 1 个" in project_page.content.decode()
+    listing = client_of("finance").get(reverse("rectify:index"))
+    assert listing.context["table"].rows[0].get_cell("files") == 1
     download = client_of("finance").get(reverse("rectify:evidence_download", args=[stored.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")

@@ -25,7 +25,7 @@ register = template.Library()
 @register.inclusion_tag("rectify/_open_items.html", takes_context=True)
 def open_rectify_items(context, project=None):
     user = context["request"].user
-    items = visible_items(user).filter(status__in=PENDING).select_related("project", "unit")
+    items = visible_items(user).filter(status__in=PENDING).select_related("project", "unit").with_file_count()
     if project is not None:
         items = items.filter(project=project)
     items = list(items.order_by("deadline", "pk")[:50])
