@@ -133,9 +133,11 @@ _DEFAULT_BANDS: Mapping[str, tuple[Band, ...]] = MappingProxyType(
 _DEFAULT_LEVEL1: Mapping[str, Decimal] = MappingProxyType(
     {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
 )
-#: the 2021+ layout, 成本指标 at level 1 (财预〔2021〕101号's guidance: with a 成本 category, 成本 20,
-#: 产出 40, 效益 20, 满意度 10 beside 预算执行 10): a project-year that has level-1 成本 indicators is
-#: checked against these
+#: the 2021+ layout, 成本指标 at level 1: a project-year that has level-1 成本 indicators is checked
+#: against 产出 40 / 成本 20 / 效益 20 / 满意度 10 beside 预算执行 10. NOT verified against a published
+#: rule: neither the seeds (their 2021+ tables print no weights) nor docs/ give the split, and local
+#: practice differs (some forms keep 成本 inside 产出's 50). A region that prints another split sets it
+#: in its scheme (`level1_weights_with_cost`).
 _DEFAULT_LEVEL1_WITH_COST: Mapping[str, Decimal] = MappingProxyType(
     {"output": Decimal(40), "cost": Decimal(20), "benefit": Decimal(20), "satisfaction": Decimal(10)}
 )
@@ -240,8 +242,8 @@ class Scheme:
     def default_level1_weights(self, level1_codes) -> Mapping[str, Decimal]:
         """The default level-1 weights for a project-year whose indicators fall under these level-1
         codes. With 成本 at level 1 (the 2021+ layout): ``level1_weights_with_cost`` when the scheme
-        sets them, else — for the usual 产出 50 / 效益 30 / 满意度 10 — 财预〔2021〕101号's 产出 40 /
-        成本 20 / 效益 20 / 满意度 10; a scheme with other weights and none for 成本 keeps its own."""
+        sets them, else — for the usual 产出 50 / 效益 30 / 满意度 10 — the assumed 产出 40 / 成本 20 /
+        效益 20 / 满意度 10 (see ``_DEFAULT_LEVEL1_WITH_COST``: not verified against a published rule); a scheme with other weights and none for 成本 keeps its own."""
         if "cost" not in level1_codes:
             return self.level1_weights
         if self.level1_weights_with_cost:
