@@ -241,11 +241,13 @@ def rollover(request):
     except ValueError as exc:
         raise Http404 from exc
     sources = list(services.rollover_sources(actor, from_year))
-    taken = set(
-        actor.projects()
+    # next year's project of the same unit and name, if there is one (linked from its row)
+    taken = {
+        (unit_id, name): pk
+        for pk, unit_id, name in actor.projects()
         .filter(year=from_year + 1, name__in=[p.name for p in sources])
-        .values_list("unit_id", "name")
-    )
+        .values_list("pk", "unit_id", "name")
+    }
     initial = {
         "from_year": from_year,
         "to_year": from_year + 1,
@@ -262,12 +264,26 @@ def rollover(request):
             )
         for project, reason in report.skipped:
             messages.warning(request, f"「{project.name}」未结转：{reason}。")
-    if form.is_bound:
+    rolled: set[tuple[int, str]] = set()
+    if report and form.cleaned_data["to_year"] == from_year + 1:
+        # the rows just carried forward are marked at once (and no longer offered)
+        rolled = {(p.unit_id, p.name) for p in report.created}
+        taken.update({(p.unit_id, p.name): p.pk for p in report.created})
+    if report:
+        selected = set()
+    elif form.is_bound:
         selected = {int(v) for v in form.data.getlist("projects") if str(v).isdigit()}
     else:
         selected = set(initial["projects"])
     rows = [
-        {"project": p, "taken": (p.unit_id, p.name) in taken, "selected": p.pk in selected} for p in sources
+        {
+            "project": p,
+            "taken": (p.unit_id, p.name) in taken,
+            "next": taken.get((p.unit_id, p.name)),
+            "rolled": (p.unit_id, p.name) in rolled,
+            "selected": p.pk in selected,
+        }
+        for p in sources
     ]
     return render(
         request,
@@ -287,7 +303,12 @@ def rollover_compare(request, pk: int):
     return render(
         request,
         "intake/compare.html",
-        {"project": project, "rows": rows, "editable": project.evaluation.status == "draft"},
+        {
+            "project": project,
+            "rows": rows,
+            "carried_count": sum(1 for row in rows if row.carried),
+            "editable": project.evaluation.status == "draft",
+        },
     )
 
 
