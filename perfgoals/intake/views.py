@@ -130,6 +130,13 @@ def batch_detail(request, pk: int):
     ]
     page = Paginator(rows, services.PREVIEW_PAGE).get_page(request.GET.get("page"))
     stale = services.is_stale(batch)
+    imported = []
+    if batch.status == BatchStatus.DONE:
+        # the projects this import wrote, each linked (those the user may still see)
+        result = batch.result or {}
+        ids = [pk for part in ("created", "replaced", "results") for pk in result.get(part, [])]
+        found = services.Actor(request.user).projects().filter(pk__in=ids).select_related("unit")
+        imported = sorted(found, key=lambda p: ids.index(p.pk))
     return render(
         request,
         "intake/batch.html",
@@ -143,6 +150,8 @@ def batch_detail(request, pk: int):
             "stale": stale,
             "stale_minutes": services.stale_minutes(),
             "retention_days": services.retention_days(),
+            "imported": imported[:200],
+            "imported_more": max(0, len(imported) - 200),
         },
     )
 
