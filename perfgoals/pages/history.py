@@ -41,6 +41,10 @@ _TRACKED = {
 
 _SCORE_FIELDS = {"score", "reported_score", "band_score", "total_score", "execution_score"}
 
+#: what the engine computes: a record's creation does not list it (an empty 自评 scores 0 and 差 — not
+#: a change anyone made, #16); later changes of it are listed like any other
+_COMPUTED_FIELDS = {"score", "total_score", "grade", "execution_score"}
+
 
 _STATUS_LABELS = dict(Status.choices)
 
@@ -88,7 +92,7 @@ def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
                     changes = [
                         (labels[n], "（空）", _history_value(n, getattr(record, n)))
                         for n in fields
-                        if getattr(record, n) not in (None, "")
+                        if getattr(record, n) not in (None, "", False) and n not in _COMPUTED_FIELDS
                     ]
                     entries.append(
                         HistoryEntry(
