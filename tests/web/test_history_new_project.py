@@ -22,3 +22,28 @@ def test_a_rolled_over_projects_history_does_not_log_a_computed_grade(demo, user
     evaluation = [e for e in response.context["history"] if e.subject == "自评（新增）"]
     assert [change[0] for entry in evaluation for change in entry.changes] == ["状态"]
     assert '（空）</span> → <span class="new">差' not in response.content.decode()
+
+
+def test_the_history_is_paged_newest_first_and_collapsible(main_project, client_of):
+    from perfgoals.models import Indicator
+    from perfgoals.pages.history import HISTORY_PAGE
+
+    indicator = Indicator.objects.filter(project=main_project).order_by("order").first()
+    for i in range(HISTORY_PAGE + 5):
+        indicator.deviation_note = f"说明 {i}"
+        indicator.save()
+    client = client_of("unit_own")
+    url = reverse("perfgoals:project", args=[main_project.pk])
+    first = client.get(url)
+    assert first.context["history_page"] == 1 and first.context["history_pages"] >= 2
+    assert len(first.context["history"]) == HISTORY_PAGE
+    html = first.content.decode()
+    assert '<details class="history-box" open>' in html and 'data-testid="history-pager"' in html
+    assert "?history_page=2#history" in html
+    newest = first.context["history"][0].changes
+    assert (f"说明 {HISTORY_PAGE + 3}", f"说明 {HISTORY_PAGE + 4}") in [(old, new) for _, old, new in newest]
+    last = client.get(url, {"history_page": first.context["history_pages"]})
+    shown = {e.when for e in first.context["history"]}
+    assert last.context["history"] and not shown & {e.when for e in last.context["history"]}
+    assert client.get(url, {"history_page": "abc"}).context["history_page"] == 1
+    assert client.get(url, {"history_page": "999"}).context["history_page"] == first.context["history_pages"]
