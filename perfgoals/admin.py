@@ -20,7 +20,7 @@ from projects.models import Project
 from .engine import Direction, Flag, Kind
 from .engine.schemes import OPTION_HELP
 from .engine.values import format_decimal
-from .models import Evaluation, Indicator, RegionScheme, ReviewAction, ScoringScheme
+from .models import Evaluation, FinanceReview, Indicator, RegionScheme, ReviewAction, ScoringScheme
 from .pages.targets import _SOURCE_LABELS_DIRECTION
 from .scoring import SCORED_FIELDS, recompute
 from .workflow.versions import bump_evaluation, lock_evaluation
@@ -76,6 +76,15 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
 class RegionSchemeAdmin(admin.ModelAdmin):
     list_display = ["region", "year", "scheme"]
     list_filter = ["region", "scheme"]
+
+
+@admin.register(FinanceReview)
+class FinanceReviewAdmin(SimpleHistoryAdmin):
+    """Whether a region's finance bureau is the last level of the review (its changes in the history).
+    A change applies to the next department approval: what already awaits finance stays with it."""
+
+    list_display = ["region", "targets", "evaluations"]
+    list_filter = ["targets", "evaluations"]
 
 
 #: an evaluation's fields written by the workflow and the engine only

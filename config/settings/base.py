@@ -152,6 +152,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+#: the seed documents (../shared/seeds beside the project): the tests compare the outputs with them and
+#: skip that comparison where the folder is absent. Only tests read it.
+PERFEVAL_SEEDS_DIR = Path(env("PERFEVAL_SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 MEDIA_URL = "media/"
 # --- where files are kept (issue 18 "shared storage", issue 14 evidence) -------------------------------
 # Every file the product writes or reads (import uploads, report parts and packages, evidence) goes

@@ -15,6 +15,7 @@ once and never race on the library's unique keys; the second waits and then sees
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -27,9 +28,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from perfgoals import bulk
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from projects.scoping import regions_of
 
 from .models import LibraryIndicator, LibraryName
@@ -59,6 +61,7 @@ def _key_pass(text: str) -> str:
     return _TRAILING.sub("", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """The library key of an indicator name, so that spellings of one indicator meet in one entry:
     full-width forms folded (NFKC), numbering ("1、", "（2）") and trailing punctuation removed, and
@@ -113,8 +116,11 @@ def typical_target(target: str, nature: str = "", unit: str = "") -> str:
 
 
 def _mode(values: Iterable[Any]) -> Any:
-    counted = Counter(v for v in values if v not in (None, ""))
-    return counted.most_common(1)[0][0] if counted else ""
+    """The most common value (the first seen among equals), blanks aside; "" when there is none."""
+    given = [v for v in values if v not in (None, "")]
+    if len(given) < 2:
+        return given[0] if given else ""
+    return Counter(given).most_common(1)[0][0]
 
 
 @dataclass
@@ -156,6 +162,7 @@ def _library_rows():
             "target_text",
             "nature_printed",
             "unit_printed",
+            *STANDARD_101_FIELDS,
         )
     )
 
@@ -182,8 +189,13 @@ _ENTRY_FIELDS = [
     "qualitative",
     "unit",
     "typical_target",
+    *STANDARD_101_FIELDS,
     "usage_count",
 ]
+
+
+#: the columns of a new entry's row: where, its key, when, and `_entry_values` in its order
+_CREATED_COLUMNS = ["region_id", "name_key", "updated_at", *_ENTRY_FIELDS]
 
 
 def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -207,6 +219,8 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
         "qualitative": qualitative,
         "unit": (_mode(units) or "")[:30],
         "typical_target": (_mode(targets) or "")[:200],
+        # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
+        **{name: _mode(r[name] for r in same_level) or "" for name in STANDARD_101_FIELDS},
         "usage_count": len(items),
     }
 
@@ -215,13 +229,13 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
     """Create or update the entries of ``groups`` (in bulk); entries of ``existing`` left over lost
     every use: removed, or (curated) kept with a usage count of 0."""
     now = timezone.now()
-    created: list[LibraryIndicator] = []
+    created: list[tuple] = []  # rows of _CREATED_COLUMNS
     changed: list[LibraryIndicator] = []
     for (region_id, key), items in groups.items():
         values = _entry_values(items)
         entry = existing.pop((region_id, key), None)
         if entry is None:
-            created.append(LibraryIndicator(region_id=region_id, name_key=key, updated_at=now, **values))
+            created.append((region_id, key, now, *(values[name] for name in _ENTRY_FIELDS)))
             continue
         if entry.curated:
             values = {"usage_count": values["usage_count"]}
@@ -236,7 +250,7 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
             entry.usage_count = 0
             entry.updated_at = now
             changed.append(entry)
-    LibraryIndicator.objects.bulk_create(created, batch_size=1000)
+    bulk.insert_rows(LibraryIndicator, _CREATED_COLUMNS, created)
     LibraryIndicator.objects.bulk_update(changed, [*_ENTRY_FIELDS, "updated_at"], batch_size=1000)
     LibraryIndicator.objects.filter(pk__in=[entry.pk for entry in gone]).delete()
     report.created += len(created)
@@ -244,12 +258,23 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
     report.removed += len(gone)
 
 
-def _remember_names(names: Iterable[str]) -> None:
-    """Record raw indicator names with their keys, so an update finds every spelling of an entry."""
-    rows = [LibraryName(name=name, name_key=name_key(name)) for name in set(names) if name]
-    LibraryName.objects.bulk_create(
-        [row for row in rows if row.name_key], ignore_conflicts=True, batch_size=2000
-    )
+def _remember_names(names: Iterable[str], *, known: bool = True) -> None:
+    """Record raw indicator names with their keys, so an update finds every spelling of an entry.
+
+    Names already recorded are left as they are (``known`` False: the table was just emptied). Only
+    the library's writers write this table, one at a time (``_lock_library``), so none appears
+    between the look-up and the insert."""
+    new = {name for name in names if name}
+    if known and new:
+        listed = list(new)
+        for start in range(0, len(listed), 2000):
+            new.difference_update(
+                LibraryName.objects.filter(name__in=listed[start : start + 2000]).values_list(
+                    "name", flat=True
+                )
+            )
+    rows = ((name, name_key(name)) for name in new)
+    bulk.insert_rows(LibraryName, ["name", "name_key"], [row for row in rows if row[1]])
 
 
 def build_library() -> LibraryReport:
@@ -264,7 +289,7 @@ def build_library() -> LibraryReport:
         _lock_library()
         rows = list(_library_rows())
         LibraryName.objects.all().delete()
-        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator())
+        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator(), known=False)
         existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
         _write(_group(rows), existing, report)
     report.total = LibraryIndicator.objects.count()
@@ -346,6 +371,15 @@ def suggest(
     return found[:limit]
 
 
+def linked_key(user, key: str | None) -> str:
+    """The library key a chosen suggestion sent, kept only when it names an entry the user may be shown
+    (:func:`library_for`); anything else (a forged or stale key) links nothing."""
+    key = name_key(key or "")[:300]
+    if not key:
+        return ""
+    return key if library_for(user).filter(name_key=key).exists() else ""
+
+
 def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
     return {
         "id": entry.pk,
@@ -361,6 +395,12 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
         "qualitative": entry.qualitative,
         "unit": entry.unit,
         "typical_target": typical_target(entry.typical_target),
+        "key": entry.name_key,
+        "explanation": entry.explanation,
+        "scoring_standard": entry.scoring_standard,
+        "data_source": entry.data_source,
+        "basis": entry.basis,
+        "basis_label": entry.get_basis_display() if entry.basis else "",
         "usage_count": entry.usage_count,
         "curated": entry.curated,
     }
