@@ -130,6 +130,13 @@ def batch_detail(request, pk: int):
     ]
     page = Paginator(rows, services.PREVIEW_PAGE).get_page(request.GET.get("page"))
     stale = services.is_stale(batch)
+    imported = []
+    if batch.status == BatchStatus.DONE:
+        # the projects this import wrote, each linked (those the user may still see)
+        result = batch.result or {}
+        ids = [pk for part in ("created", "replaced", "results") for pk in result.get(part, [])]
+        found = services.Actor(request.user).projects().filter(pk__in=ids).select_related("unit")
+        imported = sorted(found, key=lambda p: ids.index(p.pk))
     return render(
         request,
         "intake/batch.html",
@@ -143,6 +150,8 @@ def batch_detail(request, pk: int):
             "stale": stale,
             "stale_minutes": services.stale_minutes(),
             "retention_days": services.retention_days(),
+            "imported": imported[:200],
+            "imported_more": max(0, len(imported) - 200),
         },
     )
 
@@ -241,11 +250,13 @@ def rollover(request):
     except ValueError as exc:
         raise Http404 from exc
     sources = list(services.rollover_sources(actor, from_year))
-    taken = set(
-        actor.projects()
+    # next year's project of the same unit and name, if there is one (linked from its row)
+    taken = {
+        (unit_id, name): pk
+        for pk, unit_id, name in actor.projects()
         .filter(year=from_year + 1, name__in=[p.name for p in sources])
-        .values_list("unit_id", "name")
-    )
+        .values_list("pk", "unit_id", "name")
+    }
     initial = {
         "from_year": from_year,
         "to_year": from_year + 1,
@@ -262,12 +273,26 @@ def rollover(request):
             )
         for project, reason in report.skipped:
             messages.warning(request, f"「{project.name}」未结转：{reason}。")
-    if form.is_bound:
+    rolled: set[tuple[int, str]] = set()
+    if report and form.cleaned_data["to_year"] == from_year + 1:
+        # the rows just carried forward are marked at once (and no longer offered)
+        rolled = {(p.unit_id, p.name) for p in report.created}
+        taken.update({(p.unit_id, p.name): p.pk for p in report.created})
+    if report:
+        selected = set()
+    elif form.is_bound:
         selected = {int(v) for v in form.data.getlist("projects") if str(v).isdigit()}
     else:
         selected = set(initial["projects"])
     rows = [
-        {"project": p, "taken": (p.unit_id, p.name) in taken, "selected": p.pk in selected} for p in sources
+        {
+            "project": p,
+            "taken": (p.unit_id, p.name) in taken,
+            "next": taken.get((p.unit_id, p.name)),
+            "rolled": (p.unit_id, p.name) in rolled,
+            "selected": p.pk in selected,
+        }
+        for p in sources
     ]
     return render(
         request,
@@ -287,7 +312,12 @@ def rollover_compare(request, pk: int):
     return render(
         request,
         "intake/compare.html",
-        {"project": project, "rows": rows, "editable": project.evaluation.status == "draft"},
+        {
+            "project": project,
+            "rows": rows,
+            "carried_count": sum(1 for row in rows if row.carried),
+            "editable": project.evaluation.status == "draft",
+        },
     )
 
 

@@ -41,6 +41,10 @@ _TRACKED = {
 
 _SCORE_FIELDS = {"score", "reported_score", "band_score", "total_score", "execution_score"}
 
+#: what the engine computes: a record's creation does not list it (an empty 自评 scores 0 and 差 — not
+#: a change anyone made, #16); later changes of it are listed like any other
+_COMPUTED_FIELDS = {"score", "total_score", "grade", "execution_score"}
+
 
 _STATUS_LABELS = dict(Status.choices)
 
@@ -88,7 +92,7 @@ def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
                     changes = [
                         (labels[n], "（空）", _history_value(n, getattr(record, n)))
                         for n in fields
-                        if getattr(record, n) not in (None, "")
+                        if getattr(record, n) not in (None, "", False) and n not in _COMPUTED_FIELDS
                     ]
                     entries.append(
                         HistoryEntry(
@@ -134,10 +138,32 @@ class HistoryRecords:
     projects: list
 
 
-def project_history(records: HistoryRecords, limit: int = 100) -> tuple[list[HistoryEntry], int]:
+#: entries on one page of the 变更记录
+HISTORY_PAGE = 30
+
+
+def history_context(records: HistoryRecords, page: object = 1) -> dict:
+    """The 变更记录 block's context: one page (``page``, from the query string ``history_page``; out of
+    range or not a number: the nearest page) of the newest-first entries, the total and the pages."""
+    entries, total = project_history(records, limit=None)
+    pages = max(1, -(-total // HISTORY_PAGE))
+    try:
+        number = min(max(int(str(page)), 1), pages)
+    except ValueError:
+        number = 1
+    start = (number - 1) * HISTORY_PAGE
+    return {
+        "history": entries[start : start + HISTORY_PAGE],
+        "history_total": total,
+        "history_page": number,
+        "history_pages": pages,
+    }
+
+
+def project_history(records: HistoryRecords, limit: int | None = 100) -> tuple[list[HistoryEntry], int]:
     """Every recorded change of the project-year (values, statuses, scores): who, when, old → new.
 
-    The newest ``limit`` entries and the total count.
+    The newest ``limit`` entries (None: all) and the total count.
     """
     entries = []
     entries += _diff_records(records.indicators, "indicator", Indicator, lambda r: f"指标“{r.name}”")
@@ -150,4 +176,4 @@ def project_history(records: HistoryRecords, limit: int = 100) -> tuple[list[His
     )
     entries += _diff_records(records.projects, "project", Project, lambda r: "项目")
     entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit], len(entries)
+    return (entries if limit is None else entries[:limit]), len(entries)

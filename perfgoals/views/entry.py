@@ -30,7 +30,7 @@ from ..engine import EvaluationResult
 from ..evidence import listing as evidence_listing
 from ..forms import BudgetForm, ExplanationForm, IndicatorEntryForm, SubmitForm
 from ..models import Evaluation, Indicator
-from ..pages.history import project_history
+from ..pages.history import history_context
 from ..pages.sheet import budget_rows, build_sheet, level1_order, sheet_row, subtotals
 from ..templatetags.perf_format import plain_number, score_text
 from .actions import (
@@ -78,7 +78,7 @@ def page_context(
         project, evaluation, indicators, result, caps=caps, bound=bound, row_messages=row_messages
     )
     actions = list(evaluation.review_actions.select_related("user")[:20])
-    history, history_total = project_history(history_records(project))
+    history = history_context(history_records(project), request.GET.get("history_page", 1))
     latest = actions[0] if actions else None
     if caps.can_enter:
         budget_form = budget_form or BudgetForm(
@@ -105,8 +105,7 @@ def page_context(
         and evaluation.status == Status.RETURNED
         and latest.action in ("return", "reopen", "finance_to_unit", "finance_reopen")
         else None,
-        "history": history,
-        "history_total": history_total,
+        **history,
         "evidence_panel": evidence_listing.panel(
             request.user, project, can_enter=caps.can_enter, indicators=indicators
         ),
@@ -246,13 +245,12 @@ class RowAnswer:
             bound=bound,
             row_messages={self.indicator.pk: message} if message[0] else None,
         )
-        history, history_total = project_history(history_records(project))
+        history = history_context(history_records(project))
         context = {
             **_result_parts(project, evaluation, indicators, result, caps),
             "row": row,
             "toast": message,
-            "history": history,
-            "history_total": history_total,
+            **history,
             # a page sending no version stays without one: its submit is refused until it is reloaded
             "page_version": -1 if page_version is None else page_version,
         }

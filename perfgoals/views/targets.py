@@ -22,7 +22,7 @@ from ..forms import Level1WeightsForm, SubmitForm, TargetForm
 from ..intake import library
 from ..intake import tasks as library_tasks
 from ..models import Indicator
-from ..pages.history import project_history
+from ..pages.history import history_context
 from ..pages.targets import build_target_rows, level1_sums
 from ..weights import weight_sums
 from .actions import CONFLICT, INVALID, NO_VERSION, Done, PageAnswer, Refusal, perform, require
@@ -119,7 +119,7 @@ def targets_context(
 def targets_page(request, project: Project, status: int = 200, **shown) -> HttpResponse:
     """The project page in its target stage (``shown``: see :func:`targets_context`)."""
     context = targets_context(request, project, **shown)
-    context["history"], context["history_total"] = project_history(history_records(project))
+    context.update(history_context(history_records(project), request.GET.get("history_page", 1)))
     return render(request, "perfgoals/project.html", context, status=status)
 
 
@@ -133,7 +133,7 @@ def targets_response(
         toast = shown.pop("toast", None) or ((success, "success") if success else ("", ""))
         context = targets_context(request, project, toast=toast, **shown)
         # the whole tree (with the submit form and its version) is re-rendered; the history out of band
-        context["history"], context["history_total"] = project_history(history_records(project))
+        context.update(history_context(history_records(project)))
         html = render_to_string("perfgoals/_targets_response.html", context, request=request)
         return HttpResponse(html, status=status)
     if status == 200:

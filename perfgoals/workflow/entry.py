@@ -15,6 +15,7 @@ Decisions the issue left open:
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from projects.models import BudgetLine, Project
 
 from .. import scoring
 from ..choices import Status
-from ..engine import EvaluationResult, Flag, Kind, Scheme, parse
+from ..engine import EvaluationResult, Flag, Kind, Scheme, parse, score_indicator
 from ..models import Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_problems, weight_sums
 from .access import fresh_project, plan_locked, require_editable, require_enter, targets_fixed
@@ -155,6 +156,22 @@ def _indicator_changes(indicator: Indicator, data: dict) -> dict:
     return changes
 
 
+def _clear_stale_band(indicator: Indicator, changes: dict, scheme: Scheme, year: int) -> None:
+    """A band left from a text actual goes when the new actual is scored without one (a number the
+    engine scores by its formula, #16): the band and its score are cleared in the same save. The
+    engine decides, on the indicator as it will be; a band the user changes in this save stays."""
+    if "actual_text" not in changes or "band" in changes or not indicator.band:
+        return
+    planned = dataclasses.replace(
+        scoring.indicator_input(indicator), actual_text=changes["actual_text"], band=None, band_score=None
+    )
+    scored = score_indicator(planned, scheme, year=year)
+    if scored.score is not None and scored.band is None and Flag.BAND_REQUIRED not in scored.flags:
+        changes["band"] = ""
+        if indicator.band_score is not None and "band_score" not in changes:
+            changes["band_score"] = None
+
+
 def validate_indicator(
     indicator: Indicator, changes: dict, evaluation: Evaluation, siblings: Iterable[Indicator]
 ) -> dict[str, list[str]]:
@@ -262,6 +279,7 @@ def save_indicator_actual(indicator: Indicator, user, data: dict, expected_versi
     require_editable(evaluation)
     current = Indicator.objects.select_for_update().get(pk=indicator.pk, project=project)
     changes = _indicator_changes(current, data)
+    _clear_stale_band(current, changes, engine_scheme(evaluation), project.year)
     before = evaluation.version
     if not changes:
         return SaveOutcome(
@@ -330,6 +348,9 @@ def save_sheet(project: Project, user, rows: dict[int, tuple[dict, int]]) -> Sav
     if unknown:
         raise WorkflowError("所提交的指标不属于本项目，未保存。请刷新页面后重试。")
     changes = {pk: _indicator_changes(current[pk], data) for pk, (data, _) in rows.items()}
+    scheme = engine_scheme(evaluation)
+    for pk, fields in changes.items():
+        _clear_stale_band(current[pk], fields, scheme, project.year)
     changes = {pk: fields for pk, fields in changes.items() if fields}
     before = evaluation.version
     if not changes:

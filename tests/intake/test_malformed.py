@@ -189,8 +189,14 @@ CASES = {
     "a target without an indicator name": (
         workbook_bytes([HEADER, *_good(), [2024, "新项目", "产出指标", "数量指标", None, "≥5台", 5]]),
         "goals",
-        "有指标值但没有三级指标名称",
-        ("Sheet1", 5, "F"),
+        "第 5 行「三级指标」列（E5）：有指标值但没有三级指标名称",  # #16: the blank name's column, not F
+        ("Sheet1", 5, "E"),
+    ),
+    "a first row without its level 1": (
+        workbook_bytes([HEADER, [2024, "新项目", None, "数量指标", "培训人次", "≥5台", 5]]),
+        "goals",
+        "第 2 行「一级指标」列（C2）：",  # the blank level-1 cell's column
+        ("Sheet1", 2, "C"),
     ),
     "an indicator name over 300 characters": (
         workbook_bytes([HEADER, [2024, "新项目", "产出指标", "数量指标", "长" * 301, "≥5台", 5]]),

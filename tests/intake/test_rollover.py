@@ -148,3 +148,35 @@ def test_applying_a_suggestion_moves_the_page_version(client, sources, yantai):
     with pytest.raises(VersionConflict):
         workflow.submit_targets(evaluation, yantai, seen)
     assert Evaluation.objects.get(project=new).status == "draft"
+
+
+def test_the_rolled_over_rows_are_marked_at_once_and_link_to_their_projects(client, sources, yantai):
+    """#16: after 结转 the page marked nothing (the rows still offered, checked); the compare page did
+    not link to its project nor say which rows came from last year."""
+    client.force_login(yantai)
+    own = [p for p in sources if p.unit_id == sources[0].unit_id]
+    response = client.post(
+        reverse("intake:rollover"), {"from_year": 2019, "to_year": 2020, "projects": [own[0].pk]}
+    )
+    page = response.content.decode()
+    new = Project.objects.get(year=2020, name=own[0].name, unit=own[0].unit)
+    rows = {row["project"].pk: row for row in response.context["rows"]}
+    assert rows[own[0].pk]["rolled"] and rows[own[0].pk]["taken"] and rows[own[0].pk]["next"] == new.pk
+    assert not any(row["selected"] for row in rows.values())
+    assert f'data-testid="rolled-{own[0].pk}"' in page and "刚刚结转" in page
+    assert reverse("perfgoals:project", args=[new.pk]) in page
+    assert reverse("intake:rollover_compare", args=[new.pk]) in page
+    # the other rows stay offered, none marked
+    assert all(not row["rolled"] and not row["taken"] for pk, row in rows.items() if pk != own[0].pk)
+
+    # a new indicator beside the carried ones: the compare page tells them apart and links to the project
+    Indicator.objects.create(
+        project=new, level1="output", level2="quantity", name="新增指标", target_text="≥3次", order=999
+    )
+    response = client.get(reverse("intake:rollover_compare", args=[new.pk]))
+    compare = response.content.decode()
+    assert f'href="{reverse("perfgoals:project", args=[new.pk])}"' in compare
+    carried = new.indicators.exclude(name="新增指标").count()
+    assert response.context["carried_count"] == carried
+    assert compare.count("上年结转</span>") == carried and compare.count("本年新增</span>") == 1
+    assert f"其中 <strong>{carried}</strong> 项由 2019 年结转" in compare

@@ -303,3 +303,20 @@ def test_a_batch_through_a_real_worker(celery_live_worker, settings, tmp_path):
     assert services.confirm_batch(batch)
     assert tasks.import_batch.delay(batch.pk).get(timeout=60)["status"] == BatchStatus.DONE
     assert Project.objects.get(unit=unit, year=2024, name="医保政策宣传").indicators.count() == 3
+
+
+def test_the_preview_shows_nature_and_value_apart_and_the_done_page_links_the_projects(unit_client, demo):
+    """#16: the preview printed 指标性质 and 指标值 run together ("≥2"); after confirming, the page named
+    how many projects were imported but linked none."""
+    response = _upload(unit_client, workbook_bytes([HEADER, *ROWS]))
+    batch = ImportBatch.objects.get()
+    page = unit_client.get(response.url).content.decode()
+    assert "<th>指标性质</th><th>指标值（原文）</th>" in page
+    assert "<td>≥</td><td>2</td>" in page and "≥2" not in page.replace("≥2万", "")
+    unit_client.post(reverse("intake:batch_confirm", args=[batch.pk]))
+    project = Project.objects.get(year=2024, name="医保政策宣传")
+    done = unit_client.get(reverse("intake:batch", args=[batch.pk]))
+    html = done.content.decode()
+    assert [p.pk for p in done.context["imported"]] == [project.pk]
+    assert 'data-testid="imported-projects"' in html
+    assert f'href="{reverse("perfgoals:project", args=[project.pk])}"' in html

@@ -378,3 +378,26 @@ def test_every_change_is_recorded_and_shown_on_the_project_page(reopened, client
     # the supervisor's reopening is in it as well: status, who, and the reason
     assert '<span class="old">自评已审核</span> → <span class="new">已退回修改</span>' in history
     assert "重新开放：按审计意见更正实际完成值" in history
+
+
+def test_a_stale_band_is_cleared_when_the_actual_becomes_a_number(reopened, client_of):
+    """#16: a band judged for a text actual stayed (and showed) after the actual became a number."""
+    client = client_of("unit_own")
+    rate = indicator(reopened, "居民参保率")  # ≥ 92%, weight 2
+    client.post(
+        save_url(reopened, rate),
+        row_data(rate, actual_text="基本完成", band="部分完成", band_score="1.5"),
+        **HTMX,
+    )
+    rate.refresh_from_db()
+    assert (rate.band, rate.band_score) == ("部分完成", Decimal("1.50"))
+    # the page sends the band fields as they are, the actual now a number: the engine's formula scores it
+    client.post(
+        save_url(reopened, rate), row_data(rate, actual_text="93%", band="部分完成", band_score="1.5"), **HTMX
+    )
+    rate.refresh_from_db()
+    assert (rate.band, rate.band_score, rate.score) == ("", None, Decimal("2.00"))
+    # a text again: a band is asked for again (nothing is guessed)
+    client.post(save_url(reopened, rate), row_data(rate, actual_text="基本完成"), **HTMX)
+    rate.refresh_from_db()
+    assert rate.band == "" and "band_required" in rate.flags

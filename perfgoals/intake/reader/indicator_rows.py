@@ -12,7 +12,7 @@ from __future__ import annotations
 from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 
-from .cells import CellValue
+from .cells import CellValue, column_letter
 from .headers import FIELD_TITLES, IDENTITY, STANDARD_101_TEXT, is_noise_label
 from .levels import Levels, normalise_level1, normalise_level2, parse_level1_header, strip_header_weight
 from .problems import Problem
@@ -113,6 +113,21 @@ class IndicatorRowReader:
         )
         return values, f"这一行的内容没有对齐表头，已按内容识别为：{described}"
 
+    @staticmethod
+    def _place(columns: dict[str, str], table: Table | None, code: str) -> tuple[str | None, str]:
+        """Where a problem with ``code``'s cell of this row is: its column letter (the cell's, else
+        the table's column for that field, even when the cell is blank) and the field it names; a
+        table without that column points at the 三级指标 cell."""
+        if columns.get(code):
+            return columns[code], code
+        split_text = any(column and not column.isalpha() for column in columns.values())
+        if table is not None and code in table.spans and not split_text:
+            return column_letter(table.spans[code][0] + 1), code
+        if code != "name":
+            return IndicatorRowReader._place(columns, table, "name")
+        fallback = "target" if columns.get("target") else "actual"
+        return columns.get(fallback), fallback
+
     def take(
         self,
         fragment: ProjectFragment,
@@ -203,12 +218,8 @@ class IndicatorRowReader:
                 fragment.empty_level2.append([levels.level1 or "", levels.level2])
             return
         if not name:
-            self.error(
-                "有指标值但没有三级指标名称。",
-                row_index,
-                columns.get("target") or columns.get("actual"),
-                "name",
-            )
+            # the blank 三级指标 cell itself (its column letter, not the value's beside it)
+            self.error("有指标值但没有三级指标名称。", row_index, *self._place(columns, table, "name"))
             return
         if not self.check_length(name, "name", row_index, name_cell.column if name_cell else None):
             return
@@ -220,7 +231,9 @@ class IndicatorRowReader:
             levels.level2 = levels.level2 or ""
         if levels.level1 is None:
             self.error(
-                "缺少一级指标（此前也没有可沿用的一级指标）。", row_index, columns.get("name"), "level1"
+                "缺少一级指标（此前也没有可沿用的一级指标）。",
+                row_index,
+                *self._place(columns, table, "level1"),
             )
             return
         if levels.level2 is None:
@@ -233,7 +246,9 @@ class IndicatorRowReader:
                 )
             else:
                 self.error(
-                    "缺少二级指标（此前也没有可沿用的二级指标）。", row_index, columns.get("name"), "level2"
+                    "缺少二级指标（此前也没有可沿用的二级指标）。",
+                    row_index,
+                    *self._place(columns, table, "level2"),
                 )
                 return
         # texts and column maps that recur from row to row are kept once (`_shared`): the result
