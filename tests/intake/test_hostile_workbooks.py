@@ -100,7 +100,7 @@ CASES = {
     ),
     "one text in a million rich-text runs": (
         hostile.rich_text_bomb,
-        "工作簿的共享字符串表含有超过 2,000,000 个元素（例如一段文字被拆成大量带格式的片段）",
+        "工作簿的共享字符串表含有超过 4,000,000 个标签（例如一段文字被拆成大量带格式的片段）",
     ),
     "a shared-string index out of range": (
         hostile.string_index_out_of_range,

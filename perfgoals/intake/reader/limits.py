@@ -48,9 +48,9 @@ DEFAULT_MAX_MERGES = 50_000
 #: entries of the shared-string table (settings.INTAKE_MAX_SHARED_STRINGS): a workbook at the row limit
 #: has a few hundred thousand distinct texts
 DEFAULT_MAX_SHARED_STRINGS = 1_000_000
-#: elements of the shared-string table, rich-text runs and their formatting too
-#: (settings.INTAKE_MAX_STRING_ELEMENTS)
-DEFAULT_MAX_STRING_ELEMENTS = 2_000_000
+#: tags of the shared-string table, start and end tags alike, rich-text runs and their formatting too
+#: (settings.INTAKE_MAX_STRING_TAGS): an entry of plain text has four (<si><t></t></si>)
+DEFAULT_MAX_STRING_TAGS = 4_000_000
 #: entries the table may have beyond the cells of the sheets (an unused entry or two is harmless; a
 #: table of millions of entries for a few cells is a bomb)
 SPARE_SHARED_STRINGS = 1_000
@@ -89,7 +89,7 @@ class Limits:
     max_merges: int = DEFAULT_MAX_MERGES
     max_text_bytes: int = MAX_TEXT_BYTES
     max_shared_strings: int = DEFAULT_MAX_SHARED_STRINGS
-    max_string_elements: int = DEFAULT_MAX_STRING_ELEMENTS
+    max_string_tags: int = DEFAULT_MAX_STRING_TAGS
     memory_mb: int = DEFAULT_READER_MEMORY_MB
     seconds: float = DEFAULT_READER_SECONDS
 
@@ -107,7 +107,7 @@ class Limits:
             max_columns=setting("INTAKE_MAX_COLUMNS", DEFAULT_MAX_COLUMNS),
             max_merges=setting("INTAKE_MAX_MERGES", DEFAULT_MAX_MERGES),
             max_shared_strings=setting("INTAKE_MAX_SHARED_STRINGS", DEFAULT_MAX_SHARED_STRINGS),
-            max_string_elements=setting("INTAKE_MAX_STRING_ELEMENTS", DEFAULT_MAX_STRING_ELEMENTS),
+            max_string_tags=setting("INTAKE_MAX_STRING_TAGS", DEFAULT_MAX_STRING_TAGS),
             memory_mb=setting("INTAKE_READER_MEMORY_MB", DEFAULT_READER_MEMORY_MB),
             seconds=setting("INTAKE_READER_SECONDS", float(DEFAULT_READER_SECONDS)),
         )

@@ -4,7 +4,7 @@ openpyxl builds every text node whole and pads rows to the sheet's declared size
 cost gigabytes or minutes before any limit of the reader sees a row. :func:`scan_workbook` inflates
 every part once, in chunks and never more than :attr:`Limits.max_xml_bytes` in all, and counts what
 parsing would meet — rows of any kind, cells, merged ranges, the longest run of text between two
-tags, the shared-string table's entries and elements (and no more entries than the sheets have
+tags, the shared-string table's entries and tags (and no more entries than the sheets have
 cells), DTDs (refused: entity expansion) — refusing the file (:class:`~.problems.WorkbookRejected`, in Chinese) as soon as a count is over
 its limit. Counting is done by regular expressions on bytes: it may count too much (a ``<row`` inside
 a comment), never too little, and costs a fraction of parsing.
@@ -34,6 +34,7 @@ _MERGE_REF = re.compile(
 _ROOT_PREFIX = re.compile(rb"<(\w+):(?:worksheet|sst|chartsheet|dialogsheet)[\s>]")
 _STRING_TABLE_ROOT = re.compile(rb"<(?:\w+:)?sst[\s>]")
 _ELEMENT = re.compile(rb"<[A-Za-z_]")
+_STYLES_ROOT = re.compile(rb"<(?:\w+:)?styleSheet[\s>]")
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 #: a merged range over more than this many cells, in more than one row and one column, covers a table
 #: rather than a heading or a group: nothing in it can be told apart
@@ -63,9 +64,9 @@ class WorkbookScan:
     formats: int = 0
     #: cells counted in the parts other than the shared-string table
     sheet_cells: int = 0
-    #: the shared-string table's entries and elements (tags of any kind)
+    #: the shared-string table's entries and tags (start and end tags alike)
     shared_strings: int = 0
-    string_elements: int = 0
+    string_tags: int = 0
     merges: dict[str, list[Range]] = field(default_factory=dict)
     rows_by_part: dict[str, int] = field(default_factory=dict)
 
@@ -85,6 +86,7 @@ class _Scanner:
         self.prefix = b""
         self.pictures = False
         self.strings = False
+        self.styles = False
 
     def part(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         name = info.filename
@@ -95,6 +97,7 @@ class _Scanner:
         merges: list[Range] = []
         self.prefix = b""
         self.strings = False
+        self.styles = False
         cells_before = self.scan.cells
         first = True
         prolog = b""  # the part's XML before its root element, while it lasts (None after)
@@ -115,6 +118,7 @@ class _Scanner:
                     root = _ROOT_PREFIX.search(chunk[:4096])
                     self.prefix = root.group(1) + b":" if root else b""
                     self.strings = not binary and bool(_STRING_TABLE_ROOT.search(chunk[:4096]))
+                    self.styles = not binary and bool(_STYLES_ROOT.search(chunk[:4096]))
                     first = False
                 self.scan.xml_bytes += len(chunk)
                 if self.scan.xml_bytes > self.limits.max_xml_bytes:
@@ -152,8 +156,9 @@ class _Scanner:
         if not self.pictures and _has_long_text(data, limits.max_text_bytes):
             self.too_long()
         tag = b"<" + self.prefix
-        if self.strings:
+        if self.strings:  # no rows, cells or merged ranges in the shared-string table
             self.count_strings(data, tag)
+            return 0
         rows = data.count(tag + b"row")  # <rowBreaks> too: counting too much is safe
         self.scan.rows += rows
         if self.scan.rows > limits.max_sheet_rows:
@@ -167,7 +172,10 @@ class _Scanner:
                 f"工作簿的单元格超过 {_thousands(limits.max_cells)} 个的上限（含设置了格式的空单元格），"
                 "无法导入：请删去无关的工作表或拆成几个文件后再导入。"
             )
-        self.scan.formats += data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+        if self.styles:  # cell formats are in the styles part only (and "xf" is slow to count in text)
+            self.scan.formats += (
+                data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+            )
         if self.scan.formats > MAX_FORMATS:
             refuse(
                 f"工作簿的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限），不是 Excel 正常保存的，无法导入。"
@@ -203,19 +211,20 @@ class _Scanner:
         return None if root else prolog[-16:]
 
     def count_strings(self, data: bytes, tag: bytes) -> None:
-        """The shared-string table's entries and elements (openpyxl and ``strings`` build each)."""
+        """The shared-string table's entries and tags (the reader builds an element for each); two
+        passes over the bytes (the table has no other element whose name starts with "si")."""
         limits = self.limits
-        entries = data.count(tag + b"si>") + data.count(tag + b"si ") + data.count(tag + b"si/")
+        entries = data.count(tag + b"si")
         self.scan.shared_strings += entries
         if self.scan.shared_strings > limits.max_shared_strings:
             refuse(
                 f"工作簿的共享字符串表超过 {_thousands(limits.max_shared_strings)} 条的上限，"
                 "不是 Excel 正常保存的，无法导入：请把内容复制到新的工作簿（只粘贴数值）后再导入。"
             )
-        self.scan.string_elements += data.count(b"<") - data.count(b"</")
-        if self.scan.string_elements > limits.max_string_elements:
+        self.scan.string_tags += data.count(b"<")  # start and end tags alike
+        if self.scan.string_tags > limits.max_string_tags:
             refuse(
-                f"工作簿的共享字符串表含有超过 {_thousands(limits.max_string_elements)} 个元素"
+                f"工作簿的共享字符串表含有超过 {_thousands(limits.max_string_tags)} 个标签"
                 "（例如一段文字被拆成大量带格式的片段），不是 Excel 正常保存的，无法导入："
                 "请把内容复制到新的工作簿（只粘贴数值）后再导入。"
             )
