@@ -1,5 +1,5 @@
 """The audit log: every change of an account, a group, a role assignment, an organisation (region,
-department, unit) or a scoring scheme, and every sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
+department, unit), a scoring scheme or an administrator's decision on an indicator library entry, and every sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
 
 Django's admin log says only that "user X was changed"; simple_history's rows would keep every old
 password hash and a row per sign-in (`last_login`). Here the changes are read by signal handlers: the
@@ -61,6 +61,8 @@ TRACKED: dict[str, Tracked] = {
     "projects.ProjectGrant": Tracked(fields=("user", "project", "reason", "granted_by")),
     "perfgoals.ScoringScheme": Tracked(fields=("code", "name", "description", "params", "is_default")),
     "perfgoals.RegionScheme": Tracked(fields=("region", "year", "scheme")),
+    # what an administrator decides of a library entry (the nightly rebuild changes its counts only)
+    "intake.LibraryIndicator": Tracked(fields=("curated", "hidden", "note")),
 }
 
 #: what the log says of a secret value (a password hash is never copied into the log)

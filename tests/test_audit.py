@@ -345,3 +345,24 @@ def test_the_scheme_admin_refuses_a_bad_overshoot_deduction_in_chinese(admin_web
     assert message in response.content.decode()
     scheme.refresh_from_db()
     assert scheme.params == before and not entries(scheme, "change").exists()
+
+
+def test_library_entries_marked_in_bulk_in_the_admin_are_each_in_the_audit_log(admin_web, administrator):
+    """The admin's bulk actions on the indicator library were one UPDATE, past the audit log: each
+    entry is now saved, and its entry names the administrator, the field, old and new."""
+    from perfgoals.intake.models import LibraryIndicator
+    from perfgoals.intake.services import build_library
+
+    build_library()
+    chosen = list(LibraryIndicator.objects.filter(curated=False).order_by("pk")[:3])
+    assert len(chosen) == 3
+    response = admin_web.post(
+        "/admin/intake/libraryindicator/",
+        {"action": "mark_curated", "_selected_action": [str(e.pk) for e in chosen]},
+    )
+    assert response.status_code == 302
+    for entry in chosen:
+        [record] = entries(entry, "change")
+        assert record.actor == administrator
+        assert record.changes == {"curated": {"label": "已审定", "old": "否", "new": "是"}}
+    assert LibraryIndicator.objects.filter(pk__in=[e.pk for e in chosen], curated=True).count() == 3
