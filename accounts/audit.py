@@ -1,5 +1,5 @@
 """The audit log: every change of an account, a group, a role assignment, an organisation (region,
-department, unit) or a scoring scheme, and every sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
+department, unit), a scoring scheme or an administrator's decision on an indicator library entry, and every sign-in and sign-out, as an `AuditEntry` naming who, when, from where, and each field's old and new value.
 
 Django's admin log says only that "user X was changed"; simple_history's rows would keep every old
 password hash and a row per sign-in (`last_login`). Here the changes are read by signal handlers: the
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import translation
 
@@ -61,6 +61,12 @@ TRACKED: dict[str, Tracked] = {
     "projects.ProjectGrant": Tracked(fields=("user", "project", "reason", "granted_by")),
     "perfgoals.ScoringScheme": Tracked(fields=("code", "name", "description", "params", "is_default")),
     "perfgoals.RegionScheme": Tracked(fields=("region", "year", "scheme")),
+    # what an administrator decides of a library entry (the nightly rebuild changes its counts only)
+    "intake.LibraryIndicator": Tracked(fields=("curated", "hidden", "note")),
+    # the states of background work: an import batch's, a report package's (and its build number);
+    # their conditional UPDATEs go through update_logged()
+    "intake.ImportBatch": Tracked(fields=("status",)),
+    "reports.ReportPackage": Tracked(fields=("status", "build")),
 }
 
 #: what the log says of a secret value (a password hash is never copied into the log)
@@ -162,6 +168,33 @@ def _write(instance, action: str, changes: dict, request=None) -> AuditEntry:
 
 
 # --- saves and deletions -------------------------------------------------------------------------
+
+
+def update_logged(queryset, **values) -> int:
+    """``queryset.update(**values)`` with an audit entry for each row whose audited fields it changes
+    (old and new values; who: the request's user, or none for a task). An UPDATE sends no signal: the
+    rows are read and locked first, the same condition holds for the update, and they are read again
+    after it (values may be expressions, e.g. ``F("build") + 1``). Unaudited fields: a plain update."""
+    model = queryset.model
+    tracked = _models.get(model)
+    names = [name for name in tracked.fields if name in values] if tracked else []
+    if not names:
+        return queryset.update(**values)
+    with transaction.atomic(using=queryset.db):
+        before = {row.pk: row for row in queryset.select_for_update()}
+        if not before:
+            return 0
+        count = model._base_manager.filter(pk__in=list(before)).update(**values)
+        for row in model._base_manager.filter(pk__in=list(before)):
+            old = before[row.pk]
+            changes = {
+                name: {"label": _label(model, name), "old": _display(old, name), "new": _display(row, name)}
+                for name in names
+                if _raw(old, name) != _raw(row, name)
+            }
+            if changes:
+                _write(row, AuditAction.CHANGE, changes)
+    return count
 
 
 def _before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:

@@ -98,7 +98,11 @@ def ensure_builtin_schemes() -> None:
             },
         )
     if not ScoringScheme.objects.filter(is_default=True).exists():
-        ScoringScheme.objects.filter(code=DEFAULT_SCHEME_CODE).update(is_default=True)
+        # saved, not update()d: a scheme's change goes through the audit log (accounts.audit)
+        default = ScoringScheme.objects.filter(code=DEFAULT_SCHEME_CODE).first()
+        if default is not None:
+            default.is_default = True
+            default.save(update_fields=["is_default"])
 
 
 def scheme_for(project: Project) -> ScoringScheme:

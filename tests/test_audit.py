@@ -345,3 +345,68 @@ def test_the_scheme_admin_refuses_a_bad_overshoot_deduction_in_chinese(admin_web
     assert message in response.content.decode()
     scheme.refresh_from_db()
     assert scheme.params == before and not entries(scheme, "change").exists()
+
+
+def test_library_entries_marked_in_bulk_in_the_admin_are_each_in_the_audit_log(admin_web, administrator):
+    """The admin's bulk actions on the indicator library were one UPDATE, past the audit log: each
+    entry is now saved, and its entry names the administrator, the field, old and new."""
+    from perfgoals.intake.models import LibraryIndicator
+    from perfgoals.intake.services import build_library
+
+    build_library()
+    chosen = list(LibraryIndicator.objects.filter(curated=False).order_by("pk")[:3])
+    assert len(chosen) == 3
+    response = admin_web.post(
+        "/admin/intake/libraryindicator/",
+        {"action": "mark_curated", "_selected_action": [str(e.pk) for e in chosen]},
+    )
+    assert response.status_code == 302
+    for entry in chosen:
+        [record] = entries(entry, "change")
+        assert record.actor == administrator
+        assert record.changes == {"curated": {"label": "已审定", "old": "否", "new": "是"}}
+    assert LibraryIndicator.objects.filter(pk__in=[e.pk for e in chosen], curated=True).count() == 3
+
+
+def test_the_states_of_an_import_batch_and_a_report_package_are_in_the_audit_log(
+    admin_web, administrator, clerk, settings, tmp_path
+):
+    """Batches and packages move by conditional UPDATEs (no signal): each move is recorded all the
+    same, with who (the request's user, or none for a task), the old and the new state."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from perfgoals.intake import services as intake
+    from perfgoals.intake.models import BatchStatus, ImportBatch
+    from perfgoals.reports.models import PackageStatus, ReportPackage
+    from tests.intake.conftest import workbook_bytes
+    from tests.intake.test_views import HEADER, ROWS
+
+    settings.MEDIA_ROOT = tmp_path
+    batch = intake.create_batch(
+        clerk, SimpleUploadedFile("目标表.xlsx", workbook_bytes([HEADER, *ROWS])), kind="goals", year=None
+    )
+    intake.build_preview(batch.pk)
+    assert intake.confirm_batch(ImportBatch.objects.get(pk=batch.pk))
+    label = dict(BatchStatus.choices)
+    moves = [
+        (e.action, e.changes["status"]["old"], e.changes["status"]["new"])
+        for e in entries(batch).order_by("pk")
+    ]
+    assert moves == [
+        ("create", None, label[BatchStatus.PENDING]),
+        ("change", label[BatchStatus.PENDING], label[BatchStatus.PARSING]),
+        ("change", label[BatchStatus.PARSING], label[BatchStatus.PREVIEW]),
+        ("change", label[BatchStatus.PREVIEW], label[BatchStatus.CONFIRMED]),
+    ]
+
+    from projects.models import Region
+
+    package = ReportPackage.objects.create(
+        scope="region", region=Region.objects.order_by("pk").first(), created_by=administrator
+    )
+    ReportPackage.objects.filter(pk=package.pk).update(status=PackageStatus.FAILED)  # a crashed build
+    admin_web.post(f"/reports/packages/{package.pk}/rebuild/")
+    [rebuilt] = entries(package, "change")
+    assert rebuilt.actor == administrator
+    assert rebuilt.changes["status"]["new"] == dict(PackageStatus.choices)[PackageStatus.QUEUED]
+    assert (rebuilt.changes["build"]["old"], rebuilt.changes["build"]["new"]) == (0, 1)

@@ -1,6 +1,7 @@
 """Admin of the intake app: the indicator library (curated here) and the import log."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 
 from .models import CarriedIndicator, ImportBatch, LibraryIndicator
 from .services import build_library
@@ -25,14 +26,25 @@ class LibraryIndicatorAdmin(admin.ModelAdmin):
     readonly_fields = ["name_key", "usage_count", "updated_at"]
     actions = ["mark_curated", "mark_hidden", "rebuild"]
 
+    @staticmethod
+    def _mark(queryset, field: str) -> int:
+        """Each entry saved (not one UPDATE), so that the audit log names who changed which entry."""
+        changed = 0
+        with transaction.atomic():
+            for entry in queryset.filter(**{field: False}).select_for_update():
+                setattr(entry, field, True)
+                entry.save(update_fields=[field])
+                changed += 1
+        return changed
+
     @admin.action(description="标记为已审定")
     def mark_curated(self, request, queryset):
-        updated = queryset.update(curated=True)
+        updated = self._mark(queryset, "curated")
         self.message_user(request, f"已审定 {updated} 条。", messages.SUCCESS)
 
     @admin.action(description="设为不推荐")
     def mark_hidden(self, request, queryset):
-        updated = queryset.update(hidden=True)
+        updated = self._mark(queryset, "hidden")
         self.message_user(request, f"已隐藏 {updated} 条。", messages.SUCCESS)
 
     @admin.action(description="从现有项目重建指标库（不改动已审定条目的内容）")

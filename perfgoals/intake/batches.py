@@ -30,6 +30,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.audit import update_logged
+
 from .actors import Actor
 from .importing import ImportRefused, apply_plan
 from .models import ACTIVE_STATUSES, FINISHED_STATUSES, BatchStatus, ImportBatch, ImportKind
@@ -124,9 +126,13 @@ def _store_problems(batch: ImportBatch, plan: Plan) -> None:
 
 def build_preview(batch_id: int) -> ImportBatch:
     """Parse a pending batch and store its preview (or its errors). Safe to run twice."""
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status__in=[BatchStatus.PENDING, BatchStatus.PARSING]
-    ).update(status=BatchStatus.PARSING, progress=1, progress_note="正在读取文件", updated_at=timezone.now())
+    claimed = update_logged(
+        ImportBatch.objects.filter(pk=batch_id, status__in=[BatchStatus.PENDING, BatchStatus.PARSING]),
+        status=BatchStatus.PARSING,
+        progress=1,
+        progress_note="正在读取文件",
+        updated_at=timezone.now(),
+    )
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if not claimed:
         return batch
@@ -167,10 +173,12 @@ def confirm_batch(batch: ImportBatch) -> bool:
     again. The condition is part of the UPDATE, so a confirmation and a cleanup racing on one batch
     cannot both win."""
     return bool(
-        ImportBatch.objects.filter(
-            pk=batch.pk, status=BatchStatus.PREVIEW, file_removed_at__isnull=True
-        ).update(
-            status=BatchStatus.CONFIRMED, progress=0, progress_note="等待导入", updated_at=timezone.now()
+        update_logged(
+            ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEW, file_removed_at__isnull=True),
+            status=BatchStatus.CONFIRMED,
+            progress=0,
+            progress_note="等待导入",
+            updated_at=timezone.now(),
         )
     )
 
@@ -209,12 +217,20 @@ def retry_batch(batch: ImportBatch) -> str | None:
     stuck = stale_batches().filter(pk=batch.pk)
     now = timezone.now()
     note = "后台任务中断后重新开始"
-    if stuck.filter(status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]).update(
-        status=BatchStatus.CONFIRMED, progress=0, progress_note=note, updated_at=now
+    if update_logged(
+        stuck.filter(status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]),
+        status=BatchStatus.CONFIRMED,
+        progress=0,
+        progress_note=note,
+        updated_at=now,
     ):
         return "import"
-    if stuck.filter(status__in=[BatchStatus.PENDING, BatchStatus.PARSING]).update(
-        status=BatchStatus.PENDING, progress=0, progress_note=note, updated_at=now
+    if update_logged(
+        stuck.filter(status__in=[BatchStatus.PENDING, BatchStatus.PARSING]),
+        status=BatchStatus.PENDING,
+        progress=0,
+        progress_note=note,
+        updated_at=now,
     ):
         return "preview"
     return None
@@ -227,8 +243,12 @@ def cancel_batch(batch: ImportBatch) -> bool:
     waiting = Q(status__in=[BatchStatus.PREVIEW, BatchStatus.PENDING])
     stuck = Q(status__in=ACTIVE_STATUSES, updated_at__lt=stale_cutoff(now))
     cancelled = bool(
-        ImportBatch.objects.filter(waiting | stuck, pk=batch.pk).update(
-            status=BatchStatus.CANCELLED, finished_at=now, progress_note="已取消", updated_at=now
+        update_logged(
+            ImportBatch.objects.filter(waiting | stuck, pk=batch.pk),
+            status=BatchStatus.CANCELLED,
+            finished_at=now,
+            progress_note="已取消",
+            updated_at=now,
         )
     )
     if cancelled and batch.status not in (BatchStatus.PREVIEW, BatchStatus.PENDING):
@@ -282,10 +302,12 @@ def run_batch_import(batch_id: int) -> BatchImport:
     'confirmed' or 'importing' (a crashed run leaves 'importing' with nothing written); a batch
     already imported is returned as it is, ``written`` False.
     """
-    moved = ImportBatch.objects.filter(
-        pk=batch_id, status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]
-    ).update(
-        status=BatchStatus.IMPORTING, progress=1, progress_note="正在读取文件", updated_at=timezone.now()
+    moved = update_logged(
+        ImportBatch.objects.filter(pk=batch_id, status__in=[BatchStatus.CONFIRMED, BatchStatus.IMPORTING]),
+        status=BatchStatus.IMPORTING,
+        progress=1,
+        progress_note="正在读取文件",
+        updated_at=timezone.now(),
     )
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if not moved:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import update_logged
 from projects.models import Department, Region
 
 from . import access
@@ -168,7 +169,8 @@ def rebuild_package(user, package: ReportPackage) -> bool:
         return False
     if package.status != PackageStatus.FAILED and not package.is_stale:
         return False  # still being built: a second build would race the first
-    ReportPackage.objects.filter(pk=package.pk).update(
+    update_logged(
+        ReportPackage.objects.filter(pk=package.pk),
         status=PackageStatus.QUEUED,
         progress=0,
         error="",

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 
+from accounts.audit import update_logged
 from projects.models import Department, Project
 from projects.scoping import visible_projects
 
@@ -293,7 +294,8 @@ def build_package(
     if package.status == PackageStatus.DONE and package.file and default_storage.exists(package.file.name):
         return {"package_id": package.pk, "status": package.status, "file": package.file.name}
 
-    ReportPackage.objects.filter(pk=package.pk).update(
+    update_logged(
+        ReportPackage.objects.filter(pk=package.pk),
         status=PackageStatus.RUNNING,
         progress=0,
         error="",
@@ -332,14 +334,20 @@ def build_package(
             stored = default_storage.save(name, File(handle, name=name))
     except Exception as exc:  # the page must show what went wrong instead of a package stuck at 37 %
         logger.exception("report package %s failed", package.pk)
-        ReportPackage.objects.filter(pk=package.pk).update(
+        update_logged(
+            ReportPackage.objects.filter(pk=package.pk),
             status=PackageStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
         return {"package_id": package.pk, "status": PackageStatus.FAILED}
-    ReportPackage.objects.filter(pk=package.pk).update(
-        status=PackageStatus.DONE, progress=100, file=stored, project_count=count, finished_at=timezone.now()
+    update_logged(
+        ReportPackage.objects.filter(pk=package.pk),
+        status=PackageStatus.DONE,
+        progress=100,
+        file=stored,
+        project_count=count,
+        finished_at=timezone.now(),
     )
     return {"package_id": package.pk, "status": PackageStatus.DONE, "file": stored}
 
@@ -475,7 +483,8 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
             stored = default_storage.save(name, File(handle, name=name))
     except Exception as exc:
         logger.exception("report package %s failed", package.pk)
-        ReportPackage.objects.filter(pk=package.pk).update(
+        update_logged(
+            ReportPackage.objects.filter(pk=package.pk),
             status=PackageStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
@@ -483,7 +492,8 @@ def finish_package(parts: list[dict], package_id: int) -> dict:
         return {"package_id": package.pk, "status": PackageStatus.FAILED}
     for part in parts:
         default_storage.delete(part["file"])
-    ReportPackage.objects.filter(pk=package.pk).update(
+    update_logged(
+        ReportPackage.objects.filter(pk=package.pk),
         status=PackageStatus.DONE,
         progress=100,
         file=stored,
@@ -502,6 +512,9 @@ def fail_package(package_id: int, exc: BaseException, build: int | None = None) 
     packages = ReportPackage.objects.filter(pk=package_id)
     if build is not None:
         packages = packages.filter(build=build)
-    packages.update(
-        status=PackageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+    update_logged(
+        packages,
+        status=PackageStatus.FAILED,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        finished_at=timezone.now(),
     )

@@ -118,6 +118,38 @@ def workbook_bytes(rows: list[list], *, title: str = "Sheet1", merges: list[str]
     return buffer.getvalue()
 
 
+@pytest.fixture(params=["inline", "shared"])
+def string_table(request, monkeypatch):
+    """Every workbook read twice: as written (openpyxl writes inline strings), and rewritten with its
+    text in a shared-string table, as Excel and WPS save it (``string_tables.shared_copy``, applied to
+    what the reader's subprocess is handed)."""
+    if request.param == "shared":
+        from perfgoals.intake.reader import isolation
+
+        from .string_tables import shared_copy
+
+        payload = isolation._payload
+
+        def shared_payload(source):
+            data = payload(source)
+            if isinstance(data, str):
+                with open(data, "rb") as handle:
+                    data = handle.read()
+            return shared_copy(data)
+
+        monkeypatch.setattr(isolation, "_payload", shared_payload)
+    return request.param
+
+
+@pytest.fixture(params=["inline", "shared"])
+def hostile_strings(request, monkeypatch):
+    """The hostile corpus written with inline strings, then with a shared-string table."""
+    from . import hostile
+
+    monkeypatch.setattr(hostile, "STRINGS", request.param)
+    return request.param
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,5 +1,9 @@
 """Hostile workbooks, written part by part with :mod:`zipfile` (openpyxl would take minutes to write
-what these files claim): each is small on disk and costly to read naively."""
+what these files claim): each is small on disk and costly to read naively.
+
+Each is written with inline strings, or — when :data:`STRINGS` is ``"shared"`` (the ``hostile_strings``
+fixture) — with its text in a shared-string table, as Excel and WPS save it: the same rows, each text
+cell an index into ``xl/sharedStrings.xml``."""
 
 from __future__ import annotations
 
@@ -7,6 +11,11 @@ import io
 import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
+
+from .string_tables import StringTable, with_table_declared
+
+#: "inline" (as openpyxl writes) or "shared" (as Excel and WPS save): how text cells are written
+STRINGS = "inline"
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -93,14 +102,18 @@ def xlsx(
 ) -> bytes:
     """A one-sheet workbook whose sheetData is ``rows`` (streamed into the zip) and whose XML after
     sheetData is ``tail`` (mergeCells and the like)."""
+    members = dict(extra_members or {})
+    types = CONTENT_TYPES.format(extra=types_extra).encode()
+    rels = WORKBOOK_RELS.format(extra=rels_extra, sheet=sheet_path).encode()
+    table = StringTable(members.get("xl/sharedStrings.xml")) if STRINGS == "shared" else None
+    if table is not None:
+        rels, types = with_table_declared(rels, types)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=types_extra))
+        archive.writestr("[Content_Types].xml", types)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK.format(extra=workbook_extra))
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=rels_extra, sheet=sheet_path)
-        )
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
         with archive.open(f"xl/{sheet_path}", "w", force_zip64=True) as sheet:
             sheet.write(SHEET_HEAD.encode())
             if dimension:
@@ -108,7 +121,8 @@ def xlsx(
             sheet.write(b"<sheetData>")
             chunk: list[bytes] = []
             for row in rows:
-                chunk.append(row if isinstance(row, bytes) else row.encode())
+                data = row if isinstance(row, bytes) else row.encode()
+                chunk.append(data if table is None else table.rewrite(data))
                 if len(chunk) >= 2000:
                     sheet.write(b"".join(chunk))
                     chunk = []
@@ -116,7 +130,9 @@ def xlsx(
             sheet.write(b"</sheetData>")
             sheet.write(tail.encode())
             sheet.write(b"</worksheet>")
-        for name, content in (extra_members or {}).items():
+        if table is not None:
+            members["xl/sharedStrings.xml"] = table.part()
+        for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()
 
@@ -173,10 +189,10 @@ def whitespace_cells(cells: int, size: int = 30_000) -> bytes:
 
     def gen():
         yield from table_rows()
-        for number in range(3, cells + 3):
+        for number in range(3, cells + 3):  # each different (Excel's table keeps a text once)
             yield (
                 f'<row r="{number}"><c r="H{number}" t="inlineStr"><is><t xml:space="preserve">'
-                f"{blank}</t></is></c></row>"
+                f"{number}{blank}</t></is></c></row>"
             )
 
     return xlsx(gen(), level=1)
@@ -313,3 +329,82 @@ def external_link() -> bytes:
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
         ),
     )
+
+
+# --- the shared-string table ------------------------------------------------------------------------
+
+STRING_TABLE_RELATIONSHIP = (
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/>'
+)
+STRING_TABLE_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
+def with_string_table(
+    rows: Iterable[str | bytes], entries: Iterable[bytes], *, head: bytes = b"", level=6
+) -> bytes:
+    """A workbook of ``rows`` whose shared-string table holds ``entries`` (each a whole ``<si>``),
+    written streaming; ``head`` goes before the table's root (a DTD)."""
+
+    def table():
+        yield b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + head
+        yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        chunk: list[bytes] = []
+        for entry in entries:
+            chunk.append(entry)
+            if len(chunk) >= 10_000:
+                yield b"".join(chunk)
+                chunk = []
+        yield b"".join(chunk) + b"</sst>"
+
+    return xlsx(
+        rows,
+        extra_members={"xl/sharedStrings.xml": b"".join(table())},
+        rels_extra=STRING_TABLE_RELATIONSHIP,
+        types_extra=STRING_TABLE_TYPE,
+        level=level,
+    )
+
+
+def huge_string_table(count: int = 3_500, size: int = 30_000) -> bytes:
+    """``count`` different texts of ``size`` characters each in the table (over 100 MB of XML),
+    used by no cell: openpyxl would hold them all before the first row."""
+    return with_string_table(
+        table_rows(), (b"<si><t>%06d%s</t></si>" % (i, b"x" * size) for i in range(count)), level=1
+    )
+
+
+def string_table_bomb(count: int = 500_000) -> bytes:
+    """Half a million empty entries (5 bytes each) for a table of 14 cells."""
+    return with_string_table(table_rows(), (b"<si/>" for _ in range(count)))
+
+
+def rich_text_bomb(runs: int = 1_100_000) -> bytes:
+    """One entry of a million rich-text runs, each with its formatting (a few KB compressed)."""
+    run = b"<r><rPr><b/></rPr><t>a</t></r>"
+    return with_string_table(table_rows(), [b"<si>" + run * runs + b"</si>"])
+
+
+def string_index_out_of_range(index: str = "99") -> bytes:
+    """A cell pointing at entry ``index`` of a table of two entries."""
+    rows = [
+        row_xml(1, HEADER),
+        f'<row r="2"><c r="A2"><v>2024</v></c><c r="B2" t="s"><v>{index}</v></c></row>',
+    ]
+    return with_string_table(rows, ["<si><t>新项目</t></si>".encode(), "<si><t>培训人次</t></si>".encode()])
+
+
+def entity_expansion() -> bytes:
+    """The shared-string table as a "billion laughs": entities of entities, declared in a DTD."""
+    head = (
+        b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10) for i in range(8)
+        )
+        + b"]>"
+    )
+    return with_string_table(table_rows(), [b"<si><t>&i;</t></si>"], head=head)

@@ -13,7 +13,7 @@ from projects.models import Project
 
 from .conftest import database_state, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("string_table")]
 
 HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
 RESULTS = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "实际完成值"]

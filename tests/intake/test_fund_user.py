@@ -15,7 +15,7 @@ from projects.models import Project
 
 from .conftest import project_snapshot, unit_user, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("string_table")]
 
 CENTRE = "烟台市医疗保障服务中心"
 INDICATORS = [

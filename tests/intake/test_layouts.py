@@ -18,7 +18,7 @@ from projects.models import Project
 
 from .conftest import project_snapshot, unit_user, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("string_table")]
 
 HUANCUI_TEXT = Path(__file__).parent / "data" / "huancui_2020_goal_tables.txt"
 

@@ -17,7 +17,7 @@ from projects.models import Project
 
 from .conftest import database_state, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("string_table")]
 
 HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
 #: with the columns of what the user decides: 评定档次 H, 档次内得分 I, 指标方向（人工确认） J, 不适用 K

@@ -14,6 +14,8 @@ from perfgoals.intake.reader import WorkbookRejected, field_of_header, read_work
 
 from .conftest import workbook_bytes
 
+pytestmark = pytest.mark.usefixtures("string_table")
+
 HEADER = ["年度", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
 
 

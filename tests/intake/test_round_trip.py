@@ -14,7 +14,7 @@ from projects.models import Project
 
 from .conftest import project_snapshot, unit_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("string_table")]
 
 
 def _export(projects) -> bytes:

@@ -11,6 +11,8 @@ This package re-exports what the rest of the app uses; its modules, by job:
   rows of any kind, cells, merged ranges, memory and time), :func:`check_file` (the file refused
   before it is opened);
 * ``scan`` — the archive measured on its raw XML before anything is parsed, refused past a limit;
+* ``strings`` — the shared-string table (Excel's and WPS's text) read within limits, and looked up
+  only by an index it has;
 * ``isolation`` — :func:`read_workbook`: the file checked, then read in a subprocess with an
   address-space and a wall-time limit, whatever its size;
 * ``problems``, ``results`` — what reading reports and gives;

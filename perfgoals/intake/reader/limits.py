@@ -45,6 +45,15 @@ DEFAULT_MAX_CELLS = 3_000_000
 DEFAULT_MAX_COLUMNS = 1_000
 #: merged ranges in one workbook (settings.INTAKE_MAX_MERGES)
 DEFAULT_MAX_MERGES = 50_000
+#: entries of the shared-string table (settings.INTAKE_MAX_SHARED_STRINGS): a workbook at the row limit
+#: has a few hundred thousand distinct texts
+DEFAULT_MAX_SHARED_STRINGS = 1_000_000
+#: tags of the shared-string table, start and end tags alike, rich-text runs and their formatting too
+#: (settings.INTAKE_MAX_STRING_TAGS): an entry of plain text has four (<si><t></t></si>)
+DEFAULT_MAX_STRING_TAGS = 4_000_000
+#: entries the table may have beyond the cells of the sheets (an unused entry or two is harmless; a
+#: table of millions of entries for a few cells is a bomb)
+SPARE_SHARED_STRINGS = 1_000
 #: the longest run of text between two XML tags, in bytes: Excel holds at most 32,767 characters in
 #: a cell (at most 6 bytes each as escaped UTF-8)
 MAX_TEXT_BYTES = 32_767 * 6
@@ -79,6 +88,8 @@ class Limits:
     max_columns: int = DEFAULT_MAX_COLUMNS
     max_merges: int = DEFAULT_MAX_MERGES
     max_text_bytes: int = MAX_TEXT_BYTES
+    max_shared_strings: int = DEFAULT_MAX_SHARED_STRINGS
+    max_string_tags: int = DEFAULT_MAX_STRING_TAGS
     memory_mb: int = DEFAULT_READER_MEMORY_MB
     seconds: float = DEFAULT_READER_SECONDS
 
@@ -95,6 +106,8 @@ class Limits:
             max_cells=setting("INTAKE_MAX_CELLS", DEFAULT_MAX_CELLS),
             max_columns=setting("INTAKE_MAX_COLUMNS", DEFAULT_MAX_COLUMNS),
             max_merges=setting("INTAKE_MAX_MERGES", DEFAULT_MAX_MERGES),
+            max_shared_strings=setting("INTAKE_MAX_SHARED_STRINGS", DEFAULT_MAX_SHARED_STRINGS),
+            max_string_tags=setting("INTAKE_MAX_STRING_TAGS", DEFAULT_MAX_STRING_TAGS),
             memory_mb=setting("INTAKE_READER_MEMORY_MB", DEFAULT_READER_MEMORY_MB),
             seconds=setting("INTAKE_READER_SECONDS", float(DEFAULT_READER_SECONDS)),
         )

@@ -4,7 +4,8 @@ openpyxl builds every text node whole and pads rows to the sheet's declared size
 cost gigabytes or minutes before any limit of the reader sees a row. :func:`scan_workbook` inflates
 every part once, in chunks and never more than :attr:`Limits.max_xml_bytes` in all, and counts what
 parsing would meet — rows of any kind, cells, merged ranges, the longest run of text between two
-tags — refusing the file (:class:`~.problems.WorkbookRejected`, in Chinese) as soon as a count is over
+tags, the shared-string table's entries and tags (and no more entries than the sheets have
+cells), DTDs (refused: entity expansion) — refusing the file (:class:`~.problems.WorkbookRejected`, in Chinese) as soon as a count is over
 its limit. Counting is done by regular expressions on bytes: it may count too much (a ``<row`` inside
 a comment), never too little, and costs a fraction of parsing.
 
@@ -22,7 +23,7 @@ from typing import IO
 
 from openpyxl.utils import range_boundaries
 
-from .limits import EXCEL_CELL_CHARACTERS, Limits, refuse
+from .limits import EXCEL_CELL_CHARACTERS, SPARE_SHARED_STRINGS, Limits, refuse
 
 Range = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row (1-based, as range_boundaries)
 
@@ -31,6 +32,9 @@ _MERGE_REF = re.compile(
     rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"'
 )
 _ROOT_PREFIX = re.compile(rb"<(\w+):(?:worksheet|sst|chartsheet|dialogsheet)[\s>]")
+_STRING_TABLE_ROOT = re.compile(rb"<(?:\w+:)?sst[\s>]")
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_STYLES_ROOT = re.compile(rb"<(?:\w+:)?styleSheet[\s>]")
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 #: a merged range over more than this many cells, in more than one row and one column, covers a table
 #: rather than a heading or a group: nothing in it can be told apart
@@ -58,6 +62,11 @@ class WorkbookScan:
     rows: int = 0
     cells: int = 0
     formats: int = 0
+    #: cells counted in the parts other than the shared-string table
+    sheet_cells: int = 0
+    #: the shared-string table's entries and tags (start and end tags alike)
+    shared_strings: int = 0
+    string_tags: int = 0
     merges: dict[str, list[Range]] = field(default_factory=dict)
     rows_by_part: dict[str, int] = field(default_factory=dict)
 
@@ -76,6 +85,8 @@ class _Scanner:
         self.scan = WorkbookScan()
         self.prefix = b""
         self.pictures = False
+        self.strings = False
+        self.styles = False
 
     def part(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         name = info.filename
@@ -85,7 +96,11 @@ class _Scanner:
         rows = 0
         merges: list[Range] = []
         self.prefix = b""
+        self.strings = False
+        self.styles = False
+        cells_before = self.scan.cells
         first = True
+        prolog = b""  # the part's XML before its root element, while it lasts (None after)
         with archive.open(info) as stream:
             while True:
                 chunk = stream.read(_CHUNK)
@@ -102,6 +117,8 @@ class _Scanner:
                     # a part whose root is prefixed ("<x:worksheet>") has its rows and cells prefixed
                     root = _ROOT_PREFIX.search(chunk[:4096])
                     self.prefix = root.group(1) + b":" if root else b""
+                    self.strings = not binary and bool(_STRING_TABLE_ROOT.search(chunk[:4096]))
+                    self.styles = not binary and bool(_STYLES_ROOT.search(chunk[:4096]))
                     first = False
                 self.scan.xml_bytes += len(chunk)
                 if self.scan.xml_bytes > self.limits.max_xml_bytes:
@@ -112,6 +129,8 @@ class _Scanner:
                     )
                 if binary:
                     continue
+                if prolog is not None:
+                    prolog = self.check_prolog(prolog, chunk)
                 buffer = carry + chunk
                 cut = buffer.rfind(b"<")
                 if cut <= 0:
@@ -124,6 +143,8 @@ class _Scanner:
                 rows += self.count(done, merges)
         if carry and not binary:
             rows += self.count(carry, merges)
+        if not self.strings:
+            self.scan.sheet_cells += self.scan.cells - cells_before
         if rows:
             self.scan.rows_by_part[name] = rows
         if merges:
@@ -135,6 +156,9 @@ class _Scanner:
         if not self.pictures and _has_long_text(data, limits.max_text_bytes):
             self.too_long()
         tag = b"<" + self.prefix
+        if self.strings:  # no rows, cells or merged ranges in the shared-string table
+            self.count_strings(data, tag)
+            return 0
         rows = data.count(tag + b"row")  # <rowBreaks> too: counting too much is safe
         self.scan.rows += rows
         if self.scan.rows > limits.max_sheet_rows:
@@ -148,7 +172,10 @@ class _Scanner:
                 f"工作簿的单元格超过 {_thousands(limits.max_cells)} 个的上限（含设置了格式的空单元格），"
                 "无法导入：请删去无关的工作表或拆成几个文件后再导入。"
             )
-        self.scan.formats += data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+        if self.styles:  # cell formats are in the styles part only (and "xf" is slow to count in text)
+            self.scan.formats += (
+                data.count(tag + b"xf ") + data.count(tag + b"xf>") + data.count(tag + b"xf/>")
+            )
         if self.scan.formats > MAX_FORMATS:
             refuse(
                 f"工作簿的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限），不是 Excel 正常保存的，无法导入。"
@@ -170,6 +197,47 @@ class _Scanner:
                     "请取消不必要的合并后再导入。"
                 )
         return rows
+
+    def check_prolog(self, before: bytes, chunk: bytes) -> bytes | None:
+        """A DTD (the only place entities are declared) stands before the root element: refused. The
+        end of the prolog seen so far when the root has not started yet, else None."""
+        root = _ELEMENT.search(chunk)
+        prolog = before + (chunk[: root.start()] if root else chunk)
+        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+            refuse(
+                "工作簿的 XML 含有 DTD 或实体声明（可能是“实体膨胀”炸弹），不是 Excel 正常保存的，无法导入："
+                "请在 Excel 中打开后“另存为” .xlsx 再导入。"
+            )
+        return None if root else prolog[-16:]
+
+    def count_strings(self, data: bytes, tag: bytes) -> None:
+        """The shared-string table's entries and tags (the reader builds an element for each); two
+        passes over the bytes (the table has no other element whose name starts with "si")."""
+        limits = self.limits
+        entries = data.count(tag + b"si")
+        self.scan.shared_strings += entries
+        if self.scan.shared_strings > limits.max_shared_strings:
+            refuse(
+                f"工作簿的共享字符串表超过 {_thousands(limits.max_shared_strings)} 条的上限，"
+                "不是 Excel 正常保存的，无法导入：请把内容复制到新的工作簿（只粘贴数值）后再导入。"
+            )
+        self.scan.string_tags += data.count(b"<")  # start and end tags alike
+        if self.scan.string_tags > limits.max_string_tags:
+            refuse(
+                f"工作簿的共享字符串表含有超过 {_thousands(limits.max_string_tags)} 个标签"
+                "（例如一段文字被拆成大量带格式的片段），不是 Excel 正常保存的，无法导入："
+                "请把内容复制到新的工作簿（只粘贴数值）后再导入。"
+            )
+
+    def check_strings_used(self) -> None:
+        """A table of far more entries than the sheets have cells is a bomb, not a saved workbook."""
+        scan = self.scan
+        if scan.shared_strings > scan.sheet_cells + SPARE_SHARED_STRINGS:
+            refuse(
+                f"工作簿的共享字符串表有 {_thousands(scan.shared_strings)} 条，远多于各工作表的单元格"
+                f"（{_thousands(scan.sheet_cells)} 个），不是 Excel 正常保存的，无法导入："
+                "请把内容复制到新的工作簿（只粘贴数值）后再导入。"
+            )
 
     def check_merge(self, ref: str, merge: Range) -> None:
         min_col, min_row, max_col, max_row = merge
@@ -200,6 +268,7 @@ def scan_workbook(source: str | Path | IO[bytes], limits: Limits) -> WorkbookSca
             for info in archive.infolist():
                 if not info.is_dir():
                     scanner.part(archive, info)
+        scanner.check_strings_used()
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         refuse(f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）。")
     finally:

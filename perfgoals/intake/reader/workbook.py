@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from openpyxl import load_workbook
 from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -27,6 +26,7 @@ from .problems import Problem, WorkbookRejected
 from .results import ProjectFragment, ReadResult
 from .scan import WorkbookScan, scan_workbook
 from .sheet import SheetReader
+from .strings import BadStringIndex, open_workbook
 
 SKIPPED_SHEETS = re.compile(r"^(填写说明|填表说明|说明|使用说明|readme|instructions?)$", re.IGNORECASE)
 
@@ -56,8 +56,8 @@ class WorkbookReader:
         """Every sheet but the instructions; then what the workbook as a whole lacks is an error."""
         self.scan = scan_workbook(source, self.limits)
         try:
-            workbook = load_workbook(source, read_only=True, data_only=False, keep_links=False)
-        except MemoryError:
+            workbook = open_workbook(source, self.limits)
+        except (MemoryError, WorkbookRejected):
             raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise WorkbookRejected(
@@ -191,7 +191,7 @@ class WorkbookReader:
                 timedelta_formats=workbook._timedelta_formats,
             )
             last = 0
-            for row_index, found in parser.parse():
+            for row_index, found in self.parsed(parser, ws.title):
                 if row_index <= last:
                     continue
                 last = row_index
@@ -214,6 +214,33 @@ class WorkbookReader:
                     if 1 <= column <= width:
                         cells[column - 1] = ReadOnlyCell(ws, **cell)
                 yield row_index, cells
+
+    def parsed(self, parser: WorkSheetParser, title: str):
+        """The parser's rows; a shared-string index the table does not have refused at its cell."""
+        rows = parser.parse()
+        while True:
+            try:
+                yield next(rows)
+            except StopIteration:
+                return
+            except BadStringIndex as exc:
+                refuse(
+                    f"单元格引用了共享字符串表的第「{str(exc.value)[:20]}」条，但表中只有 {exc.size:,} 条"
+                    "（编号从 0 开始）：文件已损坏或不是 Excel 正常保存的，无法导入。"
+                    "请在 Excel 中打开后“另存为” .xlsx 再导入。",
+                    title,
+                    parser.row_counter,
+                    get_column_letter(parser.col_counter) if parser.col_counter else None,
+                )
+            except (ValueError, TypeError, KeyError) as exc:  # a value openpyxl cannot cast
+                found = re.search(r"'([^']{0,20})'", str(exc))
+                refuse(
+                    f"这个单元格无法读取（值「{found.group(1) if found else ''}」不合格式）："
+                    "文件已损坏或不是 Excel 正常保存的，无法导入。请在 Excel 中打开后“另存为” .xlsx 再导入。",
+                    title,
+                    parser.row_counter,
+                    get_column_letter(parser.col_counter) if parser.col_counter else None,
+                )
 
 
 def read_workbook_here(
