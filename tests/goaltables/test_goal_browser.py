@@ -12,6 +12,7 @@ import pytest
 from django.db import connections
 
 from projects.models import Department, Project
+from tests.pdf_pictures import picture_of_pdf
 from tests.web.test_browser import CHROMIUM, SCREENSHOTS, login
 from tests.web.test_browser_phone import assert_fits_the_screen, shot
 
@@ -57,10 +58,15 @@ def a4_picture(page, name: str, pages: float = 1.0) -> None:
     page.emulate_media(media="screen")
 
 
-def pdf_pages(page) -> int:
+def pdf_pages(page, picture: str | None = None) -> int:
+    """Print the page to PDF on A4 (Chromium) and count its pages; with ``picture``, the PDF's first page
+    is rendered (pdfium) to that PNG, so the printed sheet itself can be looked at next to the seed."""
     data = page.pdf(format="A4", print_background=True)
     assert data.startswith(b"%PDF")
-    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+    count = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    if picture:
+        assert picture_of_pdf(data, picture) == count
+    return count
 
 
 @pytest.mark.parametrize(
@@ -83,7 +89,7 @@ def test_a_project_printed_on_a4(demo, live_server, a4_page, username, year, nam
     assert width <= A4["width"], width
     assert table.bounding_box()["width"] <= A4["width"]
     page.emulate_media(media="screen")
-    assert 1 <= pdf_pages(page) <= most_pages
+    assert 1 <= pdf_pages(page, picture.replace("-a4.png", "-pdf.png")) <= most_pages
     a4_picture(page, picture)
 
 
@@ -93,7 +99,7 @@ def test_the_special_fund_variant_on_a4(demo, live_server, a4_page):
     login(page, base, "tianbao_zhaoyuan")
     page.goto(f"{base}/goal-tables/project/{project.pk}/?variant=专项资金")
     assert "专项资金绩效目标表" in page.inner_text("main")
-    assert pdf_pages(page) == 1
+    assert pdf_pages(page, "goal-table-zhaoyuan-special-pdf.png") == 1
     a4_picture(page, "goal-table-zhaoyuan-special-a4.png")
 
 
@@ -104,7 +110,7 @@ def test_the_qinghai_public_table_on_a4(demo, live_server, a4_page):
     login(page, base, "shenhe_qinghai")
     page.goto(f"{base}/goal-tables/department/{department.pk}/2021/")
     assert page.locator("table.goal-table thead td").count() == 8
-    assert 4 <= pdf_pages(page) <= 12
+    assert 4 <= pdf_pages(page, "goal-table-qinghai-pdf.png") <= 12
     a4_picture(page, "goal-table-qinghai-a4.png", pages=1.2)
 
 

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Department, Project
+from tests.pdf_pictures import picture_of_pdf
 from tests.web.test_browser import CHROMIUM, SCREENSHOTS, login
 
 pytestmark = [
@@ -111,7 +112,7 @@ def test_the_2019_outputs_print_on_a4_not_as_a_phone(demo, live_server, print_pa
 
     page.goto(base + reverse("reports:report_print", args=[department.pk, 2019]))
     assert "三、下一步工作措施" in page.inner_text(".report-sheet")
-    _assert_printed_as_paper(page)
+    picture_of_pdf(_assert_printed_as_paper(page), "report-print-pdf.png")
     _shot(page, "report-print-a4.png")
 
     page.emulate_media(media="screen")
@@ -120,6 +121,7 @@ def test_the_2019_outputs_print_on_a4_not_as_a_phone(demo, live_server, print_pa
     assert page.inner_text(".doc-title") == "市级预算项目支出绩效自评表"
     pdf = _assert_printed_as_paper(page)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2  # 附件1 runs over several pages, as printed
+    picture_of_pdf(pdf, "form-print-pdf.png")
     _shot(page, "form-print-a4.png")
 
     page.emulate_media(media="screen")
@@ -131,7 +133,7 @@ def test_the_2019_outputs_print_on_a4_not_as_a_phone(demo, live_server, print_pa
         "e => parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.6"
     )
     assert height < line * 1.5
-    _assert_printed_as_paper(page)
+    picture_of_pdf(_assert_printed_as_paper(page), "summary-print-pdf.png")
     _shot(page, "summary-print-a4.png")
 
 
