@@ -22,6 +22,7 @@ from .engine.schemes import OPTION_HELP
 from .engine.values import format_decimal
 from .models import (
     Evaluation,
+    FinanceReview,
     Indicator,
     RegionScheme,
     RescoreChunk,
@@ -85,6 +86,15 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
 class RegionSchemeAdmin(admin.ModelAdmin):
     list_display = ["region", "year", "scheme"]
     list_filter = ["region", "scheme"]
+
+
+@admin.register(FinanceReview)
+class FinanceReviewAdmin(SimpleHistoryAdmin):
+    """Whether a region's finance bureau is the last level of the review (its changes in the history).
+    A change applies to the next department approval: what already awaits finance stays with it."""
+
+    list_display = ["region", "targets", "evaluations"]
+    list_filter = ["targets", "evaluations"]
 
 
 #: an evaluation's fields written by the workflow and the engine only

@@ -22,9 +22,13 @@ class Status(models.TextChoices):
 
     DRAFT = "draft", "目标草稿"
     TARGETS_SUBMITTED = "targets_submitted", "目标已提交"
+    #: approved by the department, awaiting finance (a region whose finance reviews targets last)
+    TARGETS_FINANCE = "targets_finance", "目标待财政审核"
     TARGETS_APPROVED = "targets_approved", "目标已批复"
     ENTERING = "entering", "自评填报中"
     SUBMITTED = "submitted", "自评已提交"
+    #: approved by the department, awaiting finance (a region whose finance reviews self-evaluations last)
+    FINANCE_PENDING = "finance_pending", "待财政审核"
     RETURNED = "returned", "已退回修改"
     APPROVED = "approved", "自评已审核"
     PUBLISHED = "published", "已公开"
@@ -32,6 +36,8 @@ class Status(models.TextChoices):
 
 #: statuses in which the unit may still change actual values (not a draft: results follow approved targets)
 EDITABLE_STATUSES = {Status.TARGETS_APPROVED, Status.ENTERING, Status.RETURNED}
+#: statuses that await the region's finance bureau, the optional last level of the review
+FINANCE_STATUSES = {Status.TARGETS_FINANCE, Status.FINANCE_PENDING}
 #: statuses in which the data is locked (only a supervisor may reopen, with a reason)
 LOCKED_STATUSES = {Status.APPROVED, Status.PUBLISHED}
 
@@ -50,3 +56,12 @@ class Nature(models.TextChoices):
     NEGATIVE = "le", "反向（≤）"
     EQUAL = "eq", "等于（＝）"
     APPROX = "approx", "约等于（≈）"
+
+
+class ValueBasis(models.TextChoices):
+    """取值依据 of an indicator's target (财预〔2021〕101号): the standard the value was set against."""
+
+    PLAN = "plan", "计划标准"
+    INDUSTRY = "industry", "行业标准"
+    HISTORY = "history", "历史标准"
+    OTHER = "other", "其他"

@@ -28,6 +28,7 @@ from projects.seed_data import schema
 from .choices import Status
 from .engine import vocabulary
 from .project_years import BudgetLineData, IndicatorData, ProjectYearData, create_project_year
+from .reports.models import ReportStyle
 from .scoring import ensure_builtin_schemes
 
 #: password of every demo account (documented in the README; change it anywhere that is not a demo)
@@ -103,6 +104,7 @@ def _project_data(doc: dict, data: dict) -> ProjectYearData:
         name=data["name"],
         year=doc["year"],
         fund_user=data.get("fund_user") or "",
+        summary_name=data.get("summary_name") or "",
         project_type=data.get("project_type") or "",
         contact_phone=data.get("contact_phone") or "",
         long_term_goal=data.get("long_term_goal") or "",
@@ -199,6 +201,9 @@ def _load(documents: list[dict] | None, accounts: bool) -> LoadReport:
             name=doc["region"], defaults={"finance_bureau": doc["finance_bureau"]}
         )
         department, _ = Department.objects.get_or_create(region=region, name=doc["department"])
+        if doc.get("report_style"):
+            # how the region prints its self-evaluation outputs; never overwrites a style edited since
+            ReportStyle.objects.get_or_create(region=region, defaults=dict(doc["report_style"]))
         key = REGION_KEYS.get(doc["region"], f"region{region.pk}")
         if accounts:
             finance = _ensure_user(f"caizheng_{key}", f"{doc['finance_bureau']}审阅人", report)

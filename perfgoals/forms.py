@@ -15,8 +15,9 @@ from django.core.validators import DecimalValidator
 from projects.choices import BudgetSource
 
 from . import workflow
+from .choices import ValueBasis
 from .engine import Scheme
-from .models import Evaluation, Indicator
+from .models import STANDARD_101_FIELDS, STANDARD_101_LENGTHS, Evaluation, Indicator
 from .templatetags.perf_format import input_number
 
 
@@ -264,6 +265,18 @@ class ApproveForm(VersionedForm):
     )
 
 
+class FinanceReviewForm(VersionedForm):
+    """Finance's review (the region's last level): one comment, three buttons (审核通过, 退回主管部门,
+    退回填报单位), each posting to its step; a return needs the comment, which the workflow asks for."""
+
+    comment = forms.CharField(
+        label="财政审核意见（退回时必填）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写明需要修改的内容；审核通过时可不填"}),
+    )
+
+
 class ReopenForm(VersionedForm):
     reason = forms.CharField(
         label="重新开放理由",
@@ -371,6 +384,30 @@ class TargetForm(forms.Form):
         coerce=lambda v: v == "1",
         empty_value=None,
     )
+    # 财预〔2021〕101号 (shown folded under the indicator: "101号 字段")
+    explanation = forms.CharField(
+        label="指标解释",
+        required=False,
+        max_length=STANDARD_101_LENGTHS["explanation"],
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "指标的含义和计算口径"}),
+    )
+    scoring_standard = forms.CharField(
+        label="评(扣)分标准",
+        required=False,
+        max_length=STANDARD_101_LENGTHS["scoring_standard"],
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "如 达到目标值得满分，每低 1 个百分点扣 0.5 分"}
+        ),
+    )
+    data_source = forms.CharField(
+        label="数据来源/佐证",
+        required=False,
+        max_length=STANDARD_101_LENGTHS["data_source"],
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如 业务系统统计报表、验收报告"}),
+    )
+    basis = forms.ChoiceField(label="取值依据", required=False, choices=[("", "未选择"), *ValueBasis.choices])
+    #: the library entry a suggestion was chosen from (its name key; set by the page's suggestion list)
+    library_key = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
     def __init__(self, *args, generation: str, indicator: Indicator | None = None, **kwargs):
         from .engine import vocabulary
@@ -389,6 +426,8 @@ class TargetForm(forms.Form):
                     "unit_printed": indicator.unit_printed,
                     "weight": indicator.weight,
                     "not_applicable": "1" if indicator.not_applicable else "0",
+                    **{name: getattr(indicator, name) for name in STANDARD_101_FIELDS},
+                    "library_key": indicator.library_key,
                 },
             )
         super().__init__(*args, **kwargs)

@@ -16,12 +16,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Grade, Nature, Status
+from .choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Grade, Nature, Status, ValueBasis
 from .engine import vocabulary
 from .engine.schemes import Scheme, SchemeError
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
 VALUE = {"max_digits": 24, "decimal_places": 6}
+
+#: the four fields 财预〔2021〕101号 adds to each indicator, with their lengths (the form, the import and
+#: the database hold the same limits; 取值依据 is a choice)
+STANDARD_101_LENGTHS = {"explanation": 500, "scoring_standard": 500, "data_source": 300}
+STANDARD_101_FIELDS = ("explanation", "scoring_standard", "data_source", "basis")
 
 
 def reported_above(reported: Decimal | None, computed: Decimal | None) -> Decimal | None:
@@ -98,6 +103,36 @@ class RegionScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year or '各年度'} · {self.scheme}"
+
+
+class FinanceReview(models.Model):
+    """Whether a region's finance bureau is the last level of the review (lifecycle.md §1, §3: bottom-up,
+    unit → department → finance): with a stage on, the department's approval forwards the project-year
+    to finance, which accepts it or returns it with a comment to the department or to the unit. A region
+    without a row (or with both off) reviews as before: the department's approval is final."""
+
+    region = models.OneToOneField(
+        "projects.Region", on_delete=models.CASCADE, related_name="finance_review", verbose_name="地区"
+    )
+    evaluations = models.BooleanField(
+        "绩效自评报财政审核",
+        default=False,
+        help_text="勾选后，主管部门审核通过的绩效自评须经本地区财政部门审核通过才锁定。",
+    )
+    targets = models.BooleanField(
+        "绩效目标报财政审核",
+        default=False,
+        help_text="勾选后，主管部门批复（评为优、良）的绩效目标须经本地区财政部门审核通过才生效。",
+    )
+    history = HistoricalRecords(verbose_name="财政审核设置变更记录")
+
+    class Meta:
+        verbose_name = "财政审核设置"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        stages = [label for on, label in ((self.targets, "绩效目标"), (self.evaluations, "绩效自评")) if on]
+        return f"{self.region} · 财政审核：{'、'.join(stages) or '不参与'}"
 
 
 class Evaluation(models.Model):
@@ -187,6 +222,18 @@ class Evaluation(models.Model):
         """How far the reported total exceeds the computed one (None when it does not, #12)."""
         return reported_above(self.reported_total, self.total_score)
 
+    @property
+    def execution_printed_blank(self) -> bool:
+        """The imported form printed the 预算执行 score blank (seed 001 附件2) while the system computes
+        one: the outputs keep the cell blank and the review flags it (``workflow.flags``). Only until
+        the unit submits its own figures (then the computed score is the unit's)."""
+        return (
+            self.submitted_total is None
+            and self.printed_total is not None
+            and self.printed_execution_score is None
+            and self.execution_score is not None
+        )
+
 
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project-year, with its target, actual and score.
@@ -245,6 +292,32 @@ class Indicator(models.Model):
     flags = models.JSONField("提示", default=list, blank=True)
     reported_score = models.DecimalField("自报得分（表中得分）", null=True, blank=True, **SCORE)
     deviation_note = models.TextField("偏差原因分析及改进措施", blank=True)
+    # 财预〔2021〕101号: what the indicator means, how it is scored, where its value comes from, and the
+    # standard its target was set against (carried by the import, the rollover and the library)
+    explanation = models.CharField(
+        "指标解释",
+        max_length=STANDARD_101_LENGTHS["explanation"],
+        blank=True,
+        help_text="指标的含义和计算口径。",
+    )
+    scoring_standard = models.CharField(
+        "评(扣)分标准",
+        max_length=STANDARD_101_LENGTHS["scoring_standard"],
+        blank=True,
+        help_text="完成到什么程度得多少分、未完成如何扣分。",
+    )
+    data_source = models.CharField(
+        "数据来源/佐证",
+        max_length=STANDARD_101_LENGTHS["data_source"],
+        blank=True,
+        help_text="实际完成值从哪里取得，年底以什么材料佐证。",
+    )
+    basis = models.CharField(
+        "取值依据", max_length=10, choices=ValueBasis.choices, blank=True, help_text="指标值依据的标准。"
+    )
+    #: the library entry the indicator was chosen from (its name key, intake.library.name_key); empty:
+    #: the entry is found by the indicator's own name through intake.LibraryName
+    library_key = models.CharField("指标库条目", max_length=300, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     history = HistoricalRecords(verbose_name="指标变更记录")
 
@@ -254,7 +327,11 @@ class Indicator(models.Model):
         ordering = ["project", "order"]
         # the indicator library finds every indicator of an entry by its spellings (intake.library);
         # a name is not changed by rescoring, so the index costs bulk score updates nothing
-        indexes = [models.Index(fields=["name"], name="indicator_name")]
+        indexes = [
+            models.Index(fields=["name"], name="indicator_name"),
+            # the review page's peers of a library entry (intake.peers): only linked rows are indexed
+            models.Index(fields=["library_key"], name="indicator_library_key", condition=~Q(library_key="")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "order"], name="indicator_unique_position"),
             models.CheckConstraint(name="indicator_level2_in_level1", condition=_level2_matches_level1()),
@@ -274,6 +351,9 @@ class Indicator(models.Model):
                 name="indicator_reported_score_not_negative",
                 condition=Q(reported_score__isnull=True) | Q(reported_score__gte=0),
             ),
+            models.CheckConstraint(
+                name="indicator_basis_known", condition=Q(basis="") | Q(basis__in=ValueBasis.values)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +370,11 @@ class Indicator(models.Model):
             and self.target_kind == "quantitative"
             and self.direction_source in self.GUESSED_SOURCES
         )
+
+    @property
+    def filled_101(self) -> int:
+        """How many of the four 101号 fields are filled (指标解释, 评(扣)分标准, 数据来源/佐证, 取值依据)."""
+        return sum(1 for name in STANDARD_101_FIELDS if (getattr(self, name) or "").strip())
 
     @property
     def direction_label(self) -> str:
@@ -328,6 +413,16 @@ class ReviewActionKind(models.TextChoices):
     REFUSE_TARGETS = "refuse_targets", "绩效目标不予通过"
     CORRECT_DIRECTION = "correct_direction", "更正指标方向"
     PUBLISH = "publish", "决算公开"
+    # the region's finance bureau as the last level (FinanceReview): the department's approval forwards
+    FORWARD = "forward", "审核通过，报财政审核"
+    FORWARD_TARGETS = "forward_targets", "批复绩效目标，报财政审核"
+    FINANCE_ACCEPT = "finance_accept", "财政审核通过"
+    FINANCE_TO_DEPT = "finance_to_dept", "财政退回主管部门"
+    FINANCE_TO_UNIT = "finance_to_unit", "财政退回填报单位"
+    FINANCE_ACCEPT_TARGETS = "finance_targets", "财政审核通过绩效目标"
+    FINANCE_TARGETS_TO_DEPT = "finance_targets_dept", "财政退回绩效目标至主管部门"
+    FINANCE_TARGETS_TO_UNIT = "finance_targets_unit", "财政退回绩效目标至填报单位"
+    FINANCE_REOPEN = "finance_reopen", "财政重新开放"
     UNPUBLISH = "unpublish", "撤回公开"
 
 
@@ -372,6 +467,11 @@ class ReviewAction(models.Model):
                         ReviewActionKind.REOPEN,
                         ReviewActionKind.CORRECT_DIRECTION,
                         ReviewActionKind.UNPUBLISH,
+                        ReviewActionKind.FINANCE_TO_DEPT,
+                        ReviewActionKind.FINANCE_TO_UNIT,
+                        ReviewActionKind.FINANCE_TARGETS_TO_DEPT,
+                        ReviewActionKind.FINANCE_TARGETS_TO_UNIT,
+                        ReviewActionKind.FINANCE_REOPEN,
                     ]
                 )
                 | ~Q(comment=""),

@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from projects.models import BudgetLine, Project, Unit
 
-from . import scoring
+from . import bulk, scoring
 from .choices import Status
 from .engine import score_evaluation
 from .models import Evaluation, Indicator, ScoringScheme
@@ -26,6 +28,7 @@ from .models import Evaluation, Indicator, ScoringScheme
 #: Project fields a ProjectYearData carries, in model order (empty_level2 and source apart)
 PROJECT_FIELDS = (
     "fund_user",
+    "summary_name",
     "project_type",
     "contact_phone",
     "long_term_goal",
@@ -70,6 +73,13 @@ class IndicatorData:
     deviation_note: str = ""
     direction_override: str = ""
     not_applicable: bool = False
+    # 财预〔2021〕101号
+    explanation: str = ""
+    scoring_standard: str = ""
+    data_source: str = ""
+    basis: str = ""
+    #: the library entry the indicator was chosen from (its name key)
+    library_key: str = ""
 
 
 @dataclass
@@ -89,6 +99,7 @@ class ProjectYearData:
     name: str
     year: int
     fund_user: str = ""
+    summary_name: str = ""
     project_type: str = ""
     contact_phone: str = ""
     long_term_goal: str = ""
@@ -135,6 +146,11 @@ def _indicator_objects(project: Project, indicators: list[IndicatorData]) -> lis
             deviation_note=ind.deviation_note,
             direction_override=ind.direction_override,
             not_applicable=ind.not_applicable,
+            explanation=ind.explanation,
+            scoring_standard=ind.scoring_standard,
+            data_source=ind.data_source,
+            basis=ind.basis,
+            library_key=ind.library_key,
         )
         for order, ind in enumerate(indicators, start=1)
     ]
@@ -177,16 +193,51 @@ def _scored(
     scoring.store_evaluation_result(evaluation, result)
 
 
-def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Project]:
+#: the indicator columns a new project-year's rows give, in the order of `_indicator_row`
+_INDICATOR_COLUMNS = (
+    "project_id",
+    "order",
+    *(name for name in IndicatorData.__dataclass_fields__),
+    *scoring.SCORED_FIELDS,
+)
+#: the evaluation columns a new project-year's row gives (the rest take their defaults)
+_EVALUATION_COLUMNS = (
+    "project_id",
+    "scheme_id",
+    "status",
+    *EVALUATION_FIELDS,
+    *scoring.EVALUATION_RESULT_FIELDS,
+    "computed_at",
+)
+
+
+def _budget_sums(lines: list[BudgetLineData]) -> tuple[Decimal | None, Decimal | None]:
+    """(annual, executed) of the fund lines, summed as ``Project.budget_totals`` does (None when no
+    line gives the figure)."""
+    annual = [line.annual for line in lines if line.annual is not None]
+    executed = [line.executed for line in lines if line.executed is not None]
+    return (
+        sum(annual, Decimal(0)) if annual else None,
+        sum(executed, Decimal(0)) if executed else None,
+    )
+
+
+def create_project_years(
+    items: list[tuple[Unit, ProjectYearData]], *, reason: str | None = None
+) -> list[Project]:
     """Create many project-years, each with its fund lines, indicators and evaluation, scored.
 
-    Everything is scored in memory first and then inserted in a few bulk statements (with their
-    history records), so a file of hundreds of projects costs a handful of queries a table rather
-    than a dozen a project. The projects must not exist yet (the unique constraint says so).
+    Everything is scored in memory from plain tuples (the engine's inputs, as the bulk rescoring
+    reads them: ``scoring.indicator_input_from_row``) and then inserted set-based: the projects by
+    ``bulk_create`` (their keys are needed), evaluations and indicators as plain rows
+    (``perfgoals.bulk.insert_rows``: COPY on PostgreSQL), and one history row each ("+", the user of
+    the request or task, ``reason``) copied by the database. A file of hundreds of projects costs a
+    handful of statements a table. The projects must not exist yet (the unique constraint says so).
     """
     if not items:
         return []
     user = _history_user()
+    user_id = user.pk if user is not None else None
     projects = [
         Project(
             unit=unit,
@@ -198,33 +249,65 @@ def create_project_years(items: list[tuple[Unit, ProjectYearData]]) -> list[Proj
         )
         for unit, data in items
     ]
-    bulk_create_with_history(projects, Project, batch_size=500, default_user=user)
-    lines_of = [
-        _budget_line_objects(project, data.budget_lines)
-        for project, (_, data) in zip(projects, items, strict=True)
-    ]
-    BudgetLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=500)
+    Project.objects.bulk_create(projects, batch_size=500)
+    project_ids = [project.pk for project in projects]
+    now = timezone.now()
+    bulk.insert_history(Project, "id", project_ids, when=now, reason=reason, user_id=user_id)
+    BudgetLine.objects.bulk_create(
+        [
+            line
+            for project, (_, data) in zip(projects, items, strict=True)
+            for line in _budget_line_objects(project, data.budget_lines)
+        ],
+        batch_size=500,
+    )
     schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
-    evaluations: list[Evaluation] = []
-    indicators: list[Indicator] = []
-    for project, (unit, data), lines in zip(projects, items, lines_of, strict=True):
-        key = (unit.department.region_id, data.year)
-        if key not in schemes:
-            scheme = scoring.scheme_for(project)
-            schemes[key] = (scheme, scheme.engine_scheme())
-        scheme, engine_scheme = schemes[key]
-        evaluation = Evaluation(
-            project=project,
-            scheme=scheme,
-            status=data.status,
-            **{name: getattr(data, name) for name in EVALUATION_FIELDS},
-        )
-        objects = _indicator_objects(project, data.indicators)
-        _scored(project, evaluation, lines, objects, engine_scheme)
-        evaluations.append(evaluation)
-        indicators.extend(objects)
-    bulk_create_with_history(evaluations, Evaluation, batch_size=500, default_user=user)
-    bulk_create_with_history(indicators, Indicator, batch_size=1000, default_user=user)
+    evaluation_rows: list[tuple] = []
+    indicator_rows: list[tuple] = []
+    # the engine's input row (`scoring.INPUT_FIELDS`: id and project_id first, not known yet) and the
+    # stored columns of each IndicatorData, read by one C call each
+    assert scoring.INPUT_FIELDS[:2] == ["id", "project_id"]
+    input_of = attrgetter(*scoring.INPUT_FIELDS[2:])
+    values_of = attrgetter(*IndicatorData.__dataclass_fields__)
+    with scoring.collector_paused():
+        for project, (unit, data) in zip(projects, items, strict=True):
+            key = (unit.department.region_id, data.year)
+            if key not in schemes:
+                scheme = scoring.scheme_for(project)
+                schemes[key] = (scheme, scheme.engine_scheme())
+            scheme, engine_scheme = schemes[key]
+            annual, executed = _budget_sums(data.budget_lines)
+            inputs = [(None, None, *input_of(ind)) for ind in data.indicators]
+            result = score_evaluation(
+                scoring.evaluation_input_from_rows(
+                    inputs, annual, executed, data.declared_level1_weights, data.year
+                ),
+                engine_scheme,
+            )
+            pk = project.pk
+            for order, (ind, scored) in enumerate(zip(data.indicators, result.indicators, strict=True), 1):
+                indicator_rows.append(
+                    (
+                        pk,
+                        order,
+                        *values_of(ind),
+                        *scoring.indicator_values(scored),
+                    )
+                )
+            evaluation_rows.append(
+                (
+                    pk,
+                    scheme.pk,
+                    data.status,
+                    *(getattr(data, name) for name in EVALUATION_FIELDS),
+                    *scoring.evaluation_values(result),
+                    now,
+                )
+            )
+    bulk.insert_rows(Evaluation, _EVALUATION_COLUMNS, evaluation_rows)
+    bulk.insert_history(Evaluation, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
+    bulk.insert_rows(Indicator, _INDICATOR_COLUMNS, indicator_rows)
+    bulk.insert_history(Indicator, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
     return projects
 
 

@@ -27,12 +27,9 @@ recompute).
 
 from __future__ import annotations
 
-import gc
-import json
 import multiprocessing
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,15 +39,17 @@ from django.utils import timezone
 
 from projects.models import BudgetLine
 
-from .engine import EvaluationInput, score_evaluation
+from .bulk import insert_history, json_text
+from .engine import score_evaluation
 from .engine.units import round_half_up
 from .models import Evaluation, Indicator, ScoringScheme
 from .scoring import (
     EVALUATION_RESULT_FIELDS,
     INPUT_FIELDS,
     SCORED_FIELDS,
+    collector_paused,
+    evaluation_input_from_rows,
     evaluation_values,
-    indicator_input_from_row,
     indicator_values,
 )
 from .signals import evaluations_rescored
@@ -110,27 +109,8 @@ def rescore_projects(
     return stats
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while.
-
-    Reading and scoring a chunk allocates hundreds of thousands of small objects (rows, inputs,
-    results) and none of them form reference cycles, yet every 700 allocations the collector runs and
-    its older generations walk every live object: more than half of the scoring time went there
-    (measured: 1.5 s → 0.6 s for 60,000 indicators). Reference counting still frees everything as
-    usual; cycles made meanwhile (there are none in the engine) wait for the next collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _rescore_chunk(ids: list[int], schemes: dict, history: bool, reason: str) -> RescoreStats:
-    with _collector_paused():
+    with collector_paused():
         stats = _rescore_chunk_unpaused(ids, schemes, history, reason)
     evaluations_rescored.send(sender=_rescore_chunk, project_ids=ids)
     return stats
@@ -173,13 +153,7 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     for evaluation_id, project_id, scheme_id, declared, year in evaluations:
         rows = rows_of.get(project_id, ())
         annual, executed = totals.get(project_id, no_budget)
-        inp = EvaluationInput(
-            budget_annual=annual,
-            budget_executed=executed,
-            indicators=tuple(map(indicator_input_from_row, rows)),
-            declared_level1_weights={k: Decimal(str(v)) for k, v in (declared or {}).items()},
-            year=year,
-        )
+        inp = evaluation_input_from_rows(rows, annual, executed, declared, year)
         result = score_evaluation(inp, schemes[scheme_id])
         for row, ind_result in zip(rows, result.indicators, strict=True):
             indicator_rows.append((row[0], *indicator_values(ind_result)))
@@ -239,23 +213,6 @@ def _store(
     return len(changed)
 
 
-#: JSON texts of the flag lists and warning lists written by COPY (the same few lists again and again)
-_JSON_TEXTS: dict[tuple, str] = {}
-
-
-def _json_text(value: list) -> str:
-    if value and isinstance(value[0], dict):  # warnings: a list of {"code", "message"}
-        key = tuple((item["code"], item["message"]) for item in value)
-    else:
-        key = tuple(value)
-    text = _JSON_TEXTS.get(key)
-    if text is None:
-        text = json.dumps(value, ensure_ascii=False)
-        if len(_JSON_TEXTS) < 8192:
-            _JSON_TEXTS[key] = text
-    return text
-
-
 def _store_postgresql(
     connection, model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict
 ) -> int:
@@ -280,7 +237,7 @@ def _store_postgresql(
                 for row in rows:
                     row = list(row)
                     for i in json_positions:
-                        row[i] = _json_text(row[i])
+                        row[i] = json_text(row[i])
                     write_row(row)
             else:
                 for row in rows:
@@ -322,21 +279,7 @@ def _store_postgresql(
 
 def _insert_history(model, ids: list[int], when, reason: str) -> None:
     """One simple_history row ("~", no user, ``reason``) per id, copied from the rows as they now read."""
-    if not ids:
-        return
-    historical = model.history.model
-    connection = connections[router.db_for_write(historical)]
-    fields = [f for f in model._meta.concrete_fields]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    insert = (
-        f'insert into "{historical._meta.db_table}" ({columns}, history_date, history_change_reason, '
-        f'history_type, history_user_id) select {columns}, %s, %s, %s, null from "{model._meta.db_table}" '
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(insert + f"where id in ({marks})", [when, reason, "~", *part])
+    insert_history(model, "id", ids, when=when, reason=reason, history_type="~")
 
 
 def _rescore_worker(args: tuple[list[int], int, bool, str]) -> RescoreStats:

@@ -15,6 +15,9 @@ workflow to refuse before anything is written.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -135,11 +138,52 @@ def evaluation_input(project: Project, indicators: list[Indicator]) -> Evaluatio
         budget_annual=totals["annual"],
         budget_executed=totals["executed"],
         indicators=tuple(indicator_input(ind) for ind in indicators),
-        declared_level1_weights={
-            k: Decimal(str(v)) for k, v in (evaluation.declared_level1_weights or {}).items()
-        },
+        declared_level1_weights=_declared(evaluation.declared_level1_weights),
         year=project.year,
     )
+
+
+def _declared(weights: Mapping | None) -> dict[str, Decimal]:
+    return {k: Decimal(str(v)) for k, v in (weights or {}).items()}
+
+
+def evaluation_input_from_rows(
+    rows: Sequence[tuple],
+    budget_annual: Decimal | None,
+    budget_executed: Decimal | None,
+    declared_level1_weights: Mapping | None,
+    year: int | None,
+) -> EvaluationInput:
+    """The engine's input of a project-year from plain values: its indicators as `INPUT_FIELDS`
+    tuples (the bulk rescoring's values_list rows, or an import's rows not yet stored), its budget
+    sums and declared level-1 weights — the same input `evaluation_input` makes from models."""
+    return EvaluationInput(
+        budget_annual=budget_annual,
+        budget_executed=budget_executed,
+        indicators=tuple(map(indicator_input_from_row, rows)),
+        declared_level1_weights=_declared(declared_level1_weights),
+        year=year,
+    )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while (bulk scoring: rescore, import).
+
+    Reading and scoring thousands of indicators allocates hundreds of thousands of small objects
+    (rows, inputs, results) and none of them form reference cycles, yet every 700 allocations the
+    collector runs and its older generations walk every live object: more than half of the scoring
+    time went there (measured: 1.5 s → 0.6 s for 60,000 indicators). Reference counting still frees
+    everything as usual; cycles made meanwhile (there are none in the engine) wait for the next
+    collection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @transaction.atomic
@@ -225,10 +269,17 @@ def _flag_list(flags: frozenset) -> list[str]:
     return list(texts)
 
 
+#: (model, column) → its shape, read once
+_SHAPES: dict[tuple[type, str], tuple[int, int]] = {}
+
+
 def column_shape(model, name: str) -> tuple[int, int]:
     """(digits before the point, decimal places) of a model's decimal column."""
-    field = model._meta.get_field(name)
-    return field.max_digits - field.decimal_places, field.decimal_places
+    shape = _SHAPES.get((model, name))
+    if shape is None:
+        field = model._meta.get_field(name)
+        shape = _SHAPES[(model, name)] = (field.max_digits - field.decimal_places, field.decimal_places)
+    return shape
 
 
 def fits(model, name: str, value: Decimal | None) -> bool:

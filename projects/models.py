@@ -284,6 +284,15 @@ class Project(models.Model):
         blank=True,
         help_text="汇总表中的资金使用单位；留空表示与实施单位相同。",
     )
+    #: the name the department's 汇总表 and 绩效评价报告 print where it differs from the form's 项目名称
+    #: (seed 001: 附件2 "职工长期护理保险市级财政补助" is "职工长期护理保险市级补助资金" in the summary and
+    #: the report); blank = the project's name.
+    summary_name = models.CharField(
+        "汇总表项目名称",
+        max_length=200,
+        blank=True,
+        help_text="汇总表和绩效评价报告中的项目名称；留空表示与自评表的项目名称相同。",
+    )
     project_type = models.CharField("项目类型", max_length=100, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
     long_term_goal = models.TextField("长期目标（实施期总体目标）", blank=True)
@@ -353,6 +362,11 @@ class Project(models.Model):
     def fund_user_name(self) -> str:
         """资金使用单位 as printed: the field, or the implementing unit's name when it is blank."""
         return self.fund_user.strip() or self.unit.name
+
+    @property
+    def summary_name_printed(self) -> str:
+        """项目名称 as the 汇总表 and the report print it: the summary name, else the project's name."""
+        return self.summary_name.strip() or self.name
 
     def budget_totals(self) -> dict[str, Decimal | None]:
         """年度资金总额: the sum of the fund lines (initial, annual, executed).

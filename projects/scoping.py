@@ -65,6 +65,17 @@ def visible_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySe
     return qs if condition is None else qs.filter(condition)
 
 
+def member_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects the user reads as a member of their own organisation (unit, department, region) or as
+    an administrator — not through a third-party reviewer's grant. For what is the organisation's and
+    finance's own business rather than the 复核 the reviewer was engaged for (整改)."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = _scope_filter(user, {Role.UNIT_USER, Role.SUPERVISOR, Role.FINANCE, Role.ADMIN})
+    return qs if condition is None else qs.filter(condition)
+
+
 def enterable_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
     """Projects whose targets and actuals the user may enter: unit users of the project's unit."""
     qs = Project.objects.all() if queryset is None else queryset
@@ -80,6 +91,16 @@ def reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> Quer
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     condition = _scope_filter(user, {Role.SUPERVISOR, Role.ADMIN})
+    return qs if condition is None else qs.filter(condition)
+
+
+def finance_reviewable_projects(user, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects whose targets and self-evaluation the user reviews as the last level, where the region
+    has one (the finance bureau): finance reviewers of the project's region (and admins)."""
+    qs = Project.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = _scope_filter(user, {Role.FINANCE, Role.ADMIN})
     return qs if condition is None else qs.filter(condition)
 
 

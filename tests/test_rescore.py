@@ -117,7 +117,7 @@ def test_the_collector_is_paused_while_scoring_and_restored_after_a_failure():
     import gc
 
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), rescore._collector_paused():
+    with pytest.raises(RuntimeError), scoring.collector_paused():
         assert not gc.isenabled()
         raise RuntimeError("boom")
     assert gc.isenabled()

@@ -152,6 +152,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+#: the seed documents (../shared/seeds beside the project): the tests compare the outputs with them and
+#: skip that comparison where the folder is absent. Only tests read it.
+PERFEVAL_SEEDS_DIR = Path(env("PERFEVAL_SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 MEDIA_URL = "media/"
 # --- where files are kept (issue 18 "shared storage", issue 14 evidence) -------------------------------
 # Every file the product writes or reads (import uploads, report parts and packages, evidence) goes
@@ -176,7 +179,8 @@ if STORAGE_S3_BUCKET:
             # keys under this prefix, so that one bucket can hold several installations
             "location": env("STORAGE_S3_PREFIX", ""),
             "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE"),
-            # private objects: files are only ever served through the application's checked views
+            # private objects: files are only ever reached through the application's checked views
+            # (an evidence download redirects to a URL signed for a minute, see EVIDENCE_SIGNED_URLS)
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
@@ -184,6 +188,9 @@ if STORAGE_S3_BUCKET:
     }
 #: the largest evidence file (佐证材料) accepted, in bytes (perfgoals.evidence.content)
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
+#: on object storage, an evidence download redirects to a short-lived signed URL that downloads as an
+#: attachment (perfgoals.evidence.serving) instead of passing the bytes through the web host; "0" streams
+EVIDENCE_SIGNED_URLS = env_bool("EVIDENCE_SIGNED_URLS", True)
 #: evidence files a project-year may hold (those removed not counted)
 EVIDENCE_MAX_PER_PROJECT = int(env("EVIDENCE_MAX_PER_PROJECT", "50") or 50)
 #: report packages larger than this many projects are built in parts of this size, one Celery task

@@ -200,7 +200,8 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
             scored_count=sum(1 for r in members if r.score is not None),
         )
 
-    defaults = dict(scheme.level1_weights)
+    present = {code for code, sub in subtotals.items() if sub.indicator_count}
+    defaults = dict(scheme.default_level1_weights(present))
     if scheme.satisfaction_to_benefit and not (
         subtotals.get("satisfaction") and subtotals["satisfaction"].indicator_count
     ):

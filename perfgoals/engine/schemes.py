@@ -133,6 +133,12 @@ _DEFAULT_BANDS: Mapping[str, tuple[Band, ...]] = MappingProxyType(
 _DEFAULT_LEVEL1: Mapping[str, Decimal] = MappingProxyType(
     {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
 )
+#: the 2021+ layout, 成本指标 at level 1 (财预〔2021〕101号's guidance: with a 成本 category, 成本 20,
+#: 产出 40, 效益 20, 满意度 10 beside 预算执行 10): a project-year that has level-1 成本 indicators is
+#: checked against these
+_DEFAULT_LEVEL1_WITH_COST: Mapping[str, Decimal] = MappingProxyType(
+    {"output": Decimal(40), "cost": Decimal(20), "benefit": Decimal(20), "satisfaction": Decimal(10)}
+)
 _DEFAULT_GRADES: tuple[tuple[str, Decimal], ...] = (
     ("优", Decimal(90)),
     ("良", Decimal(80)),
@@ -188,6 +194,7 @@ class Scheme:
     execution_weight: Decimal = Decimal(10)
     execution_rounding: str = "2dp"
     level1_weights: Mapping[str, Decimal] = field(default_factory=lambda: _DEFAULT_LEVEL1)
+    level1_weights_with_cost: Mapping[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(100)
     positive_formula: str = "ratio"
     negative_formula: str = "inverse_ratio"
@@ -213,6 +220,9 @@ class Scheme:
         # freeze the containers so that a Scheme really is immutable, then validate
         object.__setattr__(self, "level1_weights", MappingProxyType(dict(self.level1_weights)))
         object.__setattr__(
+            self, "level1_weights_with_cost", MappingProxyType(dict(self.level1_weights_with_cost))
+        )
+        object.__setattr__(
             self, "bands", MappingProxyType({scale: tuple(bands) for scale, bands in self.bands.items()})
         )
         object.__setattr__(self, "grade_thresholds", tuple(tuple(item) for item in self.grade_thresholds))
@@ -226,6 +236,19 @@ class Scheme:
         if not isinstance(other, Scheme):
             return NotImplemented
         return self.to_dict() == other.to_dict()
+
+    def default_level1_weights(self, level1_codes) -> Mapping[str, Decimal]:
+        """The default level-1 weights for a project-year whose indicators fall under these level-1
+        codes. With 成本 at level 1 (the 2021+ layout): ``level1_weights_with_cost`` when the scheme
+        sets them, else — for the usual 产出 50 / 效益 30 / 满意度 10 — 财预〔2021〕101号's 产出 40 /
+        成本 20 / 效益 20 / 满意度 10; a scheme with other weights and none for 成本 keeps its own."""
+        if "cost" not in level1_codes:
+            return self.level1_weights
+        if self.level1_weights_with_cost:
+            return self.level1_weights_with_cost
+        if dict(self.level1_weights) == dict(_DEFAULT_LEVEL1):
+            return _DEFAULT_LEVEL1_WITH_COST
+        return self.level1_weights
 
     def find_band(self, label: str | None, scale: str | None = None) -> tuple[str, Band] | None:
         """The (scale, band) a label names, searching ``scale`` first and then the other scales."""
@@ -262,6 +285,9 @@ class Scheme:
             "execution_weight": str(self.execution_weight),
             "execution_rounding": self.execution_rounding,
             "level1_weights": {code: str(weight) for code, weight in self.level1_weights.items()},
+            "level1_weights_with_cost": {
+                code: str(weight) for code, weight in self.level1_weights_with_cost.items()
+            },
             "total": str(self.total),
             "positive_formula": self.positive_formula,
             "negative_formula": self.negative_formula,
@@ -340,13 +366,14 @@ class Scheme:
             if isinstance(places, bool) or not isinstance(places, int):
                 raise SchemeError("字段 score_places 须为整数")
             kwargs["score_places"] = places
-        if "level1_weights" in data:
-            weights = data["level1_weights"]
-            if not isinstance(weights, Mapping):
-                raise SchemeError("字段 level1_weights 须为 一级指标代码 → 分值 的字典")
-            kwargs["level1_weights"] = {
-                str(code): _decimal(weight, f"level1_weights.{code}") for code, weight in weights.items()
-            }
+        for key in ("level1_weights", "level1_weights_with_cost"):
+            if key in data:
+                weights = data[key]
+                if not isinstance(weights, Mapping):
+                    raise SchemeError(f"字段 {key} 须为 一级指标代码 → 分值 的字典")
+                kwargs[key] = {
+                    str(code): _decimal(weight, f"{key}.{code}") for code, weight in weights.items()
+                }
         if "bands" in data:
             kwargs["bands"] = _bands(data["bands"])
         if "grade_thresholds" in data:
@@ -472,16 +499,20 @@ def _validate(scheme: Scheme) -> None:
         raise SchemeError("字段 score_places 须为整数")
     if not 0 <= scheme.score_places <= 4:
         raise SchemeError("得分小数位 score_places 须在 0 到 4 之间")
-    for code, weight in scheme.level1_weights.items():
-        if code not in LEVEL1:
-            raise SchemeError(f"一级指标代码“{code}”无效，可选：{'、'.join(LEVEL1)}")
-        if not isinstance(weight, Decimal) or not weight.is_finite() or weight < 0:
-            raise SchemeError(f"一级指标 {LEVEL1[code]} 的分值须为非负数值")
-    weight_sum = scheme.execution_weight + sum(scheme.level1_weights.values(), Decimal(0))
-    if weight_sum != scheme.total:
-        raise SchemeError(
-            f"预算执行分值与一级指标分值合计 {_fmt(weight_sum)}，应等于总分 {_fmt(scheme.total)}"
-        )
+    checked = [("", scheme.level1_weights)]
+    if scheme.level1_weights_with_cost:
+        checked.append(("（设成本指标时）", scheme.level1_weights_with_cost))
+    for key, weights in checked:
+        for code, weight in weights.items():
+            if code not in LEVEL1:
+                raise SchemeError(f"一级指标代码“{code}”无效{key}，可选：{'、'.join(LEVEL1)}")
+            if not isinstance(weight, Decimal) or not weight.is_finite() or weight < 0:
+                raise SchemeError(f"一级指标 {LEVEL1[code]} 的分值{key}须为非负数值")
+        weight_sum = scheme.execution_weight + sum(weights.values(), Decimal(0))
+        if weight_sum != scheme.total:
+            raise SchemeError(
+                f"预算执行分值与一级指标分值{key}合计 {_fmt(weight_sum)}，应等于总分 {_fmt(scheme.total)}"
+            )
     if scheme.default_scale not in scheme.bands:
         raise SchemeError(f"默认等级制“{scheme.default_scale}”没有定义档次")
     for scale, bands in scheme.bands.items():
@@ -609,6 +640,7 @@ OPTION_HELP: Mapping[str, str] = MappingProxyType(
         "execution_weight": "预算执行率的分值，如 10",
         "execution_rounding": "预算执行得分的取舍：2dp 保留两位小数，integer 取整",
         "level1_weights": '一级指标默认分值，如 {"output": 50, "benefit": 30, "satisfaction": 10}',
+        "level1_weights_with_cost": '设成本指标（2021 年起的格式，成本为一级指标）时的一级指标默认分值，如 {"output": 40, "cost": 20, "benefit": 20, "satisfaction": 10}；空：一级指标默认分值为 产出 50、效益 30、满意度 10 时按 产出 40、成本 20、效益 20、满意度 10 核对，否则按一级指标默认分值',
         "total": "总分，须等于预算执行分值与一级指标分值之和，如 100",
         "positive_formula": "正向指标公式：ratio 实际值 ÷ 目标值 × 分值",
         "negative_formula": "反向指标公式：inverse_ratio 目标值 ÷ 实际值 × 分值；linear_excess 超出目标的比例扣分，达到 2 倍不得分",

@@ -104,9 +104,19 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=64)
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+@functools.lru_cache(maxsize=64)
+def _power_of_ten(digits: int) -> Decimal:
+    return Decimal(10) ** digits
+
+
 def round_half_up(number: Decimal, places: int) -> Decimal:
     """``number`` rounded half-up (away from zero) to ``places`` decimals: 2.0000025 → 2.000003 at 6."""
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number.quantize(_quantum(places), rounding=ROUND_HALF_UP)
 
 
 def fits_column(number: Decimal, digits: int, places: int) -> bool:
@@ -114,9 +124,10 @@ def fits_column(number: Decimal, digits: int, places: int) -> bool:
     ``digits`` digits before the point."""
     if not number.is_finite():
         return False
-    if abs(number) >= Decimal(10) ** (digits + 1):  # clearly too large: no rounding needed
+    number = abs(number)
+    if number >= _power_of_ten(digits + 1):  # clearly too large: no rounding needed
         return False
-    return round_half_up(abs(number), places) < Decimal(10) ** digits
+    return round_half_up(number, places) < _power_of_ten(digits)
 
 
 # --- units ----------------------------------------------------------------------------------------

@@ -14,15 +14,34 @@ from projects.scoping import visible_projects
 from ..choices import EDITABLE_STATUSES
 from ..models import Indicator
 from ..workflow.access import may_enter
-from .actions import max_bytes, max_per_project
+from .actions import max_bytes, max_per_project, may_restore
 from .content import ALLOWED_TEXT
 from .models import Evidence
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:
-    """Evidence of the projects the user may see, not removed (another unit's: not there, a 404)."""
+    """Evidence of the projects the user may see, not removed (another unit's: not there, a 404). A file
+    of a 整改事项 is not here: the 整改 pages list and serve it, under their own access rule."""
     projects = visible_projects(user).values("pk")
-    return Evidence.objects.active().filter(project__in=projects)
+    return Evidence.objects.active().of_results().filter(project__in=projects)
+
+
+def removed_evidence(user) -> QuerySet[Evidence]:
+    """Removed files of the self-evaluation of the projects the user may see (to restore them)."""
+    projects = visible_projects(user).values("pk")
+    return Evidence.objects.filter(removed_at__isnull=False).of_results().filter(project__in=projects)
+
+
+def removed_items(user, project: Project) -> list[Evidence]:
+    """The removed files of ``project`` when the user may restore them, else none (one query at most)."""
+    if not may_restore(user, project):
+        return []
+    return list(
+        removed_evidence(user)
+        .filter(project_id=project.pk)
+        .select_related("removed_by", "indicator")
+        .order_by("-removed_at", "pk")
+    )
 
 
 def active_count():
@@ -63,6 +82,7 @@ class Panel:
 def project_items(project: Project) -> list[Evidence]:
     return list(
         Evidence.objects.active()
+        .of_results()
         .filter(project_id=project.pk)
         .select_related("uploaded_by", "indicator")
         .order_by("indicator__order", "uploaded_at", "pk")

@@ -1,5 +1,9 @@
 """An evidence file (佐证材料) of a project-year, attached to one of its indicators or to the whole.
 
+A file may instead support the unit's account of a 整改事项 (``rectify_item``): it is stored and checked
+the same way, but listed and downloaded only on the 整改 pages (``rectify``, whose access rule decides
+who reads it); the project's own lists leave it out (``EvidenceQuerySet.of_results``).
+
 The file lives in Django's storage (``STORAGES["default"]``: the local disk, or an S3-compatible object
 storage shared by every host). A file is never deleted by the application: removing it records who,
 when and why (``removed_*``) and hides it from the pages; the history keeps every change.
@@ -24,6 +28,10 @@ class EvidenceQuerySet(models.QuerySet):
     def active(self) -> EvidenceQuerySet:
         return self.filter(removed_at__isnull=True)
 
+    def of_results(self) -> EvidenceQuerySet:
+        """The files of the self-evaluation (the project-year and its indicators), not those of 整改."""
+        return self.filter(rectify_item__isnull=True)
+
 
 class Evidence(models.Model):
     project = models.ForeignKey(
@@ -37,6 +45,15 @@ class Evidence(models.Model):
         related_name="evidence",
         verbose_name="指标",
         help_text="留空表示整个项目的佐证材料（如盖章的自评报告）。",
+    )
+    rectify_item = models.ForeignKey(
+        "rectify.RectifyItem",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name="整改事项",
+        help_text="单位反馈整改情况时附上的佐证材料；这类文件只在整改事项页列出和下载。",
     )
     file = models.FileField("文件", upload_to=evidence_path, max_length=255)
     original_name = models.CharField("原文件名", max_length=255)

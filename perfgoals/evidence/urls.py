@@ -9,4 +9,5 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_evidence, name="project"),
     path("<int:pk>/download/", views.download, name="download"),
     path("<int:pk>/remove/", views.remove, name="remove"),
+    path("<int:pk>/restore/", views.restore, name="restore"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +15,7 @@ from projects.scoping import visible_projects
 
 from ..models import Indicator
 from ..workflow.errors import InvalidData, WorkflowError
-from . import actions, content, listing
+from . import actions, listing, serving
 
 #: where a form sent from another page goes back to (never a free address: no open redirect)
 BACK = {
@@ -71,6 +71,7 @@ def project_evidence(request, pk: int):
     context = {
         "project": project,
         "panel": listing.panel(request.user, project),
+        "removed": listing.removed_items(request.user, project),
         "errors": errors,
         "message": message,
         "values": values,
@@ -83,21 +84,7 @@ def project_evidence(request, pk: int):
 def download(request, pk: int):
     """The file, as an attachment that no browser renders (nosniff), to whoever may see the project."""
     evidence = get_object_or_404(listing.visible_evidence(request.user), pk=pk)
-    kind = content.kind_of(evidence.content_type)
-    if kind is None:  # a type this version no longer accepts: still only ever an opaque download
-        kind = content.Kind("application/octet-stream", "", "")
-        name = evidence.original_name
-    else:
-        name = content.download_name(evidence.original_name, kind)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件不存在。") from None
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=kind.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serving.attachment(evidence)
 
 
 @login_required
@@ -118,3 +105,24 @@ def remove(request, pk: int):
         return redirect(_back(request, project))
     messages.success(request, f"已删除佐证材料“{evidence.original_name}”（记录保留）。")
     return redirect(_back(request, project))
+
+
+@login_required
+@require_POST
+def restore(request, pk: int):
+    """Bring a removed file back to the project's pages, with a reason: the unit (while it may change its
+    results) or finance of the project's region."""
+    evidence = get_object_or_404(listing.removed_evidence(request.user).select_related("project"), pk=pk)
+    project = evidence.project
+    try:
+        actions.restore_evidence(request.user, evidence, request.POST.get("reason", ""))
+    except WorkflowError as refused:
+        text = (
+            "；".join(m for msgs in refused.errors.values() for m in msgs)
+            if isinstance(refused, InvalidData)
+            else refused.message
+        )
+        messages.error(request, f"未恢复“{evidence.original_name}”：{text}")
+        return redirect("evidence:project", project.pk)
+    messages.success(request, f"已恢复佐证材料“{evidence.original_name}”。")
+    return redirect("evidence:project", project.pk)

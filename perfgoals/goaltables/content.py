@@ -35,6 +35,11 @@ class GoalIndicator:
     unit: str
     #: 指标值 in one column: nature, value and unit joined ("≥90%"), as a one-column table prints it
     target: str
+    # 财预〔2021〕101号 (取值依据 as its label: 计划标准 …)
+    explanation: str = ""
+    scoring_standard: str = ""
+    data_source: str = ""
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,10 @@ def goal_project(project: Project) -> GoalProject:
             value=ind.target_text,
             unit=ind.unit_printed,
             target=printed_target(ind),
+            explanation=ind.explanation,
+            scoring_standard=ind.scoring_standard,
+            data_source=ind.data_source,
+            basis=ind.get_basis_display() if ind.basis else "",
         )
         for ind in project.indicators.all()
     )

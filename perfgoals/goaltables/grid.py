@@ -15,6 +15,9 @@ from ..engine import vocabulary
 from .content import GoalIndicator, GoalProject, field_value, is_empty, money_text
 from .layouts import Cell, Layout
 
+#: the 101号 indicator columns (财预〔2021〕101号), printed as text from the indicator
+STANDARD_101_COLUMNS = frozenset({"explanation", "scoring_standard", "data_source", "basis"})
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -228,6 +231,10 @@ class _Builder:
                             cells.append((indicator.unit, "center", 1, 1))
                         elif kind == "target":
                             cells.append((indicator.target, "text", 1, 1))
+                        elif kind in STANDARD_101_COLUMNS:
+                            cells.append(
+                                (getattr(indicator, kind), "center" if kind == "basis" else "text", 1, 1)
+                            )
                     self.flow(row, cells)
                     row += 1
         return row

@@ -67,6 +67,7 @@ def row(*cells: Cell, unless_empty: str = "") -> HeadRow:
 #: the indicator columns a layout may use
 INDICATOR_COLUMNS = frozenset(
     {"label", "project", "budget", "level1", "level2", "level3", "nature", "value", "unit", "target"}
+    | {"explanation", "scoring_standard", "data_source", "basis"}  # 财预〔2021〕101号
 )
 
 
@@ -132,29 +133,43 @@ class Layout:
 
 _FIVE = (10.0, 12.0, 14.0, 30.0, 24.0)
 
+#: the 101号 columns (财预〔2021〕101号) only the default layout prints: no seed's form has them
+STANDARD_101_HEADINGS = ("指标解释", "评(扣)分标准", "数据来源/佐证", "取值依据")
+
 DEFAULT = Layout(
     key="default",
-    description="通用格式（项目支出绩效目标表，列出系统中保存的全部项目信息）",
+    description="通用格式（项目支出绩效目标表，列出系统中保存的全部项目信息，含 101 号文的指标解释等四项）",
     region="",
     first_year=2000,
     title="{year} 年项目支出绩效目标表",
     subtitle_right="单位：万元",
-    widths=_FIVE,
+    widths=(*_FIVE, 24.0, 24.0, 18.0, 9.0),
     head=(
-        row(L("项目名称"), F("name", 4)),
-        row(L("主管部门"), F("department"), L("实施单位"), F("unit", 2)),
-        row(L("项目资金\n（万元）", rowspan=3), L("年度资金总额", 2), F("annual", 2)),
-        row(L("其中：财政拨款", 2), F("fiscal", 2)),
-        row(L("其他资金", 2), F("other", 2)),
-        row(L("项目总预算（万元）"), F("total_budget"), L("是否包含政府采购"), F("procurement", 2)),
-        row(L("项目立项时间"), F("start_date"), L("项目结束时间"), F("end_date", 2)),
-        row(L("立项依据及概况"), F("legal_basis", 4, style="long")),
-        row(L("总体目标", rowspan=2), L("长期目标", 2), L("年度目标", 2)),
-        row(F("long_term_goal", 2, style="long"), F("goal_text", 2, style="long")),
+        row(L("项目名称"), F("name", 8)),
+        row(L("主管部门"), F("department", 3), L("实施单位"), F("unit", 4)),
+        row(L("项目资金\n（万元）", rowspan=3), L("年度资金总额", 2), F("annual", 6)),
+        row(L("其中：财政拨款", 2), F("fiscal", 6)),
+        row(L("其他资金", 2), F("other", 6)),
+        row(L("项目总预算（万元）"), F("total_budget", 3), L("是否包含政府采购"), F("procurement", 4)),
+        row(L("项目立项时间"), F("start_date", 3), L("项目结束时间"), F("end_date", 4)),
+        row(L("立项依据及概况"), F("legal_basis", 8, style="long")),
+        row(L("总体目标", rowspan=2), L("长期目标", 4), L("年度目标", 4)),
+        row(F("long_term_goal", 4, style="long"), F("goal_text", 4, style="long")),
     ),
-    columns=("label", "level1", "level2", "level3", "target"),
-    headings=("绩效指标", "一级指标", "二级指标", "三级指标", "指标值"),
+    columns=(
+        "label",
+        "level1",
+        "level2",
+        "level3",
+        "target",
+        "explanation",
+        "scoring_standard",
+        "data_source",
+        "basis",
+    ),
+    headings=("绩效指标", "一级指标", "二级指标", "三级指标", "指标值", *STANDARD_101_HEADINGS),
     indicator_label="年度绩效指标",
+    landscape=True,
 )
 
 #: seed 000: 2021 年烟台市医疗保障局预算公开 第三部分（五）

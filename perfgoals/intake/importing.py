@@ -31,6 +31,10 @@ from .reader import Problem
 logger = logging.getLogger(__name__)
 
 
+#: the history reason of every row an import creates
+CREATED_REASON = "以 Excel 文件导入绩效目标"
+
+
 class ImportRefused(Exception):
     """Raised by apply_plan when the plan has errors or the database changed under it."""
 
@@ -126,7 +130,10 @@ def _create_projects(planned: list[PlannedProject], report: ApplyReport) -> None
     ]
     if problems:
         raise ImportRefused(problems)
-    projects = create_project_years([(p.unit, p.data) for p in planned])  # type: ignore[misc]
+    projects = create_project_years(
+        [(p.unit, p.data) for p in planned],  # type: ignore[misc]
+        reason=CREATED_REASON,
+    )
     report.created.extend(project.pk for project in projects)
     report.indicators += sum(len(p.data.indicators) for p in planned if p.data is not None)
 

@@ -24,7 +24,7 @@ from perfgoals.engine import (
     suggest_direction,
 )
 from perfgoals.engine.values import format_decimal
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from perfgoals.project_years import IndicatorData
 from perfgoals.workflow import band_range
 
@@ -85,6 +85,10 @@ def planned_indicator(row: IndicatorRow, scheme, year: int) -> PlannedIndicator:
         deviation_note=row.deviation or "",
         direction_override=row.direction_override or "",
         not_applicable=bool(row.not_applicable),
+        explanation=row.explanation or "",
+        scoring_standard=row.scoring_standard or "",
+        data_source=row.data_source or "",
+        basis=row.basis or "",
     )
     target = parse(row.target, nature=row.nature or None, unit=row.measure or None)
     item = PlannedIndicator(
@@ -114,6 +118,7 @@ def planned_result(row: IndicatorRow, match: Indicator, scheme, year: int) -> Pl
         deviation_note=row.deviation if row.deviation else match.deviation_note,
         direction_override=match.direction_override,
         not_applicable=match.not_applicable,
+        **{name: getattr(match, name) for name in (*STANDARD_101_FIELDS, "library_key")},
     )
     target = parse(match.target_text, nature=match.nature_printed or None, unit=match.unit_printed or None)
     item = PlannedIndicator(

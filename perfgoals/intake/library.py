@@ -15,6 +15,7 @@ once and never race on the library's unique keys; the second waits and then sees
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -27,26 +28,53 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from perfgoals import bulk
 from perfgoals.choices import Status
 from perfgoals.engine import parse, vocabulary
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from projects.scoping import regions_of
 
 from .models import LibraryIndicator, LibraryName
 
 _NUMBERING = re.compile(
-    r"^(?:[(（]?\s*[0-9]{1,3}\s*[)）.、．:：]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
+    r"^(?:[(（]?\s*[0-9]{1,3}\s*(?:[)）、:：]|[.．](?![0-9]))|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*"
 )
 _TRAILING = re.compile(r"[\s,.;:，。；：、]+$")
+#: what a key drops inside a name (after NFKC): whitespace, the particle 的, brackets and the
+#: punctuation that separates words — never a digit, a unit, a decimal point, %, ≥/≤, - or /
+_DROPPED = re.compile(r"[\s的()\[\]{}【】〔〕〖〗「」『』《》〈〉、,。;:“”‘’\"'·・]+")
+_DIGIT_GAP = "·"  # what stays of a dropped run between two digits ("1、2" is not "12")
 
 
-def name_key(name: str) -> str:
-    """The library key of an indicator name: numbering ("1、", "（2）"), whitespace and trailing
-    punctuation removed, full-width folded."""
-    text = unicodedata.normalize("NFKC", name or "")
-    text = _NUMBERING.sub("", text.strip())
-    text = "".join(text.split())
+def _key_pass(text: str) -> str:
+    # NFKC again on every pass: dropping a space can join a letter to a combining mark ("U ̈" → "Ü")
+    text = _NUMBERING.sub("", unicodedata.normalize("NFKC", text).strip())
+
+    def drop(match: re.Match[str]) -> str:
+        before, after = (
+            match.string[match.start() - 1 : match.start()],
+            match.string[match.end() : match.end() + 1],
+        )
+        return _DIGIT_GAP if before.isdigit() and after.isdigit() else ""
+
+    text = _DROPPED.sub(drop, text)
     return _TRAILING.sub("", text)
+
+
+@functools.lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The library key of an indicator name, so that spellings of one indicator meet in one entry:
+    full-width forms folded (NFKC), numbering ("1、", "（2）") and trailing punctuation removed, and
+    whitespace, the particle 的, brackets and separating punctuation (（）()、，；：“”《》【】) dropped
+    — "参保人员的满意度" and "参保人员满意度" share a key. Conservative: digits, units, decimal points
+    and operators are kept, and a dropped run between two digits leaves a mark, so names that differ in
+    a digit or a unit never meet. Idempotent (a key is its own key)."""
+    text = name or ""
+    while True:
+        shorter = _key_pass(text)
+        if shorter == text:
+            return text
+        text = shorter
 
 
 def display_name(name: str) -> str:
@@ -68,9 +96,31 @@ def _printed_target(target: str, nature: str, unit: str) -> str:
     return text
 
 
+_UNIT_AFTER = re.compile(r"^(?P<target>.*?[0-9].*?)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
+
+
+def typical_target(target: str, nature: str = "", unit: str = "") -> str:
+    """A target as the library suggests it: a number in the engine's own notation
+    (:meth:`~perfgoals.engine.Value.display`: "≧90%" with the unit column "（%）" reads "≥90%", the
+    Qinghai split "≥" | "90" | "%" too); a text (定性, a deadline) as printed, made whole."""
+    value = parse(target, nature=nature or None, unit=unit or None)
+    bracketed = _UNIT_AFTER.match(target or "") if not unit else None
+    if bracketed and not (value.is_quantitative and value.printed_unit):
+        # a text stored before (or written by hand) as target + "（unit column）": "≧90%（%）"
+        split = parse(bracketed["target"], nature=nature or None, unit=bracketed["unit"])
+        if split.is_quantitative:
+            return split.display()
+    if value.is_quantitative:
+        return value.display()
+    return _printed_target(target, nature, unit)
+
+
 def _mode(values: Iterable[Any]) -> Any:
-    counted = Counter(v for v in values if v not in (None, ""))
-    return counted.most_common(1)[0][0] if counted else ""
+    """The most common value (the first seen among equals), blanks aside; "" when there is none."""
+    given = [v for v in values if v not in (None, "")]
+    if len(given) < 2:
+        return given[0] if given else ""
+    return Counter(given).most_common(1)[0][0]
 
 
 @dataclass
@@ -112,6 +162,7 @@ def _library_rows():
             "target_text",
             "nature_printed",
             "unit_printed",
+            *STANDARD_101_FIELDS,
         )
     )
 
@@ -138,8 +189,13 @@ _ENTRY_FIELDS = [
     "qualitative",
     "unit",
     "typical_target",
+    *STANDARD_101_FIELDS,
     "usage_count",
 ]
+
+
+#: the columns of a new entry's row: where, its key, when, and `_entry_values` in its order
+_CREATED_COLUMNS = ["region_id", "name_key", "updated_at", *_ENTRY_FIELDS]
 
 
 def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -154,7 +210,7 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     for r in same_level:
         value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
         units.append(value.printed_unit or value.unit or "")
-        targets.append(_printed_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
+        targets.append(typical_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
     return {
         "name": display_name(_mode(r["name"] for r in same_level))[:300],
         "level1": level1,
@@ -163,6 +219,8 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
         "qualitative": qualitative,
         "unit": (_mode(units) or "")[:30],
         "typical_target": (_mode(targets) or "")[:200],
+        # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
+        **{name: _mode(r[name] for r in same_level) or "" for name in STANDARD_101_FIELDS},
         "usage_count": len(items),
     }
 
@@ -171,13 +229,13 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
     """Create or update the entries of ``groups`` (in bulk); entries of ``existing`` left over lost
     every use: removed, or (curated) kept with a usage count of 0."""
     now = timezone.now()
-    created: list[LibraryIndicator] = []
+    created: list[tuple] = []  # rows of _CREATED_COLUMNS
     changed: list[LibraryIndicator] = []
     for (region_id, key), items in groups.items():
         values = _entry_values(items)
         entry = existing.pop((region_id, key), None)
         if entry is None:
-            created.append(LibraryIndicator(region_id=region_id, name_key=key, updated_at=now, **values))
+            created.append((region_id, key, now, *(values[name] for name in _ENTRY_FIELDS)))
             continue
         if entry.curated:
             values = {"usage_count": values["usage_count"]}
@@ -192,7 +250,7 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
             entry.usage_count = 0
             entry.updated_at = now
             changed.append(entry)
-    LibraryIndicator.objects.bulk_create(created, batch_size=1000)
+    bulk.insert_rows(LibraryIndicator, _CREATED_COLUMNS, created)
     LibraryIndicator.objects.bulk_update(changed, [*_ENTRY_FIELDS, "updated_at"], batch_size=1000)
     LibraryIndicator.objects.filter(pk__in=[entry.pk for entry in gone]).delete()
     report.created += len(created)
@@ -200,12 +258,23 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
     report.removed += len(gone)
 
 
-def _remember_names(names: Iterable[str]) -> None:
-    """Record raw indicator names with their keys, so an update finds every spelling of an entry."""
-    rows = [LibraryName(name=name, name_key=name_key(name)) for name in set(names) if name]
-    LibraryName.objects.bulk_create(
-        [row for row in rows if row.name_key], ignore_conflicts=True, batch_size=2000
-    )
+def _remember_names(names: Iterable[str], *, known: bool = True) -> None:
+    """Record raw indicator names with their keys, so an update finds every spelling of an entry.
+
+    Names already recorded are left as they are (``known`` False: the table was just emptied). Only
+    the library's writers write this table, one at a time (``_lock_library``), so none appears
+    between the look-up and the insert."""
+    new = {name for name in names if name}
+    if known and new:
+        listed = list(new)
+        for start in range(0, len(listed), 2000):
+            new.difference_update(
+                LibraryName.objects.filter(name__in=listed[start : start + 2000]).values_list(
+                    "name", flat=True
+                )
+            )
+    rows = ((name, name_key(name)) for name in new)
+    bulk.insert_rows(LibraryName, ["name", "name_key"], [row for row in rows if row[1]])
 
 
 def build_library() -> LibraryReport:
@@ -220,7 +289,7 @@ def build_library() -> LibraryReport:
         _lock_library()
         rows = list(_library_rows())
         LibraryName.objects.all().delete()
-        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator())
+        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator(), known=False)
         existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
         _write(_group(rows), existing, report)
     report.total = LibraryIndicator.objects.count()
@@ -296,7 +365,19 @@ def suggest(
     found = list(entries.order_by("-curated", "-usage_count", "name")[: limit * 3])
     # names that start with the text come first
     found.sort(key=lambda e: (not e.name_key.startswith(key), not e.curated, -e.usage_count, len(e.name)))
+    for entry in found:
+        # a curated entry keeps its text as written; it is shown (and filled in) in the engine's notation
+        entry.target_shown = typical_target(entry.typical_target)
     return found[:limit]
+
+
+def linked_key(user, key: str | None) -> str:
+    """The library key a chosen suggestion sent, kept only when it names an entry the user may be shown
+    (:func:`library_for`); anything else (a forged or stale key) links nothing."""
+    key = name_key(key or "")[:300]
+    if not key:
+        return ""
+    return key if library_for(user).filter(name_key=key).exists() else ""
 
 
 def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
@@ -313,7 +394,13 @@ def suggestion_dict(entry: LibraryIndicator) -> dict[str, Any]:
         else ("定性" if entry.qualitative else ""),
         "qualitative": entry.qualitative,
         "unit": entry.unit,
-        "typical_target": entry.typical_target,
+        "typical_target": typical_target(entry.typical_target),
+        "key": entry.name_key,
+        "explanation": entry.explanation,
+        "scoring_standard": entry.scoring_standard,
+        "data_source": entry.data_source,
+        "basis": entry.basis,
+        "basis_label": entry.get_basis_display() if entry.basis else "",
         "usage_count": entry.usage_count,
         "curated": entry.curated,
     }

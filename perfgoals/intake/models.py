@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from perfgoals.choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Nature
+from perfgoals.choices import LEVEL1_CHOICES, LEVEL2_CHOICES, Nature, ValueBasis
+from perfgoals.models import STANDARD_101_LENGTHS
 
 
 class ImportKind(models.TextChoices):
@@ -143,7 +144,10 @@ class LibraryIndicator(models.Model):
     name_key = models.CharField(
         "检索键",
         max_length=300,
-        help_text="去掉序号、空白与标点后的指标名称，用于合并同名指标。",
+        help_text=(
+            "去掉序号、空白、“的”字与括号、顿号等标点后的指标名称，"
+            "用于合并同名指标（如“参保人员的满意度”与“参保人员满意度”）。"
+        ),
     )
     level1 = models.CharField("一级指标", max_length=20, choices=LEVEL1_CHOICES)
     level2 = models.CharField("二级指标", max_length=30, choices=LEVEL2_CHOICES)
@@ -151,9 +155,20 @@ class LibraryIndicator(models.Model):
     qualitative = models.BooleanField("定性指标", default=False)
     unit = models.CharField("度量单位", max_length=30, blank=True)
     typical_target = models.CharField("常见目标值", max_length=200, blank=True)
+    # 财预〔2021〕101号: the texts most used with this indicator (a suggestion fills them in)
+    explanation = models.CharField("指标解释", max_length=STANDARD_101_LENGTHS["explanation"], blank=True)
+    scoring_standard = models.CharField(
+        "评(扣)分标准", max_length=STANDARD_101_LENGTHS["scoring_standard"], blank=True
+    )
+    data_source = models.CharField(
+        "数据来源/佐证", max_length=STANDARD_101_LENGTHS["data_source"], blank=True
+    )
+    basis = models.CharField("取值依据", max_length=10, choices=ValueBasis.choices, blank=True)
     usage_count = models.PositiveIntegerField("使用次数", default=0)
     curated = models.BooleanField(
-        "已审定", default=False, help_text="审定后重建指标库不再改写名称、层级、方向、单位和目标值。"
+        "已审定",
+        default=False,
+        help_text="审定后重建指标库不再改写名称、层级、方向、单位、目标值和指标解释等 101 号文四项。",
     )
     hidden = models.BooleanField("不推荐", default=False, help_text="隐藏后不再出现在填报建议中。")
     note = models.CharField("说明", max_length=200, blank=True)

@@ -178,6 +178,12 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
                 "direction_label": direction_label,
                 "direction_override": data.direction_override,
                 "not_applicable": data.not_applicable,
+                # 财预〔2021〕101号: how many of the four the row fills (the preview says "101号 n/4")
+                "filled_101": sum(
+                    1
+                    for text in (data.explanation, data.scoring_standard, data.data_source, data.basis)
+                    if text
+                ),
                 "value": format_decimal(target.number) if target.number is not None else "",
                 "unit": target.printed_unit or target.unit or "",
                 "reading": target.display(),
@@ -197,6 +203,7 @@ def _project_preview(planned: PlannedProject) -> dict[str, Any]:
         "year": planned.year,
         "unit": planned.unit.name,
         "fund_user": planned.data.fund_user if planned.data else "",
+        "summary_name": planned.data.summary_name if planned.data else "",
         "department": planned.unit.department.name,
         "existing_id": planned.existing.pk if planned.existing else None,
         "sheet": planned.fragment.sheet,
@@ -403,6 +410,8 @@ class _Resolver:
         data = _project_data_from(fragment, project)
         if data.fund_user.strip() == unit.name:
             data.fund_user = ""  # blank means the implementing unit: the same name adds nothing
+        if data.summary_name.strip() == name:
+            data.summary_name = ""  # blank means the project's name: the same name adds nothing
         data.source = f"导入：{self.plan.source_name}"[:200] if self.plan.source_name else "导入"
         planned.has_budget = any(code in fragment.fields for code in (*BUDGET_FIELDS, "budget"))
         data.budget_lines = _budget_lines_from(fragment, project if not planned.has_budget else None)
@@ -471,6 +480,8 @@ class _Resolver:
                 planned.project_updates[code] = value
             elif code == "fund_user" and value.strip() in (project.fund_user, project.fund_user_name):
                 continue  # the same 资金使用单位, written out or left to the unit
+            elif code == "summary_name" and value.strip() in (project.summary_name, project.name):
+                continue  # the same 汇总表项目名称, written out or left to the name
             elif code not in ("budget",) and code in PROJECT_FIELDS and getattr(project, code) != value:
                 planned.warnings.append(
                     place_problem(

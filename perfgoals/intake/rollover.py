@@ -15,7 +15,7 @@ from perfgoals import scoring as perf_services
 from perfgoals.choices import Status
 from perfgoals.engine import Direction, adopt_unit, parse
 from perfgoals.engine.values import format_decimal
-from perfgoals.models import Indicator
+from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from perfgoals.project_years import (
     PROJECT_FIELDS,
     BudgetLineData,
@@ -71,6 +71,8 @@ def _carried_data(source: Project, to_year: int) -> ProjectYearData:
                 target_text=ind.target_text,
                 weight=ind.weight,
                 direction_override=ind.direction_override,
+                # 财预〔2021〕101号 and the library link: what the indicator means does not change with the year
+                **{name: getattr(ind, name) for name in (*STANDARD_101_FIELDS, "library_key")},
             )
             for ind in source.indicators.all()
         ],

@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from perfgoals.choices import ValueBasis
 from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 from projects.choices import BudgetSource
@@ -57,7 +58,9 @@ _TABLE_COLUMNS = (
     "measure",
     "weight",
 )
-GOALS_COLUMNS = (*_TABLE_COLUMNS, "direction_override", "not_applicable")
+#: 财预〔2021〕101号 per indicator: optional, last (a file without them imports as before)
+STANDARD_101_COLUMNS = ("explanation", "scoring_standard", "data_source", "basis")
+GOALS_COLUMNS = (*_TABLE_COLUMNS, "direction_override", "not_applicable", *STANDARD_101_COLUMNS)
 RESULTS_COLUMNS = (*_TABLE_COLUMNS, "actual", "deviation", "score", "band", "band_score")
 EXPORT_COLUMNS = (
     "year",
@@ -78,6 +81,7 @@ EXPORT_COLUMNS = (
     "band_score",
     "direction_override",
     "not_applicable",
+    *STANDARD_101_COLUMNS,
 )
 #: 指标方向（人工确认） as written: the words of the template's drop-down list
 DIRECTION_WORDS = {"ge": "正向", "le": "反向", "eq": "等于", "approx": "约等于"}
@@ -115,6 +119,7 @@ PROJECT_COLUMNS = (
     "printed_total",
     "printed_grade",
     "fund_user",
+    "summary_name",
 )
 _BUDGET_COLUMNS = {
     f"{source}_{part}": (source, part)
@@ -141,6 +146,10 @@ _WIDTHS = {
     "band_score": 9,
     "direction_override": 11,
     "not_applicable": 7,
+    "explanation": 30,
+    "scoring_standard": 30,
+    "data_source": 20,
+    "basis": 10,
 }
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
@@ -208,6 +217,10 @@ def _indicator_rows(project, columns: tuple[str, ...]) -> Iterable[list]:
             "band_score": _decimal(ind.band_score),
             "direction_override": DIRECTION_WORDS.get(ind.direction_override, ind.direction_override),
             "not_applicable": "是" if ind.not_applicable else "",
+            "explanation": ind.explanation,
+            "scoring_standard": ind.scoring_standard,
+            "data_source": ind.data_source,
+            "basis": ind.get_basis_display() if ind.basis else "",
         }
         yield [values[code] if values[code] != "" else None for code in columns]
     for level1, level2 in project.empty_level2 or []:
@@ -248,6 +261,7 @@ def _project_row(project) -> list:
         "printed_total": _decimal(evaluation.printed_total) if evaluation else None,
         "printed_grade": evaluation.printed_grade if evaluation else "",
         "fund_user": project.fund_user,
+        "summary_name": project.summary_name,
     }
     for code, (source, part) in _BUDGET_COLUMNS.items():
         line = lines.get(source)
@@ -289,6 +303,13 @@ def _help_rows(kind: str) -> list[list[str]]:
                 "本年度不适用、不计分的指标填“是”（或 √）；其余留空或填“否”。不适用指标的分值按评分规则处理"
                 "（不计入总分或按比例分配给其他指标）。",
             ],
+            ["指标解释", "可不填（财预〔2021〕101号）。指标的含义和计算口径，最多 500 字。"],
+            ["评(扣)分标准", "可不填。完成到什么程度得多少分、未完成如何扣分，最多 500 字。"],
+            ["数据来源/佐证", "可不填。实际完成值从哪里取得、年底以什么材料佐证，最多 300 字。"],
+            [
+                "取值依据",
+                "可不填。指标值依据的标准：计划标准、行业标准、历史标准（上年值、近三年平均、历史最优）或其他。",
+            ],
         ]
     if kind != "goals":
         rows += [
@@ -314,6 +335,11 @@ def _help_rows(kind: str) -> list[list[str]]:
             "",
             "“项目信息”表的「资金使用单位」：汇总表中列示的资金使用单位与实施单位不同时填写（如由下属中心使用资金），"
             "留空表示与实施单位相同；须同时填写「实施单位」列，否则该列按实施单位读取。",
+        ],
+        [
+            "",
+            "“项目信息”表的「汇总表项目名称」：部门汇总表和绩效评价报告中的项目名称与自评表的项目名称不同时填写，"
+            "留空表示与项目名称相同。",
         ],
         ["", "导入前会先显示预览，确认后才写入；任何一行有错误，整个文件都不会导入。"],
         [],
@@ -345,11 +371,13 @@ def write_template(kind: str = "goals") -> bytes:
         "direction_override": list(DIRECTION_WORDS.values()),
         "not_applicable": ["是", "否"],
         "band": list(BAND_WORDS),
+        "basis": [label for _value, label in ValueBasis.choices],
     }
     prompts = {
         "direction_override": "可不填：按指标值文字识别。推测的方向不对时选择正向（≥）或反向（≤）。",
         "not_applicable": "本年度不适用、不计分的指标填“是”，其余留空。",
         "band": "定性指标的评定档次。",
+        "basis": "可不填：指标值依据的标准（财预〔2021〕101号）。",
     }
     for code, options in lists.items():
         if code not in columns:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("rollover/indicator/<int:pk>/apply/", views.apply_suggestion, name="apply_suggestion"),
     path("library/", views.library, name="library"),
     path("library/suggest", views.library_suggest, name="library_suggest"),
+    path("library/<int:pk>/", views.library_entry, name="library_entry"),
 ]

@@ -323,6 +323,15 @@ def library_suggest(request):
 
 
 @login_required
+@require_GET
+def library_entry(request, pk: int):
+    """One library entry, read-only, for anyone it may be suggested to (the review page links here):
+    its usual levels, direction, unit, target and 101号 texts."""
+    entry = get_object_or_404(services.library_for(request.user), pk=pk)
+    return render(request, "intake/library_entry.html", {"entry": entry, "is_admin": _is_admin(request.user)})
+
+
+@login_required
 def library(request):
     """The library for administrators: filter, see usage, rebuild; curating is done in the admin."""
     if not _is_admin(request.user):

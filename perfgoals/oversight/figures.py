@@ -18,7 +18,15 @@ from statistics import median
 from django.db.models import Count
 
 from ..choices import Grade, Status
-from .signals import RESULT_STATUSES, SIGNALS, EvaluationSignals, evaluation_signals, reported_minus_computed
+from .signals import (
+    FOLLOW_UPS,
+    RESULT_STATUSES,
+    SIGNALS,
+    EvaluationSignals,
+    FollowUp,
+    evaluation_signals,
+    reported_minus_computed,
+)
 
 #: the statuses in the order of the year, with the words the overview uses
 STATUS_ORDER = list(Status)
@@ -71,6 +79,8 @@ class ChildRow:
     flagged: int = 0
     risk_max: Decimal = Decimal(0)
     gap: Decimal = Decimal(0)
+    #: follow-up signal code → items of this row showing it (e.g. overdue 整改事项)
+    follow_ups: dict[str, int] = field(default_factory=dict)
 
     @property
     def submitted(self) -> int:
@@ -98,7 +108,22 @@ class ChildRow:
             "mean_score": _text(self.mean_score),
             "flagged": self.flagged,
             "reported_minus_computed": _text(_round(self.gap)),
+            "follow_ups": dict(self.follow_ups),
         }
+
+
+@dataclass
+class FollowUpRow:
+    """One follow-up signal over the scope: how many items and projects show it, and where most."""
+
+    signal: FollowUp
+    items: int = 0
+    projects: int = 0
+    departments: list[tuple[str, int]] = field(default_factory=list)
+    units: list[tuple[str, int]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"items": self.items, "projects": self.projects}
 
 
 @dataclass
@@ -110,6 +135,7 @@ class Overview:
     results: list[EvaluationSignals]
     children: list[ChildRow]
     departments: list[ChildRow]
+    follow_ups: list[FollowUpRow] = field(default_factory=list)
     _result_count: int | None = None
 
     # --- results -------------------------------------------------------------------------------------
@@ -245,6 +271,7 @@ class Overview:
             "completeness": _text(self.completeness),
             "reported_minus_computed": _text(self.reported_minus_computed),
             "signals": {row["signal"].code: row["evaluations"] for row in self.signal_rows},
+            "follow_ups": {row.signal.code: row.as_json() for row in self.follow_ups},
             "departments": [row.as_json() for row in self.departments],
             "flagged": [
                 {
@@ -308,6 +335,43 @@ def _fill(rows: dict[int, ChildRow], results: list[EvaluationSignals], attr: str
     return sorted(rows.values(), key=lambda r: r.name)
 
 
+def _follow_ups(
+    projects, level: str, children: list[ChildRow], departments: list[ChildRow]
+) -> list[FollowUpRow]:
+    """Each registered follow-up signal over the scope: one query each (``FollowUp.rows``), added up
+    here per child row, per department and in all; departments and units named from the rows already
+    read."""
+    position = {"region": 2, "department": 1, "unit": 0}[level]
+    child_by_key = {row.key: row for row in children}
+    department_by_key = {row.key: row for row in departments}
+    unit_names: dict[int, str] = {}
+    if level == "department":
+        unit_names = {row.key: row.name for row in children}
+    out = []
+    for signal in FOLLOW_UPS:
+        row = FollowUpRow(signal)
+        per_department: Counter[str] = Counter()
+        per_unit: Counter[str] = Counter()
+        for shown in signal.rows(projects):
+            count = shown[3]
+            row.items += count
+            row.projects += 1
+            child = child_by_key.get(shown[position])
+            if child is not None:
+                child.follow_ups[signal.code] = child.follow_ups.get(signal.code, 0) + count
+            department = department_by_key.get(shown[2])
+            if department is not None:
+                if department is not child:
+                    department.follow_ups[signal.code] = department.follow_ups.get(signal.code, 0) + count
+                per_department[department.name] += count
+            if shown[1] in unit_names:
+                per_unit[unit_names[shown[1]]] += count
+        row.departments = per_department.most_common(3)
+        row.units = per_unit.most_common(3)
+        out.append(row)
+    return out
+
+
 def overview(projects, year: int | None, level: str) -> Overview:
     """The overview of ``projects`` (scoped, of one year): ``level`` says what the drill-down rows are."""
     by_status: dict[str, int] = defaultdict(int)
@@ -329,4 +393,5 @@ def overview(projects, year: int | None, level: str) -> Overview:
         results=results,
         children=children,
         departments=departments,
+        follow_ups=_follow_ups(projects, level, children, departments),
     )

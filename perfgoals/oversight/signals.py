@@ -27,8 +27,20 @@ execution_score_blank         5       5     an imported form printed a total wit
                                             execution score
 ============================  ======  ====  =====================================================
 
-Only evaluations with results count (`RESULT_STATUSES`: submitted, approved, published); an evaluation
-returned for correction, or still being entered, is not yet a claim.
+Besides these, **follow-up signals** (``FOLLOW_UPS``) say where a project-year's follow-up is late. They
+are not about inflation and add nothing to the risk score (the 复核 sample draws on the risk score
+alone); the overview shows each as its own line with a count of items and of projects:
+
+============================  =====================================================================
+follow-up signal              counted when
+============================  =====================================================================
+overdue_rectify               a 整改事项 of the project-year still open (待整改, 已反馈 or 退回) after
+                              its deadline; registered by ``rectify``'s ``apps.py``, so that this
+                              room imports nothing of it (one grouped query for the whole scope)
+============================  =====================================================================
+
+Only evaluations with results count (`RESULT_STATUSES`: submitted, awaiting finance, approved, published);
+an evaluation returned for correction, or still being entered, is not yet a claim.
 
 The indicator conditions are the database's version of `workflow.flags.indicator_review_flags` (the
 review page's flags, in Python, for one project): the two must say the same, and
@@ -37,18 +49,18 @@ review page's flags, in Python, for one project): the two must say the same, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from ..choices import Grade, Status
 from ..models import Evaluation, Indicator
 
 #: the evaluations whose results stand as the unit's claim
-RESULT_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED)
+RESULT_STATUSES = (Status.SUBMITTED, Status.FINANCE_PENDING, Status.APPROVED, Status.PUBLISHED)
 
 #: execution rate under which a total of 90 or more is suspicious, and that total
 LOW_EXECUTION_RATE = Decimal("0.80")
@@ -151,6 +163,26 @@ SIGNALS = [
     ),
 ]
 SIGNAL_BY_CODE = {s.code: s for s in SIGNALS}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up signal of a room above this one (see the second table above).
+
+    ``rows(projects)`` returns, for the scoped projects (a queryset), one row per project showing it:
+    ``(project_id, unit_id, department_id, count)`` — in ONE query whatever the scope's size, so the
+    overview keeps its constant number of queries. ``url_name`` and ``query``: the list of the items."""
+
+    code: str
+    label: str
+    sentence: str
+    rows: Callable[[QuerySet], Iterable[tuple[int, int, int, int]]]
+    url_name: str = ""
+    query: str = ""
+
+
+#: the follow-up signals, registered by the rooms above when the apps are ready (``rectify``)
+FOLLOW_UPS: list[FollowUp] = []
 
 
 @dataclass

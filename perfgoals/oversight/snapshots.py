@@ -6,7 +6,8 @@ stored the *generation* of the data it was computed from: a counter that every c
 statuses or values moves (``bump``: on each save of an evaluation — every action rescores and saves
 it — and after a bulk rescoring, see ``perfgoals.signals.evaluations_changed``).
 
-* a stored overview of the current generation is served as it is;
+* a stored overview of the current generation, computed today, is served as it is (a follow-up signal
+  such as an overdue 整改事项 depends on the date too);
 * a small scope (at most ``LIVE_LIMIT`` projects: a department, a unit) is recomputed at once when the
   stored one is older or missing (a few hundred milliseconds);
 * a large scope (a province) gets the older overview at once, with the time it was computed, while a
@@ -64,18 +65,22 @@ def read(projects, year: int | None, level: str, size: int, refresh) -> Snapshot
     ``refresh()`` queues its recomputation (large scopes). ``size``: the number of projects in scope."""
     stored = cache.get(key_of(projects, level))
     current = generation()
-    if stored is not None and stored[0] == current:
+    if stored is not None and stored[0] == current and _today(stored[1]):
         return Snapshot(stored[2], stored[1], True)
     if size <= LIVE_LIMIT:
         return Snapshot(compute(projects, year, level), timezone.now(), True)
     if cache.add(f"{key_of(projects, level)}:lock", 1, timeout=LOCK_SECONDS):
         refresh()
         stored = cache.get(key_of(projects, level)) or stored  # an in-process task has finished already
-        if stored is not None and stored[0] == generation():
+        if stored is not None and stored[0] == generation() and _today(stored[1]):
             return Snapshot(stored[2], stored[1], True)
     if stored is None:
         return Snapshot(None, None, False)
     return Snapshot(stored[2], stored[1], False)
+
+
+def _today(computed_at: datetime) -> bool:
+    return timezone.localdate(computed_at) == timezone.localdate()
 
 
 def release(projects, level: str) -> None:

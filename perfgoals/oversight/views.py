@@ -29,10 +29,12 @@ OVERSEERS = {Role.SUPERVISOR, Role.FINANCE, Role.ADMIN}
 NEXT_STEP = {
     Status.DRAFT: "填报绩效目标并提交主管部门",
     Status.TARGETS_SUBMITTED: "等待主管部门批复绩效目标",
+    Status.TARGETS_FINANCE: "绩效目标已经主管部门批复，等待财政部门审核",
     Status.TARGETS_APPROVED: "年度结束后填报实际完成值",
     Status.ENTERING: "继续填报实际完成值并提交",
     Status.RETURNED: "按审核意见修改后重新提交",
     Status.SUBMITTED: "等待主管部门审核",
+    Status.FINANCE_PENDING: "主管部门已审核通过，等待财政部门审核",
     Status.APPROVED: "已审核通过",
     Status.PUBLISHED: "已公开",
 }
@@ -174,6 +176,9 @@ def unit_home(request):
                 ReviewActionKind.REOPEN,
                 ReviewActionKind.RETURN_TARGETS,
                 ReviewActionKind.REFUSE_TARGETS,
+                ReviewActionKind.FINANCE_TO_UNIT,
+                ReviewActionKind.FINANCE_REOPEN,
+                ReviewActionKind.FINANCE_TARGETS_TO_UNIT,
             ),
         )
         .select_related("user")

@@ -115,7 +115,7 @@ def sheet_row(
 def _layout(project: Project, evaluation: Evaluation, indicators: list[Indicator]) -> list[SheetRow]:
     """The rows in print order with their level-1 and level-2 cells, not filled yet."""
     groups: dict[str, dict[str, list[Indicator | None]]] = {}
-    for indicator in indicators:
+    for indicator in indicators:  # the blocks' order is level1_order's
         groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(indicator)
     for level1, level2 in project.empty_level2 or []:
         groups.setdefault(level1, {}).setdefault(level2, [None])
@@ -168,15 +168,27 @@ def _fill_row(row: SheetRow, scored, scheme, caps, review: bool, bound: dict, ro
         row.message, row.message_level = row_messages[indicator.pk]
 
 
-def subtotals(result: EvaluationResult) -> list[dict]:
-    """Each level 1's score against its weight (the header's when declared), for the result bar."""
+def level1_order(project: Project, indicators: Iterable[Indicator]) -> list[str]:
+    """The level-1 blocks in the table's order: as the indicators come (the source's order), then the
+    empty categories the project keeps ("无")."""
+    order = dict.fromkeys(indicator.level1 for indicator in indicators)
+    for level1, _ in project.empty_level2 or []:
+        order.setdefault(level1)
+    return list(order)
+
+
+def subtotals(result: EvaluationResult, order: Iterable[str] = ()) -> list[dict]:
+    """Each level 1's score against its weight (the header's when declared), for the result bar, in
+    ``order`` (:func:`level1_order`, the table's), any other after it in the engine's order."""
+    place = {code: i for i, code in enumerate(order)}
+    ordered = sorted(result.subtotals.values(), key=lambda sub: place.get(sub.level1, len(place)))
     return [
         {
             "name": sub.name,
             "score": sub.capped_score,
             "weight": sub.declared_weight if sub.declared_weight is not None else sub.weight_sum,
         }
-        for sub in result.subtotals.values()
+        for sub in ordered
     ]
 
 

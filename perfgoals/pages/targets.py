@@ -82,6 +82,8 @@ class TargetRow:
     carried: object = None
     suggestion: str = ""
     review_flags: list = field(default_factory=list)
+    #: on the review page: the same library entry's targets in the region-year (intake.peers.Peers)
+    peers: object = None
     #: the automatic checks about this indicator (workflow.target_checks: below last year's actual, a
     #: level 2 of qualitative indicators only), shown in the row on the editor and the review page
     checks: list = field(default_factory=list)

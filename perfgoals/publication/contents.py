@@ -22,7 +22,9 @@ from ..reports.formatting import DASH, money, percent, score_cell
 from .models import Kind
 
 #: the statuses whose targets were approved (预算公开 publishes these goal tables)
-TARGETS_APPROVED_STATUSES = frozenset(set(Status.values) - {Status.DRAFT, Status.TARGETS_SUBMITTED})
+TARGETS_APPROVED_STATUSES = frozenset(
+    set(Status.values) - {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_FINANCE}
+)
 #: the statuses whose self-evaluation was approved (决算公开 publishes these results)
 RESULTS_APPROVED_STATUSES = frozenset({Status.APPROVED, Status.PUBLISHED})
 

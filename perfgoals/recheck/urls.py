@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.sample_detail, name="sample"),
     path("<int:pk>/xlsx/", views.sample_xlsx, name="sample_xlsx"),
     path("item/<int:pk>/", views.item_detail, name="item"),
+    path("report/<int:region>/<int:year>/docx/", views.report_docx, name="report_docx"),
 ]

@@ -19,10 +19,11 @@ from projects.scoping import third_party_regions, whole_regions
 from ..evidence import listing as evidence_listing
 from ..models import Indicator
 from ..workflow.errors import InvalidData, VersionConflict, WorkflowError
-from . import access, actions, pages
+from . import access, actions, pages, report
 from .models import DrawReason, ItemStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _readable(user) -> None:
@@ -108,6 +109,18 @@ def sample_xlsx(request, pk: int):
     title = f"{sample.region.name}{sample.year}年度复核结果"
     chunks = xlsx_chunks(pages.RESULT_HEADER, rows, title=title, formats=pages.RESULT_FORMATS)
     return streaming_download(chunks, f"{title}_样本{sample.pk}.xlsx", XLSX)
+
+
+@login_required
+@require_http_methods(["GET"])
+def report_docx(request, region: int, year: int):
+    """The 复核报告 of a region-year (every sample of it; finished items only) as a Word document:
+    finance of the region and administrators; anyone else a 404."""
+    found = get_object_or_404(whole_regions(request.user), pk=region)
+    gathered = report.gather(found, year)
+    if not gathered.samples:
+        raise Http404("该地区该年度没有复核样本。")
+    return streaming_download(iter([report.report_document(gathered)]), f"{gathered.title}.docx", DOCX)
 
 
 @login_required

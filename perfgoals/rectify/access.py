@@ -1,7 +1,11 @@
 """Who reads, answers and reviews 整改事项, built on ``projects.scoping``.
 
-* read: whoever sees the project (its unit's users, its department's supervisors, its region's finance
-  reviewers, administrators) — another unit's item is a 404;
+* read: the project's own people (its unit's users, its department's supervisors, its region's finance
+  reviewers, administrators) — another unit's item is a 404. A third-party reviewer (第三方评价机构)
+  reads no 整改事项, not even of a project granted to it: it is engaged for the 复核 of the evaluations
+  assigned to it, while 整改 is the follow-up between finance, the department and the unit, whose
+  findings finance has already made its own (lifecycle.md §4: "finance, or a third party it engages,
+  checks"; the following up is finance's). Its navigation has no 整改 either;
 * answer: the unit users of the responsible unit;
 * open, confirm, return: the project's region's finance reviewers and its department's supervisors (the
   reviewing department). Administrators read only.
@@ -13,13 +17,13 @@ from django.db.models import Q, QuerySet
 
 from projects.choices import Role
 from projects.models import Membership, Project
-from projects.scoping import enterable_units, roles_of, visible_projects
+from projects.scoping import enterable_units, member_projects, roles_of
 
 from .models import RectifyItem
 
 
 def visible_items(user) -> QuerySet[RectifyItem]:
-    return RectifyItem.objects.filter(project__in=visible_projects(user).values("pk"))
+    return RectifyItem.objects.filter(project__in=member_projects(user).values("pk"))
 
 
 def reviewer_projects(user) -> QuerySet[Project]:
@@ -32,7 +36,7 @@ def reviewer_projects(user) -> QuerySet[Project]:
     condition = Q(region__in=own.filter(role=Role.FINANCE).values("region")) | Q(
         department__in=own.filter(role=Role.SUPERVISOR).values("department")
     )
-    return visible_projects(user).filter(condition)
+    return member_projects(user).filter(condition)
 
 
 def may_review(user, project: Project) -> bool:

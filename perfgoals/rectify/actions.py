@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from projects.models import Project
 
+from ..evidence import actions as evidence_actions
+from ..evidence.models import Evidence
 from ..recheck.access import may_recheck
 from ..recheck.models import ItemStatus, RecheckItem
 from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
@@ -156,3 +158,82 @@ def move(user, item: RectifyItem, name: str, text, expected_version=None) -> Rec
         item._change_reason = f"{transition.label}：{value[:60]}" if value else transition.label
         item.save()
     return item
+
+
+def _lock_for_evidence(user, item: RectifyItem, expected_version) -> RectifyItem:
+    """The item locked, checked for the unit's right to change its account and for the version the page
+    saw: files go with the account, so only while the unit may answer (待整改 or 退回)."""
+    item = RectifyItem.objects.select_related("project").select_for_update(of=("self",)).get(pk=item.pk)
+    if not may_answer(user, item):
+        raise NotPermitted("只有责任单位可以上传或删除整改佐证材料。")
+    if expected_version is not None and str(expected_version) != str(item.version):
+        by, at = last_change(item.history)
+        raise VersionConflict(conflict_message("该整改事项", by, at), changed_by=by, changed_at=at)
+    if item.status not in TRANSITIONS["answer"].sources:
+        raise WorkflowError(
+            f"该整改事项当前为“{item.get_status_display()}”，不能再更改整改佐证材料；如需补充，请联系审核人退回。"
+        )
+    return item
+
+
+def _bump(user, item: RectifyItem, reason: str) -> None:
+    """A change of the item's files moves its version, so that a page showing the older set (a confirm
+    from a stale page) is refused."""
+    item.version += 1
+    with acting_as(user):
+        item._change_reason = reason[:100]
+        item.save(update_fields=["version"])
+
+
+@transaction.atomic
+def attach_rectify_evidence(user, item: RectifyItem, uploaded, description="", expected_version=None):
+    """The unit attaches a file to its account of ``item``: the evidence room's checks and storage
+    (``evidence.actions.store``), the file linked to the item and of the item's project-year."""
+    item = _lock_for_evidence(user, item, expected_version)
+    evidence = evidence_actions.store(
+        user,
+        item.project,
+        uploaded,
+        rectify_item=item,
+        description=description,
+        where=f"整改事项 #{item.pk} 的",
+    )
+    _bump(user, item, f"上传整改佐证材料：{evidence.original_name}")
+    return evidence
+
+
+@transaction.atomic
+def remove_rectify_evidence(user, evidence: Evidence, reason, expected_version=None) -> Evidence:
+    """The unit removes a file of its account, with a reason (the file and its record are kept)."""
+    if evidence.rectify_item_id is None:
+        raise WorkflowError("该文件不是整改佐证材料。")
+    item = _lock_for_evidence(user, evidence.rectify_item, expected_version)
+    evidence = evidence_actions.mark_removed(user, evidence, reason, project=item.project)
+    _bump(user, item, f"删除整改佐证材料：{evidence.original_name}")
+    return evidence
+
+
+@transaction.atomic
+def restore_rectify_evidence(user, evidence: Evidence, reason, expected_version=None) -> Evidence:
+    """Bring back a removed file of the item, with a reason: the unit while it may change its account,
+    or the item's reviewers (finance, the department) at any time."""
+    if evidence.rectify_item_id is None:
+        raise WorkflowError("该文件不是整改佐证材料。")
+    item = (
+        RectifyItem.objects.select_related("project")
+        .select_for_update(of=("self",))
+        .get(pk=evidence.rectify_item_id)
+    )
+    if not may_restore(user, item):
+        raise NotPermitted("只有责任单位（整改待反馈时）或本事项的审核人可以恢复整改佐证材料。")
+    if expected_version is not None and str(expected_version) != str(item.version):
+        by, at = last_change(item.history)
+        raise VersionConflict(conflict_message("该整改事项", by, at), changed_by=by, changed_at=at)
+    evidence = evidence_actions.mark_restored(user, evidence, reason, project=item.project)
+    _bump(user, item, f"恢复整改佐证材料：{evidence.original_name}")
+    return evidence
+
+
+def may_restore(user, item: RectifyItem) -> bool:
+    unit_may = may_answer(user, item) and item.status in TRANSITIONS["answer"].sources
+    return unit_may or may_review(user, item.project)

@@ -34,6 +34,12 @@ class RectifyItemQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status__in=PENDING)
 
+    def with_file_count(self):
+        """Each item with ``file_count``: the files of the unit's account, not removed."""
+        return self.annotate(
+            file_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True), distinct=True)
+        )
+
     def overdue(self, today: datetime.date | None = None):
         """Past the deadline and not confirmed."""
         return self.pending().filter(deadline__lt=today or timezone.localdate())

@@ -43,13 +43,14 @@ class RectifyTable(CardCellsMixin, OnePassBodyMixin, tables.Table):
     problem = tables.Column("整改事项", orderable=False)
     deadline = tables.Column("整改期限")
     status = tables.Column("状态")
+    files = tables.Column("佐证材料", accessor="file_count", attrs={"td": {"class": "num"}})
 
     class Meta:
         template_name = "projects/_table.html"
         attrs = {"class": "data-table list-table"}
         empty_text = "没有整改事项。"
         order_by = ("deadline",)
-        sequence = ("number", "project", "unit", "source", "problem", "deadline", "status")
+        sequence = ("number", "project", "unit", "source", "problem", "deadline", "status", "files")
 
     def render_number(self, value):
         return f"#{value}"

@@ -51,7 +51,7 @@ def save_report_text(user, dy: DepartmentYear, texts: dict[str, str]) -> ReportT
     # the department's own words are bounded; a section sent back as generated (however long the data
     # make it) is not theirs and is stored empty below
     too_long = [
-        f"{SECTIONS[field]}不能超过 {SECTION_MAX_CHARS} 字（现为 {len(text)} 字）"
+        f"{dict(dy.style.sections).get(field, SECTIONS[field])}不能超过 {SECTION_MAX_CHARS} 字（现为 {len(text)} 字）"
         for field in SECTIONS
         if field in texts
         and len(text := normalise_text(texts[field])) > SECTION_MAX_CHARS

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DepartmentReportText, ReportPackage
+from .models import DepartmentReportText, ReportPackage, ReportStyle
 
 
 @admin.register(ReportPackage)
@@ -41,3 +41,9 @@ class DepartmentReportTextAdmin(SimpleHistoryAdmin):
     list_display = ["department", "year", "is_final", "updated_by", "updated_at"]
     list_filter = ["is_final", "year"]
     raw_id_fields = ["updated_by", "finalized_by"]
+
+
+@admin.register(ReportStyle)
+class ReportStyleAdmin(SimpleHistoryAdmin):
+    list_display = ["region", "form_title", "attachment_numbers", "total_row_grade", "scores", "updated_at"]
+    list_select_related = ["region"]

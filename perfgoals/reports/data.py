@@ -26,6 +26,9 @@ from projects.choices import BudgetSource
 from projects.models import Department, Project
 
 from . import formatting as fmt
+from .models import style_of
+from .style import DEFAULT as DEFAULT_STYLE
+from .style import SCORES_AS_PRINTED, Style
 
 #: how each fund line is labelled in the budget block (年度资金总额 comes first)
 BUDGET_LABELS = {
@@ -96,9 +99,13 @@ class Level1Block:
     name: str
     weight: Decimal | None
     blocks: tuple[Level2Block, ...]
+    #: the level-1 cell is printed blank (the form prints no label for this block: seed 001 附件3)
+    unlabelled: bool = False
 
     @property
     def label(self) -> str:
+        if self.unlabelled:
+            return ""
         if self.weight is None:
             return self.name
         return f"{self.name}（{fmt.score(self.weight)}分）"
@@ -142,6 +149,36 @@ class ProjectForm:
     warnings: tuple[str, ...]
     #: the total the unit reported (at submission, or printed in an imported form)
     reported_total: Decimal | None = None
+    #: the name the 汇总表 and the report print (``Project.summary_name``, else the name)
+    summary_name: str = ""
+    #: how the region prints its forms, and this form's place in its department-year (附件 N)
+    style: Style = DEFAULT_STYLE
+    attachment_number: int | None = None
+    #: the imported form left the 预算执行 得分 blank: printed blank, flagged for the reviewer
+    execution_blank: bool = False
+
+    @property
+    def attachment(self) -> str:
+        """ "附件 2" where the region numbers its forms, else ""."""
+        return self.style.attachment(self.attachment_number)
+
+    @property
+    def printed_name(self) -> str:
+        """The project's name in the summary and the report."""
+        return self.summary_name or self.name
+
+    @property
+    def grade_in_total_row(self) -> str:
+        """ "自评等级：优" where the region prints the grade in the total row, else ""."""
+        if self.style.total_row_grade and self.complete and self.grade:
+            return f"自评等级：{self.grade}"
+        return ""
+
+    def score_text(self, value: Decimal | None) -> str:
+        """A score as the region prints it: two places (100.00), or as printed (100, 9.5)."""
+        if self.style.scores == SCORES_AS_PRINTED:
+            return fmt.score(value)
+        return fmt.score_cell(value)
 
     @property
     def reported_total_above(self) -> Decimal | None:
@@ -155,7 +192,7 @@ class ProjectForm:
 
     @property
     def title(self) -> str:
-        return "项目支出绩效自评表"
+        return self.style.form_title
 
     @property
     def budget_total(self) -> BudgetRow:
@@ -296,7 +333,7 @@ def _indicator_row(indicator: Indicator) -> IndicatorRow:
     )
 
 
-def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
+def _level1_blocks(project: Project, declared: dict, style: Style = DEFAULT_STYLE) -> tuple[Level1Block, ...]:
     indicators = list(project.indicators.all())
     groups: dict[str, dict[str, list[IndicatorRow]]] = {}
     for indicator in indicators:
@@ -316,7 +353,7 @@ def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
                 rows=tuple(level2s[level2])
                 or (
                     IndicatorRow(
-                        name="无",
+                        name=style.empty_category_text,
                         target="",
                         actual="",
                         weight=None,
@@ -331,19 +368,31 @@ def _level1_blocks(project: Project, declared: dict) -> tuple[Level1Block, ...]:
             )
         )
         weight = declared.get(level1)
+        unlabelled = False
         if weight is not None:
             weight = Decimal(str(weight))
+        elif declared and style.blank_undeclared_level1:
+            # the form prints header weights but none (and no label) for this block: seed 001 附件3
+            unlabelled = True
         else:
             # no header weight printed (seed 001 附件3 omits 效益指标's): print what its rows are worth
             weights = [row.weight for block in level2_blocks for row in block.rows if row.weight is not None]
             weight = sum(weights, Decimal(0)) if weights else None
         blocks.append(
-            Level1Block(code=level1, name=vocabulary.level1_name(level1), weight=weight, blocks=level2_blocks)
+            Level1Block(
+                code=level1,
+                name=vocabulary.level1_name(level1),
+                weight=weight,
+                blocks=level2_blocks,
+                unlabelled=unlabelled,
+            )
         )
     return tuple(blocks)
 
 
-def _budget_rows(project: Project, evaluation, scheme: Scheme | None) -> tuple[BudgetRow, ...]:
+def _budget_rows(
+    project: Project, evaluation, scheme: Scheme | None, execution_blank: bool = False
+) -> tuple[BudgetRow, ...]:
     totals = project.budget_totals()
     lines = {line.source: line for line in project.budget_lines.all()}
     rows = [
@@ -357,7 +406,7 @@ def _budget_rows(project: Project, evaluation, scheme: Scheme | None) -> tuple[B
             else fmt.execution_rate(totals["annual"], totals["executed"]),
             is_total=True,
             weight=scheme.execution_weight if scheme else None,
-            score=evaluation.execution_score if evaluation else None,
+            score=evaluation.execution_score if evaluation and not execution_blank else None,
         )
     ]
     for source, label in BUDGET_LABELS.items():
@@ -374,9 +423,20 @@ def _budget_rows(project: Project, evaluation, scheme: Scheme | None) -> tuple[B
     return tuple(rows)
 
 
-def project_form(project: Project) -> ProjectForm:
-    """The 自评表 of one project (use :func:`with_form_data` on the queryset for lists)."""
+def project_form(
+    project: Project, style: Style | None = None, attachment_number: int | None = None
+) -> ProjectForm:
+    """The 自评表 of one project (use :func:`with_form_data` on the queryset for lists). ``style``:
+    the region's (one query when not given); ``attachment_number``: its place in the department-year
+    (附件 N), counted when the style numbers its forms and it is not given."""
+    if style is None:
+        style = style_of(project.unit.department.region_id)
+    if attachment_number is None and style.attachment_numbers:
+        attachment_number = Project.objects.filter(
+            department_id=project.department_id, year=project.year, pk__lte=project.pk
+        ).count()
     evaluation = getattr(project, "evaluation", None)
+    execution_blank = bool(evaluation and evaluation.execution_printed_blank)
     scheme = evaluation.scheme.engine_scheme() if evaluation else None
     warnings = [
         w.get("message", "") for w in (evaluation.warnings if evaluation else []) if isinstance(w, dict)
@@ -395,12 +455,12 @@ def project_form(project: Project) -> ProjectForm:
         contact_phone=project.contact_phone,
         status=status,
         status_label=Status(status).label,
-        budget_rows=_budget_rows(project, evaluation, scheme),
+        budget_rows=_budget_rows(project, evaluation, scheme, execution_blank),
         execution_weight=scheme.execution_weight if scheme else Decimal(10),
         goal_text=project.goal_text,
         goal_result_text=project.goal_result_text,
         level1_blocks=_level1_blocks(
-            project, (evaluation.declared_level1_weights if evaluation else None) or {}
+            project, (evaluation.declared_level1_weights if evaluation else None) or {}, style
         ),
         total=evaluation.total_score if evaluation else None,
         grade=evaluation.grade if evaluation else "",
@@ -410,6 +470,10 @@ def project_form(project: Project) -> ProjectForm:
         notes=scheme_notes(scheme) if scheme else (),
         warnings=tuple(warnings),
         reported_total=evaluation.reported_total if evaluation else None,
+        summary_name=project.summary_name.strip(),
+        style=style,
+        attachment_number=attachment_number,
+        execution_blank=execution_blank,
     )
 
 
@@ -437,6 +501,7 @@ class DepartmentYear:
     region: str
     year: int
     forms: tuple[ProjectForm, ...]
+    style: Style = DEFAULT_STYLE
 
     @property
     def title_prefix(self) -> str:
@@ -456,7 +521,7 @@ class DepartmentYear:
             SummaryRow(
                 seq=index,
                 project_id=form.project_id,
-                name=form.name,
+                name=form.printed_name,
                 fund_user=form.fund_user,
                 score=form.total if form.complete else None,
                 grade=form.grade if form.complete else "",
@@ -483,13 +548,15 @@ class DepartmentYear:
 
 
 def department_year(department: Department, year: int, projects: Iterable[Project]) -> DepartmentYear:
-    """A department-year from already scoped projects (ordered as they should print)."""
+    """A department-year from already scoped projects (ordered as they should print: 附件 1, 2, …)."""
+    style = style_of(department.region_id)
     return DepartmentYear(
         department_id=department.pk,
         department=department.name,
         region=department.region.name,
         year=year,
-        forms=tuple(project_form(project) for project in projects),
+        forms=tuple(project_form(project, style, number) for number, project in enumerate(projects, start=1)),
+        style=style,
     )
 
 

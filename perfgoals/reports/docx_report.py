@@ -23,7 +23,15 @@ from docx.shared import Cm, Pt, RGBColor
 
 from .wording import ReportText
 
-__all__ = ["STYLE_BODY", "STYLE_HEADING", "STYLE_SIGNATURE", "STYLE_TITLE", "report_document"]
+__all__ = [
+    "STYLE_BODY",
+    "STYLE_HEADING",
+    "STYLE_SIGNATURE",
+    "STYLE_TITLE",
+    "chinese_date",
+    "official_document",
+    "report_document",
+]
 
 STYLE_TITLE = "报告标题"
 STYLE_HEADING = "报告一级标题"
@@ -99,7 +107,7 @@ def _page_number(paragraph) -> None:
         _fonts(run._r, _TITLE_FONT)
 
 
-def _chinese_date(moment: datetime) -> str:
+def chinese_date(moment: datetime) -> str:
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return f"{local.year}年{local.month}月{local.day}日"
 
@@ -116,8 +124,10 @@ def _reproducible(data: bytes, date_time: tuple[int, int, int, int, int, int]) -
     return out.getvalue()
 
 
-def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
-    """The report as .docx bytes. ``stamp`` fixes the document's dates (reproducible packages)."""
+def official_document():
+    """A new A4 document in the layout of official documents (the module docstring): page, margins, the
+    four styles with Chinese names and the page number at the foot. Other reports (e.g. the 复核报告)
+    start from it so that every document of the product looks alike."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -147,6 +157,13 @@ def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
     document.styles[STYLE_SIGNATURE].paragraph_format.right_indent = Pt(_BODY_PT * 2)
 
     _page_number(section.footer.paragraphs[0])
+    return document
+
+
+def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
+    """The report as .docx bytes. ``stamp`` fixes the document's dates (reproducible packages)."""
+    document = official_document()
+    section = document.sections[0]
     if not text.is_final:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -166,7 +183,7 @@ def report_document(text: ReportText, stamp: datetime | None = None) -> bytes:
 
     document.add_paragraph("", style=STYLE_BODY)
     document.add_paragraph(text.department, style=STYLE_SIGNATURE)
-    signed = _chinese_date(text.finalized_at) if text.is_final and text.finalized_at else "年　月　日"
+    signed = chinese_date(text.finalized_at) if text.is_final and text.finalized_at else "年　月　日"
     document.add_paragraph(signed, style=STYLE_SIGNATURE)
 
     properties = document.core_properties

@@ -13,7 +13,7 @@ from .models import SECTIONS
 
 
 class ReportTextForm(forms.Form):
-    """The four sections of the 绩效评价报告 as the department words them."""
+    """The sections of the 绩效评价报告 as the department words them (the region's, see reports.style)."""
 
     work_overview = forms.CharField(label=SECTIONS["work_overview"], required=False, widget=forms.Textarea)
     results_overview = forms.CharField(
@@ -27,8 +27,14 @@ class ReportTextForm(forms.Form):
         help_text="由主管部门填写：下一年度改进绩效管理、提高资金使用效益的具体措施。",
     )
 
-    def __init__(self, *args, readonly: bool = False, **kwargs):
+    def __init__(self, *args, readonly: bool = False, sections=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if sections is not None:
+            # the region's sections only (reports.style), with its headings, in its order
+            headings = dict(sections)
+            self.fields = {name: self.fields[name] for name in headings if name in self.fields}
+            for name, field in self.fields.items():
+                field.label = headings[name]
         initial = kwargs.get("initial") or {}
         for name, field in self.fields.items():
             # tall enough for the text (about 60 characters a line on the page), never tiny

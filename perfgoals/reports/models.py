@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from .style import DEFAULT, DEFAULT_SECTIONS, SCORES_AS_PRINTED, SCORES_TWO_PLACES, Style, check_sections
 
 #: the four sections of the 绩效评价报告, in print order: field name → heading
 SECTIONS: dict[str, str] = {
@@ -170,3 +173,81 @@ class ReportPackage(models.Model):
         last = self.heartbeat_at or self.started_at or self.created_at
         minutes = int(getattr(settings, "REPORT_PACKAGE_STALE_MINUTES", 30))
         return last is not None and last < timezone.now() - timedelta(minutes=minutes)
+
+
+def _default_sections() -> list[list[str]]:
+    return [list(section) for section in DEFAULT_SECTIONS]
+
+
+class ReportStyle(models.Model):
+    """How a region prints its 自评材料 (see :mod:`.style`); a region without one prints the default."""
+
+    region = models.OneToOneField(
+        "projects.Region", on_delete=models.CASCADE, related_name="report_style", verbose_name="地区"
+    )
+    form_title = models.CharField(
+        "自评表标题", max_length=100, default=DEFAULT.form_title, help_text="如“市级预算项目支出绩效自评表”。"
+    )
+    attachment_numbers = models.BooleanField(
+        "打印附件编号", default=DEFAULT.attachment_numbers, help_text="每张自评表上方打印“附件 N”。"
+    )
+    total_row_grade = models.BooleanField(
+        "总分行打印自评等级", default=DEFAULT.total_row_grade, help_text="不勾选时总分行只打印总分。"
+    )
+    scores = models.CharField(
+        "得分打印方式",
+        max_length=20,
+        default=DEFAULT.scores,
+        choices=[(SCORES_TWO_PLACES, "保留两位小数（100.00）"), (SCORES_AS_PRINTED, "按原样（100、9.5）")],
+    )
+    empty_category_text = models.CharField(
+        "无指标二级指标的文字",
+        max_length=20,
+        blank=True,
+        default=DEFAULT.empty_category_text,
+        help_text="二级指标下没有三级指标时三级指标栏打印的文字，可留空。",
+    )
+    blank_undeclared_level1 = models.BooleanField(
+        "未列分值的一级指标留空",
+        default=DEFAULT.blank_undeclared_level1,
+        help_text="原表未打印一级指标（及其分值）时，一级指标栏留空。",
+    )
+    sections = models.JSONField(
+        "绩效评价报告结构",
+        default=_default_sections,
+        help_text="[[字段, 标题], …]，字段可选 work_overview、results_overview、problems、next_steps。",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="自评材料版式变更记录")
+
+    class Meta:
+        verbose_name = "自评材料版式"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.region} 自评材料版式"
+
+    def clean(self) -> None:
+        try:
+            check_sections(self.sections)
+        except ValueError as error:
+            raise ValidationError({"sections": str(error)}) from error
+
+    def as_style(self) -> Style:
+        return Style(
+            form_title=self.form_title,
+            attachment_numbers=self.attachment_numbers,
+            total_row_grade=self.total_row_grade,
+            scores=self.scores,
+            empty_category_text=self.empty_category_text,
+            blank_undeclared_level1=self.blank_undeclared_level1,
+            sections=tuple(check_sections(self.sections)),
+        )
+
+
+def style_of(region_id: int | None) -> Style:
+    """The region's style (one query), else the default."""
+    if region_id is None:
+        return DEFAULT
+    record = ReportStyle.objects.filter(region_id=region_id).first()
+    return record.as_style() if record else DEFAULT

@@ -34,7 +34,7 @@ from ..evidence.content import download_name, kind_of
 from ..evidence.models import Evidence
 from . import html, xlsx_forms
 from .data import DepartmentYear, ProjectForm, department_year, project_form, with_form_data
-from .models import PackageScope, PackageStatus, ReportPackage
+from .models import PackageScope, PackageStatus, ReportPackage, style_of
 from .wording import ReportText, report_text
 
 logger = logging.getLogger(__name__)
@@ -102,6 +102,7 @@ def evidence_files(project_id: int, folder: str) -> Iterator[tuple[str, StoredFi
     the extension of what it is)."""
     files = (
         Evidence.objects.active()
+        .of_results()
         .filter(project_id=project_id)
         .order_by("indicator__order", "uploaded_at", "pk")
         .values_list("file", "original_name", "content_type")
@@ -417,7 +418,11 @@ def build_package_part(package_id: int, index: int, part: dict) -> dict:
                     add(path, data)
                 forms: Iterable[ProjectForm] = dy.forms[: len(part["project_ids"])]
             else:
-                forms = (project_form(project) for project in scoped.filter(pk__in=part["project_ids"]))
+                style = style_of(department.region_id)
+                forms = (
+                    project_form(project, style, part["start"] + offset)
+                    for offset, project in enumerate(scoped.filter(pk__in=part["project_ids"]))
+                )
             for offset, form in enumerate(forms):
                 for path, data in form_files(form, part["start"] + offset, part["width"], stamp):
                     add(path, data)

@@ -19,7 +19,7 @@ from projects.scoping import visible_projects
 from . import access, actions, html, packages, tasks, xlsx_forms
 from .data import DepartmentYear, department_projects, department_year, project_form, with_form_data
 from .forms import PackageForm, ReportTextForm
-from .models import PackageStatus, ReportPackage
+from .models import PackageStatus, ReportPackage, style_of
 from .wording import report_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +62,13 @@ def index(request):
     if not departments:
         # unit users: the forms of their own projects, nothing of other units
         projects = with_form_data(visible_projects(user)).order_by("-year", "name")
-        context["own_forms"] = [project_form(project) for project in projects[:200]]
+        styles: dict = {}  # one query per region, not per project; a list numbers no 附件
+        own = []
+        for project in projects[:200]:
+            if project.region_id not in styles:
+                styles[project.region_id] = style_of(project.region_id)
+            own.append(project_form(project, styles[project.region_id], 0))
+        context["own_forms"] = own
         return render(request, "reports/index.html", context)
 
     wanted = request.GET.get("department")
@@ -86,7 +92,9 @@ def index(request):
             {
                 "dy": dy,
                 "text": text,
-                "wording_form": ReportTextForm(initial=text.sections, readonly=not editable),
+                "wording_form": ReportTextForm(
+                    initial=text.sections, readonly=not editable, sections=text.headings
+                ),
                 "can_edit": access.can_edit_wording(user, department),
                 "editable": editable,
                 "budget_annual": dy.budget_sum("annual"),
@@ -107,7 +115,7 @@ def wording(request, department_id: int, year: int):
     action = request.POST.get("action", "save")
     try:
         if action == "save" or action == "finalize":
-            form = ReportTextForm(request.POST)
+            form = ReportTextForm(request.POST, sections=dy.style.sections)
             form.is_valid()  # every field is optional text
             actions.save_report_text(request.user, dy, form.cleaned_data)
             if action == "finalize":
@@ -120,7 +128,7 @@ def wording(request, department_id: int, year: int):
             messages.success(request, "已撤销定稿，可以继续修改。")
         elif action.startswith("reset:"):
             # keep what was typed in the other sections, then let this one follow the data again
-            form = ReportTextForm(request.POST)
+            form = ReportTextForm(request.POST, sections=dy.style.sections)
             form.is_valid()
             actions.save_report_text(request.user, dy, form.cleaned_data)
             actions.reset_section(request.user, dy, action.removeprefix("reset:"))

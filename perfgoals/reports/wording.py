@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import formatting as fmt
 from .data import DepartmentYear, ProjectForm
 from .models import SECTIONS, DepartmentReportText
+from .style import DEFAULT_SECTIONS
 
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -86,7 +87,7 @@ def _compact(text: str) -> str:
 
 
 def _names(forms: Iterable[ProjectForm]) -> str:
-    return "、".join(form.name for form in forms)
+    return "、".join(form.printed_name for form in forms)
 
 
 def _amount(value: Decimal | None) -> str:
@@ -96,8 +97,8 @@ def _amount(value: Decimal | None) -> str:
 def _execution_clause(form: ProjectForm, with_executed: bool = True) -> str:
     total = form.budget_total
     if total.annual is None:
-        return f"{form.name}未填报全年预算数"
-    clause = f"{form.name}全年预算数 {_amount(total.annual)}"
+        return f"{form.printed_name}未填报全年预算数"
+    clause = f"{form.printed_name}全年预算数 {_amount(total.annual)}"
     if not with_executed:
         return clause
     if total.executed is None:
@@ -109,6 +110,28 @@ def _execution_clause(form: ProjectForm, with_executed: bool = True) -> str:
 
 
 # --- the four sections ----------------------------------------------------------------------------
+
+
+def _overall_execution(forms: tuple[ProjectForm, ...]) -> str:
+    """The 总体预算执行率 over the projects that have both figures, saying how many have them: a
+    project without an 执行数 is left out, never counted as nothing spent (8 projects of which one had
+    figures once printed 2.2 %)."""
+    with_figures = [
+        form
+        for form in forms
+        if form.budget_total.annual is not None
+        and form.budget_total.annual > 0
+        and form.budget_total.executed is not None
+    ]
+    if len(forms) < 2 or not with_figures:
+        return ""
+    annual = sum((form.budget_total.annual for form in with_figures), Decimal(0))
+    executed = sum((form.budget_total.executed for form in with_figures), Decimal(0))
+    rate = fmt.execution_rate(annual, executed)
+    sums = f"全年预算数合计 {_amount(annual)}，全年执行数合计 {_amount(executed)}，总体预算执行率 {fmt.percent(rate)}。"
+    if len(with_figures) == len(forms):
+        return f"上述 {len(forms)} 个项目{sums}"
+    return f"{len(forms)} 个项目中 {len(with_figures)} 个项目有执行数据，其{sums}"
 
 
 def _work_overview(dy: DepartmentYear) -> str:
@@ -125,11 +148,7 @@ def _work_overview(dy: DepartmentYear) -> str:
     )
     if not executed_known:
         first += "上述项目尚未填报全年执行数。"
-    annual, executed = dy.budget_sum("annual"), dy.budget_sum("executed")
-    if len(forms) > 1 and annual is not None and executed is not None:
-        rate = fmt.execution_rate(annual, executed)
-        first += f"上述项目全年预算数合计 {_amount(annual)}，全年执行数合计 {_amount(executed)}"
-        first += f"，总体预算执行率 {fmt.percent(rate)}。" if rate is not None else "。"
+    first += _overall_execution(forms)
     units = list(dict.fromkeys(form.unit for form in forms if form.unit != dy.department))
     who = f"项目实施单位{('、'.join(units))}" if units else "相关科室"
     second = (
@@ -137,6 +156,15 @@ def _work_overview(dy: DepartmentYear) -> str:
         "汇总、分析，对照年初设定的绩效目标逐项填报实际完成值，认真填写了相关表格，并按照评分规则进行了分数自评。"
     )
     return "\n".join([first, second])
+
+
+def _problems_reference(dy: DepartmentYear) -> str:
+    """Where the report tells the problems: "见第三部分" (its 存在的问题 section), else "见下文" (they
+    close 自评结果概述, see :func:`generate_sections`)."""
+    fields = dy.style.section_fields
+    if "problems" in fields:
+        return f"见第{cn_number(fields.index('problems') + 1)}部分"
+    return "见下文"
 
 
 def _results_overview(dy: DepartmentYear) -> str:
@@ -152,9 +180,7 @@ def _results_overview(dy: DepartmentYear) -> str:
         grades = {form.grade for form in complete}
         if len(complete) == 1:
             form = complete[0]
-            first = (
-                f"经{we}自评，{form.name}项目自评得分 {fmt.score(form.total)} 分，自评等级为“{form.grade}”。"
-            )
+            first = f"经{we}自评，{form.printed_name}项目自评得分 {fmt.score(form.total)} 分，自评等级为“{form.grade}”。"
         elif len(scores) == 1 and len(grades) == 1:
             first = (
                 f"经{we}自评，{_names(complete)} {len(complete)} 个项目自评均为 "
@@ -174,7 +200,7 @@ def _results_overview(dy: DepartmentYear) -> str:
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
             details = "，".join(
-                f"{form.name} {fmt.score(form.total)} 分（{form.grade}）" for form in complete
+                f"{form.printed_name} {fmt.score(form.total)} 分（{form.grade}）" for form in complete
             )
             first = (
                 f"经{we}自评，{len(complete)} 个项目中，{by_grade}，平均得分 {fmt.score(average)} 分。"
@@ -191,17 +217,33 @@ def _results_overview(dy: DepartmentYear) -> str:
                 paragraphs.append(
                     f"上述项目共设置三级绩效指标 {len(rows)} 项，"
                     f"其中 {len(rows) - len(missed)} 项达到年度指标值，"
-                    f"{len(missed)} 项未达到年度指标值，具体情况见第三部分。"
+                    f"{len(missed)} 项未达到年度指标值，具体情况{_problems_reference(dy)}。"
                 )
             else:
                 paragraphs.append(f"上述项目共设置三级绩效指标 {len(rows)} 项，均达到年度指标值。")
     results = [form for form in complete if form.goal_result_text.strip()]
     for index, form in enumerate(results, start=1):
-        paragraphs.append(f"（{cn_number(index)}）{form.name}。{_sentence(_compact(form.goal_result_text))}")
+        paragraphs.append(
+            f"（{cn_number(index)}）{form.printed_name}。{_sentence(_compact(form.goal_result_text))}"
+        )
     return "\n".join(paragraphs)
 
 
 def _problems(dy: DepartmentYear) -> str:
+    paragraphs = _problem_paragraphs(dy)
+    if paragraphs:
+        return "\n".join(paragraphs)
+    complete = [form for form in dy.forms if form.complete]
+    if not complete:
+        return "各项目尚未完成自评评分，暂无法分析存在的问题。"
+    # "预算全部执行" only when every rate is known to be 100%: a missing figure is not a full one
+    fully_spent = all(form.budget_total.rate is not None and form.budget_total.rate >= 1 for form in complete)
+    budget = "预算全部执行，" if fully_spent else ""
+    return f"经自评，各项目绩效指标均达到年度指标值，{budget}未发现偏离绩效目标的情况。"
+
+
+def _problem_paragraphs(dy: DepartmentYear) -> list[str]:
+    """（一）… per project that missed a target, spent less than its budget or scored below 80."""
     paragraphs: list[str] = []
     for form in dy.forms:
         if not form.complete:
@@ -240,23 +282,22 @@ def _problems(dy: DepartmentYear) -> str:
             )
             parts.append(low)
         if parts:
-            paragraphs.append(f"（{cn_number(len(paragraphs) + 1)}）{form.name}。" + "".join(parts))
-    if paragraphs:
-        return "\n".join(paragraphs)
-    complete = [form for form in dy.forms if form.complete]
-    if not complete:
-        return "各项目尚未完成自评评分，暂无法分析存在的问题。"
-    # "预算全部执行" only when every rate is known to be 100%: a missing figure is not a full one
-    fully_spent = all(form.budget_total.rate is not None and form.budget_total.rate >= 1 for form in complete)
-    budget = "预算全部执行，" if fully_spent else ""
-    return f"经自评，各项目绩效指标均达到年度指标值，{budget}未发现偏离绩效目标的情况。"
+            paragraphs.append(f"（{cn_number(len(paragraphs) + 1)}）{form.printed_name}。" + "".join(parts))
+    return paragraphs
 
 
 def generate_sections(dy: DepartmentYear) -> dict[str, str]:
-    """The four sections as generated from the data; 四、下一步工作措施 is the department's own text."""
+    """Every section as generated from the data; 下一步工作措施 is the department's own text. Where
+    the region's report has no 存在的问题 section (the seed's three sections), the problems found are
+    told at the end of 自评结果概述 instead, so that no fact is dropped."""
+    results = _results_overview(dy)
+    if "problems" not in dy.style.section_fields:
+        found = _problem_paragraphs(dy)
+        if found:
+            results = "\n".join([results, "存在的问题及原因：", *found])
     return {
         "work_overview": _work_overview(dy),
-        "results_overview": _results_overview(dy),
+        "results_overview": results,
         "problems": _problems(dy),
         "next_steps": "",
     }
@@ -284,6 +325,8 @@ class ReportText:
     stale: frozenset[str]
     is_final: bool
     finalized_at: datetime | None
+    #: the region's sections in print order: (field, heading)
+    headings: tuple[tuple[str, str], ...] = DEFAULT_SECTIONS
 
     def paragraphs(self, field: str) -> list[str]:
         return [line for line in self.sections[field].split("\n") if line.strip()]
@@ -291,12 +334,12 @@ class ReportText:
     @property
     def headed_sections(self) -> list[tuple[str, str, list[str]]]:
         """(field, heading, paragraphs) in print order."""
-        return [(field, heading, self.paragraphs(field)) for field, heading in SECTIONS.items()]
+        return [(field, heading, self.paragraphs(field)) for field, heading in self.headings]
 
     @property
     def missing(self) -> list[str]:
-        """Headings of sections that are still empty (the department has not written 四 yet)."""
-        return [heading for field, heading in SECTIONS.items() if not self.sections[field].strip()]
+        """Headings of printed sections that are still empty (下一步工作措施 not written yet)."""
+        return [heading for field, heading in self.headings if not self.sections[field].strip()]
 
 
 def _record(dy: DepartmentYear) -> DepartmentReportText | None:
@@ -333,4 +376,5 @@ def report_text(dy: DepartmentYear, record: DepartmentReportText | None = None) 
         stale=frozenset(stale),
         is_final=bool(record and record.is_final),
         finalized_at=record.finalized_at if record else None,
+        headings=dy.style.sections,
     )

@@ -25,6 +25,7 @@ from projects.exports import XLSX_TEXT_OPTIONS
 
 from . import formatting as fmt
 from .data import DepartmentYear, ProjectForm
+from .style import SCORES_AS_PRINTED
 
 __all__ = ["CHECK_COLUMNS", "CHECK_SHEET", "FORM_COLUMNS", "form_workbook", "summary_workbook"]
 
@@ -98,6 +99,13 @@ class _Sheet:
         cell = {**base, "border": 1}
         self.f = {
             "title": workbook.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
+            # a title kept on one line (the 汇总表's): no wrapping, shrunk to the width when too long
+            "title_line": workbook.add_format(
+                {**base, "text_wrap": False, "shrink": True, "font_size": 16, "bold": True, "align": "center"}
+            ),
+            "attachment": workbook.add_format(
+                {**base, "font_name": "黑体", "font_size": 12, "align": "left"}
+            ),
             "subtitle": workbook.add_format({**base, "font_size": 11, "align": "center"}),
             "unit": workbook.add_format({**base, "align": "right"}),
             "head": workbook.add_format({**cell, "bold": True, "align": "center"}),
@@ -113,6 +121,9 @@ class _Sheet:
             "long": workbook.add_format({**cell, "align": "left", "valign": "top"}),
             "total": workbook.add_format({**cell, "bold": True, "align": "center"}),
             "total_dec": workbook.add_format({**cell, "bold": True, "align": "center", "num_format": "0.00"}),
+            "total_gen": workbook.add_format(
+                {**cell, "bold": True, "align": "center", "num_format": "General"}
+            ),
         }
         for col, width in enumerate(widths):
             self.ws.set_column(col, col, width)
@@ -149,7 +160,7 @@ class _Sheet:
             self.ws.write_number(row, col, value, fmt_)
         else:
             self.ws.write_string(row, col, value, fmt_)
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and style != "title_line":
             size = self.size - 1 if style == "note" else self.size
             line_pt = _LINE_PT * size / 10
             points = _height(_lines(value, self.span_width(col, last_col)), line_pt)
@@ -169,8 +180,11 @@ class _Sheet:
             self.ws.set_row(row, points)
 
 
-def _score_style(value: Decimal | None, total: bool = False) -> str:
-    """A score: always two places (100.00, 9.50), every cell of the column alike."""
+def _score_style(value: Decimal | None, total: bool = False, as_printed: bool = False) -> str:
+    """A score: always two places (100.00, 9.50), every cell of the column alike; or, where the
+    region prints scores as the unit wrote them (seed 001: 5, 100), as the number is (General)."""
+    if as_printed:
+        return "total_gen" if total else "money"
     return "total_dec" if total else "dec"
 
 
@@ -187,23 +201,29 @@ def _rate_style(rate: Decimal | None) -> str:
 def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
     ws, put = sheet.ws, sheet.put
     last = len(FORM_COLUMNS) - 1
+    as_printed = form.style.scores == SCORES_AS_PRINTED
 
-    put(0, 0, form.title, "title", last_col=last)
-    sheet.need(0, 30)
-    put(1, 0, f"（{form.year} 年度）", "subtitle", last_col=last)
-    put(2, 0, "单位：万元", "unit", last_col=last)
+    top = 0
+    if form.attachment:
+        put(0, 0, form.attachment, "attachment", last_col=last)
+        top = 1
+    put(top, 0, form.title, "title", last_col=last)
+    sheet.need(top, 30)
+    put(top + 1, 0, f"（{form.year} 年度）", "subtitle", last_col=last)
+    put(top + 2, 0, "单位：万元", "unit", last_col=last)
 
-    put(3, 0, "项目名称", "label", last_col=2)
-    put(3, 3, form.name, "text", last_col=4)
-    put(3, 5, "主管部门", "label")
-    put(3, 6, form.department, "text", last_col=last)
-    put(4, 0, "项目实施单位", "label", last_col=2)
-    put(4, 3, form.unit, "text", last_col=4)
-    put(4, 5, "联系电话", "label")
-    put(4, 6, form.contact_phone, "text", last_col=last)
+    row = top + 3
+    put(row, 0, "项目名称", "label", last_col=2)
+    put(row, 3, form.name, "text", last_col=4)
+    put(row, 5, "主管部门", "label")
+    put(row, 6, form.department, "text", last_col=last)
+    put(row + 1, 0, "项目实施单位", "label", last_col=2)
+    put(row + 1, 3, form.unit, "text", last_col=4)
+    put(row + 1, 5, "联系电话", "label")
+    put(row + 1, 6, form.contact_phone, "text", last_col=last)
 
     # 项目预算执行情况: a header row and one row per budget line
-    row = 5
+    row += 2
     budget_rows = form.budget_rows
     put(
         row,
@@ -229,7 +249,7 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
                 put(r, 7, fmt.DASH, "center")
             else:
                 put(r, 7, fmt.rate_percent(line.rate) / 100, _rate_style(line.rate))
-            put(r, 8, line.score, _score_style(line.score))
+            put(r, 8, line.score, _score_style(line.score, as_printed=as_printed))
         else:
             put(r, 6, "-", "center")
             if line.rate is None:
@@ -264,7 +284,7 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
                 put(row, 4, item.target, "text")
                 put(row, 5, item.actual, "text")
                 put(row, 6, item.weight, _weight_style(item.weight))
-                put(row, 7, item.score, _score_style(item.score))
+                put(row, 7, item.score, _score_style(item.score, as_printed=as_printed))
                 if item.reported_above is not None:
                     ws.write_comment(row, 7, reported_above_text(item.reported, item.score), _COMMENT)
                 put(row, 8, item.deviation_note, "text")
@@ -274,10 +294,15 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
         row += 1
 
     put(row, 0, "总分", "total", last_col=6)
-    put(row, 7, form.total if form.complete else None, _score_style(form.total, total=True))
+    put(
+        row,
+        7,
+        form.total if form.complete else None,
+        _score_style(form.total, total=True, as_printed=as_printed),
+    )
     if form.reported_total_above is not None:
         ws.write_comment(row, 7, reported_above_text(form.reported_total, form.total, "总分"), _COMMENT)
-    put(row, 8, f"自评等级：{form.grade}" if form.complete and form.grade else "", "total")
+    put(row, 8, form.grade_in_total_row, "total")
     row += 1
 
     threshold = fmt.format_decimal(form.low_score_threshold)
@@ -383,9 +408,11 @@ def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes
     _stamp_properties(workbook, dy.summary_title, stamp)
     sheet = _Sheet(workbook, "自评情况汇总表", [width for _h, width in SUMMARY_COLUMNS], size=11)
     put, last = sheet.put, len(SUMMARY_COLUMNS) - 1
-    put(0, 0, dy.summary_title, "title", last_col=last)
+    # the title on one line, as the seed prints it (shrunk to the table's width rather than wrapped)
+    put(0, 0, dy.summary_title, "title_line", last_col=last)
     sheet.need(0, 36)
-    sheet.heights[1] = 8.0  # a little air between the title and the table
+    put(1, 0, "单位：万元", "unit", last_col=last)
+    as_printed = dy.style.scores == SCORES_AS_PRINTED
     for col, (heading, _w) in enumerate(SUMMARY_COLUMNS):
         put(2, col, heading, "head")
     sheet.need(2, 26)
@@ -395,7 +422,7 @@ def summary_workbook(dy: DepartmentYear, stamp: datetime | None = None) -> bytes
         put(row, 1, item.name, "text")
         put(row, 2, item.fund_user, "text")
         if item.complete:
-            put(row, 3, item.score, _score_style(item.score))
+            put(row, 3, item.score, _score_style(item.score, as_printed=as_printed))
             put(row, 4, item.grade, "center")
         else:
             put(row, 3, fmt.DASH, "center")

@@ -7,6 +7,10 @@ Per project-year (one SQL row each, whatever the number of projects):
   (自评已审核 / 已公开); rows without either are not listed (``has_final_grade``: an EXISTS probe and the
   evaluation's columns, not the ordered subquery again);
 * ``budget``: Σ of its budget lines' 全年预算数 (万元), a subquery on the indexed ``budget_line.project_id``;
+* ``next_budget``: next year's proposal, the budget of its next project-year (``rules.reduction_base``):
+  that project-year found by a correlated subquery (``next_project_id``: the rollover's link through
+  ``Indicator.carried_from``, else the same unit and name a year later), its budget lines summed by
+  another; NULL when there is none, and the reduction falls back on ``budget``;
 * the decision, if any, by a LEFT JOIN (``budget_decision``).
 
 The proposal is the region's rule applied to ``final_grade`` in Python (``proposal``): four grades, read
@@ -45,7 +49,7 @@ from projects.models import MONEY, BudgetLine, Project
 from ..choices import LOCKED_STATUSES
 from ..recheck.models import ItemStatus, RecheckItem
 from ..signals import generation
-from .rules import Proposal, reduction
+from .rules import Proposal, reduction, reduction_base
 
 
 def _finished_rechecks():
@@ -96,6 +100,28 @@ def budget_expression() -> Subquery:
     )
 
 
+def next_project_expression() -> Subquery:
+    """The id of the project-year that continues this one next year: the rollover's (one of its
+    indicators carried from one of this one's), else the same unit's of the same name a year later."""
+    following = Project.objects.filter(year=OuterRef("year") + 1).filter(
+        Q(indicators__carried_from__previous__project_id=OuterRef("pk"))
+        | Q(unit_id=OuterRef("unit_id"), name=OuterRef("name"))
+    )
+    return Subquery(following.order_by("pk").values("pk")[:1])
+
+
+def next_budget_expression() -> Subquery:
+    """Σ of the next project-year's budget lines (全年预算数, else 年初预算数); NULL when none."""
+    return Subquery(
+        BudgetLine.objects.filter(project_id=OuterRef("next_project_id"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum(Coalesce("annual", "initial")))
+        .values("total")[:1],
+        output_field=DecimalField(**MONEY),
+    )
+
+
 def graded(projects: QuerySet[Project]) -> QuerySet[Project]:
     """The project-years among ``projects`` with a final grade, annotated with it."""
     return projects.filter(has_final_grade()).annotate(final_grade=final_grade_expression())
@@ -105,7 +131,8 @@ def annotated(projects: QuerySet[Project]) -> QuerySet[Project]:
     """``graded`` rows with the budget and the decision, for the table and the export."""
     return (
         graded(projects)
-        .annotate(budget=budget_expression())
+        .annotate(budget=budget_expression(), next_project_id=next_project_expression())
+        .annotate(next_budget=next_budget_expression())
         .select_related("department", "unit", "budget_decision")
     )
 
@@ -136,7 +163,14 @@ def cached_totals(rows: QuerySet[Project], rule: dict[str, Proposal]) -> dict[st
     try:
         sql = str(rows.order_by("pk").query)
     except EmptyResultSet:
-        return {"count": 0, "budget": Decimal(0), "proposed": Decimal(0), "applied": Decimal(0)}
+        return {
+            "count": 0,
+            "budget": Decimal(0),
+            "base": Decimal(0),
+            "proposed": Decimal(0),
+            "applied": Decimal(0),
+            "fallback": 0,
+        }
     key = "results:totals:" + hashlib.sha256(f"{sql}|{sorted(rule.items())}".encode()).hexdigest()[:32]
     current = generation()
     stored = cache.get(key)
@@ -148,20 +182,36 @@ def cached_totals(rows: QuerySet[Project], rule: dict[str, Proposal]) -> dict[st
 
 
 def totals(rows: QuerySet[Project], rule: dict[str, Proposal]) -> dict[str, Decimal | int]:
-    """合计 of the filtered rows: their number, Σ 全年预算数, Σ proposed and Σ applied reduction (each row
-    rounded as printed, then summed) — one query over four columns of the rows."""
-    count = 0
-    budget = proposed = applied = Decimal(0)
+    """合计 of the filtered rows: their number, Σ 全年预算数, Σ reduction base (``rules.reduction_base``),
+    Σ proposed and Σ applied reduction (each row rounded as printed, then summed), and how many rows fall
+    back on this year's budget — one query over five columns of the rows."""
+    count = fallback = 0
+    budget = base_total = proposed = applied = Decimal(0)
     values = rows.order_by().values_list(
-        "budget", "final_grade", "budget_decision__action", "budget_decision__reduction_percent"
+        "budget",
+        "next_budget",
+        "final_grade",
+        "budget_decision__action",
+        "budget_decision__reduction_percent",
     )
-    for amount, grade, d_action, d_percent in values.iterator(chunk_size=5000):
+    for amount, next_amount, grade, d_action, d_percent in values.iterator(chunk_size=5000):
         count += 1
-        if amount is None:
+        if amount is not None:
+            budget += amount
+        base, is_next = reduction_base(amount, next_amount)
+        fallback += not is_next
+        if base is None:
             continue
-        budget += amount
+        base_total += base
         p = rule.get(grade)
-        proposed_cut = reduction(p.action, p.percent, amount) if p else Decimal("0.00")
+        proposed_cut = reduction(p.action, p.percent, base) if p else Decimal("0.00")
         proposed += proposed_cut
-        applied += proposed_cut if d_action is None else reduction(d_action, d_percent, amount)
-    return {"count": count, "budget": budget, "proposed": proposed, "applied": applied}
+        applied += proposed_cut if d_action is None else reduction(d_action, d_percent, base)
+    return {
+        "count": count,
+        "budget": budget,
+        "base": base_total,
+        "proposed": proposed,
+        "applied": applied,
+        "fallback": fallback,
+    }

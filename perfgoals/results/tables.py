@@ -13,7 +13,7 @@ from ..tables import AmountColumn
 from ..templatetags.perf_format import DASH, plain_number
 from .models import action_text
 from .rows import differs, proposal
-from .rules import Proposal, reduction
+from .rules import BASE_FALLBACK_NOTE, Proposal, reduction, reduction_base
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
 
@@ -45,6 +45,10 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, table
     department = tables.Column("主管部门", accessor="department__name")
     unit = tables.Column("实施单位", accessor="unit__name")
     budget = AmountColumn("全年预算数（万元）", footer=_footer("budget"))
+    # next year's proposal when a next project-year holds one, else this year's budget (marked)
+    base = tables.Column(
+        "核减基数（万元）", empty_values=(), orderable=False, attrs=NUM, footer=_footer("base")
+    )
     grade = tables.Column("等级", accessor="final_grade", order_by=("final_grade",))
     # the proposal follows the grade: sorting by it is sorting by the grade
     proposed = tables.Column("建议措施", accessor="final_grade", order_by=("final_grade",))
@@ -68,6 +72,7 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, table
             "department",
             "unit",
             "budget",
+            "base",
             "grade",
             "proposed",
             "proposed_cut",
@@ -94,9 +99,20 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, table
         p = self.proposal(record)
         return p.text if p else DASH
 
+    def render_base(self, record):
+        base, is_next = reduction_base(record.budget, record.next_budget)
+        if is_next:
+            return format_html('{} <span class="muted small">下年申报</span>', plain_number(base))
+        return format_html(
+            '{} <span class="warn-text small" title="{}">本年度</span>',
+            plain_number(base),
+            BASE_FALLBACK_NOTE,
+        )
+
     def render_proposed_cut(self, record):
         p = self.proposal(record)
-        return plain_number(reduction(p.action, p.percent, record.budget) if p else 0)
+        base, _ = reduction_base(record.budget, record.next_budget)
+        return plain_number(reduction(p.action, p.percent, base) if p else 0)
 
     def render_decided(self, value, record):
         decision = decision_of(record)
@@ -116,4 +132,5 @@ class ApplicationTable(CardCellsMixin, OnePassBodyMixin, TwoStepPageMixin, table
         decision = decision_of(record)
         if decision is None:
             return self.render_proposed_cut(record)
-        return plain_number(reduction(decision.action, decision.reduction_percent, record.budget))
+        base, _ = reduction_base(record.budget, record.next_budget)
+        return plain_number(reduction(decision.action, decision.reduction_percent, base))

@@ -21,7 +21,7 @@ from ..workflow.errors import InvalidData, NotPermitted, VersionConflict, Workfl
 from . import access, actions, rows
 from .filters import ApplicationFilterSet
 from .models import BudgetAction, BudgetDecision, action_text
-from .rules import reduction, rule_for
+from .rules import BASE_FALLBACK_NOTE, BASE_NEXT, BASE_THIS, reduction, reduction_base, rule_for
 from .tables import ApplicationTable, decision_of
 
 PER_PAGE = 25
@@ -83,6 +83,8 @@ EXPORT_HEADER = [
     "主管部门",
     "实施单位",
     "全年预算数（万元）",
+    "核减基数（万元）",
+    "基数来源",
     "等级",
     "等级来源",
     "建议措施",
@@ -92,26 +94,40 @@ EXPORT_HEADER = [
     "应用核减（万元）",
     "等级或建议已变",
 ]
-EXPORT_FORMATS = [None, None, None, "0.00##", None, None, None, "0.00", None, None, "0.00", None]
+EXPORT_FORMATS = [
+    None,
+    None,
+    None,
+    "0.00##",
+    "0.00##",
+    None,
+    None,
+    None,
+    None,
+    "0.00",
+    None,
+    None,
+    "0.00",
+    None,
+]
 
 
 def _export_rows(qs, totals, rule, recheck_ids):
     for record in qs.iterator(chunk_size=2000):
         decision = decision_of(record)
         proposal = rows.proposal(rule, record.final_grade)
-        proposed_cut = (
-            reduction(proposal.action, proposal.percent, record.budget) if proposal else Decimal("0.00")
-        )
+        base, is_next = reduction_base(record.budget, record.next_budget)
+        proposed_cut = reduction(proposal.action, proposal.percent, base) if proposal else Decimal("0.00")
         applied_cut = (
-            proposed_cut
-            if decision is None
-            else reduction(decision.action, decision.reduction_percent, record.budget)
+            proposed_cut if decision is None else reduction(decision.action, decision.reduction_percent, base)
         )
         yield [
             record.name,
             record.department.name,
             record.unit.name,
             record.budget,
+            base,
+            BASE_NEXT if is_next else BASE_THIS,
             record.final_grade,
             "复核" if record.pk in recheck_ids else "自评",
             proposal.text if proposal else "",
@@ -126,6 +142,8 @@ def _export_rows(qs, totals, rule, recheck_ids):
         "",
         "",
         totals["budget"],
+        totals["base"],
+        f"{totals['fallback']} 项按本年度" if totals["fallback"] else "",
         "",
         "",
         "",
@@ -195,6 +213,7 @@ def project(request, pk: int):
     # a decision stays visible when the grade it was taken on is gone (the evaluation reopened)
     decision = decision_of(record) if record else BudgetDecision.objects.filter(project=item).first()
     proposal = rows.proposal(rule_for(item.region_id), record.final_grade) if record else None
+    base, base_is_next = reduction_base(record.budget, record.next_budget) if record else (None, False)
     if not values:
         values = {
             "action": decision.action if decision else (proposal.action if proposal else ""),
@@ -215,6 +234,10 @@ def project(request, pk: int):
         "grade_source": "复核"
         if record and rows.recheck_graded(item.region_id, item.year, Project.objects.filter(pk=item.pk))
         else "自评",
+        "base": base,
+        "base_is_next": base_is_next,
+        "base_note": BASE_FALLBACK_NOTE,
+        "proposed_cut": reduction(proposal.action, proposal.percent, base) if proposal else None,
         "decision_text": action_text(decision.action, decision.reduction_percent) if decision else "",
         "basis_text": action_text(decision.basis_action, decision.basis_percent) if decision else "",
         "changed": rows.differs(decision, record.final_grade, proposal) if record else False,

@@ -14,11 +14,13 @@ direction confirmed by the unit, corrected by the supervisor).
 from .directions import confirm_direction, confirm_directions, correct_direction
 from .entry import save_budget, save_explanations, save_indicator, save_sheet, submit
 from .project import project_page
-from .queue import ReviewQueueView, TargetsAndSelfEvaluationQueueTable, approve_many
-from .review import review_action, review_page, target_review_action
+from .queue import FinanceQueueView, ReviewQueueView, TargetsAndSelfEvaluationQueueTable, approve_many
+from .review import finance_action, review_action, review_page, target_review_action
 from .targets import add_target, delete_target, move_target, save_weights, submit_targets, update_target
 
 __all__ = [
+    "FinanceQueueView",
+    "finance_action",
     "ReviewQueueView",
     "approve_many",
     "TargetsAndSelfEvaluationQueueTable",

@@ -31,7 +31,7 @@ from ..evidence import listing as evidence_listing
 from ..forms import BudgetForm, ExplanationForm, IndicatorEntryForm, SubmitForm
 from ..models import Evaluation, Indicator
 from ..pages.history import project_history
-from ..pages.sheet import budget_rows, build_sheet, sheet_row, subtotals
+from ..pages.sheet import budget_rows, build_sheet, level1_order, sheet_row, subtotals
 from ..templatetags.perf_format import plain_number, score_text
 from .actions import (
     CONFLICT,
@@ -101,7 +101,9 @@ def page_context(
         "page_error": page_error,
         "actions": actions,
         "notice": latest
-        if latest and evaluation.status == Status.RETURNED and latest.action in ("return", "reopen")
+        if latest
+        and evaluation.status == Status.RETURNED
+        and latest.action in ("return", "reopen", "finance_to_unit", "finance_reopen")
         else None,
         "history": history,
         "history_total": history_total,
@@ -130,7 +132,7 @@ def _result_parts(
         "scheme": evaluation.scheme.engine_scheme(),
         "result": result,
         "caps": caps,
-        "subtotals": subtotals(result),
+        "subtotals": subtotals(result, level1_order(project, indicators)),
         "pending": workflow.missing_items(project, evaluation, indicators, result) if caps.can_enter else [],
         "column_count": 9 if caps.can_enter else 8,
     }

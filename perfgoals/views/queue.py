@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from projects.choices import Role
-from projects.scoping import reviewable_projects, roles_of
+from projects.scoping import finance_reviewable_projects, reviewable_projects, roles_of
 
 from .. import workflow
 from ..choices import Status
@@ -78,7 +78,7 @@ class TargetsAndSelfEvaluationQueueTable(ReviewQueueTable):
         cached = getattr(record, "_review_summary", None)
         if cached is None:
             evaluation = record.evaluation
-            if evaluation.status == Status.TARGETS_SUBMITTED:
+            if evaluation.status in (Status.TARGETS_SUBMITTED, Status.TARGETS_FINANCE):
                 cached = workflow.target_review_summary(record, evaluation, list(record.indicators.all()))
             else:
                 cached = workflow.review_summary(
@@ -120,6 +120,11 @@ TAB_STATUSES = {code: statuses for code, _label, statuses in TABS}
 class ReviewQueueView(ProjectYearListView):
     """审核: the targets and self-evaluations of the units under the supervisor's department, by tab."""
 
+    #: the tabs, who may open the queue, and which projects it reads (through projects.scoping)
+    tabs = TABS
+    roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
+    scope = staticmethod(reviewable_projects)
+    batch = True
     template_name = "perfgoals/review_queue.html"
     table_class = TargetsAndSelfEvaluationQueueTable
     filterset_class = ReviewQueueFilterSet
@@ -130,30 +135,34 @@ class ReviewQueueView(ProjectYearListView):
     )
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not ({Role.SUPERVISOR, Role.ADMIN} & roles_of(request.user)):
+        if request.user.is_authenticated and not (self.roles & roles_of(request.user)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     @property
     def export_name(self) -> str:
         """The export is named after its tab: 待审核-2026-12-05.xlsx, 已退回-…, 已批复-…"""
-        return next(label for code, label, _statuses in TABS if code == self.tab)
+        return next(label for code, label, _statuses in self.tabs if code == self.tab)
+
+    @property
+    def tab_statuses(self) -> dict[str, tuple[str, ...]]:
+        return {code: statuses for code, _label, statuses in self.tabs}
 
     @property
     def tab(self) -> str:
         tab = self.request.GET.get("tab", "")
-        return tab if tab in TAB_STATUSES else "pending"
+        return tab if tab in self.tab_statuses else "pending"
 
     def get_table_class(self):
         return TargetsAndSelfEvaluationQueueTable if self.tab == "pending" else DecidedQueueTable
 
     def scoped_queryset(self):
         # every tab's projects: the filters (and their choices) and the tab counts work on them all
-        every = [status for _code, _label, statuses in TABS for status in statuses]
-        return reviewable_projects(self.request.user).filter(evaluation__status__in=every)
+        every = [status for _code, _label, statuses in self.tabs for status in statuses]
+        return self.scope(self.request.user).filter(evaluation__status__in=every)
 
     def get_table_data(self):
-        queryset = super().get_table_data().filter(evaluation__status__in=TAB_STATUSES[self.tab])
+        queryset = super().get_table_data().filter(evaluation__status__in=self.tab_statuses[self.tab])
         if self.tab == "pending":
             # with each indicator's evidence count: a text actual backed by evidence is no open item
             indicators = Prefetch("indicators", queryset=with_evidence_count(Indicator.objects.all()))
@@ -177,11 +186,47 @@ class ReviewQueueView(ProjectYearListView):
                 "url": "?" + urlencode({**query.dict(), "tab": code}),
                 "active": code == self.tab,
             }
-            for code, label, statuses in TABS
+            for code, label, statuses in self.tabs
         ]
         context["tab"] = self.tab
-        context["batch_url"] = reverse("perfgoals:approve_many")
+        context["batch_url"] = reverse("perfgoals:approve_many") if self.batch else ""
         return context
+
+
+class FinanceQueueTable(TargetsAndSelfEvaluationQueueTable):
+    """What awaits finance: the same columns and flags, one by one (no batch approval)."""
+
+    select = None
+
+    class Meta(TargetsAndSelfEvaluationQueueTable.Meta):
+        sequence = tuple(c for c in TargetsAndSelfEvaluationQueueTable.Meta.sequence if c != "select")
+        empty_text = "没有等待财政审核的绩效目标或自评。"
+
+
+#: finance's queue: what the departments approved and forwarded to it, and what it accepted
+FINANCE_TABS = [
+    ("pending", "待财政审核", (Status.TARGETS_FINANCE, Status.FINANCE_PENDING)),
+    ("approved", "已审核通过", (Status.APPROVED, Status.PUBLISHED)),
+]
+
+
+class FinanceQueueView(ReviewQueueView):
+    """财政审核: where the region's finance is the last level (``FinanceReview``), the targets and
+    self-evaluations its departments approved and forwarded, by tab; each is accepted or returned on its
+    review page."""
+
+    tabs = FINANCE_TABS
+    roles = frozenset({Role.FINANCE, Role.ADMIN})
+    scope = staticmethod(finance_reviewable_projects)
+    batch = False
+    title = "财政审核"
+    intro = (
+        "待财政审核：各主管部门已批复的绩效目标和已审核通过的绩效自评，由财政部门最终审核："
+        "审核通过，或填写意见退回主管部门、退回填报单位。已审核通过的项目在另一栏。"
+    )
+
+    def get_table_class(self):
+        return FinanceQueueTable if self.tab == "pending" else DecidedQueueTable
 
 
 @login_required

@@ -19,6 +19,7 @@ from .. import workflow
 from ..choices import Status
 from ..engine import LEVEL2, vocabulary
 from ..forms import Level1WeightsForm, SubmitForm, TargetForm
+from ..intake import library
 from ..intake import tasks as library_tasks
 from ..models import Indicator
 from ..pages.history import project_history
@@ -108,7 +109,7 @@ def targets_context(
         "notice": latest
         if latest
         and evaluation.status == Status.DRAFT
-        and latest.action in ("return_targets", "refuse_targets")
+        and latest.action in ("return_targets", "refuse_targets", "finance_targets_unit")
         else None,
         "level1_map": {code: vocabulary.level1_of(code) for code in LEVEL2},
         "toast": toast,
@@ -216,9 +217,16 @@ def add_target(request, pk: int):
     """Add an indicator to the draft tree."""
     project = _unit_project(request, pk)
     form = TargetForm(request.POST, generation=_generation(project))
+
+    def add():
+        data = form.submitted()
+        if "library_key" in data:  # the suggestion chosen: linked only to an entry the user may see
+            data["library_key"] = library.linked_key(request.user, data["library_key"])
+        return workflow.add_indicator(project, request.user, data)
+
     return perform(
         form,
-        lambda: workflow.add_indicator(project, request.user, form.submitted()),
+        add,
         TreeAnswer(request, project, form_key="add_form", invalid="有填写错误，指标未添加，请按提示修改。"),
         lambda outcome: Done(f"已添加指标“{outcome.indicator.name}”。", anchor=f"tgt-{outcome.indicator.pk}"),
     )
@@ -233,11 +241,16 @@ def update_target(request, pk: int, indicator_pk: int):
     form = TargetForm(request.POST, generation=_generation(project), indicator=indicator)
     if form.is_valid() and form.cleaned_data.get("version") is None:
         form.add_error(None, "页面数据不完整，请刷新后重试。")
+
+    def update():
+        data = form.submitted()
+        if "library_key" in data:
+            data["library_key"] = library.linked_key(request.user, data["library_key"])
+        return workflow.update_indicator_target(indicator, request.user, data, form.cleaned_data["version"])
+
     return perform(
         form,
-        lambda: workflow.update_indicator_target(
-            indicator, request.user, form.submitted(), form.cleaned_data["version"]
-        ),
+        update,
         TreeAnswer(
             request, project, form_key="bound", invalid="有填写错误，未保存，请按提示修改。", row=indicator.pk
         ),

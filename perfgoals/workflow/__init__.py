@@ -31,6 +31,7 @@ from .access import (
     TargetCapabilities,
     capabilities,
     may_enter,
+    may_finance_review,
     may_review,
     plan_locked,
     target_capabilities,
@@ -84,8 +85,10 @@ from .flags import (
 )
 from .last_year import last_year_values
 from .review import (
+    FINANCE_STEPS,
     approve_evaluation,
     approve_many,
+    finance_review,
     grade_targets,
     reopen_evaluation,
     return_evaluation,
@@ -114,6 +117,9 @@ from .targets import (
 from .versions import SaveOutcome, acting_as, bump_evaluation
 
 __all__ = [
+    "FINANCE_STEPS",
+    "finance_review",
+    "may_finance_review",
     "BUDGET_FIELDS",
     "DEFAULT_OVERSHOOT",
     "INDICATOR_FIELDS",

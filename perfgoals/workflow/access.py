@@ -12,10 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from projects.models import Project
-from projects.scoping import enterable_projects, reviewable_projects, whole_departments
+from projects.scoping import (
+    enterable_projects,
+    finance_reviewable_projects,
+    reviewable_projects,
+    whole_departments,
+)
 
-from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Status
-from ..models import Evaluation
+from ..choices import EDITABLE_STATUSES, FINANCE_STATUSES, LOCKED_STATUSES, Status
+from ..models import Evaluation, FinanceReview
 from .errors import NotPermitted, WorkflowError
 
 
@@ -32,6 +37,21 @@ def may_enter(user, project: Project) -> bool:
 def may_review(user, project: Project) -> bool:
     """The user is a supervisor of the project's department, or an admin."""
     return _in_scope(reviewable_projects, user, project)
+
+
+def may_finance_review(user, project: Project) -> bool:
+    """The user is a finance reviewer of the project's region (or an admin): the last level of the
+    review where the region has one (:class:`~perfgoals.models.FinanceReview`)."""
+    return _in_scope(finance_reviewable_projects, user, project)
+
+
+#: the two stages a region's finance bureau may review last (the fields of FinanceReview)
+TARGETS, EVALUATIONS = "targets", "evaluations"
+
+
+def finance_reviews(project: Project, stage: str) -> bool:
+    """The project's region has its finance bureau as the last level of ``stage`` (one query)."""
+    return FinanceReview.objects.filter(region_id=project.region_id, **{stage: True}).exists()
 
 
 def may_publish(user, project: Project) -> bool:
@@ -66,6 +86,12 @@ class Capabilities:
     can_choose_direction: bool = False
     #: the supervisor may correct a direction (targets or results under review)
     can_correct_direction: bool = False
+    #: a finance reviewer of the project's region, asked only where it matters (see :func:`capabilities`)
+    is_finance: bool = False
+    #: the region's finance reviews self-evaluations last: its finance may reopen them too
+    finance_last: bool = False
+    #: finance may accept or return (the project-year awaits finance: targets or self-evaluation)
+    can_finance_review: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -74,15 +100,27 @@ class Capabilities:
     def at(self, evaluation: Evaluation) -> Capabilities:
         """The same user's capabilities once the evaluation has changed (its status, its plan lock):
         the rights on the project stay, so no query."""
-        return _capabilities(self.is_unit_user, self.is_reviewer, evaluation)
+        return _capabilities(
+            self.is_unit_user, self.is_reviewer, evaluation, self.is_finance, self.finance_last
+        )
 
 
 def capabilities(user, project: Project, evaluation: Evaluation) -> Capabilities:
-    """What the user may do on the project-year (its two scope checks query; see :meth:`Capabilities.at`)."""
-    return _capabilities(may_enter(user, project), may_review(user, project), evaluation)
+    """What the user may do on the project-year (its two scope checks query; see :meth:`Capabilities.at`).
+    Whether the user is the region's finance is asked only while the project-year awaits finance, or is
+    locked and the user neither enters nor reviews it (finance may reopen where it reviews last)."""
+    unit_user, reviewer = may_enter(user, project), may_review(user, project)
+    finance = finance_last = False
+    status = evaluation.status
+    if status in FINANCE_STATUSES or (status in LOCKED_STATUSES and not (unit_user or reviewer)):
+        finance = may_finance_review(user, project)
+        finance_last = finance and status in LOCKED_STATUSES and finance_reviews(project, EVALUATIONS)
+    return _capabilities(unit_user, reviewer, evaluation, finance, finance_last)
 
 
-def _capabilities(unit_user: bool, reviewer: bool, evaluation: Evaluation) -> Capabilities:
+def _capabilities(
+    unit_user: bool, reviewer: bool, evaluation: Evaluation, finance: bool = False, finance_last: bool = False
+) -> Capabilities:
     can_enter = unit_user and evaluation.status in EDITABLE_STATUSES
     return Capabilities(
         is_unit_user=unit_user,
@@ -90,9 +128,12 @@ def _capabilities(unit_user: bool, reviewer: bool, evaluation: Evaluation) -> Ca
         can_enter=can_enter,
         can_edit_plan=can_enter and not plan_locked(evaluation),
         can_review=reviewer and evaluation.status == Status.SUBMITTED,
-        can_reopen=reviewer and evaluation.status in LOCKED_STATUSES,
+        can_reopen=(reviewer or finance_last) and evaluation.status in LOCKED_STATUSES,
         can_choose_direction=unit_user and unit_may_choose_direction(evaluation),
         can_correct_direction=reviewer and evaluation.status in DIRECTION_REVIEW_STATUSES,
+        is_finance=finance,
+        finance_last=finance_last,
+        can_finance_review=finance and evaluation.status in FINANCE_STATUSES,
     )
 
 
@@ -145,6 +186,19 @@ def require_review(user, project: Project) -> None:
         raise NotPermitted("只有主管部门的审核人可以审核。")
 
 
+def require_finance_review(user, project: Project) -> None:
+    """Only a finance reviewer of the project's region (or an admin) makes finance's review moves."""
+    if not may_finance_review(user, project):
+        raise NotPermitted("只有本地区财政部门的审核人可以进行财政审核。")
+
+
+def require_finance_last(user, project: Project) -> None:
+    """Finance reopens a self-evaluation only where it reviews self-evaluations last (its region's
+    setting): elsewhere the department's approval is final and the department reopens."""
+    if not (may_finance_review(user, project) and finance_reviews(project, EVALUATIONS)):
+        raise NotPermitted("只有最终审核绩效自评的财政部门可以重新开放；请联系主管部门。")
+
+
 def require_publish(user, project: Project) -> None:
     """Only the department's supervisor or the region's finance reviewers publish (公开) or withdraw."""
     if not may_publish(user, project):
@@ -157,6 +211,8 @@ _LOCKED_MESSAGES = {
     Status.APPROVED: "自评已审核通过，数据已锁定。如需修改，请联系主管部门重新开放。",
     Status.PUBLISHED: "自评已公开，数据已锁定。如需修改，请联系主管部门重新开放。",
     Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，暂不能填报。",
+    Status.TARGETS_FINANCE: "绩效目标已经主管部门批复，正在等待财政部门审核，暂不能填报。",
+    Status.FINANCE_PENDING: "自评已经主管部门审核通过，正在等待财政部门审核，不能修改。如需修改，请联系财政部门退回。",
 }
 
 
@@ -169,6 +225,7 @@ def require_editable(evaluation: Evaluation) -> None:
 _TARGET_LOCKED_MESSAGES = {
     Status.DRAFT: "绩效目标尚未批复，还不能填报完成情况：请先提交绩效目标，经主管部门批复后再填报。",
     Status.TARGETS_SUBMITTED: "绩效目标已提交，正在批复，指标体系已锁定。如需修改，请联系主管部门退回。",
+    Status.TARGETS_FINANCE: "绩效目标正在等待财政部门审核，指标体系已锁定。如需修改，请联系财政部门退回。",
     Status.TARGETS_APPROVED: "绩效目标已批复，指标体系已锁定。",
 }
 

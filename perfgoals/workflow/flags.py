@@ -163,6 +163,14 @@ def evaluation_review_flags(evaluation: Evaluation) -> list[ReviewFlag]:
             )
         return out
     printed_execution, execution = evaluation.printed_execution_score, evaluation.execution_score
+    if evaluation.execution_printed_blank:
+        out.append(
+            ReviewFlag(
+                "execution_blank",
+                f"表中预算执行得分为空，系统按执行率计算得 {fmt_score(execution)} 分并计入总分，请核对",
+                "warn",
+            )
+        )
     if printed_execution is not None and execution is not None and printed_execution != execution:
         out.append(
             ReviewFlag(

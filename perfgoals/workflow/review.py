@@ -4,8 +4,10 @@
 starts, where it goes, whose right it needs, whether it takes a comment and the change reason of its
 history row. Every move ends in :func:`move`, which changes the status, moves the page's version on and
 writes the history and the review log. The review steps (approve, return or reopen a self-evaluation;
-the graded review of targets, whose grade picks its move from the table's ``grades``) run entirely
-through :func:`_review`; the two submissions
+the graded review of targets, whose grade picks its move from the table's ``grades``; finance's review
+as the optional last level of a region, :func:`finance_review`, whose step picks its move from the
+table's ``finance_step``, after a department approval that ``forwards_as`` its move to finance) run
+entirely through :func:`_review`; the two submissions
 (:func:`.entry.submit_evaluation`, :func:`.targets.submit_targets`) first check that nothing is missing,
 with the messages of their stage, and then make their move.
 """
@@ -22,7 +24,19 @@ from projects.models import Project
 
 from ..choices import EDITABLE_STATUSES, LOCKED_STATUSES, Grade, Status
 from ..models import Evaluation, ReviewAction, ReviewActionKind
-from .access import fresh_project, may_review, require_enter, require_publish, require_review
+from .access import (
+    EVALUATIONS,
+    TARGETS,
+    finance_reviews,
+    fresh_project,
+    may_finance_review,
+    may_review,
+    require_enter,
+    require_finance_last,
+    require_finance_review,
+    require_publish,
+    require_review,
+)
 from .errors import InvalidData, NotPermitted, WorkflowError
 from .text import normalise_text
 from .versions import acting_as, check_evaluation_version, last_change, lock_evaluation
@@ -52,8 +66,15 @@ class Transition:
     #: an evaluation date field the move sets to the time it is made
     stamp: str = ""
     #: the target review grades (88号: 优 / 良 / 中 / 差) that make this move; ``{grade}`` in the reason
-    #: stands for the grade. Every grade makes exactly one move (see :func:`grade_targets`).
+    #: stands for the grade. Every grade makes exactly one move (see :func:`grade_targets`), which the
+    #: approval's ``forwards_as`` replaces where finance reviews targets last.
     grades: frozenset[str] = frozenset()
+    #: the department's approval of a region whose finance reviews ``stage`` last: the move made
+    #: instead (it forwards the project-year to finance; see :class:`~perfgoals.models.FinanceReview`)
+    forwards_as: str = ""
+    stage: str = ""
+    #: finance's step this move makes (``FINANCE_STEPS``): the status awaiting finance picks the move
+    finance_step: str = ""
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -75,6 +96,8 @@ TRANSITIONS: dict[str, Transition] = {
         reason="批复绩效目标（评审等级：{grade}）",
         stamp="targets_approved_at",
         grades=frozenset({Grade.EXCELLENT, Grade.GOOD}),
+        forwards_as=ReviewActionKind.FORWARD_TARGETS,
+        stage=TARGETS,
     ),
     ReviewActionKind.RETURN_TARGETS: Transition(
         frozenset({Status.TARGETS_SUBMITTED}),
@@ -108,6 +131,8 @@ TRANSITIONS: dict[str, Transition] = {
         who=require_review,
         comment=OPTIONAL,
         reason="审核通过",
+        forwards_as=ReviewActionKind.FORWARD,
+        stage=EVALUATIONS,
     ),
     ReviewActionKind.RETURN: Transition(
         frozenset({Status.SUBMITTED}),
@@ -124,6 +149,87 @@ TRANSITIONS: dict[str, Transition] = {
         who=require_review,
         comment=REQUIRED,
         reason="重新开放：{comment}",
+        comment_field="reason",
+        missing_comment="重新开放必须填写理由。",
+        stamp="reopened_at",
+    ),
+    # --- finance as the last level (a region's FinanceReview): the department's approval forwards, and
+    # finance accepts, returns to the department (its review again) or to the unit, with a comment
+    ReviewActionKind.FORWARD_TARGETS: Transition(
+        frozenset({Status.TARGETS_SUBMITTED}),
+        Status.TARGETS_FINANCE,
+        who=require_review,
+        comment=OPTIONAL,
+        reason="批复绩效目标（评审等级：{grade}），报财政审核",
+        grades=frozenset({Grade.EXCELLENT, Grade.GOOD}),
+    ),
+    ReviewActionKind.FINANCE_ACCEPT_TARGETS: Transition(
+        frozenset({Status.TARGETS_FINANCE}),
+        Status.TARGETS_APPROVED,
+        who=require_finance_review,
+        comment=OPTIONAL,
+        reason="财政审核通过绩效目标",
+        stamp="targets_approved_at",
+        finance_step="accept",
+    ),
+    ReviewActionKind.FINANCE_TARGETS_TO_DEPT: Transition(
+        frozenset({Status.TARGETS_FINANCE}),
+        Status.TARGETS_SUBMITTED,
+        who=require_finance_review,
+        comment=REQUIRED,
+        reason="财政退回绩效目标至主管部门：{comment}",
+        missing_comment="退回时必须填写财政审核意见。",
+        finance_step="to_department",
+    ),
+    ReviewActionKind.FINANCE_TARGETS_TO_UNIT: Transition(
+        frozenset({Status.TARGETS_FINANCE}),
+        Status.DRAFT,
+        who=require_finance_review,
+        comment=REQUIRED,
+        reason="财政退回绩效目标至填报单位：{comment}",
+        missing_comment="退回时必须填写财政审核意见。",
+        finance_step="to_unit",
+    ),
+    ReviewActionKind.FORWARD: Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.FINANCE_PENDING,
+        who=require_review,
+        comment=OPTIONAL,
+        reason="审核通过，报财政审核",
+    ),
+    ReviewActionKind.FINANCE_ACCEPT: Transition(
+        frozenset({Status.FINANCE_PENDING}),
+        Status.APPROVED,
+        who=require_finance_review,
+        comment=OPTIONAL,
+        reason="财政审核通过",
+        finance_step="accept",
+    ),
+    ReviewActionKind.FINANCE_TO_DEPT: Transition(
+        frozenset({Status.FINANCE_PENDING}),
+        Status.SUBMITTED,
+        who=require_finance_review,
+        comment=REQUIRED,
+        reason="财政退回主管部门：{comment}",
+        missing_comment="退回时必须填写财政审核意见。",
+        finance_step="to_department",
+    ),
+    ReviewActionKind.FINANCE_TO_UNIT: Transition(
+        frozenset({Status.FINANCE_PENDING}),
+        Status.RETURNED,
+        who=require_finance_review,
+        comment=REQUIRED,
+        reason="财政退回填报单位：{comment}",
+        missing_comment="退回时必须填写财政审核意见。",
+        finance_step="to_unit",
+    ),
+    # where finance reviews self-evaluations last, it may reopen what it accepted (so may the department)
+    ReviewActionKind.FINANCE_REOPEN: Transition(
+        frozenset(LOCKED_STATUSES),
+        Status.RETURNED,
+        who=require_finance_last,
+        comment=REQUIRED,
+        reason="财政重新开放：{comment}",
         comment_field="reason",
         missing_comment="重新开放必须填写理由。",
         stamp="reopened_at",
@@ -202,6 +308,9 @@ def _review(
     if transition.comment == REQUIRED and not comment:
         raise InvalidData({transition.comment_field: [transition.missing_comment]})
     project = fresh_project(evaluation.project)
+    if transition.forwards_as and finance_reviews(project, transition.stage):
+        kind = transition.forwards_as
+        transition = TRANSITIONS[kind]
     transition.who(user, project)
     locked = lock_evaluation(project)
     if locked.status not in transition.from_statuses:
@@ -230,13 +339,55 @@ def reopen_evaluation(
     evaluation: Evaluation, user, reason: str, expected_version: int | None = None
 ) -> Evaluation:
     """Unlock an approved (or published) self-evaluation for correction; the reason is required and
-    shown to the unit. The plan (weights, budget A) stays fixed: see :mod:`.entry`."""
-    return _review(ReviewActionKind.REOPEN, evaluation, user, reason, expected_version)
+    shown to the unit. The plan (weights, budget A) stays fixed: see :mod:`.entry`. The department's
+    supervisor reopens; where finance reviews self-evaluations last, finance may reopen too (its own
+    move in the log)."""
+    kind = ReviewActionKind.REOPEN
+    if not may_review(user, evaluation.project) and may_finance_review(user, evaluation.project):
+        kind = ReviewActionKind.FINANCE_REOPEN
+    return _review(kind, evaluation, user, reason, expected_version)
+
+
+#: the moves a department's approval makes instead where finance reviews last (never chosen by a grade)
+FORWARDS = frozenset(t.forwards_as for t in TRANSITIONS.values() if t.forwards_as)
 
 
 def target_move(grade: str) -> str | None:
-    """The move a target review grade makes (from the table's ``grades``), None for no valid grade."""
-    return next((kind for kind, t in TRANSITIONS.items() if grade and grade in t.grades), None)
+    """The move a target review grade makes (from the table's ``grades``), None for no valid grade.
+    Where finance reviews targets last, :func:`_review` makes the approval's ``forwards_as`` instead."""
+    return next(
+        (kind for kind, t in TRANSITIONS.items() if grade and grade in t.grades and kind not in FORWARDS),
+        None,
+    )
+
+
+#: finance's steps on what awaits it (targets or a self-evaluation), by the name a view posts
+FINANCE_STEPS = {
+    "accept": "审核通过",
+    "to_department": "退回主管部门",
+    "to_unit": "退回填报单位",
+}
+
+
+def finance_move(status: str, step: str) -> str | None:
+    """The move finance's ``step`` makes from ``status`` (the table's ``finance_step``); a status that
+    awaits nothing from finance gives the self-evaluation's move (refused by its status), an unknown
+    step None."""
+    moves = [kind for kind, t in TRANSITIONS.items() if step and t.finance_step == step]
+    return next((k for k in moves if status in TRANSITIONS[k].from_statuses), moves[-1] if moves else None)
+
+
+def finance_review(
+    evaluation: Evaluation, user, step: str, comment: str = "", expected_version: int | None = None
+) -> Evaluation:
+    """Finance's review of what the department approved and forwarded (targets or a self-evaluation):
+    ``accept`` (the self-evaluation is then approved and locked, the targets approved), ``to_department``
+    (back to the department's review) or ``to_unit`` (back to the unit); a return needs a comment. The
+    status checked under the lock decides; a step that is none of these is refused before anything."""
+    kind = finance_move(evaluation.status, step)
+    if kind is None:
+        raise InvalidData({"step": ["请选择财政审核操作：审核通过、退回主管部门或退回填报单位。"]})
+    return _review(kind, evaluation, user, comment, expected_version)
 
 
 def grade_targets(

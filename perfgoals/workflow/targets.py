@@ -29,10 +29,10 @@ from django.db import transaction
 from projects.models import Project
 
 from .. import scoring
-from ..choices import Status
+from ..choices import Status, ValueBasis
 from ..engine import Kind, vocabulary
 from ..engine.values import format_decimal
-from ..models import Evaluation, Indicator, ReviewActionKind
+from ..models import STANDARD_101_FIELDS, STANDARD_101_LENGTHS, Evaluation, Indicator, ReviewActionKind
 from ..weights import WeightRow, weight_sums
 from .access import fresh_project, require_enter, require_targets_editable
 from .entry import engine_scheme, reading_errors, weight_errors
@@ -61,7 +61,16 @@ TARGET_FIELDS = {
     "direction_override": "指标方向（人工确认）",
     "weight": "分值",
     "not_applicable": "不适用",
+    "explanation": "指标解释",
+    "scoring_standard": "评(扣)分标准",
+    "data_source": "数据来源/佐证",
+    "basis": "取值依据",
+    "library_key": "指标库条目",
 }
+
+#: the fields of 财预〔2021〕101号 (and the library link): saved like the others, but nothing the engine
+#: reads, so a change of these alone does not rescore
+DESCRIPTIVE_FIELDS = frozenset({*STANDARD_101_FIELDS, "library_key"})
 
 
 #: the user's 指标性质 choice → (nature_printed, direction_override); "" = read from the text
@@ -82,7 +91,7 @@ QUALITATIVE_NATURE = "定性"
 SUGGESTED_SOURCES = Indicator.GUESSED_SOURCES
 
 
-TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED}
+TARGET_STAGE = {Status.DRAFT, Status.TARGETS_SUBMITTED, Status.TARGETS_FINANCE}
 
 
 def project_generation(project: Project, indicators: Iterable[Indicator] = ()) -> str:
@@ -128,6 +137,11 @@ def _target_changes(indicator: Indicator, data: dict) -> dict:
         wanted["level1"] = vocabulary.level1_of(wanted["level2"]) or data.get("level1") or ""
     if "weight" in data:
         wanted["weight"] = data["weight"]
+    for name in ("explanation", "scoring_standard", "data_source", "library_key"):
+        if name in data and data[name] is not None:
+            wanted[name] = normalise_text(data[name])
+    if "basis" in data and data["basis"] is not None:
+        wanted["basis"] = data["basis"] or ""
     if "not_applicable" in data and data["not_applicable"] is not None:
         wanted["not_applicable"] = bool(data["not_applicable"])
     # the choice the form showed (nature_choice) sent back unchanged is no change: "按指标值识别" shown
@@ -173,6 +187,13 @@ def validate_target(
             errors["level2"] = [
                 f"“{vocabulary.level2_name(new['level2'])}”不属于“{vocabulary.level1_name(level1_sent)}”，请重新选择。"
             ]
+    for name, limit in STANDARD_101_LENGTHS.items():
+        if name in changes and len(new[name]) > limit:
+            errors[name] = [f"{TARGET_FIELDS[name]}最多 {limit} 字（现 {len(new[name])} 字）。"]
+    if "basis" in changes and new["basis"] not in ("", *ValueBasis.values):
+        errors["basis"] = ["取值依据请选择：计划标准、行业标准、历史标准或其他。"]
+    if "library_key" in changes and len(new["library_key"]) > 300:
+        errors["library_key"] = ["指标库条目无效。"]
     reread = {"target_text", "unit_printed", "nature_printed", "direction_override"}
     if new["target_text"] and reread & set(changes) and not {"target_text", "unit_printed"} & set(errors):
         # a number the column cannot hold (19 digits, 10^15 万人) is refused here, not by the database
@@ -275,9 +296,11 @@ def update_indicator_target(indicator: Indicator, user, data: dict, expected_ver
         for name, value in changes.items():
             setattr(current, name, value)
         current.version += 1
+        current._change_reason = f"修改指标：{fields_text(changes, TARGET_FIELDS)}"
         current.save(update_fields=[*changes, "version"])
         bump_evaluation(evaluation, f"修改指标“{current.name}”：{fields_text(changes, TARGET_FIELDS)}")
-        result = scoring.recompute(project)
+        # 101号 fields alone change no score: no rescoring (the page reloads the stored results)
+        result = None if set(changes) <= DESCRIPTIVE_FIELDS else scoring.recompute(project)
     current.refresh_from_db()
     return SaveOutcome(changed=list(changes), result=result, indicator=current)
 

@@ -11,14 +11,16 @@ transcribing:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-#: where the original documents live when the shared folder sits beside the checkout
-SEEDS_DIR = HERE.parents[2] / "shared" / "seeds"
+#: where the original documents live: PERFEVAL_SEEDS_DIR (the setting of the same name reads the same
+#: variable), else the shared folder beside the checkout
+SEEDS_DIR = Path(os.environ.get("PERFEVAL_SEEDS_DIR", "").strip() or HERE.parents[2] / "shared" / "seeds")
 
 DOCUMENT_KEYS = {
     "source",
@@ -57,7 +59,19 @@ PROJECT_KEYS = {
     "indicators",
 }
 #: keys a project may leave out (absent = "", the form prints nothing of it)
-OPTIONAL_PROJECT_KEYS = {"fund_user"}
+OPTIONAL_PROJECT_KEYS = {"fund_user", "summary_name"}
+#: keys a document may leave out: the region's printed style of the self-evaluation outputs
+OPTIONAL_DOCUMENT_KEYS = {"report_style"}
+#: the keys of "report_style" (see perfgoals.reports.style.Style)
+REPORT_STYLE_KEYS = {
+    "form_title": str,
+    "attachment_numbers": bool,
+    "total_row_grade": bool,
+    "scores": str,
+    "empty_category_text": str,
+    "blank_undeclared_level1": bool,
+    "sections": list,
+}
 INDICATOR_KEYS = {
     "level1",
     "level2",
@@ -149,6 +163,24 @@ def check_document(doc: dict, seed_text: str | None = None) -> list[str]:
     missing = DOCUMENT_KEYS - doc.keys()
     if missing:
         problems.append(f"document lacks {sorted(missing)}")
+    style = doc.get("report_style")
+    if style is not None:
+        if not isinstance(style, dict):
+            problems.append(f"report_style must be an object, not {style!r}")
+        else:
+            for key, value in style.items():
+                if key not in REPORT_STYLE_KEYS:
+                    problems.append(f"report_style: unknown key {key!r}")
+                elif not isinstance(value, REPORT_STYLE_KEYS[key]):
+                    problems.append(f"report_style: {key} must be {REPORT_STYLE_KEYS[key].__name__}")
+            if (
+                seed_text is not None
+                and style.get("form_title")
+                and not occurs(style["form_title"], squash(seed_text))
+            ):
+                problems.append(
+                    f"report_style: form_title {style['form_title']!r} does not occur in the seed"
+                )
     seed = squash(seed_text) if seed_text is not None else None
     for p_index, project in enumerate(doc.get("projects", [])):
         where = f"project {p_index} {project.get('name')!r}"
@@ -201,6 +233,21 @@ def check_document(doc: dict, seed_text: str | None = None) -> list[str]:
                 )
             if seed is not None and not occurs(fund_user, seed):
                 problems.append(f"{where}: fund_user {fund_user!r} does not occur in the seed")
+        summary_name = project.get("summary_name")
+        if summary_name is not None and not isinstance(summary_name, str):
+            problems.append(f"{where}: summary_name must be a string, not {summary_name!r}")
+        elif summary_name:
+            # the summary table prints it, one row a project in the forms' order
+            rows = doc.get("summary_table") or []
+            if p_index < len(rows) and rows[p_index].get("name") != summary_name:
+                problems.append(
+                    f"{where}: summary_name {summary_name!r} differs from the summary table's "
+                    f"{rows[p_index].get('name')!r}"
+                )
+            if summary_name == project.get("name"):
+                problems.append(f"{where}: summary_name repeats the name (leave it out)")
+            if seed is not None and not occurs(summary_name, seed):
+                problems.append(f"{where}: summary_name {summary_name!r} does not occur in the seed")
     stated = doc.get("stated_totals") or {}
     projects = doc.get("projects", [])
     if stated.get("projects") is not None and stated["projects"] != len(projects):

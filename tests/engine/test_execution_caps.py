@@ -113,3 +113,71 @@ def test_without_a_satisfaction_indicator_its_weight_goes_to_benefit():
         "满意度指标分值 0，与本方案默认 10 分不同",
     }
     assert score_evaluation(inp, PLATFORM).total == score_evaluation(inp, SCHEMES["shandong-2019"]).total
+
+
+def _cost_layout(output=D(40), cost=D(20), benefit=D(20), satisfaction=D(10)):
+    """A 2021+ project-year (seed 003's layout): 成本指标 at level 1 beside 产出, 效益, 满意度."""
+    rows = [
+        IndicatorInput(
+            name="培训人次", target_text="≥100人次", actual_text="120人次", weight=output, level1="output"
+        ),
+        IndicatorInput(
+            name="人均成本", target_text="≤5元/年/人", actual_text="5元/年/人", weight=cost, level1="成本指标"
+        ),
+        IndicatorInput(
+            name="群众受益率", target_text="≥90%", actual_text="95%", weight=benefit, level1="benefit"
+        ),
+        IndicatorInput(
+            name="参保人员满意度",
+            target_text="≥90%",
+            actual_text="92%",
+            weight=satisfaction,
+            level1="satisfaction",
+        ),
+    ]
+    return EvaluationInput(budget_annual=D(100), budget_executed=D(100), indicators=rows)
+
+
+@pytest.mark.parametrize("code", sorted(SCHEMES))
+def test_a_project_with_cost_at_level_1_is_checked_against_the_2021_weights(code):
+    """#16: every 2023 project with 成本 at level 1 warned "产出指标分值 40，与本方案默认 50 分不同"."""
+    scheme = SCHEMES[code]
+    result = score_evaluation(_cost_layout(), scheme)
+    assert [w.message for w in result.warnings if w.code == "level1_weight_nondefault"] == []
+    assert result.total == D(100)
+    assert scheme.default_level1_weights({"output", "cost", "benefit", "satisfaction"}) == {
+        "output": D(40),
+        "cost": D(20),
+        "benefit": D(20),
+        "satisfaction": D(10),
+    }
+    # a 2019 layout (成本 under 产出) keeps 产出 50 / 效益 30 / 满意度 10
+    assert scheme.default_level1_weights({"output", "benefit", "satisfaction"})["output"] == D(50)
+    # other weights under the 2021 layout are still pointed out, against the 2021 numbers
+    other = score_evaluation(_cost_layout(output=D(50), cost=D(10)), scheme)
+    assert {w.message for w in other.warnings if w.code == "level1_weight_nondefault"} == {
+        "产出指标分值 50，与本方案默认 40 分不同",
+        "成本指标分值 10，与本方案默认 20 分不同",
+    }
+
+
+def test_a_scheme_may_set_its_own_weights_for_the_cost_layout_and_they_must_add_up():
+    own = dataclasses.replace(
+        SCHEMES["shandong-2019"],
+        code="own",
+        level1_weights_with_cost={"output": D(50), "cost": D(10), "benefit": D(20), "satisfaction": D(10)},
+    )
+    result = score_evaluation(_cost_layout(output=D(50), cost=D(10)), own)
+    assert [w for w in result.warnings if w.code == "level1_weight_nondefault"] == []
+    assert Scheme.from_dict(own.to_dict()) == own
+    with pytest.raises(SchemeError, match="设成本指标时"):
+        dataclasses.replace(own, level1_weights_with_cost={"output": D(50), "cost": D(20)})
+    # a scheme with other weights and none for 成本 keeps its own (nothing is guessed)
+    twenty = dataclasses.replace(
+        SCHEMES["shandong-2019"],
+        code="twenty",
+        execution_weight=D(20),
+        level1_weights={"output": D(40), "benefit": D(30), "satisfaction": D(10)},
+    )
+    assert twenty.default_level1_weights({"cost", "output"})["output"] == D(40)
+    assert "cost" not in twenty.default_level1_weights({"cost", "output"})

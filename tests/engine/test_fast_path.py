@@ -247,6 +247,12 @@ def every_option_differs() -> Scheme:
         execution_weight=Decimal(20),
         execution_rounding="integer",
         level1_weights={"output": Decimal(45), "benefit": Decimal(35), "satisfaction": Decimal(20)},
+        level1_weights_with_cost={
+            "output": Decimal(35),
+            "cost": Decimal(20),
+            "benefit": Decimal(25),
+            "satisfaction": Decimal(20),
+        },
         total=Decimal(120),
         negative_formula="linear_excess",
         equal_as="two_sided",
@@ -362,6 +368,7 @@ def test_every_scheme_option_is_either_checked_by_the_fast_path_or_not_read_by_i
         "execution_weight",
         "execution_rounding",
         "level1_weights",
+        "level1_weights_with_cost",  # the default weights of the 2021+ layout (成本 at level 1)
         "total",
         "grade_thresholds",
         "low_score_threshold",

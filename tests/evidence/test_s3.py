@@ -6,7 +6,9 @@ empty folder, so nothing can come from a local disk."""
 from __future__ import annotations
 
 import io
+import time
 import zipfile
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.storage import default_storage
@@ -34,6 +36,33 @@ def eager_tasks():
     app.conf.update(task_always_eager=True, task_eager_propagates=True)
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def s3_endpoint_of(client) -> str:
+    return client.meta.endpoint_url
+
+
+def fetch(url: str):
+    """GET a signed URL of the loopback endpoint, as a browser following the redirect would."""
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=10)  # noqa: S310 (the loopback test endpoint)
+
+
+def test_a_signed_url_is_short_lived_and_names_the_attachment(s3_storage, small_project, user_of, client_of):
+    from perfgoals.evidence import actions, serving
+
+    set_status(small_project, Status.ENTERING)
+    evidence = actions.attach_evidence(user_of("unit_own"), small_project, upload("a.pdf", pdf_bytes()))
+    location = client_of("finance").get(reverse("evidence:download", args=[evidence.pk]))["Location"]
+    query = parse_qs(urlsplit(location).query)
+    if "Expires" in query:  # signature version 2: the moment it expires
+        assert int(query["Expires"][0]) - time.time() <= serving.SIGNED_URL_SECONDS + 1
+    else:  # version 4: the seconds it lasts
+        assert int(query["X-Amz-Expires"][0]) == serving.SIGNED_URL_SECONDS
+    assert "response-content-disposition=attachment" in location
+    assert "Signature=" in location or "X-Amz-Signature=" in location
+    # (moto's server does not check signatures, so a tampered URL cannot be tried here)
 
 
 def keys(client) -> list[str]:
@@ -69,13 +98,25 @@ def test_evidence_round_trip_through_the_views(s3_storage, small_project, client
     assert not Path(settings.MEDIA_ROOT).exists()
 
     for role in ("unit_own", "supervisor_own", "finance"):
+        # the object storage serves the bytes itself, through a short-lived signed URL
         response = client_of(role).get(reverse("evidence:download", args=[evidence.pk]))
-        assert response.status_code == 200
-        assert response["Content-Disposition"].startswith("attachment;")
-        assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Content-Type"] == "application/pdf"
-        assert b"".join(response.streaming_content) == data
+        assert response.status_code == 302 and response["Location"].startswith(s3_endpoint_of(s3_storage))
+        assert response["Cache-Control"] == "private, no-store"
+        fetched = fetch(response["Location"])
+        assert fetched.headers["Content-Disposition"].startswith("attachment;")
+        assert "%E8%87%AA%E8%AF%84%E6%8A%A5%E5%91%8A.pdf" in fetched.headers["Content-Disposition"]
+        assert fetched.headers["Content-Type"] == "application/pdf"
+        assert fetched.read() == data
     assert client_of("unit_other").get(reverse("evidence:download", args=[evidence.pk])).status_code == 404
+    # without signed URLs: streamed through the application, as on the local disk
+    settings.EVIDENCE_SIGNED_URLS = False
+    response = client_of("finance").get(reverse("evidence:download", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == data
+    settings.EVIDENCE_SIGNED_URLS = True
 
     response = unit.post(reverse("evidence:remove", args=[evidence.pk]), {"reason": "换新版"})
     assert response.status_code == 302

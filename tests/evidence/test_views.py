@@ -11,8 +11,9 @@ from perfgoals.choices import Status
 from perfgoals.evidence import actions
 from perfgoals.evidence import urls as evidence_urls
 from perfgoals.evidence.models import Evidence
-from perfgoals.models import Indicator
+from perfgoals.models import Evaluation, Indicator
 from perfgoals.recheck import actions as recheck_actions
+from perfgoals.workflow.errors import InvalidData, NotPermitted, WorkflowError
 from tests.evidence.conftest import pdf_bytes, upload
 from tests.web.conftest import set_status, snapshot
 
@@ -40,6 +41,8 @@ READ = {
 }
 #: changing (upload, remove): the project's unit only; readers are refused, strangers get a 404
 WRITE = {**READ, "unit_own": 302, "supervisor_own": 403, "finance": 403, "admin": 403}
+#: restoring a removed file: the unit (while it may change its results) and finance of the region
+RESTORE = {**WRITE, "finance": 302}
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def expect(response, expected) -> None:
 
 
 def test_every_evidence_url_is_covered():
-    assert {p.name for p in evidence_urls.urlpatterns} == {"project", "download", "remove"}
+    assert {p.name for p in evidence_urls.urlpatterns} == {"project", "download", "remove", "restore"}
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
@@ -102,6 +105,45 @@ def test_removing(evidence, client_of, role):
     expect(response, WRITE[role])
     evidence.refresh_from_db()
     assert (evidence.removed_at is not None) == (WRITE[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_restoring(evidence, user_of, client_of, role):
+    actions.remove_evidence(user_of("unit_own"), evidence, "传错了")
+    client = client_for(role, client_of)
+    page = client.get(reverse("evidence:project", args=[evidence.project_id]))
+    if READ[role] == 200:
+        listed = f'data-testid="evidence-removed-{evidence.pk}"' in page.content.decode()
+        assert listed == (RESTORE[role] == 302)
+    response = client.post(reverse("evidence:restore", args=[evidence.pk]), {"reason": "其实是对的"})
+    expect(response, RESTORE[role])
+    evidence.refresh_from_db()
+    assert (evidence.removed_at is None) == (RESTORE[role] == 302)
+    if RESTORE[role] == 302:
+        assert (evidence.removal_reason, evidence.removed_by) == ("", None)
+        reasons = list(
+            evidence.history.order_by("history_date").values_list("history_change_reason", flat=True)
+        )
+        assert reasons[-2:] == ["删除佐证材料：传错了", "恢复佐证材料：其实是对的"]
+        assert evidence.history.order_by("history_date").last().history_user == user_of(role)
+
+
+def test_a_restore_needs_a_reason_and_finance_restores_in_a_locked_status(evidence, project, user_of):
+    unit, finance = user_of("unit_own"), user_of("finance")
+    actions.remove_evidence(unit, evidence, "传错了")
+    with pytest.raises(InvalidData):
+        actions.restore_evidence(finance, evidence, "  ")
+    set_status(project, Status.SUBMITTED)
+    with pytest.raises(NotPermitted):  # the unit may no longer change its results
+        actions.restore_evidence(unit, evidence, "恢复")
+    evaluation_version = Evaluation.objects.get(project=project).version
+    actions.restore_evidence(finance, evidence, "复核时发现误删")
+    evidence.refresh_from_db()
+    assert not evidence.removed
+    with pytest.raises(WorkflowError):
+        actions.restore_evidence(finance, evidence, "再恢复一次")
+    # evidence supports the values, it does not change them: the evaluation's version stays
+    assert Evaluation.objects.get(project=project).version == evaluation_version
 
 
 def test_another_units_ids_are_404_and_change_nothing(evidence, project, main_project, client_of):
@@ -198,7 +240,9 @@ def test_a_removed_file_is_no_longer_listed_nor_served(evidence, client_of, user
     unit = client_of("unit_own")
     assert unit.get(reverse("evidence:download", args=[evidence.pk])).status_code == 404
     page = unit.get(reverse("evidence:project", args=[evidence.project_id])).content.decode()
-    assert "名单.pdf" not in page and "尚未上传佐证材料" in page
+    assert reverse("evidence:download", args=[evidence.pk]) not in page and "尚未上传佐证材料" in page
+    # only under 已删除, to be restored (with the reason it was removed)
+    assert f'data-testid="evidence-removed-{evidence.pk}"' in page and "删除：传错了" in page
 
 
 def test_the_entry_page_lists_and_offers_the_upload_to_the_unit_only(evidence, project, client_of):

@@ -33,6 +33,10 @@ INDICATOR_INPUT = (
     "deviation_note",
     "direction_override",
     "not_applicable",
+    "explanation",
+    "scoring_standard",
+    "data_source",
+    "basis",
 )
 #: what the engine made of it (must come out the same too)
 INDICATOR_COMPUTED = (

@@ -37,7 +37,7 @@ def test_the_templates_offer_the_column_last_on_the_project_sheet():
     for kind in ("goals", "results"):
         workbook = load_workbook(io.BytesIO(template.write_template(kind)))
         header = [cell.value for cell in workbook[template.PROJECT_SHEET][1]]
-        assert header[-1] == "资金使用单位" and "实施单位" in header
+        assert header[-2] == "资金使用单位" and "实施单位" in header
         help_text = "".join(
             str(c.value or "") for row in workbook[template.HELP_SHEET].iter_rows() for c in row
         )

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from perfgoals.intake import services
+from perfgoals.intake.library import name_key
 from perfgoals.intake.models import LibraryIndicator
 from perfgoals.models import Indicator
 from perfgoals.project_years import IndicatorData, ProjectYearData, create_project_year
@@ -52,7 +53,8 @@ def test_drafts_stay_out_of_the_library(library):
         ),
     )
     services.build_library()
-    assert not LibraryIndicator.objects.filter(name_key="尚未公开的指标").exists()
+    assert not LibraryIndicator.objects.filter(name="尚未公开的指标").exists()
+    assert not LibraryIndicator.objects.filter(name_key=name_key("尚未公开的指标")).exists()
 
 
 def test_curated_entries_keep_their_text_on_rebuild(library):

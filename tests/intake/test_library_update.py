@@ -151,7 +151,8 @@ def test_two_updates_at_once_do_not_race_on_the_unique_key(monkeypatch):
     indicator = IndicatorData(level1="output", level2="quantity", name="同时导入的指标", target_text="≥3次")
     projects = [_submitted_project(unit, f"同时导入 {n}", [indicator]) for n in (1, 2)]
     services.build_library()
-    LibraryIndicator.objects.filter(name_key="同时导入的指标").delete()
+    key = library.name_key("同时导入的指标")  # the library's key ("的" dropped: one entry for both spellings)
+    LibraryIndicator.objects.filter(name_key=key).delete()
     errors: list[BaseException] = []
     # both updates have read the data and meet before writing — unless the lock keeps the second
     # out, in which case the first goes on alone after a moment
@@ -181,4 +182,41 @@ def test_two_updates_at_once_do_not_race_on_the_unique_key(monkeypatch):
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert LibraryIndicator.objects.get(name_key="同时导入的指标").usage_count == 2
+    assert LibraryIndicator.objects.get(name_key=key).usage_count == 2
+
+
+def test_near_duplicate_names_are_one_entry_and_an_update_agrees_with_a_rebuild(library):
+    """#16: Qinghai writes both "参保人员满意度" and "参保人员的满意度"; the library has one entry."""
+    assert Indicator.objects.filter(name="参保人员的满意度").exists()
+    assert Indicator.objects.filter(name="参保人员满意度").exists()
+    entries = LibraryIndicator.objects.filter(name__in=["参保人员满意度", "参保人员的满意度"])
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.name_key == "参保人员满意度"
+    assert entry.typical_target == "≥90%"  # printed ≥ | 90 | %, in the engine's notation
+    region = Indicator.objects.filter(name="参保人员满意度").values_list("project__region_id", flat=True)[0]
+    usage = Indicator.objects.filter(
+        name__in=["参保人员满意度", "参保人员的满意度"],
+        project__region_id=region,
+        project__evaluation__status__in=services.LIBRARY_STATUSES,
+    ).count()
+    assert entry.usage_count == usage
+    unit = Indicator.objects.filter(name="参保人员满意度").select_related("project__unit")[0].project.unit
+    project = _submitted_project(
+        unit,
+        "另一写法",
+        [
+            IndicatorData(
+                level1="satisfaction",
+                level2="service_satisfaction",
+                name="参保人员 的 满意度（ ）",
+                target_text="≧92%",
+            )
+        ],
+    )
+    services.update_library([project.pk])
+    assert LibraryIndicator.objects.get(pk=entry.pk).usage_count == usage + 1
+    assert LibraryName.objects.get(name="参保人员 的 满意度（ ）").name_key == "参保人员满意度"
+    incremental = _snapshot()
+    services.build_library()
+    assert _snapshot() == incremental

@@ -58,7 +58,8 @@ def test_the_templates_have_the_new_columns_last_with_their_lists_and_help():
         "度量单位",
         "分值",
     ]
-    assert header[10:] == ["指标方向（人工确认）", "不适用"]
+    # the 101号 columns after them (tests/intake/test_standard_101.py)
+    assert header[10:12] == ["指标方向（人工确认）", "不适用"]
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert lists["K2:K5000"] == '"正向,反向,等于,约等于"' and lists["L2:L5000"] == '"是,否"'
     help_text = " ".join(str(c.value) for row in goals["填写说明"].iter_rows() for c in row if c.value)

@@ -75,3 +75,28 @@ def test_the_refresh_task_stores_what_the_page_shows(demo, user_of):
     user = user_of("finance")
     result = tasks.refresh_overview(user.pk, 2019)
     assert result == {"projects": 3}
+
+
+def test_an_overview_stored_yesterday_is_not_current_today(demo, client_of, user_of, small_project):
+    """A follow-up signal (an overdue 整改事项) depends on the date: yesterday's stored figures are
+    recomputed; a change of a 整改事项 moves the generation too."""
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from perfgoals.rectify import actions
+
+    approved_2019()
+    client = client_of("finance")
+    client.get(URL, {"year": 2019})
+    scope = client.get(URL, {"year": 2019}).context["scope"]
+    key = snapshots.key_of(scope.projects, scope.level)
+    started, computed_at, figures = cache.get(key)
+    cache.set(key, (started, computed_at - datetime.timedelta(days=1), figures))
+    again = client.get(URL, {"year": 2019})
+    assert timezone.localdate(again.context["snapshot"].computed_at) == timezone.localdate()
+    before = snapshots.generation()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    actions.open_item(user_of("finance"), small_project, "review", "问题", tomorrow)
+    assert snapshots.generation() > before

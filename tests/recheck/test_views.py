@@ -142,7 +142,7 @@ def test_finishing_an_item(item, client_of, role):
 
 
 def test_every_recheck_url_is_covered():
-    covered = {"index", "sample", "sample_xlsx", "item"}
+    covered = {"index", "sample", "sample_xlsx", "item", "report_docx"}  # report_docx: test_report_docx.py
     assert {p.name for p in recheck_urls.urlpatterns} == covered
 
 

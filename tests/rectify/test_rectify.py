@@ -1,4 +1,4 @@
-"""整改: every URL × every role, the transitions and who may make them, bad input, overdue marking, the
+"""整改: every URL × every role (a third-party reviewer granted the project included: it reads no 整改), the transitions and who may make them, bad input, overdue marking, the
 blocks on the unit's home page and the project page, and the button on a finished 复核."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from perfgoals.rectify import actions
 from perfgoals.rectify import urls as rectify_urls
 from perfgoals.rectify.models import RectifyItem, RectifyStatus
 from perfgoals.workflow.errors import InvalidData, NotPermitted, VersionConflict, WorkflowError
+from projects.models import ProjectGrant
+from projects.scoping import visible_projects
 
 ROLE_KEYS = [
     "anonymous",
@@ -25,6 +27,7 @@ ROLE_KEYS = [
     "finance",
     "finance_other",
     "admin",
+    "third_party",
 ]
 LOGIN = "login"
 #: reading an item of 烟台市医疗保障局's project
@@ -37,11 +40,17 @@ READ = {
     "finance": 200,
     "finance_other": 404,
     "admin": 200,
+    # engaged by finance for the 复核 of the project (granted it), but 整改 is not its business
+    "third_party": 404,
 }
 #: opening an item / confirming or returning it: finance of the region and the department's supervisor
 REVIEW = {**READ, "unit_own": 403, "admin": 403, "finance": 302, "supervisor_own": 302}
 #: answering: the responsible unit's users
 ANSWER = {**READ, "unit_own": 302, "supervisor_own": 403, "finance": 403, "admin": 403}
+#: the files of the unit's account: uploaded and removed by the unit (as answering), read by READ,
+#: restored by the unit or the item's reviewers
+FILES = ANSWER
+RESTORE = {**ANSWER, "finance": 302, "supervisor_own": 302}
 
 
 def in_days(n: int) -> str:
@@ -59,6 +68,14 @@ def assert_status(response, expected):
         assert response.status_code == expected, response.content.decode()[:400]
 
 
+@pytest.fixture(autouse=True)
+def third_party_granted(small_project, user_of):
+    """The third-party reviewer holds a grant of the project (as a 复核 assignment gives it)."""
+    ProjectGrant.objects.create(
+        project=small_project, user=user_of("third_party"), reason="复核", granted_by=user_of("finance")
+    )
+
+
 @pytest.fixture
 def item(small_project, user_of):
     return actions.open_item(user_of("finance"), small_project, "review", "绩效目标未细化", in_days(30))
@@ -69,7 +86,22 @@ def answered(item, user_of):
 
 
 def test_every_rectify_url_is_covered():
-    assert {p.name for p in rectify_urls.urlpatterns} == {"index", "open", "item"}
+    assert {p.name for p in rectify_urls.urlpatterns} == {
+        "index",
+        "open",
+        "item",
+        "evidence",
+        "evidence_download",
+        "evidence_remove",
+        "evidence_restore",
+    }
+
+
+def test_the_third_party_reviewer_sees_the_project_but_no_rectify(small_project, user_of, client_of):
+    reviewer = user_of("third_party")
+    assert visible_projects(reviewer).filter(pk=small_project.pk).exists()
+    page = client_of("third_party").get(reverse("perfgoals:project", args=[small_project.pk]))
+    assert page.status_code == 200 and "rectify-items" not in page.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
@@ -240,3 +272,75 @@ def test_from_a_finished_recheck_only(small_project, main_project, user_of, clie
 def test_the_project_page_offers_to_open_an_item_to_reviewers(small_project, client_of, role):
     text = client_of(role).get(reverse("perfgoals:project", args=[small_project.pk])).content.decode()
     assert ('data-testid="open-rectify"' in text) == (role in ("supervisor_own", "finance"))
+
+
+@pytest.fixture
+def account_file(item, user_of, local_media):
+    from tests.evidence.conftest import pdf_bytes, upload
+
+    return actions.attach_rectify_evidence(user_of("unit_own"), item, upload("整改报告.pdf", pdf_bytes()))
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_uploading_a_file_of_the_account(item, client_of, role, local_media):
+    from perfgoals.evidence.models import Evidence
+    from tests.evidence.conftest import pdf_bytes, upload
+
+    response = client_for(role, client_of).post(
+        reverse("rectify:evidence", args=[item.pk]), {"file": upload("a.pdf", pdf_bytes()), "version": 1}
+    )
+    assert_status(response, FILES[role])
+    assert Evidence.objects.filter(rectify_item=item).exists() == (FILES[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_downloading_a_file_of_the_account(account_file, client_of, role):
+    response = client_for(role, client_of).get(reverse("rectify:evidence_download", args=[account_file.pk]))
+    assert_status(response, READ[role])
+    if READ[role] == 200:
+        assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_removing_and_restoring_a_file_of_the_account(account_file, user_of, client_of, role):
+    client = client_for(role, client_of)
+    response = client.post(
+        reverse("rectify:evidence_remove", args=[account_file.pk]), {"reason": "传错了", "version": 2}
+    )
+    assert_status(response, FILES[role])
+    account_file.refresh_from_db()
+    assert account_file.removed == (FILES[role] == 302)
+    if not account_file.removed:
+        actions.remove_rectify_evidence(user_of("unit_own"), account_file, "传错了")
+    item = RectifyItem.objects.get()
+    page = client.get(reverse("rectify:item", args=[item.pk]))
+    if READ[role] == 200:
+        shown = f'data-testid="rectify-removed-{account_file.pk}"' in page.content.decode()
+        assert shown == (RESTORE[role] == 302)
+    response = client.post(
+        reverse("rectify:evidence_restore", args=[account_file.pk]),
+        {"reason": "其实是对的", "version": item.version},
+    )
+    assert_status(response, RESTORE[role])
+    account_file.refresh_from_db()
+    assert (not account_file.removed) == (RESTORE[role] == 302)
+    if RESTORE[role] == 302:
+        item.refresh_from_db()
+        assert item.history.first().history_change_reason == "恢复整改佐证材料：整改报告.pdf"
+        assert account_file.history.first().history_change_reason == "恢复佐证材料：其实是对的"
+
+
+def test_the_reviewer_restores_after_the_answer_the_unit_no_longer(account_file, user_of):
+    unit, finance = user_of("unit_own"), user_of("finance")
+    actions.remove_rectify_evidence(unit, account_file, "传错了")
+    item = RectifyItem.objects.get()
+    item = actions.move(unit, item, "answer", "已整改", item.version)
+    with pytest.raises(NotPermitted):
+        actions.restore_rectify_evidence(unit, account_file, "恢复")
+    with pytest.raises(VersionConflict):
+        actions.restore_rectify_evidence(finance, account_file, "恢复", expected_version=1)
+    with pytest.raises(InvalidData):
+        actions.restore_rectify_evidence(finance, account_file, "")
+    actions.restore_rectify_evidence(finance, account_file, "核实时发现误删", item.version)
+    account_file.refresh_from_db()
+    assert not account_file.removed

@@ -1,4 +1,4 @@
-"""The 绩效评价报告 as a Word document: title, four sections, figures from the data, the department's
+"""The 绩效评价报告 as a Word document: title, the region's sections (seed 001's three by default), figures from the data, the department's
 wording, paragraph by paragraph."""
 
 import io
@@ -21,7 +21,25 @@ from perfgoals.reports.models import SECTIONS
 
 pytestmark = pytest.mark.django_db
 
-HEADINGS = ["一、自评工作开展情况", "二、自评结果概述", "三、存在的问题及原因", "四、下一步工作措施"]
+#: seed 001's sections (烟台市's style, loaded with the seed; also the default)
+HEADINGS = ["一、自评工作开展情况", "二、自评结果概述", "三、下一步工作措施"]
+FOUR = [
+    ["work_overview", "一、自评工作开展情况"],
+    ["results_overview", "二、自评结果概述"],
+    ["problems", "三、存在的问题及原因"],
+    ["next_steps", "四、下一步工作措施"],
+]
+
+
+@pytest.fixture
+def four_sections(yantai):
+    """烟台 with a report of four sections (a region whose template has 存在的问题及原因)."""
+    from perfgoals.reports.data import department_projects, department_year
+    from perfgoals.reports.models import ReportStyle
+    from projects.models import Project
+
+    ReportStyle.objects.filter(region=yantai.region).update(sections=FOUR)
+    return department_year(yantai, 2019, department_projects(Project.objects.all(), yantai, 2019))
 
 
 def open_docx(data: bytes):
@@ -67,12 +85,12 @@ def test_section_one_states_the_budget_figures_at_100_percent(dy2019):
     first = sections_of(document)["一、自评工作开展情况"]
     assert first == text.paragraphs("work_overview")
     assert first[0] == (
-        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、"
-        "困难群众医疗救助。"
+        "2019 年，我局自评项目个数 3 个，分别为居民基本医疗保险市级财政补助、职工长期护理保险市级补助资金、"
+        "城乡医疗救助资金。"
         "居民基本医疗保险市级财政补助全年预算数 5515 万元，全年执行数 5515 万元，预算执行率 100%；"
-        "职工长期护理保险市级财政补助全年预算数 1807.5 万元，全年执行数 1807.5 万元，预算执行率 100%；"
-        "困难群众医疗救助全年预算数 350 万元，全年执行数 350 万元，预算执行率 100%。"
-        "上述项目全年预算数合计 7672.5 万元，全年执行数合计 7672.5 万元，总体预算执行率 100%。"
+        "职工长期护理保险市级补助资金全年预算数 1807.5 万元，全年执行数 1807.5 万元，预算执行率 100%；"
+        "城乡医疗救助资金全年预算数 350 万元，全年执行数 350 万元，预算执行率 100%。"
+        "上述 3 个项目全年预算数合计 7672.5 万元，全年执行数合计 7672.5 万元，总体预算执行率 100%。"
     )
 
 
@@ -81,17 +99,19 @@ def test_section_two_gives_scores_grades_and_results(dy2019):
     second = sections_of(open_docx(report_document(text)))["二、自评结果概述"]
     assert second == text.paragraphs("results_overview")
     assert second[0] == (
-        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级财政补助、困难群众医疗救助 "
+        "经我局自评，居民基本医疗保险市级财政补助、职工长期护理保险市级补助资金、城乡医疗救助资金 "
         "3 个项目自评均为 100 分，"
         "自评等级均为“优”。"
     )
     assert second[1] == "上述项目共设置三级绩效指标 46 项，均达到年度指标值。"
     assert second[2].startswith("（一）居民基本医疗保险市级财政补助。2019 年，我局提高了参保居民")
-    assert second[4].startswith("（三）困难群众医疗救助。资助 11 万余人次困难群众参保缴费。")
+    assert second[4].startswith("（三）城乡医疗救助资金。资助 11 万余人次困难群众参保缴费。")
 
 
-def test_without_missed_targets_section_three_says_so(dy2019):
-    third = sections_of(open_docx(report_document(wording.report_text(dy2019))))["三、存在的问题及原因"]
+def test_without_missed_targets_section_three_says_so(four_sections):
+    document = open_docx(report_document(wording.report_text(four_sections)))
+    assert [p.text for p in document.paragraphs if p.style.name == STYLE_HEADING] == [h for _f, h in FOUR]
+    third = sections_of(document)["三、存在的问题及原因"]
     assert third == ["经自评，各项目绩效指标均达到年度指标值，预算全部执行，未发现偏离绩效目标的情况。"]
 
 
@@ -115,7 +135,7 @@ def test_the_department_words_the_report_and_finalises_it(dy2019, user):
     document = open_docx(report_document(text))
     sections = sections_of(document)
     assert "局基金监管科、待遇保障科" in sections["一、自评工作开展情况"][1]
-    assert sections["四、下一步工作措施"] == [
+    assert sections["三、下一步工作措施"] == [
         "2020 年，我局将继续按照“以人民为中心”的指导思想，健全完善政策体系。",
         "严格加强资金管理和使用。",
     ]
@@ -132,7 +152,7 @@ def test_the_department_words_the_report_and_finalises_it(dy2019, user):
 
 
 def test_finalising_needs_section_four(dy2019, user):
-    with pytest.raises(ValidationError, match="四、下一步工作措施"):
+    with pytest.raises(ValidationError, match="三、下一步工作措施"):
         actions.finalize_report(user("shenhe_yantai"), dy2019)
 
 

@@ -34,7 +34,7 @@ def test_seed_001_summary_names_the_fund_user_the_document_prints(dy2019, seed00
     assert page.count(f"<td>{CENTRE}</td>") == 3
     # the 自评表 itself still names the implementing unit, as the forms print it
     ws = open_xlsx(xlsx_forms.form_workbook(dy2019.forms[0])).active
-    assert merged_value(ws, 5, 4) == "烟台市医疗保障局"
+    assert merged_value(ws, 6, 4) == "烟台市医疗保障局"  # row 1 is 附件 1
     assert dy2019.forms[0].unit == "烟台市医疗保障局" and dy2019.forms[0].fund_user == CENTRE
 
 

@@ -118,7 +118,7 @@ def test_supervisor_saves_and_finalises_the_wording(client_for, yantai):
     client = client_for("shenhe_yantai")
     url = reverse("reports:wording", args=[yantai.pk, 2019])
     response = client.post(url, {"action": "finalize", "next_steps": ""}, follow=True)
-    assert "请先填写四、下一步工作措施" in response.content.decode()
+    assert "请先填写三、下一步工作措施" in response.content.decode()
     client.post(url, {"action": "save", "next_steps": "2020 年，我局将严格加强资金管理。"})
     record = DepartmentReportText.objects.get(department=yantai, year=2019)
     assert record.next_steps == "2020 年，我局将严格加强资金管理。" and record.work_overview == ""

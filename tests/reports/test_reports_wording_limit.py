@@ -32,11 +32,11 @@ def test_the_limit_is_twenty_thousand_characters():
 def test_a_section_over_the_limit_is_refused_in_chinese(supervisor, yantai):
     url = reverse("reports:wording", args=[yantai.pk, 2019])
     response = supervisor.post(
-        url, {"action": "save", "problems": "问" * (LIMIT + 1), "next_steps": "措施"}, follow=True
+        url, {"action": "save", "work_overview": "问" * (LIMIT + 1), "next_steps": "措施"}, follow=True
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "三、存在的问题及原因" in html and "不能超过 20000 字" in html and "20001" in html
+    assert "自评工作开展情况" in html and "不能超过 20000 字" in html and "20001" in html
     assert not DepartmentReportText.objects.filter(department=yantai, year=2019, next_steps="措施").exists()
 
 

@@ -65,25 +65,27 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
     form = dy2019.forms[index]
     ws = open_xlsx(xlsx_forms.form_workbook(form)).active
 
-    assert ws["A1"].value == "项目支出绩效自评表"
-    assert ws["A2"].value == "（2019 年度）"
-    assert ws["A3"].value == "单位：万元"
-    assert (ws["A4"].value, ws["D4"].value, ws["F4"].value, ws["G4"].value) == (
+    # 烟台市's style: 附件 N above the region's title (reports.style; test_reports_seed001)
+    assert ws["A1"].value == f"附件 {index + 1}"
+    assert ws["A2"].value == "市级预算项目支出绩效自评表"
+    assert ws["A3"].value == "（2019 年度）"
+    assert ws["A4"].value == "单位：万元"
+    assert (ws["A5"].value, ws["D5"].value, ws["F5"].value, ws["G5"].value) == (
         "项目名称",
         project["name"],
         "主管部门",
         seed001["department"],
     )
-    assert (ws["A5"].value, ws["D5"].value, ws["F5"].value, ws["G5"].value) == (
+    assert (ws["A6"].value, ws["D6"].value, ws["F6"].value, ws["G6"].value) == (
         "项目实施单位",
         project["unit"],
         "联系电话",
         project["contact_phone"],
     )
 
-    # 项目预算执行情况（10分）: header row 6, 年度资金总额 row 7, one row per fund source
-    assert ws["A6"].value == "项目预算\n执行情况\n（10分）" and str(merged_range(ws, 6, 1)) == "A6:B10"
-    assert [ws.cell(6, c).value for c in range(4, 10)] == [
+    # 项目预算执行情况（10分）: header row 7, 年度资金总额 row 8, one row per fund source
+    assert ws["A7"].value == "项目预算\n执行情况\n（10分）" and str(merged_range(ws, 7, 1)) == "A7:B11"
+    assert [ws.cell(7, c).value for c in range(4, 10)] == [
         "年初预算数",
         "全年预算数（A）",
         "全年执行数（B）",
@@ -92,21 +94,22 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
         "得分",
     ]
     printed = project["budget_total_printed"]
-    assert ws["C7"].value == "年度资金总额"
-    assert [number(ws.cell(7, c).value) for c in (4, 5, 6)] == [
+    assert ws["C8"].value == "年度资金总额"
+    assert [number(ws.cell(8, c).value) for c in (4, 5, 6)] == [
         Decimal(printed["initial"]),
         Decimal(printed["annual"]),
         Decimal(printed["executed"]),
     ]
-    assert number(ws["G7"].value) == Decimal(project["execution"]["weight"])
+    assert number(ws["G8"].value) == Decimal(project["execution"]["weight"])
     assert (
-        number(ws["H7"].value) == Decimal(project["execution"]["printed_rate"])
-        and ws["H7"].number_format == "0%"
+        number(ws["H8"].value) == Decimal(project["execution"]["printed_rate"])
+        and ws["H8"].number_format == "0%"
     )
-    # 附件2 prints the execution score blank; the system prints what it computed: 10
-    assert number(ws["I7"].value) == Decimal(project["execution"]["printed_score"] or "10")
+    # 附件2 prints the execution score blank: it stays blank (flagged for the reviewer)
+    score = project["execution"]["printed_score"]
+    assert (number(ws["I8"].value) if score else ws["I8"].value) == (Decimal(score) if score else "")
     labels = {"current_year": "其中：当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
-    for row, line in zip((8, 9, 10), project["budget_lines"], strict=True):
+    for row, line in zip((9, 10, 11), project["budget_lines"], strict=True):
         assert ws.cell(row, 3).value == labels[line["source"]]
         assert [number(ws.cell(row, c).value) for c in (4, 5, 6)] == [
             Decimal(line["initial"]),
@@ -117,12 +120,12 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
 
     # 年度总体目标
     assert (
-        ws["A11"].value == "年度总体目标"
-        and ws["C11"].value == "年初预期目标"
-        and ws["F11"].value == "目标实际完成情况"
+        ws["A12"].value == "年度总体目标"
+        and ws["C12"].value == "年初预期目标"
+        and ws["F12"].value == "目标实际完成情况"
     )
-    assert ws["C12"].value == project["goal_text"]
-    assert ws["F12"].value == project["goal_result_text"]
+    assert ws["C13"].value == project["goal_text"]
+    assert ws["F13"].value == project["goal_result_text"]
 
     # 年度绩效指标, grouped by level 1 and level 2, "无" lines for the empty level-2 categories
     content = read_form(ws)
@@ -130,7 +133,12 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
     indicator_rows = [row for row in content["rows"] if row["name"] != "无"]
     assert len(indicator_rows) == len(project["indicators"])
     for row, expected in zip(indicator_rows, project["indicators"], strict=True):
-        assert row["level1"] == level1_label(project, expected["level1"])
+        if vocabulary.normalise_level1(expected["level1"]) in {
+            vocabulary.normalise_level1(k) for k in project["level1_weights"]
+        }:
+            assert row["level1"] == level1_label(project, expected["level1"])
+        else:  # 附件3 prints its 效益 rows under a blank level-1 cell
+            assert row["level1"] in ("", None)
         assert row["level2"] == vocabulary.level2_name(vocabulary.normalise_level2(expected["level2"]))
         assert (row["name"], row["target"], row["actual"]) == (
             expected["name"],
@@ -146,7 +154,7 @@ def test_form_cells_hold_the_seed_values(dy2019, seed001, index):
     }
 
     assert number(content["total"]) == Decimal(project["printed_total"])
-    assert content["grade"] == "自评等级：优"
+    assert content["grade"] in ("", None)  # the seed's total row prints no grade
     assert content["low_score"] == "总分在 80 分以下的项目未实现绩效目标的原因分析及拟采取的措施说明："
     assert content["notes"][0] == "注：1.得分一档最高不能超过该指标分值上限。"
     assert (
@@ -203,9 +211,9 @@ def test_summary_lists_the_three_projects_with_100_and_excellent(dy2019, seed001
     ]
     rows = [[ws.cell(r, c).value for c in range(1, 6)] for r in range(4, 7)]
     assert [row[0] for row in rows] == [1, 2, 3]
-    # the names of the projects' own forms (the printed summary names them slightly differently); the
+    # the names the summary prints (Project.summary_name: two differ from their forms' names); the
     # 资金使用单位 as the summary prints it (烟台市医疗保障服务中心), not the forms' 项目实施单位
-    assert [row[1] for row in rows] == [p["name"] for p in seed001["projects"]]
+    assert [row[1] for row in rows] == [r["name"] for r in seed001["summary_table"]]
     assert (
         [row[2] for row in rows]
         == [r["unit"] for r in seed001["summary_table"]]
@@ -218,8 +226,20 @@ def test_summary_lists_the_three_projects_with_100_and_excellent(dy2019, seed001
     assert str(ws.page_setup.paperSize) == "9" and ws.print_title_rows == "$3:$3"
 
 
-def test_scores_show_two_places_and_weights_as_printed(dy2019):
+@pytest.fixture
+def two_places(yantai):
+    """烟台 printing scores at two places (the default style; seed 001 prints them as written)."""
+    from perfgoals.reports.data import department_projects, department_year
+    from perfgoals.reports.models import ReportStyle
+    from projects.models import Project
+
+    ReportStyle.objects.filter(region=yantai.region).update(scores="two_places", total_row_grade=True)
+    return department_year(yantai, 2019, department_projects(Project.objects.all(), yantai, 2019))
+
+
+def test_scores_show_two_places_and_weights_as_printed(two_places):
     """#16: a score column reads alike (100.00, 9.50 — never "10" beside "9.50"); a weight stays 10."""
+    dy2019 = two_places
     form = read_form(ws := open_xlsx(xlsx_forms.form_workbook(dy2019.forms[0])).active)
     header = form["header_row"]
     scored = [row for row in form["rows"] if isinstance(row["score"], int | float)]
@@ -234,9 +254,10 @@ def test_scores_show_two_places_and_weights_as_printed(dy2019):
     assert {summary.cell(r, 4).number_format for r in range(4, 7)} == {"0.00"}
 
 
-def test_the_printed_form_shows_scores_at_two_places(dy2019):
+def test_the_printed_form_shows_scores_at_two_places(two_places):
     from django.template.loader import render_to_string
 
+    dy2019 = two_places
     html = render_to_string("reports/_form.html", {"form": dy2019.forms[0]})
     assert ">100.00<" in html  # the total
     assert "（10分）" in html or "（10 分）" in html  # the execution weight, as printed

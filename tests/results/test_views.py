@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
@@ -200,9 +200,12 @@ def test_the_xlsx_has_every_row_and_the_totals(small_project, client_of):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "项目名称" and len(rows) == 1 + 3 + 1
     row = next(r for r in rows if r[0] == small_project.name)
-    assert (row[4], row[6]) == ("差", "取消或暂停")
-    assert Decimal(str(row[7])) == budget.quantize(Decimal("0.01"))
-    assert rows[-1][0] == "合计（3 项）" and Decimal(str(rows[-1][7])) == budget.quantize(Decimal("0.01"))
+    assert (row[6], row[8]) == ("差", "取消或暂停")
+    # no next project-year yet: the base is this year's budget, and the row says so
+    assert (Decimal(str(row[4])), row[5]) == (budget, "本年度全年预算数")
+    assert Decimal(str(row[9])) == budget.quantize(Decimal("0.01"))
+    assert rows[-1][0] == "合计（3 项）" and Decimal(str(rows[-1][9])) == budget.quantize(Decimal("0.01"))
+    assert rows[-1][5] == "3 项按本年度"
 
 
 def test_the_totals_are_kept_until_a_decision_or_a_grade_changes(small_project, client_of, user_of):
@@ -238,3 +241,58 @@ def test_the_totals_are_kept_until_a_decision_or_a_grade_changes(small_project, 
         f'建议核减（万元）</span><span class="kpi-value">{plain_number(budget.quantize(Decimal("0.01")))}<'
         in text
     )
+
+
+def test_the_reduction_is_on_next_years_proposal_when_there_is_one(small_project, client_of, user_of):
+    """结果应用 applies to next year's budget: the rolled-over project-year's proposal is the base; until it
+    exists, this year's budget with a visible note."""
+    import openpyxl
+
+    from perfgoals.intake import services as intake_services
+    from perfgoals.templatetags.perf_format import plain_number
+    from tests.results.helpers import set_self_grade
+
+    set_self_grade(small_project, "中")  # default rule: 核减 10%
+    this_year = sum(
+        BudgetLine.objects.filter(project=small_project).values_list("annual", flat=True), Decimal(0)
+    )
+    client = client_of("finance")
+    page = client.get(reverse("results:project", args=[small_project.pk])).content.decode()
+    assert "尚无下一年度项目的申报预算，按本年度全年预算数计算" in page
+    assert f'data-testid="proposed-cut">{plain_number((this_year / 10).quantize(Decimal("0.01")))}<' in page
+    summary = client.get(summary_url(small_project)).content.decode()
+    assert 'data-testid="base-fallback"' in summary
+
+    draft = intake_services.rollover(
+        intake_services.Actor(user_of("unit_own")), [small_project.pk], small_project.year + 1
+    ).created[0]
+    # next year's proposal: 123.45 万元 of 当年财政拨款 and 10 of 其他资金 (a line with only 年初预算数)
+    lines = list(BudgetLine.objects.filter(project=draft).order_by("pk"))
+    BudgetLine.objects.filter(project=draft).delete()
+    BudgetLine.objects.create(
+        project=draft, source=lines[0].source, initial=Decimal(100), annual=Decimal("123.45")
+    )
+    BudgetLine.objects.create(project=draft, source="other", initial=Decimal(10), annual=None)
+    from perfgoals.signals import bump
+
+    bump()  # (the unit's own budget edit moves the generation through its evaluation)
+    proposal = Decimal("133.45")
+    cut = (proposal / 10).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # 13.345 → 13.35
+    assert cut == Decimal("13.35")
+    page = client.get(reverse("results:project", args=[small_project.pk])).content.decode()
+    assert f"下一年度（{small_project.year + 1} 年度）项目的申报预算数" in page
+    assert f'data-testid="proposed-cut">{plain_number(cut)}<' in page
+    summary = client.get(summary_url(small_project)).content.decode()
+    assert 'data-testid="base-fallback"' in summary  # the two other rows still fall back
+    assert f'建议核减（万元）</span><span class="kpi-value">{plain_number(cut)}<' in summary
+    response = client.get(summary_url(small_project, "summary_xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == small_project.name)
+    assert (Decimal(str(row[4])), row[5], Decimal(str(row[9]))) == (proposal, "下一年度申报预算数", cut)
+    # the base follows the rollover's link even when next year's project was renamed
+    from projects.models import Project
+
+    Project.objects.filter(pk=draft.pk).update(name="改名后的项目")
+    bump()
+    page = client.get(reverse("results:project", args=[small_project.pk])).content.decode()
+    assert f'data-testid="proposed-cut">{plain_number(cut)}<' in page

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from perfgoals.choices import Status
-from perfgoals.models import Indicator
+from perfgoals.models import FinanceReview, Indicator
 
 from .conftest import indicator, row_data, set_status, snapshot
 
@@ -78,6 +78,18 @@ def _approved_state(project):
     set_status(project, Status.APPROVED)
 
 
+def _awaiting_finance(status):
+    """The region's finance reviews both stages last, and the project-year awaits it in ``status``."""
+
+    def prepare(project):
+        FinanceReview.objects.update_or_create(
+            region=project.region, defaults={"evaluations": True, "targets": True}
+        )
+        set_status(project, status)
+
+    return prepare
+
+
 def _indicator_post(project):
     rate = indicator(project, "居民参保率")
     return reverse("perfgoals:save_indicator", args=[project.pk, rate.pk]), row_data(rate, actual_text="91%")
@@ -125,6 +137,16 @@ _SUPERVISOR_DECIDES = {
     "supervisor_own": (302, CHANGED),
     "supervisor_other": (404, SAME),
     "finance": (403, SAME),
+    "finance_other": (404, SAME),
+    "admin": (302, CHANGED),
+}
+_FINANCE_DECIDES = {
+    "anonymous": (LOGIN, SAME),
+    "unit_own": (403, SAME),
+    "unit_other": (404, SAME),
+    "supervisor_own": (403, SAME),
+    "supervisor_other": (404, SAME),
+    "finance": (302, CHANGED),
     "finance_other": (404, SAME),
     "admin": (302, CHANGED),
 }
@@ -273,6 +295,33 @@ CASES = {
             "admin": (403, SAME),
         },
     ),
+    "finance_queue": (
+        "get",
+        lambda p: reverse("perfgoals:finance_queue"),
+        _awaiting_finance(Status.FINANCE_PENDING),
+        None,
+        {
+            "anonymous": (LOGIN, SAME),
+            "unit_own": (403, SAME),
+            "unit_other": (403, SAME),
+            "supervisor_own": (403, SAME),
+            "supervisor_other": (403, SAME),
+            "finance": (200, SAME),
+            "finance_other": (200, SAME),
+            "admin": (200, SAME),
+        },
+    ),
+    **{
+        f"finance_{step}{suffix}": (
+            "post",
+            lambda p, step=step: reverse("perfgoals:finance_review", args=[p.pk, step]),
+            _awaiting_finance(status),
+            lambda p: {"version": p.evaluation.version, "comment": "请核实"},
+            _FINANCE_DECIDES,
+        )
+        for step in ("accept", "to_department", "to_unit")
+        for suffix, status in (("", Status.FINANCE_PENDING), ("_targets", Status.TARGETS_FINANCE))
+    },
     "review_queue": (
         "get",
         lambda p: reverse("perfgoals:review_queue"),
@@ -494,6 +543,8 @@ def test_the_matrix_covers_every_url_and_every_role():
         "confirm_directions",
         "confirm_direction",
         "correct_direction",
+        "finance_queue",
+        "finance_review",
     }
     assert named - {"logout"} == covered  # logout is a POST that only ends the session
     assert all(set(expected) == set(ROLE_KEYS) for *_, expected in CASES.values())

@@ -34,8 +34,14 @@ FIELD_TITLES: dict[str, str] = {
     "band_score": "档次内得分",
     "direction_override": "指标方向（人工确认）",
     "not_applicable": "不适用",
+    # 财预〔2021〕101号, per indicator (optional columns, after the older ones)
+    "explanation": "指标解释",
+    "scoring_standard": "评(扣)分标准",
+    "data_source": "数据来源/佐证",
+    "basis": "取值依据",
     # project level
     "fund_user": "资金使用单位",
+    "summary_name": "汇总表项目名称",
     "project_type": "项目类型",
     "contact_phone": "联系电话",
     "long_term_goal": "长期目标",
@@ -69,6 +75,7 @@ FIELD_TITLES: dict[str, str] = {
 PROJECT_LEVEL = frozenset(
     {
         "fund_user",
+        "summary_name",
         "project_type",
         "contact_phone",
         "long_term_goal",
@@ -116,7 +123,13 @@ INDICATOR_LEVEL = (
     "band_score",
     "direction_override",
     "not_applicable",
+    "explanation",
+    "scoring_standard",
+    "data_source",
+    "basis",
 )
+#: the 101号 text columns (read as text, blank allowed; a table without the column changes nothing)
+STANDARD_101_TEXT = ("explanation", "scoring_standard", "data_source")
 #: decimal-valued fields
 DECIMAL_FIELDS = frozenset(
     {
@@ -173,9 +186,14 @@ MAX_LENGTHS = {
     "measure": 30,
     "band": 30,
     "fund_user": 100,
+    "summary_name": 200,
     "project_type": 100,
     "contact_phone": 50,
     "printed_grade": 2,
+    # as perfgoals.models.STANDARD_101_LENGTHS (tests/intake/test_column_limits.py holds them to the model)
+    "explanation": 500,
+    "scoring_standard": 500,
+    "data_source": 300,
 }
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -184,6 +202,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "unit": ("实施单位", "项目实施单位", "单位名称", "实施单位名称"),
     # 资金使用单位 alone (no 实施单位 column or label) still names the implementing unit: see match_header
     "fund_user": ("资金使用单位", "资金使用单位名称"),
+    # the name the department's 汇总表 and report print, where it differs from the form's (Project.summary_name)
+    "summary_name": ("汇总表项目名称", "汇总项目名称", "汇总表名称"),
     "project": ("项目名称", "项目专项名称", "专项资金名称", "专项名称", "项目"),
     "seq": ("序号", "编号"),
     "label": ("绩效指标", "年度绩效指标", "绩效目标"),
@@ -240,6 +260,33 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "人工方向",
     ),
     "not_applicable": ("不适用", "是否不适用", "不适用指标", "本年度不适用", "不适用不计分"),
+    "explanation": ("指标解释", "指标说明", "指标含义", "指标释义", "指标内涵", "指标解释说明"),
+    "scoring_standard": (
+        "评(扣)分标准",
+        "评分标准",
+        "扣分标准",
+        "评扣分标准",
+        "计分标准",
+        "评分办法",
+        "评分规则",
+    ),
+    "data_source": (
+        "数据来源/佐证",
+        "数据来源",
+        "数据来源及佐证",
+        "数据来源及佐证材料",
+        "佐证材料",
+        "佐证资料",
+        "数据来源佐证材料",
+    ),
+    "basis": (
+        "取值依据",
+        "指标值取值依据",
+        "指标取值依据",
+        "目标值取值依据",
+        "指标值设定依据",
+        "目标值设定依据",
+    ),
     "project_type": ("项目类型",),
     "contact_phone": ("联系电话", "电话"),
     "long_term_goal": ("长期目标", "实施期总体绩效目标", "实施期总体目标", "实施期绩效目标", "长期绩效目标"),

@@ -13,7 +13,7 @@ from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 
 from .cells import CellValue
-from .headers import FIELD_TITLES, IDENTITY, is_noise_label
+from .headers import FIELD_TITLES, IDENTITY, STANDARD_101_TEXT, is_noise_label
 from .levels import Levels, normalise_level1, normalise_level2, parse_level1_header, strip_header_weight
 from .problems import Problem
 from .results import IndicatorRow, ProjectFragment, SheetProblems
@@ -44,6 +44,17 @@ class IndicatorRowReader:
         self.check_length = values.check_length
         self.convert = values.convert
         self.levels = Levels()
+        self._kept: dict = {}
+
+    def _shared(self, key, value=None):
+        """``value`` (``key`` itself when not given), or the equal one kept from an earlier row."""
+        value = key if value is None else value
+        kept = self._kept.get(key)
+        if kept is not None:
+            return kept
+        if len(self._kept) < 4096:
+            self._kept[key] = value
+        return value
 
     def reset(self) -> None:
         """A new table or form starts: nothing is carried into it."""
@@ -225,23 +236,26 @@ class IndicatorRowReader:
                     "缺少二级指标（此前也没有可沿用的二级指标）。", row_index, columns.get("name"), "level2"
                 )
                 return
+        # texts and column maps that recur from row to row are kept once (`_shared`): the result
+        # crosses a process boundary by pickle, which writes an object seen before as a reference
+        shared = self._shared
         row = IndicatorRow(
             sheet=self.title,
             row=row_index,
-            columns=columns,
+            columns=shared(tuple(columns.items()), columns),
             level1=levels.level1,
             level2=levels.level2,
-            level1_printed=levels.level1_printed,
-            level2_printed=levels.level2_printed,
+            level1_printed=shared(levels.level1_printed),
+            level2_printed=shared(levels.level2_printed),
             name=name,
             notes=notes,
         )
         for code in ("nature", "target", "measure"):
             cell = values.get(code)
             if cell is not None and self.check_length(cell.text, code, row_index, cell.column):
-                setattr(row, code, cell.text)
+                setattr(row, code, cell.text if code == "target" else shared(cell.text))
         table_fields = table.spans if table else {}
-        for code in ("actual", "deviation", "band"):
+        for code in ("actual", "deviation", "band", *STANDARD_101_TEXT):
             if code in table_fields:
                 cell = values.get(code)
                 text = cell.text if cell is not None else ""
@@ -251,8 +265,9 @@ class IndicatorRowReader:
         for code in ("weight", "score", "band_score"):
             cell = values.get(code)
             if cell is not None:
-                setattr(row, code, self.convert(code, cell, row_index))
-        for code, blank in (("direction_override", ""), ("not_applicable", False)):
+                number = self.convert(code, cell, row_index)
+                setattr(row, code, number if number is None else shared((code, str(number)), number))
+        for code, blank in (("direction_override", ""), ("not_applicable", False), ("basis", "")):
             if code in table_fields:
                 cell = values.get(code)
                 setattr(row, code, self.convert(code, cell, row_index) if cell is not None else blank)

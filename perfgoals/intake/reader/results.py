@@ -38,6 +38,12 @@ class IndicatorRow:
     direction_override: str | None = None
     #: 不适用 (a blank cell is False); None when the table has no such column
     not_applicable: bool | None = None
+    #: 财预〔2021〕101号 (指标解释, 评(扣)分标准, 数据来源/佐证, 取值依据 as a ValueBasis value); None when the
+    #: table has no such column
+    explanation: str | None = None
+    scoring_standard: str | None = None
+    data_source: str | None = None
+    basis: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def problem(self, message: str, field_code: str | None = None) -> Problem:

@@ -45,6 +45,18 @@ _YES = frozenset(
     header_key(w) for w in ("是", "√", "✓", "✔", "☑", "y", "yes", "true", "1", "不适用", "是不适用")
 )
 _NO = frozenset(header_key(w) for w in ("否", "n", "no", "false", "0", "适用", "空", "无"))
+#: 取值依据 as written → perfgoals.choices.ValueBasis (财预〔2021〕101号: 历史标准 is last year's value,
+#: the three-year average or the historical best; 其他 is 财政部门认可的其他标准)
+_BASIS_WORDS: dict[str, str] = {
+    header_key(word): value
+    for value, words in {
+        "plan": ("计划标准", "计划", "计划值", "规划标准", "预算标准"),
+        "industry": ("行业标准", "行业", "国家标准", "行业规范"),
+        "history": ("历史标准", "历史", "上年", "上年值", "上年实际", "近三年平均", "三年平均", "历史最优"),
+        "other": ("其他", "其他标准", "财政部门认可的其他标准", "其它"),
+    }.items()
+    for word in words
+}
 
 
 class ValueReader:
@@ -136,6 +148,8 @@ class ValueReader:
             return self.direction_of(cell, row_index)
         if field_code == "not_applicable":
             return self.not_applicable_of(cell, row_index)
+        if field_code == "basis":
+            return self.basis_of(cell, row_index)
         if field_code == "level1_weights":
             weights: dict[str, str] = {}
             for name, number in _WEIGHT_PAIR.findall(unicodedata.normalize("NFKC", cell.text)):
@@ -186,6 +200,22 @@ class ValueReader:
                 "direction_override",
             )
         return None
+
+    def basis_of(self, cell: CellValue, row_index: int) -> str | None:
+        """取值依据: 计划标准 / 行业标准 / 历史标准 / 其他 as the choice's value ("" when blank); None after
+        an error."""
+        key = header_key(cell.text)
+        if not key or key in _NO_DIRECTION:
+            return ""
+        basis = _BASIS_WORDS.get(key)
+        if basis is None:
+            self.error(
+                f"「{cell.text}」不是有效的取值依据：可填 计划标准、行业标准、历史标准、其他，或留空。",
+                row_index,
+                cell.column,
+                "basis",
+            )
+        return basis
 
     def not_applicable_of(self, cell: CellValue, row_index: int) -> bool | None:
         """不适用: 是/√/✓/Y/1 → True; 否/N/0 → False; None after an error."""

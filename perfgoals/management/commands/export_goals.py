@@ -16,33 +16,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 from perfgoals.goaltables import tables
 from perfgoals.goaltables.layouts import LayoutNotFound
-from projects.models import Department, Project
+from perfgoals.management.departments import add_department_arguments, find_department
+from projects.models import Project
 
 
 class Command(BaseCommand):
     help = "按地区公开格式导出主管部门某年度的项目支出绩效目标表（Excel，A4）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--department", required=True, help="主管部门名称，如 青海省医疗保障局")
-        parser.add_argument("--year", required=True, type=int, help="年度，如 2021")
+        add_department_arguments(parser, "青海省医疗保障局")
         parser.add_argument("--out", required=True, help="输出目录（不存在则创建）")
         parser.add_argument("--variant", default="", help="地区的其他格式，如 专项资金（招远市）")
-        parser.add_argument("--region", help="地区名称（同名部门在多个地区时必填）")
         parser.add_argument(
             "--project", action="append", default=[], help="只导出这些项目（项目名称，可重复给出）"
         )
 
     def handle(self, *args, **options):
-        departments = Department.objects.select_related("region").filter(name=options["department"])
-        if options.get("region"):
-            departments = departments.filter(region__name=options["region"])
-        found = list(departments)
-        if not found:
-            raise CommandError(f"没有名为“{options['department']}”的主管部门。")
-        if len(found) > 1:
-            regions = "、".join(d.region.name for d in found)
-            raise CommandError(f"“{options['department']}”在多个地区（{regions}）都有，请用 --region 指定。")
-        department, year = found[0], options["year"]
+        department, year = find_department(options), options["year"]
         projects = Project.objects.filter(department=department, year=year)
         if not projects.exists():
             raise CommandError(f"{department.name} {year} 年度没有项目。")

@@ -13,31 +13,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from perfgoals.management.departments import add_department_arguments, find_department
 from perfgoals.reports import packages, wording
 from perfgoals.reports.data import department_projects, department_year
-from projects.models import Department, Project
+from projects.models import Project
 
 
 class Command(BaseCommand):
     help = "导出主管部门年度绩效自评材料：汇总表、绩效评价报告、各项目自评表（Excel、Word、HTML）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--department", required=True, help="主管部门名称，如 烟台市医疗保障局")
-        parser.add_argument("--year", required=True, type=int, help="年度，如 2019")
+        add_department_arguments(parser, "烟台市医疗保障局")
         parser.add_argument("--out", required=True, help="输出目录（不存在则创建）")
-        parser.add_argument("--region", help="地区名称（同名部门在多个地区时必填）")
 
     def handle(self, *args, **options):
-        departments = Department.objects.select_related("region").filter(name=options["department"])
-        if options.get("region"):
-            departments = departments.filter(region__name=options["region"])
-        found = list(departments)
-        if not found:
-            raise CommandError(f"没有名为“{options['department']}”的主管部门。")
-        if len(found) > 1:
-            regions = "、".join(d.region.name for d in found)
-            raise CommandError(f"“{options['department']}”在多个地区（{regions}）都有，请用 --region 指定。")
-        department, year = found[0], options["year"]
+        department, year = find_department(options), options["year"]
         projects = department_projects(Project.objects.all(), department, year)
         if not projects.exists():
             raise CommandError(f"{department.name} {year} 年度没有项目。")

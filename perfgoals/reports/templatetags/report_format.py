@@ -3,6 +3,7 @@
 from django import template
 
 from .. import formatting
+from ..style import SCORES_AS_PRINTED
 
 register = template.Library()
 
@@ -29,3 +30,11 @@ def weight(value) -> str:
 def percent(value) -> str:
     """A ratio as a percentage: 100%, 99.57%."""
     return formatting.percent(value)
+
+
+@register.filter
+def score_as(value, style) -> str:
+    """A score as the region prints it (``style.scores``): 100.00, or as printed (100, 9.5)."""
+    if getattr(style, "scores", None) == SCORES_AS_PRINTED:
+        return formatting.score(value)
+    return formatting.score_cell(value)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('perfgoals', '0011_target_grade'),
+        ('perfgoals', '0013_indicator_101'),
         ('projects', '0005_third_party'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
