@@ -150,13 +150,13 @@ def celery_runs(args, ids: list[int], indicator_count: int, floor: float, line_m
         f"rows: {len(ids):,} projects, {indicator_count:,} indicators, every scored field emptied before "
         "each run (every row changes, one history row each)",
         f"floor (one plain UPDATE of the same columns, rolled back): {floor:.1f} s",
-        "| workers | wall | × floor | CPU of the workers | CPU elsewhere (PostgreSQL, Redis, the rest) "
-        "| core-s per M indicators | run |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
         *(
-            f"| {count} | {wall:.1f} s | {wall / floor:.1f}× | {worker_cpu:.1f} s | "
-            f"{machine_busy - worker_cpu - bench_cpu:.1f} s | {per_million:.0f} | "
-            f"#{run.pk} {run.get_status_display()}, {run.indicators_changed:,} indicators changed |"
+            f"{count} worker(s): **{wall:.1f} s = {wall / floor:.1f}× the floor**; CPU of the workers "
+            f"{worker_cpu:.1f} s = {worker_cpu / indicator_count * 1e6:.0f} core-s per M indicators; the "
+            f"whole machine {machine_busy:.1f} s = {per_million:.0f} core-s per M indicators (of which "
+            f"{machine_busy - worker_cpu - bench_cpu:.1f} s outside the workers: PostgreSQL, Redis and "
+            f"anything else running); run #{run.pk} {run.get_status_display()}, "
+            f"{run.indicators_changed:,} indicators changed"
             for count, wall, worker_cpu, bench_cpu, machine_busy, per_million, run in results
         ),
         "core-seconds: the whole machine's busy time during the run (/proc/stat), so a loaded machine "

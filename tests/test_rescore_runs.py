@@ -314,3 +314,20 @@ def test_a_chunk_locks_only_its_own_row(demo):
     locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locking) == 3 if connection.features.has_select_for_update else not locking
     assert not any("perfgoals_rescorerun" in sql for sql in locking)
+
+
+def test_the_admin_shows_runs_read_only_in_chinese(demo, client):
+    from django.contrib.auth import get_user_model
+
+    run = rescore_runs.plan_run(chunk=25, origin="命令行（测试）")
+    rescore_runs.run_chunk(run.chunks.first().pk)
+    client.force_login(get_user_model().objects.get(username="admin"))
+    listing = client.get("/admin/perfgoals/rescorerun/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "批量重算" in text and "进度 1/2 块（50%）" in text and "全部地区 · 全部年度" in text
+    page = client.get(f"/admin/perfgoals/rescorerun/{run.pk}/change/")
+    assert page.status_code == 200 and "批量重算分块" in page.content.decode()
+    assert client.get("/admin/perfgoals/rescorerun/add/").status_code == 403
+    assert client.post(f"/admin/perfgoals/rescorerun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RescoreRun.objects.filter(pk=run.pk).exists()
