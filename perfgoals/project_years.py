@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from projects.models import BudgetLine, Project, Unit
+from projects.models import BudgetLine, Project, Unit, organisation_of
 
 from . import bulk, scoring
 from .choices import Status
@@ -224,29 +224,46 @@ def create_project_years(
         return []
     user = _history_user()
     user_id = user.pk if user is not None else None
-    projects = [
-        Project(
-            unit=unit,
-            year=data.year,
-            name=data.name,
-            empty_level2=[list(pair) for pair in data.empty_level2],
-            source=data.source,
-            **{name: getattr(data, name) for name in PROJECT_FIELDS},
-        )
-        for unit, data in items
-    ]
-    Project.objects.bulk_create(projects, batch_size=500)
-    project_ids = [project.pk for project in projects]
+    organisation = organisation_of(unit.pk for unit, _ in items)
+    project_of = attrgetter(*PROJECT_FIELDS)
+    bulk.insert_rows(
+        Project,
+        ("unit_id", "department_id", "region_id", "year", "name", "empty_level2", "source", *PROJECT_FIELDS),
+        [
+            (
+                unit.pk,
+                *organisation[unit.pk],
+                data.year,
+                data.name,
+                [list(pair) for pair in data.empty_level2],
+                data.source,
+                *project_of(data),
+            )
+            for unit, data in items
+        ],
+    )
+    # the new rows' keys, by their unique (unit, year, name)
+    keys = {
+        (unit_id, year, name): pk
+        for pk, unit_id, year, name in Project.objects.filter(
+            unit_id__in={unit.pk for unit, _ in items},
+            year__in={data.year for _, data in items},
+            name__in={data.name for _, data in items},
+        ).values_list("pk", "unit_id", "year", "name")
+    }
+    project_ids = [keys[(unit.pk, data.year, data.name)] for unit, data in items]
     now = timezone.now()
     bulk.insert_history(Project, "id", project_ids, when=now, reason=reason, user_id=user_id)
-    BudgetLine.objects.bulk_create(
+    bulk.insert_rows(
+        BudgetLine,
+        ("project_id", "source", "initial", "annual", "executed"),
         [
-            line
-            for project, (_, data) in zip(projects, items, strict=True)
-            for line in _budget_line_objects(project, data.budget_lines)
+            (pk, line.source, line.initial, line.annual, line.executed)
+            for pk, (_, data) in zip(project_ids, items, strict=True)
+            for line in data.budget_lines
         ],
-        batch_size=500,
     )
+    projects = Project.objects.in_bulk(project_ids)
     schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
     evaluation_rows: list[tuple] = []
     indicator_rows: list[tuple] = []
@@ -256,7 +273,8 @@ def create_project_years(
     input_of = attrgetter(*scoring.INPUT_FIELDS[2:])
     values_of = attrgetter(*IndicatorData.__dataclass_fields__)
     with scoring.collector_paused():
-        for project, (unit, data) in zip(projects, items, strict=True):
+        for pk, (unit, data) in zip(project_ids, items, strict=True):
+            project = projects[pk]
             key = (unit.department.region_id, data.year)
             if key not in schemes:
                 scheme = scoring.scheme_for(project)
@@ -270,7 +288,6 @@ def create_project_years(
                 ),
                 engine_scheme,
             )
-            pk = project.pk
             for order, (ind, scored) in enumerate(zip(data.indicators, result.indicators, strict=True), 1):
                 indicator_rows.append(
                     (
@@ -294,7 +311,7 @@ def create_project_years(
     bulk.insert_history(Evaluation, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
     bulk.insert_rows(Indicator, _INDICATOR_COLUMNS, indicator_rows)
     bulk.insert_history(Indicator, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
-    return projects
+    return [projects[pk] for pk in project_ids]
 
 
 def create_project_year(unit: Unit, data: ProjectYearData) -> Project:
