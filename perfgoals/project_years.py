@@ -214,11 +214,12 @@ def create_project_years(
     """Create many project-years, each with its fund lines, indicators and evaluation, scored.
 
     Everything is scored in memory from plain tuples (the engine's inputs, as the bulk rescoring
-    reads them: ``scoring.indicator_input_from_row``) and then inserted set-based: the projects by
-    ``bulk_create`` (their keys are needed), evaluations and indicators as plain rows
-    (``perfgoals.bulk.insert_rows``: COPY on PostgreSQL), and one history row each ("+", the user of
-    the request or task, ``reason``) copied by the database. A file of hundreds of projects costs a
-    handful of statements a table. The projects must not exist yet (the unique constraint says so).
+    reads them: ``scoring.indicator_input_from_row``) and inserted set-based as plain rows
+    (``perfgoals.bulk.insert_rows``: COPY on PostgreSQL) — projects first, their keys then read back
+    by their unique (unit, year, name), then fund lines, evaluations and indicators — with one history
+    row each for projects, evaluations and indicators ("+", the user of the request or task,
+    ``reason``), copied by the database. A file of hundreds of projects costs a handful of statements
+    a table. The projects must not exist yet (the unique constraint says so).
     """
     if not items:
         return []
