@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from projects.models import BudgetLine, Project, Unit
+from projects.models import BudgetLine, Project, Unit, organisation_of
 
 from . import bulk, scoring
 from .choices import Status
@@ -228,39 +228,57 @@ def create_project_years(
     """Create many project-years, each with its fund lines, indicators and evaluation, scored.
 
     Everything is scored in memory from plain tuples (the engine's inputs, as the bulk rescoring
-    reads them: ``scoring.indicator_input_from_row``) and then inserted set-based: the projects by
-    ``bulk_create`` (their keys are needed), evaluations and indicators as plain rows
-    (``perfgoals.bulk.insert_rows``: COPY on PostgreSQL), and one history row each ("+", the user of
-    the request or task, ``reason``) copied by the database. A file of hundreds of projects costs a
-    handful of statements a table. The projects must not exist yet (the unique constraint says so).
+    reads them: ``scoring.indicator_input_from_row``) and inserted set-based as plain rows
+    (``perfgoals.bulk.insert_rows``: COPY on PostgreSQL) — projects first, their keys then read back
+    by their unique (unit, year, name), then fund lines, evaluations and indicators — with one history
+    row each for projects, evaluations and indicators ("+", the user of the request or task,
+    ``reason``), copied by the database. A file of hundreds of projects costs a handful of statements
+    a table. The projects must not exist yet (the unique constraint says so).
     """
     if not items:
         return []
     user = _history_user()
     user_id = user.pk if user is not None else None
-    projects = [
-        Project(
-            unit=unit,
-            year=data.year,
-            name=data.name,
-            empty_level2=[list(pair) for pair in data.empty_level2],
-            source=data.source,
-            **{name: getattr(data, name) for name in PROJECT_FIELDS},
-        )
-        for unit, data in items
-    ]
-    Project.objects.bulk_create(projects, batch_size=500)
-    project_ids = [project.pk for project in projects]
+    organisation = organisation_of(unit.pk for unit, _ in items)
+    project_of = attrgetter(*PROJECT_FIELDS)
+    bulk.insert_rows(
+        Project,
+        ("unit_id", "department_id", "region_id", "year", "name", "empty_level2", "source", *PROJECT_FIELDS),
+        [
+            (
+                unit.pk,
+                *organisation[unit.pk],
+                data.year,
+                data.name,
+                [list(pair) for pair in data.empty_level2],
+                data.source,
+                *project_of(data),
+            )
+            for unit, data in items
+        ],
+    )
+    # the new rows' keys, by their unique (unit, year, name)
+    keys = {
+        (unit_id, year, name): pk
+        for pk, unit_id, year, name in Project.objects.filter(
+            unit_id__in={unit.pk for unit, _ in items},
+            year__in={data.year for _, data in items},
+            name__in={data.name for _, data in items},
+        ).values_list("pk", "unit_id", "year", "name")
+    }
+    project_ids = [keys[(unit.pk, data.year, data.name)] for unit, data in items]
     now = timezone.now()
     bulk.insert_history(Project, "id", project_ids, when=now, reason=reason, user_id=user_id)
-    BudgetLine.objects.bulk_create(
+    bulk.insert_rows(
+        BudgetLine,
+        ("project_id", "source", "initial", "annual", "executed"),
         [
-            line
-            for project, (_, data) in zip(projects, items, strict=True)
-            for line in _budget_line_objects(project, data.budget_lines)
+            (pk, line.source, line.initial, line.annual, line.executed)
+            for pk, (_, data) in zip(project_ids, items, strict=True)
+            for line in data.budget_lines
         ],
-        batch_size=500,
     )
+    projects = Project.objects.in_bulk(project_ids)
     schemes: dict[tuple[int, int], tuple[ScoringScheme, object]] = {}
     evaluation_rows: list[tuple] = []
     indicator_rows: list[tuple] = []
@@ -270,7 +288,8 @@ def create_project_years(
     input_of = attrgetter(*scoring.INPUT_FIELDS[2:])
     values_of = attrgetter(*IndicatorData.__dataclass_fields__)
     with scoring.collector_paused():
-        for project, (unit, data) in zip(projects, items, strict=True):
+        for pk, (unit, data) in zip(project_ids, items, strict=True):
+            project = projects[pk]
             key = (unit.department.region_id, data.year)
             if key not in schemes:
                 scheme = scoring.scheme_for(project)
@@ -284,7 +303,6 @@ def create_project_years(
                 ),
                 engine_scheme,
             )
-            pk = project.pk
             for order, (ind, scored) in enumerate(zip(data.indicators, result.indicators, strict=True), 1):
                 indicator_rows.append(
                     (
@@ -308,7 +326,7 @@ def create_project_years(
     bulk.insert_history(Evaluation, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
     bulk.insert_rows(Indicator, _INDICATOR_COLUMNS, indicator_rows)
     bulk.insert_history(Indicator, "project_id", project_ids, when=now, reason=reason, user_id=user_id)
-    return projects
+    return [projects[pk] for pk in project_ids]
 
 
 def create_project_year(unit: Unit, data: ProjectYearData) -> Project:

@@ -213,8 +213,9 @@ class ProjectGrant(models.Model):
         return f"{self.user} · {self.project} · {self.reason}"
 
 
-def _organisation_of(unit_ids) -> dict[int, tuple[int, int]]:
-    """unit id → (department id, region id), read from the database in one query."""
+def organisation_of(unit_ids) -> dict[int, tuple[int, int]]:
+    """unit id → (department id, region id), read from the database in one query (what a project's
+    department and region must equal; the bulk paths set them from it)."""
     rows = Unit.objects.filter(pk__in=set(unit_ids)).values_list(
         "pk", "department_id", "department__region_id"
     )
@@ -226,7 +227,7 @@ class ProjectQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        organisation = _organisation_of(obj.unit_id for obj in objs)
+        organisation = organisation_of(obj.unit_id for obj in objs)
         for obj in objs:
             obj.department_id, obj.region_id = organisation[obj.unit_id]
         return super().bulk_create(objs, *args, **kwargs)
@@ -235,7 +236,7 @@ class ProjectQuerySet(models.QuerySet):
         fields = list(fields)
         if "unit" in fields or "unit_id" in fields:
             objs = list(objs)
-            organisation = _organisation_of(obj.unit_id for obj in objs)
+            organisation = organisation_of(obj.unit_id for obj in objs)
             for obj in objs:
                 obj.department_id, obj.region_id = organisation[obj.unit_id]
             fields += ["department", "region"]
@@ -246,7 +247,7 @@ class ProjectQuerySet(models.QuerySet):
         if unit is not None and not ({"department", "department_id", "region", "region_id"} & kwargs.keys()):
             # a plain value (a unit or its id); an expression would need the same expression for both
             unit_id = unit.pk if isinstance(unit, Unit) else unit
-            kwargs["department_id"], kwargs["region_id"] = _organisation_of([unit_id])[unit_id]
+            kwargs["department_id"], kwargs["region_id"] = organisation_of([unit_id])[unit_id]
         return super().update(**kwargs)
 
 
@@ -353,7 +354,7 @@ class Project(models.Model):
         """Sets the department and region from the unit (as stored) whenever the unit is written."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "unit" in update_fields or "unit_id" in update_fields:
-            self.department_id, self.region_id = _organisation_of([self.unit_id])[self.unit_id]
+            self.department_id, self.region_id = organisation_of([self.unit_id])[self.unit_id]
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "department", "region"}
         super().save(*args, **kwargs)

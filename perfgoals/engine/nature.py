@@ -404,7 +404,9 @@ def _read_name(indicator_name: str) -> NameSignal:
             return NameSignal(_POS, keyword, _REDUCTION_REASON)
     best: Cue | None = None
     best_end = -1
-    for cue in LEXICON:
+    # only the words whose first character the name has (the one with the last end wins, the
+    # longest among those: the order the words are tried in does not matter)
+    for cue in _cues_starting_with(name):
         start = name.rfind(cue.word)
         if start < 0:
             continue
@@ -417,6 +419,16 @@ def _read_name(indicator_name: str) -> NameSignal:
 
 
 _read_name_cached = functools.lru_cache(maxsize=4096)(_read_name)
+
+#: first character → the lexicon's words starting with it
+_BY_FIRST: dict[str, tuple[Cue, ...]] = {}
+for _cue in LEXICON:
+    _BY_FIRST[_cue.word[0]] = (*_BY_FIRST.get(_cue.word[0], ()), _cue)
+
+
+def _cues_starting_with(name: str) -> list[Cue]:
+    by_first = _BY_FIRST
+    return [cue for char in set(name) if char in by_first for cue in by_first[char]]
 
 
 def direction_signal(indicator_name: str | None) -> tuple[Direction | None, str | None]:

@@ -68,6 +68,11 @@ class MergedCells:
         self.advance(row_index)
         width = len(raw_row)
         self.width = width
+        if not self.active:  # no range covers the row (most rows): each cell as it is
+            return [
+                None if cell.value is None else cell_value(cell, column_letter(position))
+                for position, cell in enumerate(raw_row, start=1)
+            ]
         origins: dict[int, tuple[int, int]] = {}
         if self.active:
             if self.budget is not None:
