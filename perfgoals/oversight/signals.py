@@ -18,8 +18,11 @@ equals_target                 15      15    ≥ 80 % of at least 5 number indica
 full_total                    5       5     a total of 100 (full marks on every indicator)
 high_score_low_execution      20      20    total ≥ 90 with a budget execution rate < 80 %
 missed_without_note           3       12    an indicator below full marks without a deviation note
-target_below_last_year        5       15    a "≥" target below last year's actual of the same
-                                            indicator of the same project (unit + name)
+target_below_last_year        5       15    a target easier than last year's actual of the same
+                                            indicator ("≥" below it, "≤" above it), found as the
+                                            goal-setting check finds it (rollover link, else
+                                            unit + project name + indicator name); the same
+                                            unit only — the rule of workflow.target_checks
 always_excellent              10      10    every evaluation of the unit, over at least two
                                             years up to this one, graded 优
 weights_off_header            5       5     the rows' weights disagree with the form's header
@@ -54,7 +57,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Trim
 
 from ..choices import Grade, Status
 from ..models import Evaluation, Indicator
@@ -136,7 +140,7 @@ SIGNALS = [
     Signal(
         "target_below_last_year",
         "目标低于上年实际",
-        "正向指标的本年目标值低于同一项目上年的实际完成值，目标可能定得偏低。",
+        "本年目标值比同一指标上年的实际完成值宽松（正向指标低于、反向指标高于上年实际；仅比较同一计量单位），目标可能定得偏低。",
         Decimal(5),
         Decimal(15),
     ),
@@ -337,27 +341,87 @@ def _ids_of(evaluations, name: str):
     return evaluations.order_by().values(name)
 
 
-def _targets_below_last_year(evaluations) -> dict[int, int]:
-    """project id → how many of its "≥" number targets are below last year's actual of the same
-    indicator (same unit, same project name, same indicator name and unit)."""
-    last_year = Indicator.objects.filter(
-        project__unit_id=OuterRef("project__unit_id"),
-        project__name=OuterRef("project__name"),
-        project__year=OuterRef("project__year") - 1,
-        name=OuterRef("name"),
-        actual_kind="quantitative",
-        actual_unit=OuterRef("target_unit"),
-        actual_value__gt=OuterRef("target_value"),
+def _same_name_last_year(column: str) -> Subquery:
+    """``column`` of last year's one indicator of the same name in last year's project of the same unit
+    and name, with a quantitative actual (NULL when the name is found twice: it matches nothing)."""
+    return Subquery(
+        Indicator.objects.filter(
+            project__unit_id=OuterRef("project__unit_id"),
+            project__name=OuterRef("project__name"),
+            project__year=OuterRef("project__year") - 1,
+            name=OuterRef("name"),
+        )
+        .order_by()
+        .values("name")
+        .annotate(
+            n=Count("pk"),
+            kind=Max("actual_kind"),
+            text=Max(Trim("actual_text")),
+            found=Max(column),
+        )
+        .filter(n=1, kind="quantitative", text__gt="")
+        .values("found")
     )
+
+
+#: last year's texts and readings the signal compares with, as annotations of this year's indicator
+_LAST_YEAR = {
+    "_live_text": Trim("carried_from__previous__actual_text"),
+    "_copied_text": Trim("carried_from__previous_actual_text"),
+    "_name_value": _same_name_last_year("actual_value"),
+    "_name_unit": _same_name_last_year("actual_unit"),
+}
+
+
+def _last_year_actual() -> Case:
+    """Last year's actual (stored reading) of an indicator, in this year's target's unit, else NULL —
+    found as :mod:`perfgoals.workflow.last_year` finds it: the rollover's link first (last year's
+    indicator as it is now when it has an actual, else the values the rollover copied), else last
+    year's project of the same unit and name and in it the one indicator of the same name (a name found
+    twice matches nothing). Values read in another unit are not compared (SQL cannot convert units;
+    ``workflow.target_checks`` restricts itself to the same unit too). Reads the annotations of
+    :data:`_LAST_YEAR`."""
+    live = Q(_live_text__gt="")
+    copied = Q(carried_from__isnull=False, _copied_text__gt="")
+    return Case(
+        When(
+            live
+            & Q(
+                carried_from__previous__actual_kind="quantitative",
+                carried_from__previous__actual_unit=F("target_unit"),
+            ),
+            then=F("carried_from__previous__actual_value"),
+        ),
+        When(live, then=Value(None)),
+        When(
+            copied & Q(carried_from__previous_actual_unit=F("target_unit")),
+            then=F("carried_from__previous_actual_value"),
+        ),
+        When(copied, then=Value(None)),
+        When(_name_unit=F("target_unit"), then=F("_name_value")),
+        default=Value(None),
+        output_field=Indicator._meta.get_field("actual_value"),
+    )
+
+
+def _targets_below_last_year(evaluations) -> dict[int, int]:
+    """project id → how many of its number targets are easier than last year's actual of the same
+    indicator: a ≥ target below it, a ≤ target above it — the rule of
+    ``workflow.target_checks.below_last_year_check`` on the stored readings (same unit only)."""
     rows = (
         Indicator.objects.filter(
             project_id__in=_ids_of(evaluations, "project_id"),
             not_applicable=False,
             target_kind="quantitative",
-            direction="ge",
+            direction__in=("ge", "le"),
             target_value__isnull=False,
         )
-        .filter(Exists(last_year))
+        .annotate(**_LAST_YEAR)
+        .annotate(last_actual=_last_year_actual())
+        .filter(
+            Q(direction="ge", target_value__lt=F("last_actual"))
+            | Q(direction="le", target_value__gt=F("last_actual"))
+        )
         .order_by()
         .values("project_id")
         .annotate(n=Count("pk"))

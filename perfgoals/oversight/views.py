@@ -103,6 +103,8 @@ def overview_page(request):
             )
             if child_param
             else None,
+            # one cell per follow-up signal (整改逾期 …), in the order of the 需跟进 table
+            "follow_ups": [row.follow_ups.get(f.signal.code, 0) for f in figures.follow_ups],
         }
         for row in figures.children
     ]
@@ -114,6 +116,7 @@ def overview_page(request):
         "flagged": sum(r.flagged for r in figures.children),
         "gap": figures.reported_minus_computed,
         "mean": figures.mean_score,
+        "follow_ups": [f.items for f in figures.follow_ups],
     }
     chart_data = {
         "grades": list(figures.by_grade.items()),

@@ -1,4 +1,5 @@
-"""The 整改 list (django-tables2 + django-filter): status, source and overdue filters; overdue rows marked."""
+"""The 整改 list (django-tables2 + django-filter): year, status, source and overdue filters; overdue rows
+marked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from .models import PENDING, RectifyItem, RectifyStatus, Source
 
 
 class RectifyFilterSet(django_filters.FilterSet):
+    """The year filter offers the years of the items' project-years (one query) and opens on 全部年度:
+    an item opened on last year's evaluation is worked on this year."""
+
+    year = django_filters.ChoiceFilter(label="年度", field_name="project__year", empty_label="全部年度")
     status = django_filters.ChoiceFilter(label="状态", choices=RectifyStatus.choices, empty_label="全部状态")
     source = django_filters.ChoiceFilter(label="问题来源", choices=Source.choices, empty_label="全部来源")
     overdue = django_filters.ChoiceFilter(
@@ -25,7 +30,12 @@ class RectifyFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RectifyItem
-        fields = ["status", "source", "overdue"]
+        fields = ["year", "status", "source", "overdue"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        years = queryset.order_by("-project__year").values_list("project__year", flat=True).distinct()
+        self.filters["year"].extra["choices"] = [(str(y), f"{y} 年") for y in years]
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":

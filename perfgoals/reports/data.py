@@ -62,6 +62,25 @@ class BudgetRow:
     score: Decimal | None = None
 
 
+def reported_above_text(reported: Decimal | None, computed: Decimal | None, what: str = "") -> str:
+    """ "自报 10.00，高于计算 1.80（高出 8.20）", as the entry and review pages say it (the xlsx's
+    comments and 核对 sheet, the print's 核对 list)."""
+    gap = (reported or Decimal(0)) - (computed or Decimal(0))
+    return (
+        f"{what}自报 {fmt.score_cell(reported)}，高于计算 {fmt.score_cell(computed)}"
+        f"（高出 {fmt.score_cell(gap)}）"
+    )
+
+
+@dataclass(frozen=True)
+class ReportedAboveLine:
+    """One line of the print's 核对 list: the mark beside the 得分 cell (※1 …), what and the gap."""
+
+    mark: int
+    name: str
+    text: str
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     """One level-3 indicator as printed; ``missed`` when it scored below its weight (or the engine
@@ -189,6 +208,28 @@ class ProjectForm:
     def reported_above_rows(self) -> list[IndicatorRow]:
         """The indicator rows whose reported score exceeds the computed one."""
         return [row for row in self.rows if row.reported_above is not None]
+
+    @property
+    def reported_above_lines(self) -> list[ReportedAboveLine]:
+        """The print's 核对 list: each row reported above its computed score, then the total, numbered
+        as the marks beside their 得分 cells."""
+        lines = [
+            ReportedAboveLine(n, row.name, reported_above_text(row.reported, row.score))
+            for n, row in enumerate(self.reported_above_rows, 1)
+        ]
+        if self.reported_total_above is not None:
+            lines.append(
+                ReportedAboveLine(
+                    len(lines) + 1, "总分", reported_above_text(self.reported_total, self.total)
+                )
+            )
+        return lines
+
+    def reported_above_mark(self, row: IndicatorRow | None) -> int | None:
+        """The mark of ``row`` (None: the total) in :attr:`reported_above_lines`, None without one."""
+        if row is None:
+            return len(self.reported_above_rows) + 1 if self.reported_total_above is not None else None
+        return next((n for n, r in enumerate(self.reported_above_rows, 1) if r is row), None)
 
     @property
     def title(self) -> str:

@@ -24,7 +24,7 @@ import xlsxwriter
 from projects.exports import XLSX_TEXT_OPTIONS
 
 from . import formatting as fmt
-from .data import DepartmentYear, ProjectForm
+from .data import DepartmentYear, ProjectForm, reported_above_text
 from .style import SCORES_AS_PRINTED
 
 __all__ = ["CHECK_COLUMNS", "CHECK_SHEET", "FORM_COLUMNS", "form_workbook", "summary_workbook"]
@@ -331,15 +331,6 @@ def _write_form(sheet: _Sheet, form: ProjectForm) -> None:
 
 #: a comment box wide enough for one line of the gap
 _COMMENT = {"author": "绩效目标与绩效自评系统", "x_scale": 2.2, "y_scale": 0.8}
-
-
-def reported_above_text(reported: Decimal | None, computed: Decimal | None, what: str = "") -> str:
-    """ "自报 10.00，高于计算 1.80（高出 8.20）", as the entry and review pages say it."""
-    gap = (reported or Decimal(0)) - (computed or Decimal(0))
-    return (
-        f"{what}自报 {fmt.score_cell(reported)}，高于计算 {fmt.score_cell(computed)}"
-        f"（高出 {fmt.score_cell(gap)}）"
-    )
 
 
 def _write_check_sheet(sheet: _Sheet, forms: list[ProjectForm]) -> None:

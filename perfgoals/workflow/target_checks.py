@@ -16,7 +16,9 @@ code                   the rule                                                 
 ``qualitative_only``   a level 2 is not made of qualitative indicators only (定量为主、     notice
                        定性为辅)
 ``below_last_year``    a quantitative target is not easier than last year's actual for     notice
-                       the same indicator (≥: below it; ≤: above it) — 目标是否偏低
+                       the same indicator (≥: below it; ≤: above it), in the same
+                       unit only (no conversion: the overview's SQL signal is this
+                       rule on the stored readings) — 目标是否偏低
 =====================  ==============================================================  ========
 
 A *blocking* check refuses a submission (nothing saved) and lists itself among what the unit must still
@@ -215,8 +217,10 @@ def _last_actual(last: LastYear, target):
     actual = adopt_unit(parse(last.actual_text, unit=last.unit_printed or None), previous_target)
     if not actual.is_quantitative:
         return None
-    actual = adopt_unit(actual, target)
-    if not actual.is_quantitative or actual.unit != target.unit:
+    # the same unit as this year's target, without converting one unit into another: the overview's
+    # signal ``target_below_last_year`` (oversight.signals) compares the stored readings in SQL, which
+    # cannot convert, so both compare only values read in the same (base) unit
+    if actual.unit != target.unit:
         return None
     return actual
 

@@ -203,3 +203,62 @@ def test_the_follow_up_signal_costs_one_query_whatever_the_number_of_items(
         for n in range(3):
             _overdue(actions.open_item(finance, project, "review", f"问题 {n}", in_days(3)))
     assert count_queries() == before
+
+
+def test_the_drill_down_table_has_a_column_per_follow_up_signal(
+    item, small_project, main_project, user_of, client_of
+):
+    """整改逾期 per department (region level) and per unit (department level), the 合计 its count; the
+    page's queries do not grow with the items."""
+    finance = user_of("finance")
+    year = small_project.year
+    client = client_of("finance")
+
+    def page_and_queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("oversight:overview"), {"year": year, **params}).content.decode()
+        return page, len(captured)
+
+    _, before = page_and_queries()
+    _overdue(item)
+    for n in range(3):
+        _overdue(actions.open_item(finance, small_project, "review", f"问题 {n}", in_days(3)))
+    page, after = page_and_queries()
+    assert after == before
+    table = page[page.index('data-testid="children-table"') :]
+    table = table[: table.index("</table>")]
+    assert 'data-testid="child-follow-up-overdue_rectify">整改逾期</th>' in table
+    department = small_project.department.name
+    row = table[table.index(department) :]
+    row = row[: row.index("</tr>")]
+    assert row.endswith('<td class="num"><span class="warn-text">4</span></td>\n    ')
+    assert table[table.index('<tr class="total">') :].count('<td class="num">4</td>') == 1
+    # a department: a row per unit
+    page, _ = page_and_queries(department=small_project.department_id)
+    table = page[page.index('data-testid="children-table"') :]
+    unit_row = table[table.index(small_project.unit.name) :]
+    assert '<span class="warn-text">4</span>' in unit_row[: unit_row.index("</tr>")]
+    # the 需跟进 link opens the 整改 list on the overview's year
+    assert reverse("rectify:index") + f"?overdue=yes&amp;year={year}" in page
+
+
+def test_the_rectify_list_filters_by_year(item, small_project, user_of, client_of):
+    finance = user_of("finance")
+    rolled = intake_services.rollover(intake_services.Actor(user_of("unit_own")), [small_project.pk], 2020)
+    later = rolled.created[0]
+    other = actions.open_item(finance, later, "review", "次年问题", in_days(30))
+    client = client_of("finance")
+    url = reverse("rectify:index")
+    everything = client.get(url).content.decode()
+    assert f"#{item.pk}<" in everything and f"#{other.pk}<" in everything
+    assert f'<option value="{small_project.year}">{small_project.year} 年</option>' in everything
+    assert '<option value="2020">2020 年</option>' in everything and "全部年度" in everything
+    one_year = client.get(url, {"year": small_project.year}).content.decode()
+    assert f"#{item.pk}<" in one_year and f"#{other.pk}<" not in one_year
+    assert f"#{other.pk}<" in client.get(url, {"year": 2020}).content.decode()
+    # a year not offered: the form's error, no rows
+    wrong = client.get(url, {"year": "1999"})
+    assert wrong.status_code == 200 and f"#{item.pk}<" not in wrong.content.decode()
+    # a unit's years are those of its items only
+    unit_page = client_of("unit_other").get(url).content.decode()
+    assert '<option value="2020">' not in unit_page

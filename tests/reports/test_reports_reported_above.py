@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import open_xlsx
+from django.urls import reverse
 
 from perfgoals.models import Evaluation, Indicator
 from perfgoals.reports import xlsx_forms
@@ -83,3 +84,35 @@ def test_a_reported_score_above_the_computed_one_is_a_comment_and_a_check_line(d
     many = open_xlsx(xlsx_forms.form_workbook(department.forms))
     assert many.sheetnames[-1] == xlsx_forms.CHECK_SHEET
     assert len(many.sheetnames) == len(department.forms) + 1
+
+
+def test_the_print_marks_the_gap_and_lists_it_after_the_form(dy2019, client, user):
+    """The HTML print (screen and paper): a mark ※n beside each 得分 reported above the computed one
+    and the total's, and a 核对 list after the form with the same words as the xlsx; nothing of it for
+    a form without a gap."""
+    form = dy2019.forms[0]
+    url = reverse("reports:form_print", args=[form.project_id])
+    client.force_login(user("shenhe_yantai"))
+    plain = client.get(url).content.decode()
+    assert "reported-above-check" not in plain and "check-mark" not in plain
+
+    item = next(row for row in form.rows if row.score is not None and row.weight)
+    Indicator.objects.filter(project_id=form.project_id, name=item.name).update(
+        reported_score=item.score + Decimal("8.2")
+    )
+    Evaluation.objects.filter(project_id=form.project_id).update(
+        submitted_total=None, printed_total=form.total + Decimal(3)
+    )
+    inflated = form_of(form.project_id)
+    assert [(line.mark, line.name) for line in inflated.reported_above_lines] == [(1, item.name), (2, "总分")]
+    assert inflated.reported_above_mark(inflated.reported_above_rows[0]) == 1
+    assert inflated.reported_above_mark(None) == 2
+    page = client.get(url).content.decode()
+    check = page[page.index('data-testid="reported-above-check"') :]
+    reported = item.score + Decimal("8.2")
+    assert f"※1</span> {item.name}：自报 {reported:.2f}，高于计算 {item.score:.2f}（高出 8.20）" in check
+    assert f"※2</span> 总分：自报 {form.total + 3:.2f}，高于计算 {form.total:.2f}（高出 3.00）" in check
+    head = page[: page.index('data-testid="reported-above-check"')]
+    assert head.count('<sup class="check-mark"') == 2 and ">※1</sup>" in head and ">※2</sup>" in head
+    # inside the printed sheet (not a noprint notice)
+    assert page.index('data-testid="reported-above-check"') < page.index("</article>")

@@ -38,3 +38,9 @@ def score_as(value, style) -> str:
     if getattr(style, "scores", None) == SCORES_AS_PRINTED:
         return formatting.score(value)
     return formatting.score_cell(value)
+
+
+@register.filter
+def reported_mark(form, row) -> int | None:
+    """The 核对 mark of an indicator row (``None``: of the total row) of a form, None without one."""
+    return form.reported_above_mark(row)
