@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge results, not speed: on a shared CI machine an example may take long, so no
+# deadline and no "too slow" health check (speed lives in bench/). Tests may still set their own.
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 # Django-dependent imports stay inside the fixtures: tests/engine runs without Django
 # (`pytest tests/engine -p no:django`) and this file is loaded for it too.
