@@ -507,3 +507,59 @@ class TargetGradeForm(VersionedForm):
             attrs={"rows": 3, "placeholder": "评为中：写明需要修改的指标或分值；评为差：写明不予通过的理由"}
         ),
     )
+
+
+#: 是否包含政府采购 as the form offers it ("" = not stated)
+PROCUREMENT_CHOICES = [("", "未填写"), ("yes", "是"), ("no", "否")]
+
+
+class ProjectInfoForm(PageVersionedForm):
+    """The project's fields the goal tables print (长期目标, 立项依据, dates, procurement, 项目总预算),
+    versioned by the project-year (``workflow.update_project_info`` decides)."""
+
+    long_term_goal = forms.CharField(
+        label="长期目标（实施期总体目标）",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    legal_basis = forms.CharField(
+        label="立项依据及概况", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    start_date = forms.DateField(
+        label="项目立项时间",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_date = forms.DateField(
+        label="项目结束时间",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    government_procurement = forms.ChoiceField(
+        label="是否包含政府采购", required=False, choices=PROCUREMENT_CHOICES
+    )
+    procurement_amount = AmountField(label="政府采购金额（万元）")
+    total_budget = AmountField(label="项目总预算（万元）")
+
+    def __init__(self, *args, project=None, evaluation=None, **kwargs):
+        if project is not None and "data" not in kwargs and not args:
+            kwargs["initial"] = {
+                "version": evaluation.version if evaluation is not None else None,
+                "long_term_goal": project.long_term_goal,
+                "legal_basis": project.legal_basis,
+                "start_date": project.start_date,
+                "end_date": project.end_date,
+                "government_procurement": {True: "yes", False: "no"}.get(project.government_procurement, ""),
+                "procurement_amount": project.procurement_amount,
+                "total_budget": project.total_budget,
+            }
+        super().__init__(*args, **kwargs)
+        for date_field in ("start_date", "end_date"):
+            self.fields[date_field].error_messages["invalid"] = "请输入日期，例如 2021-03-01。"
+
+    def info(self) -> dict:
+        """The cleaned values as the action takes them (procurement as True / False / None)."""
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name != "version"}
+        data["government_procurement"] = {"yes": True, "no": False}.get(data["government_procurement"])
+        return data

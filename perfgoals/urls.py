@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/targets/add/", views.add_target, name="add_target"),
     path("projects/<int:pk>/targets/weights/", views.save_weights, name="save_level1_weights"),
+    path("projects/<int:pk>/targets/info/", views.save_project_info, name="save_project_info"),
     path("projects/<int:pk>/targets/submit/", views.submit_targets, name="submit_targets"),
     path("projects/<int:pk>/targets/<int:indicator_pk>/", views.update_target, name="update_target"),
     path("projects/<int:pk>/targets/<int:indicator_pk>/delete/", views.delete_target, name="delete_target"),

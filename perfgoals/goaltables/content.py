@@ -170,3 +170,50 @@ def field_value(project: GoalProject, name: str, layout: Layout) -> str | Decima
 
 def is_empty(value) -> bool:
     return value is None or value == ""
+
+
+# --- frozen copies (a publication stores what a table needs and prints it later from that alone) ---
+
+_DATES = ("start_date", "end_date")
+_MONEY = ("procurement_amount", "total_budget", "annual", "fiscal", "other")
+
+
+def to_plain(project: GoalProject) -> dict:
+    """The table content as JSON-safe data: money as text ("3792.00", exact), dates ISO, lists."""
+    out = {}
+    for name in GoalProject.__dataclass_fields__:
+        value = getattr(project, name)
+        if name in _DATES:
+            value = value.isoformat() if value else None
+        elif name in _MONEY:
+            value = None if value is None else str(value)
+        elif name == "indicators":
+            value = [{key: getattr(ind, key) for key in GoalIndicator.__dataclass_fields__} for ind in value]
+        elif name == "empty_level2":
+            value = [list(pair) for pair in value]
+        out[name] = value
+    return out
+
+
+def from_plain(data: dict) -> GoalProject:
+    """:func:`to_plain` read back (a field an older copy lacks is left empty)."""
+    values = {}
+    for name in GoalProject.__dataclass_fields__:
+        value = data.get(name)
+        if name in _DATES:
+            value = date.fromisoformat(value) if value else None
+        elif name in _MONEY:
+            value = None if value in (None, "") else Decimal(value)
+        elif name == "indicators":
+            fields = GoalIndicator.__dataclass_fields__
+            value = tuple(GoalIndicator(**{key: ind.get(key) or "" for key in fields}) for ind in value or ())
+        elif name == "empty_level2":
+            value = tuple(tuple(pair) for pair in value or ())
+        elif name == "government_procurement":
+            value = value if isinstance(value, bool) else None
+        elif name in ("id", "year"):
+            value = int(value) if value is not None else 0
+        else:
+            value = "" if value is None else str(value)
+        values[name] = value
+    return GoalProject(**values)

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from projects.models import Department, Project
 
 from . import xlsx
-from .content import goal_projects
+from .content import from_plain, goal_projects
 from .grid import Page, pages
 from .layouts import Layout, choose
 
@@ -63,6 +63,13 @@ def for_department_year(
     return for_projects(
         projects.filter(department=department, year=year), department.region.name, year, title, variant
     )
+
+
+def for_frozen(region: str, year: int, title: str, projects: list[dict]) -> GoalTables:
+    """The tables rebuilt from frozen copies (:func:`.content.to_plain`, as a publication stores them) in
+    the region's layout for the year: nothing is read from the database."""
+    layout = choose(region, year)
+    return GoalTables(layout, title, pages(layout, [from_plain(project) for project in projects]))
 
 
 def package_files(dy, stamp: datetime | None = None) -> Iterator[tuple[str, bytes]]:

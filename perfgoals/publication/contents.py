@@ -3,7 +3,9 @@
 :func:`preview` reads the department-year's projects and sorts them into included (targets approved for
 预算公开; self-evaluation approved for 决算公开) and excluded, each excluded one with the reason. The
 included ones are copied into plain text (level names as printed, target texts, scores and rates as
-printed) by :func:`frozen`, which is what a publication stores and the public pages show.
+printed) by :func:`frozen`, which is what a publication stores and the public pages show. A goals
+publication also stores each project's goal-table content (``table``: :func:`.goaltables.content.to_plain`),
+from which the 公开表 file is printed in the region's layout.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Prefetch, Sum
 from projects.models import Department, Project
 
 from ..choices import Status
+from ..goaltables.content import goal_projects, to_plain
 from ..models import Indicator
 from ..reports.formatting import DASH, money, percent, score_cell
 from .models import Kind
@@ -100,6 +103,8 @@ def frozen(included: list[Project], kind: str) -> dict:
             .annotate(annual=Sum("budget_lines__annual"))
         )
         by_id = {p.pk: p for p in projects}
+        # what the region's goal-table layout prints (goaltables.content), for the 公开表 file
+        tables = {table.id: to_plain(table) for table in goal_projects(Project.objects.filter(pk__in=ids))}
         out = []
         for pk in ids:
             project = by_id[pk]
@@ -125,6 +130,7 @@ def frozen(included: list[Project], kind: str) -> dict:
                     "total_budget": money(project.total_budget, DASH),
                     "goal": project.goal_text,
                     "indicators": indicators,
+                    "table": tables[pk],
                 }
             )
         return {"projects": out}

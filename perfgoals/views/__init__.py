@@ -16,7 +16,15 @@ from .entry import save_budget, save_explanations, save_indicator, save_sheet, s
 from .project import project_page
 from .queue import FinanceQueueView, ReviewQueueView, TargetsAndSelfEvaluationQueueTable, approve_many
 from .review import finance_action, review_action, review_page, target_review_action
-from .targets import add_target, delete_target, move_target, save_weights, submit_targets, update_target
+from .targets import (
+    add_target,
+    delete_target,
+    move_target,
+    save_project_info,
+    save_weights,
+    submit_targets,
+    update_target,
+)
 
 __all__ = [
     "FinanceQueueView",
@@ -37,6 +45,7 @@ __all__ = [
     "save_explanations",
     "save_indicator",
     "save_sheet",
+    "save_project_info",
     "save_weights",
     "submit",
     "submit_targets",

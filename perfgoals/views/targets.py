@@ -18,7 +18,7 @@ from projects.models import Project
 from .. import workflow
 from ..choices import Status
 from ..engine import LEVEL2, vocabulary
-from ..forms import Level1WeightsForm, SubmitForm, TargetForm
+from ..forms import Level1WeightsForm, ProjectInfoForm, SubmitForm, TargetForm
 from ..intake import library
 from ..intake import tasks as library_tasks
 from ..models import Indicator
@@ -41,6 +41,7 @@ def targets_context(
     row_messages: dict[int, tuple[str, str]] | None = None,
     add_form: TargetForm | None = None,
     weights_form: Level1WeightsForm | None = None,
+    info_form: ProjectInfoForm | None = None,
     submit_problems: list | None = None,
     page_error: str = "",
     toast: tuple[str, str] = ("", ""),
@@ -49,7 +50,7 @@ def targets_context(
     with the reviewer's flags on the review page, ``review``), its weights and what a submission lacks.
 
     After a refused action: ``bound`` (indicator pk → the row's form as sent), ``add_form`` and
-    ``weights_form`` as sent, with their errors; ``row_messages`` (indicator pk → (message, level));
+    ``weights_form`` and ``info_form`` (项目信息) as sent, with their errors; ``row_messages`` (indicator pk → (message, level));
     ``submit_problems``; ``page_error``; ``toast`` (the message an htmx answer pops up).
     """
     evaluation = project.evaluation
@@ -78,6 +79,7 @@ def targets_context(
         weights_form = weights_form or Level1WeightsForm(
             evaluation=evaluation, generation=generation, extra=tuple(i.level1 for i in indicators)
         )
+        info_form = info_form or ProjectInfoForm(project=project, evaluation=evaluation)
     sums = weight_sums(indicators, scheme, evaluation.declared_level1_weights)
     declared = evaluation.declared_level1_weights or {}
     own = vocabulary.GENERATION_LEVEL1[generation]
@@ -96,6 +98,7 @@ def targets_context(
         "carried_any": bool(carried),
         "add_form": add_form,
         "weights_form": weights_form,
+        "info_form": info_form,
         "level1_sums": level1_sums(sums, [*own, *[c for c in declared if c not in own]], weights_form),
         "row_sum": sums.rows,
         "weight_total": sums.sum,
@@ -317,6 +320,28 @@ def save_weights(request, pk: int):
         ),
         lambda outcome: Done(
             "一级指标分值已保存。" if outcome.changed else "一级指标分值没有修改。", anchor="level1-weights"
+        ),
+    )
+
+
+@login_required
+@require_POST
+def save_project_info(request, pk: int):
+    """The fields the goal tables print (项目信息: 长期目标, 立项依据, dates, procurement, 项目总预算)."""
+    project = _unit_project(request, pk)
+    form = ProjectInfoForm(request.POST)
+    return perform(
+        form,
+        lambda: workflow.update_project_info(
+            project, request.user, form.info(), form.cleaned_data["version"]
+        ),
+        TreeAnswer(
+            request, project, form_key="info_form", invalid="项目信息有填写错误，未保存，请按提示修改。"
+        ),
+        lambda outcome: Done(
+            "项目信息已保存。" if outcome.changed else "项目信息没有修改。",
+            "success" if outcome.changed else "info",
+            anchor="goal-info",
         ),
     )
 

@@ -112,6 +112,7 @@ from .targets import (
     target_problems,
     target_unreadable,
     update_indicator_target,
+    update_project_info,
     validate_target,
 )
 from .versions import SaveOutcome, acting_as, bump_evaluation
@@ -192,6 +193,7 @@ __all__ = [
     "target_weight_flags",
     "unconfirmed",
     "update_indicator_target",
+    "update_project_info",
     "validate_indicator",
     "validate_target",
 ]

@@ -406,6 +406,88 @@ def save_level1_weights(
     )
 
 
+#: the project's fields the goal tables print, editable in the target stage, with their Chinese names
+PROJECT_INFO_FIELDS = {
+    "long_term_goal": "长期目标",
+    "legal_basis": "立项依据",
+    "start_date": "项目立项时间",
+    "end_date": "项目结束时间",
+    "government_procurement": "是否包含政府采购",
+    "procurement_amount": "政府采购金额",
+    "total_budget": "项目总预算",
+}
+_INFO_TEXT_MAX = 4000
+_MONEY_MAX = Decimal("1e10")  # 14 digits, 4 places (projects.models.MONEY)
+
+
+def _info_errors(wanted: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("long_term_goal", "legal_basis"):
+        if len(wanted[name]) > _INFO_TEXT_MAX:
+            errors[name] = [f"{PROJECT_INFO_FIELDS[name]}最多 {_INFO_TEXT_MAX} 字。"]
+    for name in ("procurement_amount", "total_budget"):
+        value = wanted[name]
+        if value is None:
+            continue
+        if not isinstance(value, Decimal) or not value.is_finite():
+            errors[name] = ["请输入金额（万元），例如 1807.5。"]
+        elif value < 0:
+            errors[name] = ["金额不能为负数。"]
+        elif value >= _MONEY_MAX or value != value.quantize(Decimal("0.0001")):
+            errors[name] = ["金额以万元为单位，最多 10 位整数、4 位小数。"]
+    start, end = wanted["start_date"], wanted["end_date"]
+    if start and end and start > end:
+        errors["end_date"] = ["项目结束时间不能早于立项时间。"]
+    if wanted["government_procurement"] is not True and wanted["procurement_amount"] is not None:
+        errors["procurement_amount"] = ["只有包含政府采购的项目才填写政府采购金额。"]
+    amount, total = wanted["procurement_amount"], wanted["total_budget"]
+    if "procurement_amount" not in errors and "total_budget" not in errors:
+        if amount is not None and total is not None and amount > total:
+            errors["procurement_amount"] = ["政府采购金额不能超过项目总预算。"]
+    return errors
+
+
+@transaction.atomic
+def update_project_info(project: Project, user, data: dict, expected_version: int | None) -> SaveOutcome:
+    """Change the fields the goal tables print (长期目标, 立项依据, 项目立项时间/结束时间, 是否包含政府采购
+    and its amount, 项目总预算): the unit, while the targets are a draft (new or returned). ``data``: the
+    cleaned values (keys absent are left alone; dates, True/False/None, Decimal money). Raises NotPermitted,
+    WorkflowError (status), VersionConflict (``expected_version``: the page's Evaluation.version) or
+    InvalidData; nothing is saved then."""
+    project = fresh_project(project)
+    require_enter(user, project)
+    evaluation = lock_evaluation(project)
+    require_targets_editable(evaluation)
+    wanted = {name: getattr(project, name) for name in PROJECT_INFO_FIELDS}
+    for name in PROJECT_INFO_FIELDS:
+        if name in data:
+            value = data[name]
+            if name in ("long_term_goal", "legal_basis"):
+                value = (value or "").replace("\r\n", "\n").strip()
+            elif value == "":
+                value = None
+            wanted[name] = value
+    if wanted["government_procurement"] not in (True, False, None):
+        raise InvalidData({"government_procurement": ["请选择“是”或“否”。"]})
+    changes = {name: value for name, value in wanted.items() if value != getattr(project, name)}
+    if not changes:
+        return SaveOutcome()
+    if expected_version is None:
+        raise VersionConflict("页面缺少版本信息，项目信息没有保存。页面已显示最新数据，请核对后再保存。")
+    check_evaluation_version(evaluation, expected_version, "项目信息")
+    errors = _info_errors(wanted)
+    if errors:
+        raise InvalidData(errors)
+    with acting_as(user):
+        for name, value in changes.items():
+            setattr(project, name, value)
+        what = "、".join(PROJECT_INFO_FIELDS[name] for name in changes)
+        project._change_reason = f"修改项目信息：{what}"[:100]
+        project.save(update_fields=list(changes))
+        bump_evaluation(evaluation, f"修改项目信息：{what}")
+    return SaveOutcome(changed=list(changes))
+
+
 def run_target_checks(
     project: Project,
     evaluation: Evaluation,

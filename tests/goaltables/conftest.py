@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from projects.seed_data import schema
+from tests.web.conftest import client_of, user_of  # noqa: F401
 from tests.web.test_browser_phone import phone_page  # noqa: F401
 
 if os.environ.get("SEEDS_DIR"):  # a worktree elsewhere than beside ../shared: where the seeds are

@@ -464,6 +464,13 @@ CASES = {
     ),
     "delete_target": ("post", None, _draft_state, _target_post("delete_target"), _UNIT_ONLY_REDIRECT),
     "move_target": ("post", None, _draft_state, _target_post("move_target"), _UNIT_ONLY_REDIRECT),
+    "save_project_info": (
+        "post",
+        lambda p: reverse("perfgoals:save_project_info", args=[p.pk]),
+        _draft_state,
+        lambda p: {"version": p.evaluation.version, "total_budget": "1807.5", "start_date": "2021-01-01"},
+        _UNIT_ONLY_REDIRECT,
+    ),
     "save_level1_weights": (
         "post",
         lambda p: reverse("perfgoals:save_level1_weights", args=[p.pk]),
@@ -538,6 +545,7 @@ def test_the_matrix_covers_every_url_and_every_role():
         "delete_target",
         "move_target",
         "save_level1_weights",
+        "save_project_info",
         "submit_targets",
         "grade_targets",
         "confirm_directions",

@@ -10,8 +10,10 @@ from ..layouts import choose, variants_for
 register = template.Library()
 
 
-@register.inclusion_tag("goaltables/_project_block.html")
-def goal_table_block(project):
+@register.inclusion_tag("goaltables/_project_block.html", takes_context=True)
+def goal_table_block(context, project):
+    """``info_form``: the unit's form of these fields while the targets are a draft (the target stage's
+    context has it only then), else nothing to edit."""
     region = project.unit.department.region.name
     layout = choose(region, project.year)
     procurement = {True: "是", False: "否"}.get(project.government_procurement, "")
@@ -36,4 +38,5 @@ def goal_table_block(project):
         "missing": [label for label, value in fields if not value],
         "layout": layout,
         "variants": variants_for(region, project.year),
+        "info_form": context.get("info_form"),
     }
