@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce, NullIf
 from projects.models import MONEY, BudgetLine, Project
 
 from ..choices import LOCKED_STATUSES
+from ..continuation import next_project_expression
 from ..recheck.models import ItemStatus, RecheckItem
 from ..signals import generation
 from .rules import Proposal, reduction, reduction_base
@@ -98,16 +99,6 @@ def budget_expression() -> Subquery:
         .values("total")[:1],
         output_field=DecimalField(**MONEY),
     )
-
-
-def next_project_expression() -> Subquery:
-    """The id of the project-year that continues this one next year: the rollover's (one of its
-    indicators carried from one of this one's), else the same unit's of the same name a year later."""
-    following = Project.objects.filter(year=OuterRef("year") + 1).filter(
-        Q(indicators__carried_from__previous__project_id=OuterRef("pk"))
-        | Q(unit_id=OuterRef("unit_id"), name=OuterRef("name"))
-    )
-    return Subquery(following.order_by("pk").values("pk")[:1])
 
 
 def next_budget_expression() -> Subquery:

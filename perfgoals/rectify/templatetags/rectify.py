@@ -10,12 +10,11 @@
 """
 
 from django import template
-from django.db.models import Q
 
 from projects.choices import Role
-from projects.models import Project
 from projects.scoping import roles_of
 
+from ...continuation import previous_project_years
 from ..access import visible_items
 from ..models import PENDING
 
@@ -38,18 +37,6 @@ def open_rectify_items(context, project=None):
         "overdue": sum(1 for i in items if i.overdue),
         "may_open": may_open,
     }
-
-
-def previous_project_years(project: Project):
-    """Last year's project-year(s) of ``project``: the ones its indicators were carried from by the
-    rollover, or of the same unit and name a year earlier (a query, not yet run)."""
-    if project.year is None:
-        return Project.objects.none()
-    return Project.objects.filter(
-        Q(indicators__carried_to__indicator__project_id=project.pk)
-        | Q(unit_id=project.unit_id, year=project.year - 1, name=project.name),
-        year__lt=project.year,
-    ).values("pk")
 
 
 @register.inclusion_tag("rectify/_carried_items.html", takes_context=True)
