@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connections
 
 from projects.models import Department, Project
 from tests.pdf_pictures import picture_of_pdf
-from tests.web.test_browser import CHROMIUM, SCREENSHOTS, login
+from tests.web.test_browser import CHROMIUM, SCREENSHOTS, chromium_page, login
 from tests.web.test_browser_phone import assert_fits_the_screen, shot
 
 pytestmark = [
@@ -29,20 +28,8 @@ A4 = {"width": 794, "height": 1123}
 
 @pytest.fixture
 def a4_page(live_server, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport=A4, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(monkeypatch, viewport=A4) as page:
         yield page
-        context.close()
-        browser.close()
-        connections.close_all()
 
 
 def a4_picture(page, name: str, pages: float = 1.0) -> None:

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from projects.models import Department, Project
 from tests.pdf_pictures import picture_of_pdf
-from tests.web.test_browser import CHROMIUM, SCREENSHOTS, login
+from tests.web.test_browser import CHROMIUM, SCREENSHOTS, chromium_page, login
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,19 +63,8 @@ _STYLES = """([selectors, properties]) => {
 
 @pytest.fixture
 def print_page(live_server, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see tests/web/test_browser.browser_page
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport=A4, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(monkeypatch, viewport=A4) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def _styles_at(page, width: int) -> dict:

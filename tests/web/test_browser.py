@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,10 @@ def engine_total(project: Project):
     return result
 
 
-@pytest.fixture
-def browser_page(live_server, monkeypatch):
+@contextmanager
+def chromium_page(monkeypatch, **context_options):
+    """A page of Debian's chromium in a new context (zh-CN, ``context_options`` such as viewport), for
+    the browser fixtures of every test package."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls this test makes
     # between browser steps are ordinary synchronous ones (the documented Playwright + Django setting)
@@ -74,7 +77,7 @@ def browser_page(live_server, monkeypatch):
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context = browser.new_context(locale="zh-CN", **context_options)
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
@@ -83,6 +86,12 @@ def browser_page(live_server, monkeypatch):
         # while Playwright's loop runs, asgiref treats this thread as async and Django hands the test's
         # ORM calls a connection of their own: close it here, or PostgreSQL cannot drop the test database
         connections.close_all()
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch):
+    with chromium_page(monkeypatch, viewport=VIEWPORT) as page:
+        yield page
 
 
 def login(page, base: str, username: str) -> None:

@@ -12,14 +12,13 @@ to refresh them (UPDATE_SCREENSHOTS=1), else to a temporary folder.
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from perfgoals.choices import Status
 from projects.models import Project
 
 from .conftest import set_status
-from .test_browser import CHROMIUM, SCREENSHOTS, login
+from .test_browser import CHROMIUM, SCREENSHOTS, chromium_page, login
 
 PHONE = {"width": 390, "height": 844}
 #: a picture's height: a few screens of a phone, not the whole (very long) page
@@ -35,20 +34,8 @@ pytestmark = [
 
 @pytest.fixture
 def phone_page(live_server, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_browser.browser_page
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(monkeypatch, viewport=PHONE, is_mobile=True, has_touch=True) as page:
         yield page
-        context.close()
-        browser.close()
-        connections.close_all()
 
 
 def assert_fits_the_screen(page) -> None:

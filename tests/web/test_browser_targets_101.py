@@ -9,14 +9,13 @@ and targets-review-peers-390.png in SCREENSHOTS (see test_browser).
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 
 from perfgoals.choices import Status
 from perfgoals.intake import services as intake_services
 from perfgoals.models import Evaluation, Indicator
 from projects.models import Project
 
-from .test_browser import CHROMIUM, SCREENSHOTS, login
+from .test_browser import CHROMIUM, SCREENSHOTS, chromium_page, login
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,20 +32,8 @@ SIZES = {
 
 @pytest.fixture(params=sorted(SIZES, reverse=True))
 def sized_page(request, live_server, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_browser.browser_page
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="zh-CN", **SIZES[request.param])
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(monkeypatch, **SIZES[request.param]) as page:
         yield page, request.param
-        context.close()
-        browser.close()
-        connections.close_all()
 
 
 def _no_sideways_scroll(page) -> bool:
