@@ -28,6 +28,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -177,6 +178,45 @@ def workers(transactional_db, settings, tmp_path):
     _clear_broker()
 
 
+class TableLock:
+    """A table locked from a connection of the test's own, so that a worker's task stops at a known
+    point (waiting for the lock) and is killed there — not before it started, not after it finished.
+
+    ``ACCESS EXCLUSIVE`` stops reading the table too; ``EXCLUSIVE`` only writing it."""
+
+    def __init__(self, model, mode: str):
+        self.table = model._meta.db_table
+        self.connection = psycopg.connect(_database_url())  # a transaction begins with the first statement
+        self.connection.execute(f'LOCK TABLE "{self.table}" IN {mode} MODE')
+
+    def waited_for(self) -> bool:
+        """Some other connection (the worker's) is waiting for this lock."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [self.table]
+            )
+            return cursor.fetchone() is not None
+
+    def release(self) -> None:
+        if not self.connection.closed:
+            self.connection.rollback()
+            self.connection.close()
+
+
+@pytest.fixture
+def table_locks():
+    """``table_locks(Model, mode)`` locks a table until released, or at the end of the test."""
+    taken: list[TableLock] = []
+
+    def take(model, mode: str) -> TableLock:
+        taken.append(TableLock(model, mode))
+        return taken[-1]
+
+    yield take
+    for lock in taken:
+        lock.release()
+
+
 def _wait(condition, what: str, log: Path, seconds: float = PATIENCE, step: float = 0.05):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -194,12 +234,23 @@ def _admin_client() -> Client:
     return client
 
 
-def _package_under_way(settings) -> ReportPackage:
-    """Every region's package (the workers split it in parts of 5 projects), queued."""
+def _package_under_way(table_locks) -> tuple[ReportPackage, TableLock]:
+    """Every region's package (the workers split it in parts of 5 projects), queued — with the
+    indicators locked, so its parts (which read them; the first task does not) wait mid-build."""
     load_demo(accounts=True)
     package = actions.start_package(get_user_model().objects.get(username="admin"))
+    lock = table_locks(Indicator, "ACCESS EXCLUSIVE")
     tasks.queue_package(package)  # autocommit here: queued at once
-    return package
+    return package, lock
+
+
+def _part_waiting(package: ReportPackage, lock: TableLock, log: Path) -> None:
+    _wait(
+        lambda: ReportPackage.objects.filter(pk=package.pk, status=PackageStatus.RUNNING).exists(),
+        "the package started",
+        log,
+    )
+    _wait(lock.waited_for, "a part reading the indicators", log)
 
 
 def _zip_is_complete(package: ReportPackage) -> None:
@@ -208,15 +259,12 @@ def _zip_is_complete(package: ReportPackage) -> None:
     assert len([n for n in names if "/自评表/" in n and n.endswith(".xlsx")]) == 49
 
 
-def test_a_package_whose_worker_process_is_killed_mid_part_is_finished(workers, settings, tmp_path):
+def test_a_package_whose_worker_process_is_killed_mid_part_is_finished(workers, table_locks):
     worker = workers()
-    package = _package_under_way(settings)
-    _wait(
-        lambda: ReportPackage.objects.filter(pk=package.pk, status=PackageStatus.RUNNING).exists(),
-        "the package started",
-        worker.log,
-    )
+    package, lock = _package_under_way(table_locks)
+    _part_waiting(package, lock, worker.log)
     worker.kill_child()  # mid-build: the running task goes back to the queue
+    lock.release()
 
     _wait(lambda: ReportPackage.objects.get(pk=package.pk).finished, "the package finished", worker.log)
     package.refresh_from_db()
@@ -226,15 +274,12 @@ def test_a_package_whose_worker_process_is_killed_mid_part_is_finished(workers, 
     assert "WorkerLostError" in worker.log.read_text() or "exited prematurely" in worker.log.read_text()
 
 
-def test_a_package_whose_whole_worker_is_lost_is_rebuilt_by_its_owner(workers, settings, tmp_path):
+def test_a_package_whose_whole_worker_is_lost_is_rebuilt_by_its_owner(workers, settings, table_locks):
     worker = workers()
-    package = _package_under_way(settings)
-    _wait(
-        lambda: ReportPackage.objects.filter(pk=package.pk, status=PackageStatus.RUNNING).exists(),
-        "the package started",
-        worker.log,
-    )
+    package, lock = _package_under_way(table_locks)
+    _part_waiting(package, lock, worker.log)
     worker.kill()
+    lock.release()
     package.refresh_from_db()
     assert package.status == PackageStatus.RUNNING and not package.is_stale  # "生成中", for now
 
@@ -257,8 +302,10 @@ def test_a_package_whose_whole_worker_is_lost_is_rebuilt_by_its_owner(workers, s
     _zip_is_complete(package)
 
 
-def _import_under_way(rows: int):
-    """A unit's confirmed batch of ``rows`` new projects (5 indicators each), queued for import."""
+def _import_under_way(rows: int, table_locks):
+    """A unit's confirmed batch of ``rows`` new projects (5 indicators each), queued for import —
+    with the indicators locked against writing, so the import waits inside its writing transaction
+    (projects written, indicators not yet)."""
     from tests.intake.conftest import workbook_bytes
     from tests.intake.test_views import HEADER
 
@@ -286,12 +333,16 @@ def _import_under_way(rows: int):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PREVIEW, batch.errors[:3]
     assert intake.confirm_batch(batch)
+    lock = table_locks(Indicator, "EXCLUSIVE")
     intake_tasks.queue_import(batch)
-    return batch, user
+    return batch, user, lock
 
 
-def _writing(batch) -> bool:
-    return ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.IMPORTING, progress__gte=75).exists()
+def _writing(batch, lock: TableLock) -> bool:
+    return (
+        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.IMPORTING, progress__gte=75).exists()
+        and lock.waited_for()
+    )
 
 
 def _imported_once(batch, rows: int) -> None:
@@ -302,23 +353,25 @@ def _imported_once(batch, rows: int) -> None:
     assert Indicator.objects.filter(project__in=projects).count() == 5 * rows
 
 
-def test_an_import_whose_worker_process_is_killed_while_writing_is_written_once(workers):
+def test_an_import_whose_worker_process_is_killed_while_writing_is_written_once(workers, table_locks):
     rows = 300
     worker = workers()
-    batch, _ = _import_under_way(rows)
-    _wait(lambda: _writing(batch), "the import writing", worker.log, step=0.01)
+    batch, _, lock = _import_under_way(rows, table_locks)
+    _wait(lambda: _writing(batch, lock), "the import writing", worker.log)
     worker.kill_child()  # inside the writing transaction: rolled back, the task queued again
+    lock.release()
 
     _wait(lambda: ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.DONE, "the import", worker.log)
     _imported_once(batch, rows)
 
 
-def test_an_import_whose_whole_worker_is_lost_is_started_again_by_its_owner(workers, settings):
+def test_an_import_whose_whole_worker_is_lost_is_started_again_by_its_owner(workers, settings, table_locks):
     rows = 300
     worker = workers()
-    batch, user = _import_under_way(rows)
-    _wait(lambda: _writing(batch), "the import writing", worker.log, step=0.01)
+    batch, user, lock = _import_under_way(rows, table_locks)
+    _wait(lambda: _writing(batch, lock), "the import writing", worker.log)
     worker.kill()
+    lock.release()
     time.sleep(1)  # the database ends the dead connection's transaction
     assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.IMPORTING
     assert not Project.objects.filter(year=2024, name__startswith="压测项目").exists()  # nothing written
