@@ -28,6 +28,7 @@ from .models import (
     RescoreChunk,
     RescoreRun,
     ReviewAction,
+    ScoreChange,
     ScoringScheme,
 )
 from .pages.targets import _SOURCE_LABELS_DIRECTION
@@ -325,6 +326,26 @@ class RescoreRunAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["scope", "progress"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(admin.ModelAdmin):
+    """The compact history of bulk rescorings (one row per changed indicator score): readable here,
+    never edited; the project's 变更记录 shows the same rows in place."""
+
+    list_display = ["changed_at", "project", "indicator_id", "old_score", "new_score", "reason"]
+    search_fields = ["reason", "project__name"]
+    list_select_related = ["project"]
+    show_full_result_count = False  # millions of rows after a province's rescoring
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -588,3 +588,39 @@ class RescoreChunk(models.Model):
 
     def __str__(self) -> str:
         return f"批量重算 #{self.run_id} 第 {self.number} 块"
+
+
+class ScoreChange(models.Model):
+    """The compact history of a bulk rescoring: one narrow row per indicator whose score a run
+    changed — the score before and after, when, and the run (its change reason).
+
+    A bulk rescoring of the province changes up to 1.5 million indicators; one full simple_history
+    copy of each (every column, five indexes) cost the database about twice what this row costs
+    (`bench/rescore.py`, issue #18). The 变更记录 (`pages.history`) reads these rows beside the full
+    history and attributes each score change to the run, so a later edit by a person is not shown
+    as having moved the score. The engine's readings (kind, direction, value, explanation) are not
+    kept: a bulk rescoring does not change any input, so they follow from the inputs of the time and
+    the scheme named by the run. The evaluations' totals and grades keep their full history rows
+    (the page version reads them). Written only by `perfgoals.rescore` (set-based), never edited.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        db_constraint=False,  # no per-row constraint check in a bulk write; deleted with the project
+        related_name="+",
+        verbose_name="项目",
+    )
+    indicator_id = models.BigIntegerField("指标 ID")
+    changed_at = models.DateTimeField("时间")
+    reason = models.CharField("原因", max_length=100)
+    old_score = models.DecimalField("原得分", null=True, blank=True, **SCORE)
+    new_score = models.DecimalField("新得分", null=True, blank=True, **SCORE)
+
+    class Meta:
+        verbose_name = "批量重算得分变化"
+        verbose_name_plural = verbose_name
+        ordering = ["project_id", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reason}：指标 {self.indicator_id} {self.old_score} → {self.new_score}"

@@ -16,13 +16,15 @@ own precision: `IS DISTINCT FROM`) and inserts their history rows from the UPDAT
 so the scored fields are never read back into Python and each changed row is found once. Elsewhere
 (SQLite) the stored values are read and compared in Python, and bulk_update writes the changed ones.
 
-History. A changed score must stay traceable, so every indicator row whose scored fields change gets
-one historical row, exactly as `recompute` would have written (history_type "~", the row as it now
-reads), plus one for every evaluation whose total, grade or completeness changes, with no user and
-the change reason "批量重算 <run label>": the history page shows who (nobody: the system), when and
-old → new like any other change. Rows whose scores do not move get no history row: a repeat rescore
-of an unchanged province writes no history at all (only each evaluation's computed_at moves, as with
-recompute).
+History. A changed score must stay traceable, so every indicator row whose computed fields change
+gets one narrow `ScoreChange` row (its score before — the table joined a second time in the UPDATE
+reads the statement's snapshot — and after, when, and the change reason "批量重算 <run label>"),
+and every evaluation whose total, grade or completeness changes one full historical row, exactly as
+`recompute` would have written (history_type "~", no user). The 变更记录 shows both as changes by
+（系统） with the run's reason, old → new. A full historical row per indicator (every column, five
+indexes) cost the database about twice the narrow row (`bench/rescore.py`, issue #18). Rows whose
+values do not move get no history: a repeat rescore of an unchanged province writes no history at
+all (only each evaluation's computed_at moves, as with recompute).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from projects.models import BudgetLine
 from .bulk import insert_history, json_text
 from .engine import score_evaluation
 from .engine.units import round_half_up
-from .models import Evaluation, Indicator, ScoringScheme
+from .models import Evaluation, Indicator, ScoreChange, ScoringScheme
 from .scoring import (
     EVALUATION_RESULT_FIELDS,
     INPUT_FIELDS,
@@ -166,7 +168,7 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     now = timezone.now()
     when = now if history else None
     stats.indicators_changed = _store(
-        Indicator, SCORED_FIELDS, indicator_rows, history_at=when, reason=reason
+        Indicator, SCORED_FIELDS, indicator_rows, history_at=when, reason=reason, compact=True
     )
     stats.evaluations_changed = _store(
         Evaluation,
@@ -181,26 +183,49 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
 
 
 def _store(
-    model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict | None = None
+    model,
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    history_at,
+    reason: str,
+    stamp: dict | None = None,
+    compact: bool = False,
 ) -> int:
     """Store the rows (id, *values of ``fields``) of ``model``; returns how many rows changed.
 
-    Only rows whose stored values differ are written, each with one history row when ``history_at`` is
-    given. ``stamp`` (e.g. computed_at) is written on every row, changed or not, without history.
+    Only rows whose stored values differ are written. With ``history_at``, each changed row gets one
+    full history row — or, with ``compact`` (the indicators), one narrow `ScoreChange` row with its
+    score before and after (see the module docstring). ``stamp`` (e.g. computed_at) is written on
+    every row, changed or not, without history.
     """
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
     if connection.vendor == "postgresql":
         return _store_postgresql(
-            connection, model, fields, rows, history_at=history_at, reason=reason, stamp=stamp or {}
+            connection,
+            model,
+            fields,
+            rows,
+            history_at=history_at,
+            reason=reason,
+            stamp=stamp or {},
+            compact=compact,
         )
     places = _places(model, fields)
     stored = {}
+    project_of = {}
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), 500):
-        for old in model.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", *fields):
-            stored[old[0]] = old[1:]
+        selected = model.objects.filter(pk__in=ids[start : start + 500])
+        if compact:
+            for old in selected.values_list("pk", "project_id", *fields):
+                project_of[old[0]] = old[1]
+                stored[old[0]] = old[2:]
+        else:
+            for old in selected.values_list("pk", *fields):
+                stored[old[0]] = old[1:]
     changed = [row for row in rows if _differs(stored[row[0]], row[1:], places)]
     if changed:
         objects = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in changed]
@@ -208,13 +233,42 @@ def _store(
     if stamp:
         for start in range(0, len(ids), 500):
             model.objects.filter(pk__in=ids[start : start + 500]).update(**stamp)
-    if history_at is not None:
+    if history_at is not None and compact:
+        _insert_score_changes(changed, stored, project_of, fields, history_at, reason)
+    elif history_at is not None:
         _insert_history(model, [row[0] for row in changed], history_at, reason)
     return len(changed)
 
 
+def _insert_score_changes(changed, stored, project_of, fields, when, reason: str) -> None:
+    """`_store`'s compact history outside PostgreSQL: the rows `_store_postgresql` writes."""
+    at = fields.index("score")
+    ScoreChange.objects.bulk_create(
+        (
+            ScoreChange(
+                project_id=project_of[row[0]],
+                indicator_id=row[0],
+                changed_at=when,
+                reason=reason,
+                old_score=stored[row[0]][at],
+                new_score=row[1 + at],
+            )
+            for row in changed
+        ),
+        batch_size=500,
+    )
+
+
 def _store_postgresql(
-    connection, model, fields: list[str], rows: list[tuple], *, history_at, reason: str, stamp: dict
+    connection,
+    model,
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    history_at,
+    reason: str,
+    stamp: dict,
+    compact: bool,
 ) -> int:
     """`_store` on PostgreSQL: COPY into a temporary table, then one UPDATE of the differing rows whose
     RETURNING feeds the history INSERT (see the module docstring)."""
@@ -248,13 +302,30 @@ def _store_postgresql(
         )
         stored = ", ".join(f"m.{quote(field.column)}" for field in columns)
         computed = ", ".join(f"t.{quote(field.column)}" for field in columns)
+        values = list(stamp.values())
         update = (
             f"update {quote(table)} as m set {assignments} from {quote(temp)} as t "
             f"where m.id = t.id and ({stored}) is distinct from ({computed})"
         )
-        values = list(stamp.values())
         if history_at is None:
             cursor.execute(update, values)
+            changed = cursor.rowcount
+        elif compact:
+            # ``o``: the row as this statement's snapshot reads it, i.e. before the UPDATE (no other
+            # transaction changes it meanwhile: every action locks the project's evaluation first, and
+            # the chunk holds those locks)
+            cursor.execute(
+                f"with changed as (update {quote(table)} as m set {assignments} "
+                f"from {quote(temp)} as t, {quote(table)} as o "
+                f"where m.id = t.id and o.id = t.id and ({stored}) is distinct from ({computed}) "
+                f"returning m.project_id, m.id, o.score as old_score, m.score as new_score), "
+                f"written as (insert into {quote(ScoreChange._meta.db_table)} "
+                f"(project_id, indicator_id, changed_at, reason, old_score, new_score) "
+                f"select project_id, id, %s, %s, old_score, new_score from changed) "
+                f"select count(*) from changed",
+                [*values, history_at, reason],
+            )
+            changed = cursor.fetchone()[0]
         else:
             historical = model.history.model
             copied = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
@@ -265,7 +336,7 @@ def _store_postgresql(
                 f"select {copied}, %s, %s, %s, null from changed",
                 [*values, history_at, reason, "~"],
             )
-        changed = cursor.rowcount
+            changed = cursor.rowcount
         if stamp:
             # the unchanged rows: only the stamp moves (the changed ones already carry it)
             stamps = ", ".join(f"{quote(column)} = %s" for column in stamp_columns)

@@ -1,10 +1,15 @@
 """The bulk rescoring service stores exactly what recompute stores, and keeps changes traceable."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfgoals import rescore, scoring
-from perfgoals.models import Evaluation, Indicator
+from perfgoals.engine.units import round_half_up
+from perfgoals.models import Evaluation, Indicator, ScoreChange
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +59,7 @@ def test_bulk_rescoring_stores_what_recompute_stores(demo):
     assert stats.indicators_changed == Indicator.objects.filter(target_kind__gt="").count()
 
 
-def test_every_changed_score_gets_one_history_row_and_a_repeat_writes_none(demo):
+def test_every_changed_score_gets_one_compact_history_row_and_a_repeat_writes_none(demo):
     project = Project.objects.get(year=2019, name="困难群众医疗救助")
     indicator = project.indicators.order_by("order").first()
     Indicator.objects.filter(pk=indicator.pk).update(score=None, score_explanation="")
@@ -64,18 +69,69 @@ def test_every_changed_score_gets_one_history_row_and_a_repeat_writes_none(demo)
     stats = rescore.rescore_projects([project.pk], label="测试")
 
     assert stats.indicators_changed == 1 and stats.evaluations_changed == 1
-    records = Indicator.history.filter(id=indicator.pk).order_by("-history_id")
-    assert records.count() == history_before + 1
-    latest = records.first()
-    assert latest.history_type == "~" and latest.history_change_reason == "批量重算 测试"
-    assert latest.score == Indicator.objects.get(pk=indicator.pk).score is not None
+    # the indicator: one narrow row (score before and after), no full copy
+    assert Indicator.history.filter(id=indicator.pk).count() == history_before
+    (change,) = ScoreChange.objects.filter(indicator_id=indicator.pk)
+    assert change.project_id == project.pk and change.reason == "批量重算 测试"
+    assert change.old_score is None
+    assert change.new_score == Indicator.objects.get(pk=indicator.pk).score is not None
+    # the evaluation: a full history row, as recompute writes
     evaluation_record = Evaluation.history.filter(project_id=project.pk).order_by("-history_id").first()
     assert evaluation_record.total_score == 100 and evaluation_record.grade == "优"
+    assert evaluation_record.history_change_reason == "批量重算 测试"
 
-    total_history = Indicator.history.count() + Evaluation.history.count()
+    written = Indicator.history.count() + Evaluation.history.count() + ScoreChange.objects.count()
     again = rescore.rescore_projects([project.pk])
     assert again.indicators_changed == 0 and again.evaluations_changed == 0
-    assert Indicator.history.count() + Evaluation.history.count() == total_history
+    assert Indicator.history.count() + Evaluation.history.count() + ScoreChange.objects.count() == written
+
+
+def test_the_compact_history_keeps_old_and_new_scores_of_many_rows(demo):
+    """Every changed row of several projects and chunks, the old score as it was stored."""
+    projects = list(Project.objects.filter(year=2019).order_by("pk").values_list("pk", flat=True))
+    rescore.rescore_projects(projects)
+    before = dict(Indicator.objects.filter(project_id__in=projects).values_list("pk", "score"))
+    Indicator.objects.filter(project_id__in=projects).update(score=None, target_kind="")
+
+    stats = rescore.rescore_projects(projects, chunk=2, label="全部")
+
+    rows = list(ScoreChange.objects.filter(reason="批量重算 全部"))
+    assert len(rows) == stats.indicators_changed == len(before)
+    assert {row.indicator_id: (row.old_score, row.new_score) for row in rows} == {
+        pk: (None, score) for pk, score in before.items()
+    }
+    project_of = dict(Indicator.objects.filter(project_id__in=projects).values_list("pk", "project_id"))
+    assert all(row.project_id == project_of[row.indicator_id] for row in rows)
+
+
+def test_the_history_page_shows_the_run_change_and_a_later_edit_without_it(demo):
+    """The 变更记录 places a bulk rescoring's change between the full history rows: shown once, as
+    the system's with the run's reason; the next person's edit is not shown as having moved the
+    score."""
+    from perfgoals.pages.history import project_history
+    from perfgoals.views.loading import history_records
+
+    project = Project.objects.get(year=2019, name="困难群众医疗救助")
+    indicator = project.indicators.order_by("order").first()
+    old_score = indicator.score
+    Indicator.objects.filter(pk=indicator.pk).update(score=0)
+    indicator.refresh_from_db()
+    indicator.deviation_note = "先前的说明"
+    indicator.save()  # a full history row with the score 0
+
+    rescore.rescore_projects([project.pk], label="#7")  # 0 → the computed score: a compact row
+
+    indicator.refresh_from_db()
+    indicator.deviation_note = "后来的说明"
+    indicator.save()  # a person's edit after the run: its row carries the rescored score
+
+    entries, _total = project_history(history_records(project), limit=None)
+    mine = [e for e in entries if e.subject == f"指标“{indicator.name}”"]
+    run = [e for e in mine if e.reason == "批量重算 #7"]
+    assert len(run) == 1 and run[0].user == "（系统）"
+    assert run[0].changes == [("得分", "0.00", f"{old_score:.2f}")]
+    later = next(e for e in mine if any(c[2] == "后来的说明" for c in e.changes))
+    assert [c[0] for c in later.changes] == [str(Indicator._meta.get_field("deviation_note").verbose_name)]
 
 
 def test_rescore_command_limits_to_a_region_and_year(demo):
@@ -107,8 +163,9 @@ def test_only_the_rows_that_change_are_written_and_traced(demo):
     stats = rescore.rescore_projects([project.pk], label="部分")
 
     assert stats.indicators_changed == 1
-    assert Indicator.history.filter(id=first.pk).count() == before[first.pk] + 1
-    assert Indicator.history.filter(id=second.pk).count() == before[second.pk]
+    assert ScoreChange.objects.filter(indicator_id=first.pk, reason="批量重算 部分").count() == 1
+    assert not ScoreChange.objects.filter(indicator_id=second.pk, reason="批量重算 部分").exists()
+    assert Indicator.history.filter(id=first.pk).count() == before[first.pk]
     first.refresh_from_db()
     assert first.score_explanation != "旧说明" and "stale" not in first.flags
 
@@ -121,3 +178,20 @@ def test_the_collector_is_paused_while_scoring_and_restored_after_a_failure():
         assert not gc.isenabled()
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None, min_value=None, max_value=None)
+    | st.sampled_from([Decimal("1"), Decimal("1.0"), Decimal("1E+2"), Decimal("-0"), Decimal("0.0000005")])
+)
+def test_stored_decimal_remembers_nothing_that_changes_its_answer(value):
+    """The remembered stored values (``scoring._STORED``) give what rounding the value itself gives,
+    for equal decimals printed differently too; an unstorable value comes back unchanged."""
+    first = scoring.stored_decimal(Indicator, "target_value", value)
+    again = scoring.stored_decimal(Indicator, "target_value", value)
+    if not value.is_finite() or not scoring.fits(Indicator, "target_value", value):
+        assert first is value and again is value
+    else:
+        expected = round_half_up(value, scoring.column_shape(Indicator, "target_value")[1])
+        assert first == again == expected and str(first) == str(expected)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from perfgoals import rescore_runs, tasks
-from perfgoals.models import Evaluation, Indicator, RescoreChunk, RescoreRun, ScoringScheme
+from perfgoals.models import Evaluation, Indicator, RescoreChunk, RescoreRun, ScoreChange, ScoringScheme
 from projects.models import Project, Region
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +61,10 @@ def test_a_run_rescores_every_chunk_with_the_runs_reason_and_settles(demo):
     assert run.evaluations_changed == Evaluation.objects.filter(total_score__isnull=False).count() > 0
     assert run.indicators_changed == Indicator.objects.filter(score__isnull=False).count() > 0
     assert not Evaluation.objects.filter(total_score__isnull=True).exclude(project__indicators=None).exists()
-    reasons = set(
-        Indicator.history.filter(history_date__gte=run.created_at).values_list(
-            "history_change_reason", flat=True
-        )
-    )
+    reasons = set(ScoreChange.objects.filter(changed_at__gte=run.created_at).values_list("reason", flat=True))
     assert reasons == {f"批量重算 #{run.pk}"}
+    assert ScoreChange.objects.count() == run.indicators_changed
+    assert not Indicator.history.filter(history_date__gte=run.created_at).exists()
     assert set(run.chunks.values_list("attempts", flat=True)) == {1}
     progress = rescore_runs.run_progress(run)
     assert progress["done"] == progress["total"] == 5 and progress["percent"] == 100 and progress["finished"]
@@ -331,3 +329,24 @@ def test_the_admin_shows_runs_read_only_in_chinese(demo, client):
     assert client.get("/admin/perfgoals/rescorerun/add/").status_code == 403
     assert client.post(f"/admin/perfgoals/rescorerun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
     assert RescoreRun.objects.filter(pk=run.pk).exists()
+
+
+def test_the_admin_lists_a_runs_score_changes_read_only(demo, client):
+    from django.contrib.auth import get_user_model
+
+    _unscore()
+    run = rescore_runs.plan_run(chunk=25)
+    rescore_runs.run_chunk(run.chunks.first().pk)
+    change = ScoreChange.objects.filter(reason=f"批量重算 #{run.pk}").first()
+    assert change is not None
+    client.force_login(get_user_model().objects.get(username="admin"))
+    listing = client.get("/admin/perfgoals/scorechange/", {"q": f"#{run.pk}"})
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "批量重算得分变化" in text and "原得分" in text and f"批量重算 #{run.pk}" in text
+    assert client.get(f"/admin/perfgoals/scorechange/{change.pk}/change/").status_code == 200
+    assert client.get("/admin/perfgoals/scorechange/add/").status_code == 403
+    assert (
+        client.post(f"/admin/perfgoals/scorechange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert ScoreChange.objects.filter(pk=change.pk).exists()

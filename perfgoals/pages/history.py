@@ -4,7 +4,7 @@ when, old → new — from the history rows the view has loaded (``views.loading
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects.choices import BudgetSource
@@ -74,16 +74,55 @@ def _history_value(name: str, value) -> str:
     return text if len(text) <= 80 else text[:78] + "…"
 
 
-def _diff_records(records, kind: str, model, subject) -> list[HistoryEntry]:
+class _After:
+    """A history record as a bulk rescoring left it: ``changes`` over the record before (the next
+    record is compared with this, so the rescoring's change is not shown again as a person's)."""
+
+    def __init__(self, before, **changes):
+        self._before = before
+        self.__dict__.update(changes)
+
+    def __getattr__(self, name):
+        return getattr(self._before, name)
+
+
+def _diff_records(records, kind: str, model, subject, score_changes=()) -> list[HistoryEntry]:
+    """The entries of one kind of record: each record compared with the one before it of the same
+    object. ``score_changes`` (indicators: `ScoreChange` rows of bulk rescorings, with the indicator's
+    ``name``) are placed between the records by time."""
     fields = _TRACKED[kind]
     labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
     by_object = defaultdict(list)
     for record in records:
-        by_object[record.id].append(record)
+        by_object[record.id].append((record.history_date, 0, record))
+    for change in score_changes:
+        by_object[change.indicator_id].append((change.changed_at, 1, change))
     entries = []
-    for object_records in by_object.values():
+    for timeline in by_object.values():
+        if any(kind_ for _when, kind_, _item in timeline):
+            timeline.sort(key=lambda item: (item[0], item[1]))
         previous = None
-        for record in object_records:
+        for _when, is_change, record in timeline:
+            if is_change:
+                if record.old_score != record.new_score:
+                    entries.append(
+                        HistoryEntry(
+                            record.changed_at,
+                            "（系统）",
+                            subject(record),
+                            [
+                                (
+                                    labels["score"],
+                                    _history_value("score", record.old_score),
+                                    _history_value("score", record.new_score),
+                                )
+                            ],
+                            record.reason,
+                        )
+                    )
+                if previous is not None:
+                    previous = _After(previous, score=record.new_score)
+                continue
             user = record.history_user
             who = (user.first_name or user.username) if user else "（系统）"
             if previous is None:
@@ -136,6 +175,8 @@ class HistoryRecords:
     evaluations: list
     budget_lines: list
     projects: list
+    #: `ScoreChange` rows of bulk rescorings, each with the indicator's ``name``
+    score_changes: list = field(default_factory=list)
 
 
 #: entries on one page of the 变更记录
@@ -166,7 +207,13 @@ def project_history(records: HistoryRecords, limit: int | None = 100) -> tuple[l
     The newest ``limit`` entries (None: all) and the total count.
     """
     entries = []
-    entries += _diff_records(records.indicators, "indicator", Indicator, lambda r: f"指标“{r.name}”")
+    entries += _diff_records(
+        records.indicators,
+        "indicator",
+        Indicator,
+        lambda r: f"指标“{r.name or '（已删除）'}”",
+        records.score_changes,
+    )
     entries += _diff_records(records.evaluations, "evaluation", Evaluation, lambda r: "自评")
     entries += _diff_records(
         records.budget_lines,

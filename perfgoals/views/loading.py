@@ -3,6 +3,7 @@ history, last year's values. The presenters of :mod:`perfgoals.pages` take what 
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from projects.models import BudgetLine, Project
@@ -12,7 +13,7 @@ from .. import scoring
 from ..engine import EvaluationResult, score_evaluation
 from ..evidence.listing import with_evidence_count
 from ..intake.models import CarriedIndicator
-from ..models import Evaluation, Indicator
+from ..models import Evaluation, Indicator, ScoreChange
 from ..pages.history import HistoryRecords
 
 
@@ -43,8 +44,8 @@ def carried_of(project: Project) -> dict:
 
 
 def history_records(project: Project) -> HistoryRecords:
-    """The history rows of the project-year for ``pages.history.project_history``: four queries, whatever
-    the number of rows."""
+    """The history rows of the project-year for ``pages.history.project_history``: five queries, whatever
+    the number of rows (the fifth: bulk rescorings' `ScoreChange` rows, with their indicator's name)."""
 
     def ordered(history) -> list:
         return list(history.select_related("history_user").order_by("id", "history_date", "history_id"))
@@ -54,4 +55,9 @@ def history_records(project: Project) -> HistoryRecords:
         evaluations=ordered(Evaluation.history.filter(project_id=project.pk)),
         budget_lines=ordered(BudgetLine.history.filter(project_id=project.pk)),
         projects=ordered(Project.history.filter(id=project.pk)),
+        score_changes=list(
+            ScoreChange.objects.filter(project_id=project.pk)
+            .annotate(name=Subquery(Indicator.objects.filter(pk=OuterRef("indicator_id")).values("name")))
+            .order_by("indicator_id", "changed_at", "pk")
+        ),
     )

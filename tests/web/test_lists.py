@@ -241,12 +241,13 @@ def test_xlsx_export_holds_numbers(demo, client_of):
 #: filtered row: the budget's sums and the scores' sum (2).
 LIST_QUERIES = 12
 #: + the project (unit, department, region, evaluation, scheme), its budget lines, its indicators, the
-#: right to enter (scoping), the review log, the history of indicators, evaluation, budget, project, and
-#: the evidence files (佐证材料, #14) and the project's open 整改事项 (perfgoals/rectify's block), and its
-#: finished 复核 (perfgoals/recheck's block: one query, a second only when there is one)
-PROJECT_PAGE_QUERIES_UNIT = 15
+#: right to enter (scoping), the review log, the history of indicators, evaluation, budget, project, the
+#: bulk rescorings' score changes (ScoreChange, #18), and the evidence files (佐证材料, #14) and the
+#: project's open 整改事项 (perfgoals/rectify's block), and its finished 复核 (perfgoals/recheck's block:
+#: one query, a second only when there is one)
+PROJECT_PAGE_QUERIES_UNIT = 16
 #: the same, with the right to review instead of the right to enter (the other scope is empty: no query)
-PROJECT_PAGE_QUERIES_SUPERVISOR = 15
+PROJECT_PAGE_QUERIES_SUPERVISOR = 16
 #: + project, budget lines, indicators, the right to review, the review log, the evidence files
 REVIEW_PAGE_QUERIES = 9
 #: the list's 10 − 1 (ordered by submission: a plain count) + the indicators of the page's rows (one

@@ -376,9 +376,10 @@ def test_a_target_edit_answers_the_history_out_of_band(draft, client_of):
 
 #: an inline save and its answer, whatever the number of indicators: the action (locks, the row, the
 #: evaluation's version bump and its history row, the rescoring, the change history) and the re-rendered
-#: row with the page's parts out of band, of which the history section is 4 queries
-#: (views.loading.history_records). 36 while the answer built the whole page (issue #11: 31).
-SAVE_QUERIES = 31
+#: row with the page's parts out of band, of which the history section is 5 queries
+#: (views.loading.history_records, with the bulk rescorings' ScoreChange rows since #18). 36 while the
+#: answer built the whole page (issue #11: 31).
+SAVE_QUERIES = 32
 
 
 def test_an_inline_save_runs_a_fixed_number_of_queries(
@@ -401,7 +402,7 @@ def test_an_inline_save_runs_a_fixed_number_of_queries(
 
 #: upper bounds of an inline save (request included) that changes a score: the rescoring writes the
 #: row's new score and its history row too. 38 while the answer built the whole page.
-RESCORING_SAVE_QUERIES = 33
+RESCORING_SAVE_QUERIES = 34  # + the ScoreChange rows of the history section (#18)
 
 
 @pytest.mark.parametrize(
