@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ReadOnlyAdmin
 from projects.admin import ProjectAdmin as BaseProjectAdmin
 from projects.models import Project
 
@@ -252,22 +253,13 @@ def rescore_after_admin_edit(project: Project, reason: str) -> None:
 
 
 @admin.register(ReviewAction)
-class ReviewActionAdmin(admin.ModelAdmin):
+class ReviewActionAdmin(ReadOnlyAdmin):
     """The review log is written by the workflow only: readable here, never edited."""
 
     list_display = ["created_at", "evaluation", "action", "user", "from_status", "to_status", "comment"]
     list_filter = ["action", "evaluation__project__year", "evaluation__project__department"]
     search_fields = ["evaluation__project__name", "comment", "user__username"]
     list_select_related = ["evaluation__project", "user"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class RescoreChunkInline(admin.TabularInline):
@@ -296,7 +288,7 @@ class RescoreChunkInline(admin.TabularInline):
 
 
 @admin.register(RescoreRun)
-class RescoreRunAdmin(admin.ModelAdmin):
+class RescoreRunAdmin(ReadOnlyAdmin):
     """批量重算: written by `perfgoals.rescore_runs` (the `rescore` command), readable here, never edited;
     the progress is the share of chunks settled."""
 
@@ -327,18 +319,9 @@ class RescoreRunAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["scope", "progress"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ScoreChange)
-class ScoreChangeAdmin(admin.ModelAdmin):
+class ScoreChangeAdmin(ReadOnlyAdmin):
     """The compact history of bulk rescorings (one row per changed indicator score): readable here,
     never edited; the project's 变更记录 shows the same rows in place."""
 
@@ -346,15 +329,6 @@ class ScoreChangeAdmin(admin.ModelAdmin):
     search_fields = ["reason", "project__name"]
     list_select_related = ["project"]
     show_full_result_count = False  # millions of rows after a province's rescoring
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class IndicatorInline(admin.TabularInline):
