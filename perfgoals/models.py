@@ -591,17 +591,19 @@ class RescoreChunk(models.Model):
 
 
 class ScoreChange(models.Model):
-    """The compact history of a bulk rescoring: one narrow row per indicator whose score a run
-    changed — the score before and after, when, and the run (its change reason).
+    """The compact history of a bulk rescoring: one narrow row per indicator whose computed fields a
+    run changed — the score before and after (they may be equal when only a reading moved), when,
+    and the run (its change reason).
 
     A bulk rescoring of the province changes up to 1.5 million indicators; one full simple_history
     copy of each (every column, five indexes) cost the database about twice what this row costs
     (`bench/rescore.py`, issue #18). The 变更记录 (`pages.history`) reads these rows beside the full
     history and attributes each score change to the run, so a later edit by a person is not shown
     as having moved the score. The engine's readings (kind, direction, value, explanation) are not
-    kept: a bulk rescoring does not change any input, so they follow from the inputs of the time and
-    the scheme named by the run. The evaluations' totals and grades keep their full history rows
-    (the page version reads them). Written only by `perfgoals.rescore` (set-based), never edited.
+    kept: a bulk rescoring changes no input, so they follow from the inputs of the time (in the full
+    history) and the engine and scheme of the time. The evaluations' totals and grades keep their
+    full history rows (the page version reads them). Written only by `perfgoals.rescore`
+    (set-based), never edited.
     """
 
     project = models.ForeignKey(

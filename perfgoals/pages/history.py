@@ -99,7 +99,7 @@ def _diff_records(records, kind: str, model, subject, score_changes=()) -> list[
         by_object[change.indicator_id].append((change.changed_at, 1, change))
     entries = []
     for timeline in by_object.values():
-        if any(kind_ for _when, kind_, _item in timeline):
+        if any(is_change for _when, is_change, _item in timeline):
             timeline.sort(key=lambda item: (item[0], item[1]))
         previous = None
         for _when, is_change, record in timeline:
