@@ -219,13 +219,9 @@ def _store(
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), 500):
         selected = model.objects.filter(pk__in=ids[start : start + 500])
-        if compact:
-            for old in selected.values_list("pk", "project_id", *fields):
-                project_of[old[0]] = old[1]
-                stored[old[0]] = old[2:]
-        else:
-            for old in selected.values_list("pk", *fields):
-                stored[old[0]] = old[1:]
+        for old in selected.values_list("pk", "project_id", *fields):
+            project_of[old[0]] = old[1]
+            stored[old[0]] = old[2:]
     changed = [row for row in rows if _differs(stored[row[0]], row[1:], places)]
     if changed:
         objects = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in changed]
@@ -302,22 +298,21 @@ def _store_postgresql(
         )
         stored = ", ".join(f"m.{quote(field.column)}" for field in columns)
         computed = ", ".join(f"t.{quote(field.column)}" for field in columns)
-        values = list(stamp.values())
+        # the compact history also joins the table as ``o``: the row as this statement's snapshot reads
+        # it, i.e. before the UPDATE (no other transaction changes it meanwhile: every action locks the
+        # project's evaluation first, and the chunk holds those locks)
+        also = f", {quote(table)} as o" if compact and history_at is not None else ""
         update = (
-            f"update {quote(table)} as m set {assignments} from {quote(temp)} as t "
-            f"where m.id = t.id and ({stored}) is distinct from ({computed})"
+            f"update {quote(table)} as m set {assignments} from {quote(temp)} as t{also} "
+            f"where m.id = t.id{' and o.id = t.id' if also else ''} and ({stored}) is distinct from ({computed})"
         )
+        values = list(stamp.values())
         if history_at is None:
             cursor.execute(update, values)
             changed = cursor.rowcount
         elif compact:
-            # ``o``: the row as this statement's snapshot reads it, i.e. before the UPDATE (no other
-            # transaction changes it meanwhile: every action locks the project's evaluation first, and
-            # the chunk holds those locks)
             cursor.execute(
-                f"with changed as (update {quote(table)} as m set {assignments} "
-                f"from {quote(temp)} as t, {quote(table)} as o "
-                f"where m.id = t.id and o.id = t.id and ({stored}) is distinct from ({computed}) "
+                f"with changed as ({update} "
                 f"returning m.project_id, m.id, o.score as old_score, m.score as new_score), "
                 f"written as (insert into {quote(ScoreChange._meta.db_table)} "
                 f"(project_id, indicator_id, changed_at, reason, old_score, new_score) "

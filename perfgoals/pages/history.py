@@ -86,6 +86,12 @@ class _After:
         return getattr(self._before, name)
 
 
+def _score_change_entry(change, label: str, subject) -> HistoryEntry:
+    """A bulk rescoring's change of one score (a `ScoreChange` row): by the system, with the run's reason."""
+    old, new = _history_value("score", change.old_score), _history_value("score", change.new_score)
+    return HistoryEntry(change.changed_at, "（系统）", subject(change), [(label, old, new)], change.reason)
+
+
 def _diff_records(records, kind: str, model, subject, score_changes=()) -> list[HistoryEntry]:
     """The entries of one kind of record: each record compared with the one before it of the same
     object. ``score_changes`` (indicators: `ScoreChange` rows of bulk rescorings, with the indicator's
@@ -105,21 +111,7 @@ def _diff_records(records, kind: str, model, subject, score_changes=()) -> list[
         for _when, is_change, record in timeline:
             if is_change:
                 if record.old_score != record.new_score:
-                    entries.append(
-                        HistoryEntry(
-                            record.changed_at,
-                            "（系统）",
-                            subject(record),
-                            [
-                                (
-                                    labels["score"],
-                                    _history_value("score", record.old_score),
-                                    _history_value("score", record.new_score),
-                                )
-                            ],
-                            record.reason,
-                        )
-                    )
+                    entries.append(_score_change_entry(record, labels["score"], subject))
                 if previous is not None:
                     previous = _After(previous, score=record.new_score)
                 continue
