@@ -1,8 +1,9 @@
 """One cell as read: :class:`CellValue`, its printed text and, where it had one, its typed value.
 
-Values are never floats: numbers come from the cell's stored text (``repr`` of openpyxl's float is the
-shortest text that reads back the same) into Decimal; a percentage-formatted cell 0.9 reads "90%";
-a formula cell is marked as such, not read as a value.
+Values are never floats: numbers come from the cell's stored text (``repr`` of the float the text
+reads as is the shortest text that reads back the same) into Decimal; a percentage-formatted cell 0.9
+reads "90%"; a formula cell is marked as such, not read as a value. ``rows`` reads the sheet's XML into
+these.
 """
 
 from __future__ import annotations
@@ -44,32 +45,40 @@ def _decimal_of_number(value: int | float) -> Decimal:
     return Decimal(repr(value))
 
 
-def cell_value(cell, column: str) -> CellValue | None:
-    """Convert an openpyxl cell; None for an empty cell."""
-    value = cell.value
+def clean_text(value: str) -> str:
+    """A text cell as read: surrounding whitespace removed, except that pasted free text keeps its
+    leading tabs (they say which column a segment belongs to)."""
+    return value.strip() if "\t" not in value else value.rstrip().lstrip(" \u3000\r\n")
+
+
+def number_cell(value: int | float, percent: bool, column: str) -> CellValue:
+    """A number cell; ``percent``: its format shows a percentage (0.9 reads "90%")."""
+    number = _decimal_of_number(value)
+    if not number.is_finite():
+        return CellValue(text=str(value), column=column, error=str(value))
+    if percent:
+        return CellValue(text=f"{format_decimal(number * 100)}%", column=column, number=number)
+    return CellValue(text=format_decimal(number), column=column, number=number)
+
+
+def typed_cell(value, data_type: str, percent: bool, column: str) -> CellValue | None:
+    """A cell from its typed value as openpyxl's sheet parser reads it (``data_type`` "f" for a
+    formula, "e" for an error); None for an empty cell. ``percent``: a number's format shows a
+    percentage."""
     if value is None:
         return None
-    data_type = cell.data_type
     if data_type == "f" or (not isinstance(value, (str, int, float, bool, datetime, date, time, timedelta))):
         formula = value if isinstance(value, str) else getattr(value, "text", None) or str(value)
         return CellValue(text=str(formula), column=column, formula=str(formula))
     if data_type == "e":
         return CellValue(text=str(value), column=column, error=str(value))
     if isinstance(value, str):
-        # pasted free text keeps its leading tabs: they say which column a segment belongs to
-        text = value.strip() if "\t" not in value else value.rstrip().lstrip(" \u3000\r\n")
+        text = clean_text(value)
         return CellValue(text=text, column=column) if text else None
     if isinstance(value, bool):
         return CellValue(text="是" if value else "否", column=column, flag=value)
     if isinstance(value, (int, float)):
-        number = _decimal_of_number(value)
-        if not number.is_finite():
-            return CellValue(text=str(value), column=column, error=str(value))
-        fmt = cell.number_format or ""
-        if "%" in fmt:
-            shown = number * 100
-            return CellValue(text=f"{format_decimal(shown)}%", column=column, number=number)
-        return CellValue(text=format_decimal(number), column=column, number=number)
+        return number_cell(value, percent, column)
     if isinstance(value, datetime):
         day = value.date()
         return CellValue(text=f"{day.year}年{day.month}月{day.day}日", column=column, when=day)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from openpyxl.utils import get_column_letter
 
-from .cells import CellValue, cell_value, column_letter
+from .cells import CellValue, column_letter
 
 Range = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row (1-based, as range_boundaries)
 
@@ -63,39 +63,32 @@ class MergedCells:
         self.advance(row_index)
         return max((m[2] for m in self.active), default=0)
 
-    def fill(self, row_index: int, raw_row) -> list[CellValue | None]:
-        """The row's cells as values, merged ranges filled from their top-left cell."""
+    def fill(self, row_index: int, cells: list[CellValue | None]) -> list[CellValue | None]:
+        """The row's cells, merged ranges filled from their top-left cell (the list itself when no
+        range covers the row)."""
         self.advance(row_index)
-        width = len(raw_row)
+        width = len(cells)
         self.width = width
         if not self.active:  # no range covers the row (most rows): each cell as it is
-            return [
-                None if cell.value is None else cell_value(cell, column_letter(position))
-                for position, cell in enumerate(raw_row, start=1)
-            ]
+            return cells
+        if self.budget is not None:
+            self.budget(sum(min(m[2], width) - m[0] + 1 for m in self.active if m[0] <= width))
         origins: dict[int, tuple[int, int]] = {}
-        if self.active:
-            if self.budget is not None:
-                self.budget(sum(min(m[2], width) - m[0] + 1 for m in self.active if m[0] <= width))
-            for min_col, min_row, max_col, _ in self.active:
-                origin = (min_row, min_col)
-                for c in range(min_col, min(max_col, width) + 1):
-                    origins[c] = origin
-        cells: list[CellValue | None] = []
-        for position, cell in enumerate(raw_row, start=1):
-            origin = origins.get(position) if origins else None
+        for min_col, min_row, max_col, _ in self.active:
+            origin = (min_row, min_col)
+            for c in range(min_col, min(max_col, width) + 1):
+                origins[c] = origin
+        filled: list[CellValue | None] = []
+        for position, value in enumerate(cells, start=1):
+            origin = origins.get(position)
             if origin is not None and origin != (row_index, position):
                 source = self.top_left_values.get(origin)
-                if source is not None:
-                    cells.append(dataclasses.replace(source, column=column_letter(position)))
-                else:
-                    cells.append(None)
+                filled.append(dataclasses.replace(source, column=column_letter(position)) if source else None)
                 continue
-            value = None if cell.value is None else cell_value(cell, column_letter(position))
             if origin is not None:
                 self.top_left_values[origin] = value
-            cells.append(value)
-        return cells
+            filled.append(value)
+        return filled
 
     def covering(self, row_index: int) -> list[Range]:
         """The ranges of more than one cell that include a cell of this row (the row last filled),

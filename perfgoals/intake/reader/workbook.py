@@ -4,7 +4,7 @@ error. :func:`read_workbook_here` is the reading itself; the reader's entry poin
 ``isolation.read_workbook``, checks the file and runs this in a subprocess.
 
 Before any part is parsed, ``scan`` has measured the XML (bytes, rows, cells, merged ranges, the
-longest text). The rows are then streamed from openpyxl's sheet parser, each row as wide as its own
+longest text). The rows are then streamed from the sheet's XML (``rows``: each cell read once), each row as wide as its own
 last cell (or the merged range covering it) — never padded to the sheet's declared size, which the
 file may lie about — and every cell read counts towards :attr:`Limits.max_cells`.
 """
@@ -16,14 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._reader import WorkSheetParser
 
-from .cells import split_tabbed
+from .cells import CellValue, split_tabbed
 from .limits import Limits, TooManyRows, refuse
 from .problems import Problem, WorkbookRejected
 from .results import ProjectFragment, ReadResult
+from .rows import CellStyles, SheetRows
 from .scan import WorkbookScan, scan_workbook
 from .sheet import SheetReader
 from .strings import BadStringIndex, open_workbook
@@ -51,6 +50,7 @@ class WorkbookReader:
         self.rows_streamed = 0
         self.sheet_title = ""
         self.row_index = 0
+        self.styles = CellStyles()
 
     def read(self, source) -> ReadResult:
         """Every sheet but the instructions; then what the workbook as a whole lacks is an error."""
@@ -64,6 +64,7 @@ class WorkbookReader:
                 [Problem(f"无法打开工作簿：文件已损坏或不是标准的 .xlsx 格式（{type(exc).__name__}）。")]
             ) from exc
         try:
+            self.styles = CellStyles.of(workbook)
             sheets = [ws for ws in workbook.worksheets if not SKIPPED_SHEETS.match(ws.title.strip())]
             total = sum(self.scan.rows_by_part.get(ws._worksheet_path, 0) for ws in sheets) or 1
             done = 0
@@ -162,14 +163,14 @@ class WorkbookReader:
                 self.row_index,
             )
 
-    def too_wide(self, row_index: int, found: list[dict]) -> None:
+    def too_wide(self, row_index: int, found: list[tuple[int, CellValue | None]]) -> None:
         """A cell with content right of the last column read: refused, naming the cell."""
         limit = self.limits.max_columns
-        beyond = [c for c in found if c["column"] > limit and c["value"] not in (None, "")]
+        beyond = [column for column, value in found if column > limit and value is not None]
         if not beyond:  # only empty cells out there (formatting): they are not read
-            found[:] = [c for c in found if c["column"] <= limit]
+            found[:] = [(column, value) for column, value in found if column <= limit]
             return
-        column = get_column_letter(beyond[0]["column"])
+        column = get_column_letter(beyond[0])
         refuse(
             f"这个单元格有内容，但超出了可读取的范围（最右到第 {limit:,} 列，即 "
             f"{get_column_letter(limit)} 列），无法导入：请删去表格右侧的内容后再导入。",
@@ -181,17 +182,10 @@ class WorkbookReader:
     def rows_of(self, workbook, ws, merged_width: Callable[[int], int]):
         """(row number, cells) for each row of the sheet's XML, in order; each row as wide as its last
         cell or the merged ranges covering it. Rows out of order are skipped, as openpyxl does."""
+        rows = SheetRows(ws._shared_strings, self.styles)  # the read-only sheet holds the strings
         with workbook._archive.open(ws._worksheet_path) as source:
-            parser = WorkSheetParser(
-                source,
-                ws._shared_strings,  # the read-only sheet holds them; the workbook's list stays empty
-                data_only=False,
-                epoch=workbook.epoch,
-                date_formats=workbook._date_formats,
-                timedelta_formats=workbook._timedelta_formats,
-            )
             last = 0
-            for row_index, found in self.parsed(parser, ws.title):
+            for row_index, found in self.parsed(rows, source, ws.title):
                 if row_index <= last:
                     continue
                 last = row_index
@@ -202,25 +196,25 @@ class WorkbookReader:
                         f"工作簿的行数（含空行）超过 {self.limits.max_sheet_rows:,} 行的上限，无法导入："
                         "请删去多余的空行或无关的工作表，或拆成几个文件后再导入。"
                     )
-                last_cell = found[-1]["column"] if found else 0
+                last_cell = found[-1][0] if found else 0
                 if last_cell > self.limits.max_columns:
                     self.too_wide(row_index, found)
-                    last_cell = found[-1]["column"] if found else 0
+                    last_cell = found[-1][0] if found else 0
                 width = max(last_cell, min(merged_width(row_index), self.limits.max_columns))
                 self.spend(width)
-                cells = [EMPTY_CELL] * width
-                for cell in found:
-                    column = cell["column"]
+                cells: list[CellValue | None] = [None] * width
+                for column, value in found:
                     if 1 <= column <= width:
-                        cells[column - 1] = ReadOnlyCell(ws, **cell)
+                        cells[column - 1] = value
                 yield row_index, cells
 
-    def parsed(self, parser: WorkSheetParser, title: str):
-        """The parser's rows; a shared-string index the table does not have refused at its cell."""
-        rows = parser.parse()
+    def parsed(self, rows: SheetRows, source, title: str):
+        """The sheet's rows; a value that cannot be read (a shared-string index the table does not
+        have, a number that is not one) refused at its cell."""
+        parsed = rows.rows(source)
         while True:
             try:
-                yield next(rows)
+                yield next(parsed)
             except StopIteration:
                 return
             except BadStringIndex as exc:
@@ -229,17 +223,17 @@ class WorkbookReader:
                     "（编号从 0 开始）：文件已损坏或不是 Excel 正常保存的，无法导入。"
                     "请在 Excel 中打开后“另存为” .xlsx 再导入。",
                     title,
-                    parser.row_counter,
-                    get_column_letter(parser.col_counter) if parser.col_counter else None,
+                    rows.row,
+                    get_column_letter(rows.column) if rows.column else None,
                 )
-            except (ValueError, TypeError, KeyError) as exc:  # a value openpyxl cannot cast
+            except (ValueError, TypeError, KeyError) as exc:  # a value the parser's rules cannot cast
                 found = re.search(r"'([^']{0,20})'", str(exc))
                 refuse(
                     f"这个单元格无法读取（值「{found.group(1) if found else ''}」不合格式）："
                     "文件已损坏或不是 Excel 正常保存的，无法导入。请在 Excel 中打开后“另存为” .xlsx 再导入。",
                     title,
-                    parser.row_counter,
-                    get_column_letter(parser.col_counter) if parser.col_counter else None,
+                    rows.row,
+                    get_column_letter(rows.column) if 0 < rows.column <= 18_278 else None,
                 )
 
 
