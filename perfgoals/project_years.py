@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from projects.models import BudgetLine, Project, Unit, organisation_of
 
-from . import bulk, scoring
+from . import bulk, collector, scoring
 from .choices import Status
 from .engine import score_evaluation
 from .models import Evaluation, Indicator, ScoringScheme
@@ -287,7 +287,7 @@ def create_project_years(
     assert scoring.INPUT_FIELDS[:2] == ["id", "project_id"]
     input_of = attrgetter(*scoring.INPUT_FIELDS[2:])
     values_of = attrgetter(*IndicatorData.__dataclass_fields__)
-    with scoring.collector_paused():
+    with collector.paused():
         for pk, (unit, data) in zip(project_ids, items, strict=True):
             project = projects[pk]
             key = (unit.department.region_id, data.year)

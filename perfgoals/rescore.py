@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from projects.models import BudgetLine
 
+from . import collector
 from .bulk import insert_history, json_text
 from .engine import score_evaluation
 from .engine.units import round_half_up
@@ -49,7 +50,6 @@ from .scoring import (
     EVALUATION_RESULT_FIELDS,
     INPUT_FIELDS,
     SCORED_FIELDS,
-    collector_paused,
     evaluation_input_from_rows,
     evaluation_values,
     indicator_values,
@@ -112,7 +112,7 @@ def rescore_projects(
 
 
 def _rescore_chunk(ids: list[int], schemes: dict, history: bool, reason: str) -> RescoreStats:
-    with collector_paused():
+    with collector.paused():
         stats = _rescore_chunk_unpaused(ids, schemes, history, reason)
     evaluations_rescored.send(sender=_rescore_chunk, project_ids=ids)
     return stats

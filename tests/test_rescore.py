@@ -7,7 +7,7 @@ from django.core.management import call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfgoals import rescore, scoring
+from perfgoals import collector, rescore, scoring
 from perfgoals.engine.units import round_half_up
 from perfgoals.models import Evaluation, Indicator, ScoreChange
 from projects.models import Project
@@ -174,7 +174,7 @@ def test_the_collector_is_paused_while_scoring_and_restored_after_a_failure():
     import gc
 
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), scoring.collector_paused():
+    with pytest.raises(RuntimeError), collector.paused():
         assert not gc.isenabled()
         raise RuntimeError("boom")
     assert gc.isenabled()

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 
+from perfgoals import collector
 from perfgoals import scoring as perf_services
 from perfgoals.choices import EDITABLE_STATUSES, Status
 from perfgoals.models import Evaluation, Indicator
@@ -75,6 +76,7 @@ class ApplyReport:
         return "，".join(parts) + f"，指标 {self.indicators} 条。"
 
 
+@collector.pausing
 def apply_plan(plan: Plan, *, actor: Actor) -> ApplyReport:
     """Write a plan in one transaction. Raises ImportRefused (and writes nothing) when the plan has
     errors or when the database no longer allows it (a project created, submitted or locked since).

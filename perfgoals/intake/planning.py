@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from perfgoals import collector
 from perfgoals import scoring as perf_services
 from perfgoals.choices import EDITABLE_STATUSES, Status
 from perfgoals.engine import Direction, vocabulary
@@ -587,6 +588,7 @@ def _budget_lines_from(fragment: ProjectFragment, project: Project | None) -> li
     return [lines[source] for source in order if source in lines]
 
 
+@collector.pausing
 def plan_import(
     source: str | Path | IO[bytes],
     *,
