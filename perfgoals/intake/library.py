@@ -28,9 +28,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from perfgoals import bulk
+from perfgoals import bulk, collector, lookups  # noqa: F401  (lookups: name__any_of)
 from perfgoals.choices import Status
-from perfgoals.engine import parse, vocabulary
+from perfgoals.engine import Value, parse, vocabulary
 from perfgoals.models import STANDARD_101_FIELDS, Indicator
 from projects.scoping import regions_of
 
@@ -99,11 +99,13 @@ def _printed_target(target: str, nature: str, unit: str) -> str:
 _UNIT_AFTER = re.compile(r"^(?P<target>.*?[0-9].*?)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
 
 
-def typical_target(target: str, nature: str = "", unit: str = "") -> str:
+def typical_target(target: str, nature: str = "", unit: str = "", value: Value | None = None) -> str:
     """A target as the library suggests it: a number in the engine's own notation
     (:meth:`~perfgoals.engine.Value.display`: "≧90%" with the unit column "（%）" reads "≥90%", the
-    Qinghai split "≥" | "90" | "%" too); a text (定性, a deadline) as printed, made whole."""
-    value = parse(target, nature=nature or None, unit=unit or None)
+    Qinghai split "≥" | "90" | "%" too); a text (定性, a deadline) as printed, made whole. ``value``:
+    the target as the engine already read it with this nature and unit."""
+    if value is None:
+        value = parse(target, nature=nature or None, unit=unit or None)
     bracketed = _UNIT_AFTER.match(target or "") if not unit else None
     if bracketed and not (value.is_quantitative and value.printed_unit):
         # a text stored before (or written by hand) as target + "（unit column）": "≧90%（%）"
@@ -210,7 +212,7 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     for r in same_level:
         value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
         units.append(value.printed_unit or value.unit or "")
-        targets.append(typical_target(r["target_text"], r["nature_printed"], r["unit_printed"]))
+        targets.append(typical_target(r["target_text"], r["nature_printed"], r["unit_printed"], value))
     return {
         "name": display_name(_mode(r["name"] for r in same_level))[:300],
         "level1": level1,
@@ -269,7 +271,7 @@ def _remember_names(names: Iterable[str], *, known: bool = True) -> None:
         listed = list(new)
         for start in range(0, len(listed), 2000):
             new.difference_update(
-                LibraryName.objects.filter(name__in=listed[start : start + 2000]).values_list(
+                LibraryName.objects.filter(name__any_of=listed[start : start + 2000]).values_list(
                     "name", flat=True
                 )
             )
@@ -277,6 +279,7 @@ def _remember_names(names: Iterable[str], *, known: bool = True) -> None:
     bulk.insert_rows(LibraryName, ["name", "name_key"], [row for row in rows if row[1]])
 
 
+@collector.pausing
 def build_library() -> LibraryReport:
     """(Re)build the library from every indicator of projects whose targets are at least submitted.
 
@@ -296,6 +299,7 @@ def build_library() -> LibraryReport:
     return report
 
 
+@collector.pausing
 def update_library(project_ids: Iterable[int]) -> LibraryReport:
     """Recompute only the entries the indicator names of these projects touch.
 
@@ -316,13 +320,13 @@ def update_library(project_ids: Iterable[int]) -> LibraryReport:
         wanted = {(None if one_library else region, name_key(name)) for region, name in touched}
         wanted = {place for place in wanted if place[1]}
         keys = {key for _, key in wanted}
-        spellings = list(LibraryName.objects.filter(name_key__in=keys).values_list("name", flat=True))
-        rows = _library_rows().filter(name__in=spellings)
+        spellings = list(LibraryName.objects.filter(name_key__any_of=keys).values_list("name", flat=True))
+        rows = _library_rows().filter(name__any_of=spellings)
         if not one_library:
             rows = rows.filter(project__region_id__in={region for region, _ in wanted})
         existing = {
             (entry.region_id, entry.name_key): entry
-            for entry in LibraryIndicator.objects.filter(name_key__in=keys)
+            for entry in LibraryIndicator.objects.filter(name_key__any_of=keys)
             if (entry.region_id, entry.name_key) in wanted
         }
         _write(_group(rows, wanted), existing, report)

@@ -1,0 +1,28 @@
+"""``field__any_of=[…]``: ``IN`` for long lists of texts, as one parameter on PostgreSQL.
+
+Django writes ``name IN (%s, %s, …)`` with a placeholder per value, and psycopg splits the query text
+at every placeholder again: for the indicator library's thousands of names that was most of an
+update's time on PostgreSQL (0.3 s for 10,000 names, before the server saw the query). ``any_of``
+sends ``name = ANY(%s)`` with the list as one array parameter there; elsewhere it is ``in``. Values
+are prepared by the field, and None dropped, as ``in`` does.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import CharField
+from django.db.models.lookups import In
+
+
+@CharField.register_lookup
+class AnyOf(In):
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [value for value in dict.fromkeys(self.rhs) if value is not None]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} = ANY(%s::text[])", (*lhs_params, values)

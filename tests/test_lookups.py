@@ -1,0 +1,46 @@
+"""``field__any_of``: the same rows as ``field__in`` (one array parameter on PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from perfgoals import lookups  # noqa: F401  (registers any_of)
+from perfgoals.intake.models import LibraryName
+
+
+@pytest.fixture
+def names(db):
+    LibraryName.objects.bulk_create(
+        [LibraryName(name=f"指标{i}", name_key=f"指标{i}") for i in range(50)]
+        + [LibraryName(name="含'引号\"与,逗号{}", name_key="q")]
+    )
+
+
+@pytest.mark.parametrize(
+    ("wanted", "found"),
+    [
+        (["指标1", "指标7", "没有这个"], 2),
+        ([f"指标{i}" for i in range(0, 50, 3)], 17),
+        (["含'引号\"与,逗号{}", None], 1),
+        ([None], 0),
+        ([], 0),
+    ],
+)
+def test_any_of_finds_what_in_finds(names, wanted, found):
+    expected = set(LibraryName.objects.filter(name__in=wanted).values_list("name", flat=True))
+    got = set(LibraryName.objects.filter(name__any_of=wanted).values_list("name", flat=True))
+    assert got == expected
+    assert len(got) == found
+
+
+def test_any_of_sends_one_parameter_on_postgresql(names):
+    wanted = [f"指标{i}" for i in range(40)]
+    with CaptureQueriesContext(connection) as queries:
+        assert LibraryName.objects.filter(name__any_of=wanted).count() == 40
+    sql = queries.captured_queries[-1]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql and sql.count("指标") == 40  # the array, one parameter, shown inline
+    else:
+        assert " IN (" in sql
