@@ -117,8 +117,11 @@ def typical_target(target: str, nature: str = "", unit: str = "", value: Value |
     return _printed_target(target, nature, unit)
 
 
-def _mode(values: Iterable[Any]) -> Any:
+def _mode(values: list[Any]) -> Any:
     """The most common value (the first seen among equals), blanks aside; "" when there is none."""
+    if len(values) == 1:  # most names are used by one indicator
+        value = values[0]
+        return "" if value is None or value == "" else value
     given = [v for v in values if v not in (None, "")]
     if len(given) < 2:
         return given[0] if given else ""
@@ -202,27 +205,36 @@ _CREATED_COLUMNS = ["region_id", "name_key", "updated_at", *_ENTRY_FIELDS]
 
 def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     """An entry's texts from the indicators that use its name: the most common of each."""
-    level1, level2 = _mode((r["level1"], r["level2"]) for r in items)
-    same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
-    direction = _mode(r["direction"] for r in same_level)
-    kinds = Counter(r["target_kind"] for r in same_level)
-    qualitative = kinds.get("qualitative", 0) > kinds.get("quantitative", 0)
+    if len(items) == 1:
+        same_level = items
+        level1, level2 = items[0]["level1"], items[0]["level2"]
+    else:
+        level1, level2 = _mode([(r["level1"], r["level2"]) for r in items])
+        same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
+    quantitative = qualitative = 0
     units = []
     targets = []
     for r in same_level:
-        value = parse(r["target_text"], nature=r["nature_printed"] or None, unit=r["unit_printed"] or None)
+        kind = r["target_kind"]
+        if kind == "qualitative":
+            qualitative += 1
+        elif kind == "quantitative":
+            quantitative += 1
+        target, nature, unit = r["target_text"], r["nature_printed"], r["unit_printed"]
+        value = parse(target, nature=nature or None, unit=unit or None)
         units.append(value.printed_unit or value.unit or "")
-        targets.append(typical_target(r["target_text"], r["nature_printed"], r["unit_printed"], value))
+        targets.append(typical_target(target, nature, unit, value))
+    is_qualitative = qualitative > quantitative
     return {
-        "name": display_name(_mode(r["name"] for r in same_level))[:300],
+        "name": display_name(_mode([r["name"] for r in same_level]))[:300],
         "level1": level1,
         "level2": level2,
-        "direction": direction if not qualitative else "",
-        "qualitative": qualitative,
+        "direction": "" if is_qualitative else _mode([r["direction"] for r in same_level]),
+        "qualitative": is_qualitative,
         "unit": (_mode(units) or "")[:30],
         "typical_target": (_mode(targets) or "")[:200],
         # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
-        **{name: _mode(r[name] for r in same_level) or "" for name in STANDARD_101_FIELDS},
+        **{name: _mode([r[name] for r in same_level]) or "" for name in STANDARD_101_FIELDS},
         "usage_count": len(items),
     }
 
