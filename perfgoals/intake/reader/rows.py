@@ -30,11 +30,10 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from .cells import CellValue, clean_text, column_letter, number_cell, typed_cell
-from .strings import BadStringIndex
+from .strings import BadStringIndex, rich_text
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _VALUE, _FORMULA, _INLINE = _MAIN + "row", _MAIN + "v", _MAIN + "f", _MAIN + "is"
-_TEXT, _RUN = _MAIN + "t", _MAIN + "r"
 _DIGITS = "0123456789"
 #: numbers as read, by (stored text, shown as a percentage): a workbook repeats its numbers (years,
 #: weights, 100) thousands of times
@@ -172,7 +171,7 @@ class SheetRows:
         if data_type == "inlineStr":
             if inline is None:
                 return None
-            text = clean_text(_inline_text(inline))
+            text = clean_text(rich_text(inline))
             return CellValue(text=text, column=letters) if text else None
         if not text:
             return None
@@ -222,17 +221,3 @@ class SheetRows:
             if written != "=":
                 self.shared_formulas[index] = Translator(written, ref)
         return written
-
-
-def _inline_text(element) -> str:
-    """An inline string's text: its ``<t>`` and its rich-text runs' (openpyxl's ``Text.content``)."""
-    parts = []
-    for child in element:
-        if child.tag == _TEXT:
-            if child.text:
-                parts.append(child.text)
-        elif child.tag == _RUN:
-            for part in child:
-                if part.tag == _TEXT and part.text:
-                    parts.append(part.text)
-    return "".join(parts)

@@ -58,6 +58,21 @@ def _too_many(limit: int) -> None:
     )
 
 
+def rich_text(element) -> str:
+    """The text of a shared string's ``<si>`` or an inline string's ``<is>``: its own ``<t>``, then its
+    rich-text runs' (not the phonetic runs'), as openpyxl's ``Text.content``."""
+    parts: list[str] = []
+    for child in element:
+        if child.tag == _T:
+            if child.text:
+                parts.append(child.text)
+        elif child.tag == _R:
+            for part in child:
+                if part.tag == _T and part.text:
+                    parts.append(part.text)
+    return "".join(parts)
+
+
 def read_string_table(source: IO[bytes], limits: Limits) -> StringTable:
     """Every entry's text, in order; refused past ``limits.max_shared_strings`` entries."""
     strings = StringTable()
@@ -69,16 +84,7 @@ def read_string_table(source: IO[bytes], limits: Limits) -> StringTable:
             continue
         if event != "end" or element.tag != _SI:
             continue
-        parts: list[str] = []
-        for child in element:  # the entry's own text, then its runs' (not the phonetic runs')
-            if child.tag == _T:
-                if child.text:
-                    parts.append(child.text)
-            elif child.tag == _R:
-                for part in child:
-                    if part.tag == _T and part.text:
-                        parts.append(part.text)
-        strings.append("".join(parts).replace("x005F_", ""))
+        strings.append(rich_text(element).replace("x005F_", ""))
         if len(strings) > limit:
             _too_many(limit)
         root.clear()  # the table keeps no entry
