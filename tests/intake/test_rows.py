@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from perfgoals.intake.reader.cells import typed_cell
 from perfgoals.intake.reader.limits import Limits
 from perfgoals.intake.reader.problems import WorkbookRejected
-from perfgoals.intake.reader.rows import CellStyles, SheetRows
+from perfgoals.intake.reader.rows import CellStyles, SheetRows, cell_texts
 from perfgoals.intake.reader.strings import open_workbook
 from perfgoals.intake.reader.workbook import read_workbook_here
 
@@ -118,7 +118,7 @@ def _both_ways(data: bytes):
             if value is not None:
                 expected[(cell.row, cell.column)] = value
     got = {}
-    reader = SheetRows(sheet._shared_strings, CellStyles.of(workbook))
+    reader = SheetRows(cell_texts(sheet._shared_strings), CellStyles.of(workbook))
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(sheet._worksheet_path) as source:
         for row_number, found in reader.rows(source):
             for column, value in found:

@@ -101,11 +101,11 @@ def _limit_self(limits: Limits) -> None:
 def _child(connection, payload, limits: Limits, default_year, with_progress: bool) -> None:
     """The reading, in the child: limits first, then the workbook; one message at the end.
 
-    The cyclic garbage collector is off in the child: the reading makes no reference cycles to
-    collect (rows and cells are plain values, freed as each row is done), while the collector would
-    walk every object the result keeps, again and again as it grows (a fifth of the reading's time);
-    the child's memory is bounded by its address-space limit either way, and all of it is returned
-    when the child exits."""
+    The cyclic garbage collector is off in the child: the reading makes next to no reference cycles
+    (a few hundred objects for a 10,000-row workbook; rows and cells are plain values, freed as each
+    row is done), while the collector would walk every object the result keeps, again and again as it
+    grows (15–35 % of the reading's time); the child's memory is bounded by its address-space limit
+    either way (the same peak measured with and without), and all of it is returned when it exits."""
     gc.disable()
     try:
         _limit_self(limits)

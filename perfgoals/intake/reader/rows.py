@@ -84,6 +84,12 @@ def percent_styles(workbook) -> frozenset[int]:
     return frozenset(found)
 
 
+def cell_texts(strings: list[str]) -> list[str]:
+    """The shared-string table as cells read it (surrounding whitespace removed, "" for none): once
+    for the workbook, whichever sheets use it."""
+    return [clean_text(text) for text in strings]
+
+
 class CellStyles:
     """What a number cell's style says of its value: a date, a duration, a percentage."""
 
@@ -114,10 +120,9 @@ class CellStyles:
 class SheetRows:
     """The rows of one sheet's XML (see the module docstring)."""
 
-    def __init__(self, strings: list[str], styles: CellStyles):
-        self.strings = strings
-        #: the shared strings as a cell reads them (surrounding whitespace removed; "" for none)
-        self.texts = [clean_text(text) for text in strings]
+    def __init__(self, texts: list[str], styles: CellStyles):
+        #: the shared strings as a cell reads them (:func:`cell_texts`)
+        self.texts = texts
         self.styles = styles
         self.numbers: dict[tuple[str, bool], CellValue] = {}
         self.shared_formulas: dict[str | None, Translator] = {}
@@ -126,6 +131,7 @@ class SheetRows:
         self.column = 0
 
     def rows(self, source: IO[bytes]) -> Iterator[tuple[int, list[tuple[int, CellValue | None]]]]:
+        """(row number, [(column, cell), …]) for each ``<row>`` of the sheet, in file order."""
         row_number = 0
         value_of = self.value
         for _, element in iterparse(source):

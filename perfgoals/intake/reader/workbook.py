@@ -22,7 +22,7 @@ from .cells import CellValue, split_tabbed
 from .limits import Limits, TooManyRows, refuse
 from .problems import Problem, WorkbookRejected
 from .results import ProjectFragment, ReadResult
-from .rows import CellStyles, SheetRows
+from .rows import CellStyles, SheetRows, cell_texts
 from .scan import WorkbookScan, scan_workbook
 from .sheet import SheetReader
 from .strings import BadStringIndex, open_workbook
@@ -51,6 +51,8 @@ class WorkbookReader:
         self.sheet_title = ""
         self.row_index = 0
         self.styles = CellStyles()
+        #: the shared-string table and its texts as cells read them (``rows.cell_texts``), once
+        self.texts: tuple[list[str], list[str]] | None = None
 
     def read(self, source) -> ReadResult:
         """Every sheet but the instructions; then what the workbook as a whole lacks is an error."""
@@ -182,7 +184,10 @@ class WorkbookReader:
     def rows_of(self, workbook, ws, merged_width: Callable[[int], int]):
         """(row number, cells) for each row of the sheet's XML, in order; each row as wide as its last
         cell or the merged ranges covering it. Rows out of order are skipped, as openpyxl does."""
-        rows = SheetRows(ws._shared_strings, self.styles)  # the read-only sheet holds the strings
+        strings = ws._shared_strings  # the read-only sheet holds them; the workbook's list stays empty
+        if self.texts is None or self.texts[0] is not strings:
+            self.texts = (strings, cell_texts(strings))
+        rows = SheetRows(self.texts[1], self.styles)
         with workbook._archive.open(ws._worksheet_path) as source:
             last = 0
             for row_index, found in self.parsed(rows, source, ws.title):
