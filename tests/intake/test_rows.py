@@ -161,7 +161,7 @@ def _sheet_xml(cells: str) -> bytes:
 
 
 def _with_sheet(xml: bytes) -> bytes:
-    base = _write_openpyxl([["项目名称"]])
+    base = _write_openpyxl([["项目名称", (date(2024, 1, 1), "yyyy-mm-dd")]])  # style 1: a date
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -175,6 +175,7 @@ def _with_sheet(xml: bytes) -> bytes:
     [
         ('<row r="3"><c r="B3"><v>abc</v></c></row>', "B3", "abc"),  # a number that is not one
         ('<row r="4"><c r="C4" t="b"><v>x</v></c></row>', "C4", "x"),  # a boolean that is not one
+        ('<row r="6"><c r="D6" s="1"><v>1月</v></c></row>', "D6", "1月"),  # a date serial that is not one
         ('<row r="5"><c r="5A"><v>1</v></c></row>', "", "5A"),  # a cell reference that is not one
         ('<row r="2.5"><c r="A2"><v>1</v></c></row>', "", "2.5"),  # a row number that is not one
     ],

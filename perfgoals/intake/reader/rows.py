@@ -202,8 +202,9 @@ class SheetRows:
         style_id = int(style) if style else 0
         styles = self.styles
         if style_id in styles.dates:
+            number = _number(text)  # not a number: refused, as openpyxl's cast raises before its check
             try:
-                value = from_excel(_number(text), styles.epoch, timedelta=style_id in styles.durations)
+                value = from_excel(number, styles.epoch, timedelta=style_id in styles.durations)
             except (OverflowError, ValueError):  # openpyxl: out of the dates' range, an error value
                 return CellValue(text="#VALUE!", column=letters, error="#VALUE!")
             return typed_cell(value, "d", False, letters)
