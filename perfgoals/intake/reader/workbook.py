@@ -4,9 +4,10 @@ error. :func:`read_workbook_here` is the reading itself; the reader's entry poin
 ``isolation.read_workbook``, checks the file and runs this in a subprocess.
 
 Before any part is parsed, ``scan`` has measured the XML (bytes, rows, cells, merged ranges, the
-longest text). The rows are then streamed from the sheet's XML (``rows``: each cell read once), each row as wide as its own
-last cell (or the merged range covering it) — never padded to the sheet's declared size, which the
-file may lie about — and every cell read counts towards :attr:`Limits.max_cells`.
+longest text). The rows are then streamed from the sheet's XML (``rows``: each cell read once), each
+row as wide as its own last cell (or the merged range covering it) — never padded to the sheet's
+declared size, which the file may lie about — and every cell read counts towards
+:attr:`Limits.max_cells`.
 """
 
 from __future__ import annotations
