@@ -106,9 +106,8 @@ def _write_xlsxwriter(rows) -> bytes:
 def _both_ways(data: bytes):
     """(openpyxl's cells converted, rows' cells) as {(row, column): CellValue} of the first sheet."""
     workbook = open_workbook(io.BytesIO(data), Limits())
-    sheet = workbook.worksheets[0]
     expected = {}
-    for row in sheet.iter_rows():
+    for row in workbook.worksheets[0].iter_rows():
         for cell in row:
             if cell.value is None:
                 continue
@@ -117,15 +116,23 @@ def _both_ways(data: bytes):
             )
             if value is not None:
                 expected[(cell.row, cell.column)] = value
-    got = {}
+    workbook.close()
+    return expected, _rows_of(data)
+
+
+def _rows_of(data: bytes):
+    """``rows``' cells of the first sheet as {(row, column): CellValue}."""
+    workbook = open_workbook(io.BytesIO(data), Limits())
+    sheet = workbook.worksheets[0]
     reader = SheetRows(cell_texts(sheet._shared_strings), CellStyles.of(workbook))
+    got = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(sheet._worksheet_path) as source:
         for row_number, found in reader.rows(source):
             for column, value in found:
                 if value is not None:
                     got[(row_number, column)] = value
     workbook.close()
-    return expected, got
+    return got
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,3 +209,23 @@ def test_cells_without_a_reference_follow_the_one_before():
     expected, got = _both_ways(_with_sheet(xml))
     assert got == expected
     assert {key: value.text for key, value in got.items()} == {(1, 2): "甲", (1, 3): "乙"}
+
+
+def test_a_number_whose_style_the_workbook_lacks_reads_as_general():
+    xml = _sheet_xml('<row r="2"><c r="A2" s="99"><v>0.5</v></c><c r="B2" s="1"><v>45292</v></c></row>')
+    got = _rows_of(_with_sheet(xml))  # openpyxl's own cell fails on style 99
+    assert got[(2, 1)].text == "0.5" and str(got[(2, 1)].number) == "0.5"
+    assert got[(2, 2)].when == date(2024, 1, 1)  # style 1 of the base workbook is a date
+
+
+def test_blank_text_far_right_is_not_content_beyond_the_column_limit():
+    """Spaces in a cell right of the last column read are an empty cell, as everywhere else."""
+    xml = _sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>说明</t></is></c>'
+        '<c r="BZZ1" t="inlineStr"><is><t>   </t></is></c></row>'
+    )
+    result = read_workbook_here(io.BytesIO(_with_sheet(xml)), limits=Limits())
+    assert not any("超出了可读取的范围" in problem.text() for problem in result.errors)
+    with pytest.raises(WorkbookRejected) as raised:  # the same cell with text is refused, naming it
+        read_workbook_here(io.BytesIO(_with_sheet(xml.replace(b"<t>   </t>", b"<t>x</t>"))), limits=Limits())
+    assert "BZZ1" in raised.value.problems[0].text()
