@@ -12,6 +12,7 @@ class PerfgoalsConfig(AppConfig):
 
         from projects.models import Project
 
+        from . import lookups  # noqa: F401  (registers ``field__any_of`` for every query of the project)
         from .models import Evaluation
         from .signals import bump, evaluations_rescored
 

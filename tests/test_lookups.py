@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from perfgoals import lookups  # noqa: F401  (registers any_of)
 from perfgoals.intake.models import LibraryName
 
 

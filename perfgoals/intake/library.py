@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from perfgoals import bulk, collector, lookups  # noqa: F401  (lookups: name__any_of)
+from perfgoals import bulk, collector
 from perfgoals.choices import Status
 from perfgoals.engine import Value, parse, vocabulary
 from perfgoals.models import STANDARD_101_FIELDS, Indicator
