@@ -7,7 +7,6 @@ class PerfgoalsConfig(AppConfig):
     verbose_name = "绩效目标与自评"
 
     def ready(self) -> None:
-        # figures stored in the cache are older than the data once a score, a status or a value moves
         from django.db.models.signals import post_delete, post_save
 
         from projects.models import Project
@@ -16,6 +15,7 @@ class PerfgoalsConfig(AppConfig):
         from .models import Evaluation
         from .signals import bump, evaluations_rescored
 
+        # figures stored in the cache are older than the data once a score, a status or a value moves
         for model in (Evaluation, Project):
             post_save.connect(bump, sender=model, dispatch_uid=f"oversight-bump-save-{model.__name__}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"oversight-bump-delete-{model.__name__}")
