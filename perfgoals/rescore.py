@@ -17,8 +17,8 @@ so the scored fields are never read back into Python and each changed row is fou
 (SQLite) the stored values are read and compared in Python, and bulk_update writes the changed ones.
 
 History. A changed score must stay traceable, so every indicator row whose computed fields change
-gets one narrow `ScoreChange` row (its score before — the table joined a second time in the UPDATE
-reads the statement's snapshot — and after, when, and the change reason "批量重算 <run label>"),
+gets one narrow `ScoreChange` row (its score before — read with the engine's inputs, under the
+chunk's locks — and after, when, and the change reason "批量重算 <run label>"),
 and every evaluation whose total, grade or completeness changes one full historical row, exactly as
 `recompute` would have written (history_type "~", no user). The 变更记录 shows both as changes by
 （系统） with the run's reason, old → new. A full historical row per indicator (every column, five
@@ -138,10 +138,11 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
         if executed is not None:
             total[1] = executed if total[1] is None else total[1] + executed
     rows_of: dict[int, list[tuple]] = {}
+    # the engine's inputs, then the stored score: the compact history's "before" (see `_store`)
     for row in (
         Indicator.objects.filter(project_id__in=ids)
         .order_by("project_id", "order")
-        .values_list(*INPUT_FIELDS)
+        .values_list(*INPUT_FIELDS, "score")
     ):
         rows_of.setdefault(row[1], []).append(row)
     for scheme_id in {e[2] for e in evaluations} - schemes.keys():
@@ -149,7 +150,7 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
     stats.read_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    indicator_rows: list[tuple] = []  # (id, *values)
+    indicator_rows: list[tuple] = []  # (id, *values, score before)
     evaluation_rows: list[tuple] = []  # (id, *values)
     no_budget = (None, None)
     for evaluation_id, project_id, scheme_id, declared, year in evaluations:
@@ -158,7 +159,7 @@ def _rescore_chunk_unpaused(ids: list[int], schemes: dict, history: bool, reason
         inp = evaluation_input_from_rows(rows, annual, executed, declared, year)
         result = score_evaluation(inp, schemes[scheme_id])
         for row, ind_result in zip(rows, result.indicators, strict=True):
-            indicator_rows.append((row[0], *indicator_values(ind_result)))
+            indicator_rows.append((row[0], *indicator_values(ind_result), row[-1]))
         evaluation_rows.append((evaluation_id, *evaluation_values(result)))
         stats.indicators += len(rows)
     stats.projects = len(evaluations)
@@ -196,8 +197,9 @@ def _store(
 
     Only rows whose stored values differ are written. With ``history_at``, each changed row gets one
     full history row — or, with ``compact`` (the indicators), one narrow `ScoreChange` row with its
-    score before and after (see the module docstring). ``stamp`` (e.g. computed_at) is written on
-    every row, changed or not, without history.
+    score before and after (see the module docstring): then each row carries one more value, last,
+    its score as read at the start of the chunk (under the evaluations' locks, so as the UPDATE finds
+    it). ``stamp`` (e.g. computed_at) is written on every row, changed or not, without history.
     """
     if not rows:
         return 0
@@ -214,6 +216,7 @@ def _store(
             compact=compact,
         )
     places = _places(model, fields)
+    end = 1 + len(fields)
     stored = {}
     project_of = {}
     ids = [row[0] for row in rows]
@@ -222,21 +225,21 @@ def _store(
         for old in selected.values_list("pk", "project_id", *fields):
             project_of[old[0]] = old[1]
             stored[old[0]] = old[2:]
-    changed = [row for row in rows if _differs(stored[row[0]], row[1:], places)]
+    changed = [row for row in rows if _differs(stored[row[0]], row[1:end], places)]
     if changed:
-        objects = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in changed]
+        objects = [model(pk=row[0], **dict(zip(fields, row[1:end], strict=True))) for row in changed]
         model.objects.bulk_update(objects, fields, batch_size=500)
     if stamp:
         for start in range(0, len(ids), 500):
             model.objects.filter(pk__in=ids[start : start + 500]).update(**stamp)
     if history_at is not None and compact:
-        _insert_score_changes(changed, stored, project_of, fields, history_at, reason)
+        _insert_score_changes(changed, project_of, fields, history_at, reason)
     elif history_at is not None:
         _insert_history(model, [row[0] for row in changed], history_at, reason)
     return len(changed)
 
 
-def _insert_score_changes(changed, stored, project_of, fields, when, reason: str) -> None:
+def _insert_score_changes(changed, project_of, fields, when, reason: str) -> None:
     """`_store`'s compact history outside PostgreSQL: the rows `_store_postgresql` writes."""
     at = fields.index("score")
     ScoreChange.objects.bulk_create(
@@ -246,7 +249,7 @@ def _insert_score_changes(changed, stored, project_of, fields, when, reason: str
                 indicator_id=row[0],
                 changed_at=when,
                 reason=reason,
-                old_score=stored[row[0]][at],
+                old_score=row[-1],
                 new_score=row[1 + at],
             )
             for row in changed
@@ -276,11 +279,14 @@ def _store_postgresql(
     with connection.cursor() as cursor:
         quote = connection.ops.quote_name
         definitions = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in columns)
+        names = ", ".join(quote(field.column) for field in columns)
+        if compact:  # the score before, carried last in each row (see `_store`)
+            definitions += f", old_score {model._meta.get_field('score').db_type(connection)}"
+            names += ", old_score"
         cursor.execute(
             f"create temporary table if not exists {quote(temp)} (id bigint, {definitions}) on commit drop"
         )
         cursor.execute(f"truncate {quote(temp)}")
-        names = ", ".join(quote(field.column) for field in columns)
         with cursor.copy(f"copy {quote(temp)} (id, {names}) from stdin") as copy:
             write_row = copy.write_row
             if json_positions:
@@ -298,13 +304,9 @@ def _store_postgresql(
         )
         stored = ", ".join(f"m.{quote(field.column)}" for field in columns)
         computed = ", ".join(f"t.{quote(field.column)}" for field in columns)
-        # the compact history also joins the table as ``o``: the row as this statement's snapshot reads
-        # it, i.e. before the UPDATE (no other transaction changes it meanwhile: every action locks the
-        # project's evaluation first, and the chunk holds those locks)
-        also = f", {quote(table)} as o" if compact and history_at is not None else ""
         update = (
-            f"update {quote(table)} as m set {assignments} from {quote(temp)} as t{also} "
-            f"where m.id = t.id{' and o.id = t.id' if also else ''} and ({stored}) is distinct from ({computed})"
+            f"update {quote(table)} as m set {assignments} from {quote(temp)} as t "
+            f"where m.id = t.id and ({stored}) is distinct from ({computed})"
         )
         values = list(stamp.values())
         if history_at is None:
@@ -313,7 +315,7 @@ def _store_postgresql(
         elif compact:
             cursor.execute(
                 f"with changed as ({update} "
-                f"returning m.project_id, m.id, o.score as old_score, m.score as new_score), "
+                f"returning m.project_id, m.id, t.old_score, m.score as new_score), "
                 f"written as (insert into {quote(ScoreChange._meta.db_table)} "
                 f"(project_id, indicator_id, changed_at, reason, old_score, new_score) "
                 f"select project_id, id, %s, %s, old_score, new_score from changed) "

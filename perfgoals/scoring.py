@@ -201,7 +201,8 @@ def store_evaluation_result(evaluation: Evaluation, result: EvaluationResult) ->
 
 
 def indicator_input_from_row(row: tuple) -> IndicatorInput:
-    """The engine's view of one indicator from its `INPUT_FIELDS` (a values_list row, or an instance's)."""
+    """The engine's view of one indicator from its `INPUT_FIELDS` (a values_list row, or an instance's);
+    fields the row carries after them (the bulk rescoring's stored score) are not the engine's."""
     (
         _id,
         _project,
@@ -219,6 +220,7 @@ def indicator_input_from_row(row: tuple) -> IndicatorInput:
         not_applicable,
         level1,
         level2,
+        *_after,
     ) = row
     return IndicatorInput(
         name=name,

@@ -104,6 +104,37 @@ def test_the_compact_history_keeps_old_and_new_scores_of_many_rows(demo):
     assert all(row.project_id == project_of[row.indicator_id] for row in rows)
 
 
+def test_the_compact_history_reads_each_rows_own_score_before(demo):
+    """Scores that differ row by row before the run (edited, stale) are each the row's own "before"."""
+    projects = list(Project.objects.filter(year=2019).order_by("pk").values_list("pk", flat=True))
+    rescore.rescore_projects(projects)
+    after, stale = {}, {}
+    for pk, score, weight in Indicator.objects.filter(project_id__in=projects).values_list(
+        "pk", "score", "weight"
+    ):
+        after[pk] = score
+        stale[pk] = round_half_up(weight * (pk % 7) / 7, 2)  # within the weight, as the table requires
+        Indicator.objects.filter(pk=pk).update(score=stale[pk], target_kind="")  # every row changes
+
+    rescore.rescore_projects(projects, chunk=3, label="陈旧")
+
+    rows = ScoreChange.objects.filter(reason="批量重算 陈旧").values_list(
+        "indicator_id", "old_score", "new_score"
+    )
+    assert {pk: (old, new) for pk, old, new in rows} == {pk: (stale[pk], after[pk]) for pk in after}
+
+
+def test_the_indicator_table_leaves_room_on_each_page_for_updates():
+    """On PostgreSQL the indicator rows' updates can stay on their page (HOT): fill factor 70."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage parameter")
+    with connection.cursor() as cursor:
+        cursor.execute("select reloptions from pg_class where relname = 'perfgoals_indicator'")
+        assert cursor.fetchone()[0] == ["fillfactor=70"]
+
+
 def test_the_history_page_shows_the_run_change_and_a_later_edit_without_it(demo):
     """The 变更记录 places a bulk rescoring's change between the full history rows: shown once, as
     the system's with the run's reason; the next person's edit is not shown as having moved the
