@@ -8,8 +8,9 @@ At the default fill factor of 100 the pages are packed and almost no update is H
 ``bench/province.py``'s 10,000 projects (150,000 indicators, every score changed, the two settings in
 turn with the same query plans): HOT updates 1 % → 78 % of the rows, WAL 186 → 146 MB, the database
 backend's CPU 34–36 → 30–31 core-seconds per million indicators; the table after a rescoring is
-smaller too (71 MB instead of 89 MB), its pages no longer half emptied by moved rows. New pages follow the setting; existing ones as they are rewritten (VACUUM
-FULL, or CLUSTER, repacks a table at once). On SQLite this does nothing.
+smaller too (71 MB instead of 89 MB), its pages no longer half emptied by moved rows. New pages
+follow the setting; existing ones as they are rewritten (VACUUM FULL, or CLUSTER, repacks a table at
+once). On SQLite this does nothing.
 """
 
 from django.db import migrations
