@@ -11,8 +11,8 @@ On the database written by `bench/province.py` (perfeval_bench, or BENCH_DATABAS
    (``score = weight, score_explanation = '' …``) for every row, plus the same for the evaluations'
    seven columns, in one transaction, rolled back (then VACUUM, not timed);
 3. rescore: `perfgoals.rescore.rescore_in_processes` over every project (``--workers`` processes,
-   one chunk of ``--chunk`` projects a transaction), with history for every changed row (a narrow
-   `ScoreChange` row per indicator, a full history row per evaluation);
+   one chunk of ``--chunk`` projects a transaction), with history for every changed row (each
+   changed indicator listed in its project's `ScoreChange` row, a full history row per evaluation);
 4. repeat: the same again on the now unchanged data (nothing to write but computed_at).
 
 With ``--celery N …``, step 3 runs once per N (each after a reset, not timed): N real
@@ -149,8 +149,8 @@ def celery_runs(args, ids: list[int], indicator_count: int, floor: float, line_m
         f"command: `python bench/rescore.py --celery {' '.join(map(str, args.celery))} --chunk {args.chunk}`"
         f" (data: `python bench/province.py --projects {len(ids)}`)",
         f"rows: {len(ids):,} projects, {indicator_count:,} indicators, every scored field emptied before "
-        "each run (every row changes: one compact ScoreChange row per indicator, one full history row per "
-        "evaluation)",
+        "each run (every row changes: every indicator listed in its project's ScoreChange row, one full "
+        "history row per evaluation)",
         f"floor (one plain UPDATE of the same columns, rolled back): {floor:.1f} s",
         *(
             f"{count} worker(s): **{wall:.1f} s = {wall / floor:.1f}× the floor**; CPU of the workers "
@@ -352,7 +352,8 @@ def main() -> None:
         f"rows: {len(ids):,} projects, {indicator_count:,} indicators; every scored field emptied first, so "
         f"every row changes ({stats.indicators_changed:,} indicators, "
         f"{stats.evaluations_changed:,} evaluations "
-        "changed; one compact ScoreChange row per indicator, one full history row per evaluation)",
+        "changed; every indicator listed in its project's ScoreChange row, one full history row per "
+        "evaluation)",
         f"floor (one plain UPDATE of the same 11 indicator columns + 8 evaluation columns, rolled back): "
         f"{floor:.1f} s",
         f"rescore with `rescore_in_processes` ({args.workers} processes, chunks of {args.chunk} projects): "

@@ -322,13 +322,44 @@ class RescoreRunAdmin(ReadOnlyAdmin):
 
 @admin.register(ScoreChange)
 class ScoreChangeAdmin(ReadOnlyAdmin):
-    """The compact history of bulk rescorings (one row per changed indicator score): readable here,
-    never edited; the project's 变更记录 shows the same rows in place."""
+    """The compact history of bulk rescorings (one row per project-year and run, listing its changed
+    indicator scores): readable here, never edited; the project's 变更记录 shows the same changes in
+    place."""
 
-    list_display = ["changed_at", "project", "indicator_id", "old_score", "new_score", "reason"]
+    list_display = ["changed_at", "project", "indicator_count", "reason"]
+    fields = ["project", "changed_at", "reason", "change_table"]
+    readonly_fields = ["change_table"]
     search_fields = ["reason", "project__name"]
     list_select_related = ["project"]
-    show_full_result_count = False  # millions of rows after a province's rescoring
+    show_full_result_count = False  # 100,000 rows after a province's rescoring
+
+    @admin.display(description="指标数")
+    def indicator_count(self, obj: ScoreChange) -> int:
+        return len(obj.changes)
+
+    @admin.display(description="得分变化")
+    def change_table(self, obj: ScoreChange) -> str:
+        entries = obj.entries(
+            dict(Indicator.objects.filter(project_id=obj.project_id).values_list("pk", "name"))
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    e.indicator_id,
+                    e.name or "（已删除）",
+                    "—" if e.old_score is None else e.old_score,
+                    "—" if e.new_score is None else e.new_score,
+                )
+                for e in entries
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>指标 ID</th><th>指标</th><th>原得分</th><th>新得分</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
 
 class IndicatorInline(admin.TabularInline):

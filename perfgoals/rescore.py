@@ -11,18 +11,19 @@ own precision: `IS DISTINCT FROM`) and inserts their history rows from the UPDAT
 
     WITH changed AS (UPDATE t SET ... FROM tmp WHERE t.id = tmp.id AND (t.…) IS DISTINCT FROM (tmp.…)
                      RETURNING t.*)
-    INSERT INTO historical_t (...) SELECT ... FROM changed
+    INSERT INTO historical_t (...) SELECT ... FROM changed          (for the indicators: … GROUP BY project)
 
 so the scored fields are never read back into Python and each changed row is found once. Elsewhere
 (SQLite) the stored values are read and compared in Python, and bulk_update writes the changed ones.
 
 History. A changed score must stay traceable, so every indicator row whose computed fields change
-gets one narrow `ScoreChange` row (its score before — read with the engine's inputs, under the
-chunk's locks — and after, when, and the change reason "批量重算 <run label>"),
-and every evaluation whose total, grade or completeness changes one full historical row, exactly as
+is listed, with its score before — read with the engine's inputs, under the chunk's locks — and
+after, in its project's `ScoreChange` row of the run (one per project-year: when, the change reason
+"批量重算 <run label>", the list), and every evaluation whose total, grade or completeness changes one full historical row, exactly as
 `recompute` would have written (history_type "~", no user). The 变更记录 shows both as changes by
 （系统） with the run's reason, old → new. A full historical row per indicator (every column, five
-indexes) cost the database about twice the narrow row (`bench/rescore.py`, issue #18). Rows whose
+indexes) cost the database about twice a narrow row per indicator, and that row about 1.5 times its
+share of a row per project (`bench/rescore.py`, issue #18; see `ScoreChange`). Rows whose
 values do not move get no history: a repeat rescore of an unchanged province writes no history at
 all (only each evaluation's computed_at moves, as with recompute).
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -196,8 +198,9 @@ def _store(
     """Store the rows (id, *values of ``fields``) of ``model``; returns how many rows changed.
 
     Only rows whose stored values differ are written. With ``history_at``, each changed row gets one
-    full history row — or, with ``compact`` (the indicators), one narrow `ScoreChange` row with its
-    score before and after (see the module docstring): then each row carries one more value, last,
+    full history row — or, with ``compact`` (the indicators), is listed with its score before and
+    after in its project's `ScoreChange` row (see the module docstring): then each row carries one
+    more value, last,
     its score as read at the start of the chunk (under the evaluations' locks, so as the UPDATE finds
     it). ``stamp`` (e.g. computed_at) is written on every row, changed or not, without history.
     """
@@ -240,19 +243,18 @@ def _store(
 
 
 def _insert_score_changes(changed, project_of, fields, when, reason: str) -> None:
-    """`_store`'s compact history outside PostgreSQL: the rows `_store_postgresql` writes."""
+    """`_store`'s compact history outside PostgreSQL: the rows `_store_postgresql` writes (scores as
+    the column prints them, changes by indicator id)."""
     at = fields.index("score")
+    places = Indicator._meta.get_field("score").decimal_places
+    by_project = defaultdict(list)
+    for row in sorted(changed, key=lambda row: row[0]):
+        old, new = (None if v is None else str(round_half_up(v, places)) for v in (row[-1], row[1 + at]))
+        by_project[project_of[row[0]]].append([row[0], old, new])
     ScoreChange.objects.bulk_create(
         (
-            ScoreChange(
-                project_id=project_of[row[0]],
-                indicator_id=row[0],
-                changed_at=when,
-                reason=reason,
-                old_score=row[-1],
-                new_score=row[1 + at],
-            )
-            for row in changed
+            ScoreChange(project_id=project, changed_at=when, reason=reason, changes=changes)
+            for project, changes in by_project.items()
         ),
         batch_size=500,
     )
@@ -317,8 +319,9 @@ def _store_postgresql(
                 f"with changed as ({update} "
                 f"returning m.project_id, m.id, t.old_score, m.score as new_score), "
                 f"written as (insert into {quote(ScoreChange._meta.db_table)} "
-                f"(project_id, indicator_id, changed_at, reason, old_score, new_score) "
-                f"select project_id, id, %s, %s, old_score, new_score from changed) "
+                f"(project_id, changed_at, reason, changes) "
+                f"select project_id, %s, %s, jsonb_agg(jsonb_build_array(id, old_score::text, "
+                f"new_score::text) order by id) from changed group by project_id) "
                 f"select count(*) from changed",
                 [*values, history_at, reason],
             )

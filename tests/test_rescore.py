@@ -36,6 +36,11 @@ def _clear_scores() -> None:
     )
 
 
+def _changes(reason: str) -> dict:
+    """The score changes a run listed (in its `ScoreChange` rows): indicator id → the change."""
+    return {e.indicator_id: e for row in ScoreChange.objects.filter(reason=reason) for e in row.entries()}
+
+
 def _snapshot() -> tuple[list, list]:
     indicators = list(Indicator.objects.order_by("pk").values_list("pk", *scoring.SCORED_FIELDS))
     evaluations = list(Evaluation.objects.order_by("pk").values_list("pk", *EVALUATION_FIELDS))
@@ -69,12 +74,15 @@ def test_every_changed_score_gets_one_compact_history_row_and_a_repeat_writes_no
     stats = rescore.rescore_projects([project.pk], label="测试")
 
     assert stats.indicators_changed == 1 and stats.evaluations_changed == 1
-    # the indicator: one narrow row (score before and after), no full copy
+    # the indicator: listed (score before and after) in the project's one row of the run, no full copy
     assert Indicator.history.filter(id=indicator.pk).count() == history_before
-    (change,) = ScoreChange.objects.filter(indicator_id=indicator.pk)
-    assert change.project_id == project.pk and change.reason == "批量重算 测试"
-    assert change.old_score is None
+    (row,) = ScoreChange.objects.filter(reason="批量重算 测试")
+    assert row.project_id == project.pk and row.reason == "批量重算 测试"
+    (change,) = row.entries()
+    assert change.indicator_id == indicator.pk and change.old_score is None
     assert change.new_score == Indicator.objects.get(pk=indicator.pk).score is not None
+    # scores kept as the column prints them, never as JSON numbers (floats)
+    assert row.changes == [[indicator.pk, None, f"{change.new_score:.2f}"]]
     # the evaluation: a full history row, as recompute writes
     evaluation_record = Evaluation.history.filter(project_id=project.pk).order_by("-history_id").first()
     assert evaluation_record.total_score == 100 and evaluation_record.grade == "优"
@@ -87,7 +95,8 @@ def test_every_changed_score_gets_one_compact_history_row_and_a_repeat_writes_no
 
 
 def test_the_compact_history_keeps_old_and_new_scores_of_many_rows(demo):
-    """Every changed row of several projects and chunks, the old score as it was stored."""
+    """Every changed row of several projects and chunks, the old score as it was stored; one row per
+    project, its changes by indicator id."""
     projects = list(Project.objects.filter(year=2019).order_by("pk").values_list("pk", flat=True))
     rescore.rescore_projects(projects)
     before = dict(Indicator.objects.filter(project_id__in=projects).values_list("pk", "score"))
@@ -95,13 +104,17 @@ def test_the_compact_history_keeps_old_and_new_scores_of_many_rows(demo):
 
     stats = rescore.rescore_projects(projects, chunk=2, label="全部")
 
-    rows = list(ScoreChange.objects.filter(reason="批量重算 全部"))
-    assert len(rows) == stats.indicators_changed == len(before)
-    assert {row.indicator_id: (row.old_score, row.new_score) for row in rows} == {
+    changes = _changes("批量重算 全部")
+    assert len(changes) == stats.indicators_changed == len(before)
+    assert {pk: (c.old_score, c.new_score) for pk, c in changes.items()} == {
         pk: (None, score) for pk, score in before.items()
     }
     project_of = dict(Indicator.objects.filter(project_id__in=projects).values_list("pk", "project_id"))
-    assert all(row.project_id == project_of[row.indicator_id] for row in rows)
+    rows = list(ScoreChange.objects.filter(reason="批量重算 全部"))
+    assert sorted(row.project_id for row in rows) == sorted(set(project_of.values()))
+    for row in rows:
+        ids = [indicator_id for indicator_id, _old, _new in row.changes]
+        assert ids == sorted(ids) and {project_of[pk] for pk in ids} == {row.project_id}
 
 
 def test_the_compact_history_reads_each_rows_own_score_before(demo):
@@ -118,10 +131,10 @@ def test_the_compact_history_reads_each_rows_own_score_before(demo):
 
     rescore.rescore_projects(projects, chunk=3, label="陈旧")
 
-    rows = ScoreChange.objects.filter(reason="批量重算 陈旧").values_list(
-        "indicator_id", "old_score", "new_score"
-    )
-    assert {pk: (old, new) for pk, old, new in rows} == {pk: (stale[pk], after[pk]) for pk in after}
+    changes = _changes("批量重算 陈旧")
+    assert {pk: (c.old_score, c.new_score) for pk, c in changes.items()} == {
+        pk: (stale[pk], after[pk]) for pk in after
+    }
 
 
 def test_the_indicator_table_leaves_room_on_each_page_for_updates():
@@ -194,8 +207,7 @@ def test_only_the_rows_that_change_are_written_and_traced(demo):
     stats = rescore.rescore_projects([project.pk], label="部分")
 
     assert stats.indicators_changed == 1
-    assert ScoreChange.objects.filter(indicator_id=first.pk, reason="批量重算 部分").count() == 1
-    assert not ScoreChange.objects.filter(indicator_id=second.pk, reason="批量重算 部分").exists()
+    assert list(_changes("批量重算 部分")) == [first.pk]  # second did not change: not listed
     assert Indicator.history.filter(id=first.pk).count() == before[first.pk]
     first.refresh_from_db()
     assert first.score_explanation != "旧说明" and "stale" not in first.flags

@@ -63,7 +63,7 @@ def test_a_run_rescores_every_chunk_with_the_runs_reason_and_settles(demo):
     assert not Evaluation.objects.filter(total_score__isnull=True).exclude(project__indicators=None).exists()
     reasons = set(ScoreChange.objects.filter(changed_at__gte=run.created_at).values_list("reason", flat=True))
     assert reasons == {f"批量重算 #{run.pk}"}
-    assert ScoreChange.objects.count() == run.indicators_changed
+    assert sum(len(row.changes) for row in ScoreChange.objects.all()) == run.indicators_changed
     assert not Indicator.history.filter(history_date__gte=run.created_at).exists()
     assert set(run.chunks.values_list("attempts", flat=True)) == {1}
     progress = rescore_runs.run_progress(run)
@@ -343,8 +343,12 @@ def test_the_admin_lists_a_runs_score_changes_read_only(demo, client):
     listing = client.get("/admin/perfgoals/scorechange/", {"q": f"#{run.pk}"})
     assert listing.status_code == 200
     text = listing.content.decode()
-    assert "批量重算得分变化" in text and "原得分" in text and f"批量重算 #{run.pk}" in text
-    assert client.get(f"/admin/perfgoals/scorechange/{change.pk}/change/").status_code == 200
+    assert "批量重算得分变化" in text and "指标数" in text and f"批量重算 #{run.pk}" in text
+    page = client.get(f"/admin/perfgoals/scorechange/{change.pk}/change/")
+    assert page.status_code == 200
+    (entry, *_rest) = change.entries()
+    name = Indicator.objects.get(pk=entry.indicator_id).name
+    assert "原得分" in page.content.decode() and f"<td>{name}</td>" in page.content.decode()
     assert client.get("/admin/perfgoals/scorechange/add/").status_code == 403
     assert (
         client.post(f"/admin/perfgoals/scorechange/{change.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -87,15 +87,16 @@ class _After:
 
 
 def _score_change_entry(change, label: str, subject) -> HistoryEntry:
-    """A bulk rescoring's change of one score (a `ScoreChange` row): by the system, with the run's reason."""
+    """A bulk rescoring's change of one score (listed in a `ScoreChange` row): by the system, with the
+    run's reason."""
     old, new = _history_value("score", change.old_score), _history_value("score", change.new_score)
     return HistoryEntry(change.changed_at, "（系统）", subject(change), [(label, old, new)], change.reason)
 
 
 def _diff_records(records, kind: str, model, subject, score_changes=()) -> list[HistoryEntry]:
     """The entries of one kind of record: each record compared with the one before it of the same
-    object. ``score_changes`` (indicators: `ScoreChange` rows of bulk rescorings, with the indicator's
-    ``name``) are placed between the records by time."""
+    object. ``score_changes`` (indicators: the score changes of bulk rescorings, `IndicatorScoreChange`,
+    with the indicator's ``name``) are placed between the records by time."""
     fields = _TRACKED[kind]
     labels = {name: str(model._meta.get_field(name).verbose_name) for name in fields}
     by_object = defaultdict(list)
@@ -167,7 +168,8 @@ class HistoryRecords:
     evaluations: list
     budget_lines: list
     projects: list
-    #: `ScoreChange` rows of bulk rescorings, each with the indicator's ``name``
+    #: bulk rescorings' score changes (`models.IndicatorScoreChange`, read from `ScoreChange` rows), each
+    #: with the indicator's ``name``
     score_changes: list = field(default_factory=list)
 
 

@@ -3,7 +3,6 @@ history, last year's values. The presenters of :mod:`perfgoals.pages` take what 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from projects.models import BudgetLine, Project
@@ -45,7 +44,8 @@ def carried_of(project: Project) -> dict:
 
 def history_records(project: Project) -> HistoryRecords:
     """The history rows of the project-year for ``pages.history.project_history``: five queries, whatever
-    the number of rows (the fifth: bulk rescorings' `ScoreChange` rows, with their indicator's name)."""
+    the number of rows (the fifth: bulk rescorings' `ScoreChange` rows; a sixth for their indicators'
+    names when there are any)."""
 
     def ordered(history) -> list:
         return list(history.select_related("history_user").order_by("id", "history_date", "history_id"))
@@ -55,9 +55,15 @@ def history_records(project: Project) -> HistoryRecords:
         evaluations=ordered(Evaluation.history.filter(project_id=project.pk)),
         budget_lines=ordered(BudgetLine.history.filter(project_id=project.pk)),
         projects=ordered(Project.history.filter(id=project.pk)),
-        score_changes=list(
-            ScoreChange.objects.filter(project_id=project.pk)
-            .annotate(name=Subquery(Indicator.objects.filter(pk=OuterRef("indicator_id")).values("name")))
-            .order_by("indicator_id", "changed_at", "pk")
-        ),
+        score_changes=_score_changes(project),
     )
+
+
+def _score_changes(project: Project) -> list:
+    """The indicators' score changes of bulk rescorings (`ScoreChange` rows, each listing several), each
+    with its indicator's current name: one query, and one more for the names when there are any."""
+    rows = list(ScoreChange.objects.filter(project_id=project.pk).order_by("changed_at", "pk"))
+    if not rows:
+        return []
+    names = dict(Indicator.objects.filter(project_id=project.pk).values_list("pk", "name"))
+    return [entry for row in rows for entry in row.entries(names)]
