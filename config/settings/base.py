@@ -142,6 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+#: the only language: LocaleMiddleware would otherwise follow the browser's Accept-Language and show
+#: Django's own texts (the admin, form errors, dates) in English to an official whose browser asks for it
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -112,3 +112,15 @@ def test_the_history_of_a_record_reads_in_chinese(admin_web):
     assert "实际完成值（B）" in page  # the changed field by its name, not actual_text
     for english in ("Changes", ">None<", "Change reason", "entries"):
         assert english not in page, english
+
+
+@pytest.mark.parametrize("language", ["en-US,en;q=0.9", "fr", "zh-TW"])
+def test_django_s_own_texts_stay_chinese_whatever_the_browser_asks_for(demo, language):
+    """LocaleMiddleware follows Accept-Language among LANGUAGES; with only 简体中文 there, an official
+    whose browser asks for English still sees the admin and Django's form errors in Chinese."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    login = client.get("/admin/login/").content.decode()
+    assert "用户名" in login and "Username" not in login and 'lang="zh-hans"' in login
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = client.get("/admin/perfgoals/indicator/").content.decode()
+    assert "首页" in page and "Home" not in page
