@@ -41,7 +41,9 @@ from .workbook import read_workbook_here
 
 logger = logging.getLogger(__name__)
 
-_PRELOAD = [__name__]
+#: imported once in the forkserver, not in each child: this module (with the reader), and what keeps
+#: the children from running the caller's main script again (`forkserver_preload`)
+_PRELOAD = [__name__, "perfgoals.intake.reader.forkserver_preload"]
 
 
 def _forget_forkserver() -> None:
