@@ -31,6 +31,7 @@ from .engine import (
     EvaluationResult,
     IndicatorInput,
     IndicatorResult,
+    Kind,
     Scheme,
     score_evaluation,
     score_indicator,
@@ -312,19 +313,24 @@ def unstorable_values(indicator: Indicator, scheme: Scheme, year: int | None) ->
     return found
 
 
+#: the texts stored for the engine's kinds and directions: an enum member's ``.value`` goes through the
+#: enum machinery (a Python-level descriptor) each time, a lookup by the member (a str) does not
+_KIND_TEXTS = {kind: kind.value for kind in Kind}
+_DIRECTION_TEXTS: dict[Direction | None, str] = {None: "", **{d: d.value for d in Direction}}
+
+
 def indicator_values(result: IndicatorResult) -> tuple:
     """What `store_indicator_result` writes, in `SCORED_FIELDS` order (readings rounded half-up to
     their columns)."""
     target, actual = result.target, result.actual
-    direction = result.direction
     explanation = result.explanation
     return (
-        target.kind.value,
-        "" if direction is None else direction.value,
+        _KIND_TEXTS[target.kind],
+        _DIRECTION_TEXTS[result.direction],
         result.direction_source or "",
         stored_decimal(Indicator, "target_value", target.base),
         target.unit or "",
-        actual.kind.value,
+        _KIND_TEXTS[actual.kind],
         stored_decimal(Indicator, "actual_value", actual.base),
         actual.unit or "",
         result.score,
