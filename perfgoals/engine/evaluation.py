@@ -149,7 +149,9 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
 
     codes: list[str] = []
     for ind in inp.indicators:
-        code = _level1_code(ind)
+        code = ind.level1
+        if code not in LEVEL1:  # a level-1 code stays as it is (what _level1_code would return)
+            code = _level1_code(ind)
         if code is None:
             warnings.append(EvaluationWarning("level1_missing", f"指标“{ind.name}”未指定一级指标"))
             code = UNCLASSIFIED
@@ -157,20 +159,37 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
     weights, cap_factor = _effective_weights(inp, codes, scheme, warnings)
 
     results: list[IndicatorResult] = []
+    # the applicable results of each level 1, in table order (every code of the table is a key)
+    members_of: dict[str, list[IndicatorResult]] = {}
+    year = inp.year
     for ind, code, weight in zip(inp.indicators, codes, weights, strict=True):
         if weight is not ind.weight or code != ind.level1:  # rescaled, or level 1 normalised
             ind = dataclasses.replace(ind, weight=weight, level1=code)
-        results.append(score_indicator(ind, scheme, year=inp.year))
+        result = score_indicator(ind, scheme, year=year)
+        results.append(result)
+        members = members_of.get(code)
+        if members is None:
+            members = members_of[code] = []
+        if not result.not_applicable:
+            members.append(result)
 
     # level-1 blocks in vocabulary order, then any others (declared but unknown, unclassified)
-    order = [code for code in LEVEL1 if code in codes or code in inp.declared_level1_weights]
-    order += [code for code in dict.fromkeys([*codes, *inp.declared_level1_weights]) if code not in order]
+    declared_weights = inp.declared_level1_weights
+    order = [code for code in LEVEL1 if code in members_of or code in declared_weights]
+    order += [code for code in dict.fromkeys([*members_of, *declared_weights]) if code not in order]
     subtotals: dict[str, Subtotal] = {}
     for code in order:
-        members = [r for r, c in zip(results, codes, strict=True) if c == code and not r.not_applicable]
-        weight_sum = sum((r.weight for r in members if r.weight is not None), _ZERO)
-        score_sum = sum((r.score for r in members if r.score is not None), _ZERO)
-        declared = inp.declared_level1_weights.get(code)
+        members = members_of.get(code, [])
+        # summed in table order from zero, as sum() would
+        weight_sum = score_sum = _ZERO
+        scored_count = 0
+        for r in members:
+            if r.weight is not None:
+                weight_sum += r.weight
+            if r.score is not None:
+                score_sum += r.score
+                scored_count += 1
+        declared = declared_weights.get(code)
         cap = declared * cap_factor if declared is not None else None
         capped = score_sum
         name = LEVEL1.get(code, "未分类指标" if code == UNCLASSIFIED else code)
@@ -197,7 +216,7 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
             score_sum=score_sum,
             capped_score=capped,
             indicator_count=len(members),
-            scored_count=sum(1 for r in members if r.score is not None),
+            scored_count=scored_count,
         )
 
     present = {code for code, sub in subtotals.items() if sub.indicator_count}
@@ -224,10 +243,21 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
                 )
             )
 
-    applicable = [r for r in results if not r.not_applicable]
-    weight_total = scheme.execution_weight + sum(
-        (r.weight for r in applicable if r.weight is not None), _ZERO
-    )
+    # one pass over the applicable results: their weights (summed in table order from zero, as sum()
+    # would), those without a score, those whose reported score differs
+    applicable_weights = _ZERO
+    missing: list[IndicatorResult] = []
+    differing = 0
+    for r in results:
+        if r.not_applicable:
+            continue
+        if r.weight is not None:
+            applicable_weights += r.weight
+        if r.score is None:
+            missing.append(r)
+        if _REPORTED_SCORE_DIFFERS in r.flags:
+            differing += 1
+    weight_total = scheme.execution_weight + applicable_weights
     if weight_total != scheme.total:
         warnings.append(
             EvaluationWarning(
@@ -235,15 +265,11 @@ def score_evaluation(inp: EvaluationInput, scheme: Scheme) -> EvaluationResult:
             )
         )
 
-    missing = [r for r in applicable if r.score is None]
     if missing:
         names = "、".join(f"“{r.name}”" for r in missing[:5]) + ("等" if len(missing) > 5 else "")
         warnings.append(EvaluationWarning("missing_scores", f"{len(missing)} 项指标尚未得分：{names}"))
-    differing = [r for r in applicable if _REPORTED_SCORE_DIFFERS in r.flags]
     if differing:
-        warnings.append(
-            EvaluationWarning("reported_scores_differ", f"{len(differing)} 项指标自报得分与计算不符")
-        )
+        warnings.append(EvaluationWarning("reported_scores_differ", f"{differing} 项指标自报得分与计算不符"))
 
     total = (execution_score or _ZERO) + sum((s.capped_score for s in subtotals.values()), _ZERO)
     total = _round(total)
