@@ -321,33 +321,19 @@ _KIND_TEXTS = {kind: kind.value for kind in Kind}
 _DIRECTION_TEXTS: dict[Direction | None, str] = {None: "", **{d: d.value for d in Direction}}
 
 
-#: the remembered stored values of the two reading columns (the dicts of `_STORED`, only ever cleared)
-_TARGET_VALUES = _STORED.setdefault((Indicator, "target_value"), {})
-_ACTUAL_VALUES = _STORED.setdefault((Indicator, "actual_value"), {})
-
-
 def indicator_values(result: IndicatorResult) -> tuple:
     """What `store_indicator_result` writes, in `SCORED_FIELDS` order (readings rounded half-up to
     their columns)."""
     target, actual = result.target, result.actual
     explanation = result.explanation
-    # a reading stored before is looked up here as `stored_decimal` would first look it up, without the
-    # call and its (model, column) key, twice per indicator of a bulk rescoring; any other goes through it
-    target_value, actual_value = target.base, actual.base
-    stored_target = _TARGET_VALUES.get(target_value) if target_value and target_value.is_finite() else None
-    if stored_target is None:
-        stored_target = stored_decimal(Indicator, "target_value", target_value)
-    stored_actual = _ACTUAL_VALUES.get(actual_value) if actual_value and actual_value.is_finite() else None
-    if stored_actual is None:
-        stored_actual = stored_decimal(Indicator, "actual_value", actual_value)
     return (
         _KIND_TEXTS[target.kind],
         _DIRECTION_TEXTS[result.direction],
         result.direction_source or "",
-        stored_target,
+        stored_decimal(Indicator, "target_value", target.base),
         target.unit or "",
         _KIND_TEXTS[actual.kind],
-        stored_actual,
+        stored_decimal(Indicator, "actual_value", actual.base),
         actual.unit or "",
         result.score,
         explanation[:300] if explanation else "",
