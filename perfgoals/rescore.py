@@ -56,6 +56,7 @@ from .scoring import (
     evaluation_input_from_rows,
     evaluation_values,
     indicator_values,
+    stored_decimal,
 )
 from .signals import evaluations_rescored
 
@@ -247,10 +248,11 @@ def _insert_score_changes(changed, project_of, fields, when, reason: str) -> Non
     """`_store`'s compact history outside PostgreSQL: the rows `_store_postgresql` writes (scores as
     the column prints them, changes by indicator id)."""
     at = fields.index("score")
-    places = Indicator._meta.get_field("score").decimal_places
     by_project = defaultdict(list)
     for row in sorted(changed, key=lambda row: row[0]):
-        old, new = (None if v is None else str(round_half_up(v, places)) for v in (row[-1], row[1 + at]))
+        old, new = (
+            None if v is None else str(stored_decimal(Indicator, "score", v)) for v in (row[-1], row[1 + at])
+        )
         by_project[project_of[row[0]]].append([row[0], old, new])
     ScoreChange.objects.bulk_create(
         (
