@@ -16,6 +16,7 @@ once and never race on the library's unique keys; the second waits and then sees
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -77,7 +78,10 @@ def name_key(name: str) -> str:
         text = shorter
 
 
+@functools.lru_cache(maxsize=65536)
 def display_name(name: str) -> str:
+    """An indicator name as the library shows it: full-width forms folded, numbering and trailing
+    punctuation removed (remembered: a province repeats its names thousands of times)."""
     text = _NUMBERING.sub("", unicodedata.normalize("NFKC", name or "").strip())
     return _TRAILING.sub("", text).strip() or name
 
@@ -123,7 +127,7 @@ def _mode(values: list[Any]) -> Any:
         value = values[0]
         return "" if value is None or value == "" else value
     given = [v for v in values if v not in (None, "")]
-    if len(given) < 2:
+    if len(given) < 3:  # of two, the first: both as common, or the same
         return given[0] if given else ""
     return Counter(given).most_common(1)[0][0]
 
@@ -199,8 +203,28 @@ _ENTRY_FIELDS = [
 ]
 
 
-#: the columns of a new entry's row: where, its key, when, and `_entry_values` in its order
-_CREATED_COLUMNS = ["region_id", "name_key", "updated_at", *_ENTRY_FIELDS]
+#: the columns of a new entry's row: where, its key, and `_entry_values` in its order (when: the
+#: ``auto_now`` column's default, the time of the insert)
+_CREATED_COLUMNS = ["region_id", "name_key", *_ENTRY_FIELDS]
+
+
+@functools.lru_cache(maxsize=65536)
+def _target_reading(target: str, nature: str, unit: str) -> tuple[str, str]:
+    """A target's unit and its text as the library suggests it (:func:`typical_target`), remembered:
+    a province's targets repeat ("≥95%", "100%", "及时") far more than its names do."""
+    value = parse(target, nature=nature or None, unit=unit or None)
+    return value.printed_unit or value.unit or "", typical_target(target, nature, unit, value)
+
+
+#: what an entry takes the most common of, among the indicators at its levels, besides the target
+_COMMON_FIELDS = operator.itemgetter("name", "direction", *STANDARD_101_FIELDS)
+
+
+def _column_modes(rows: list[tuple]) -> list[Any]:
+    """The most common value of each column (:func:`_mode`: blanks aside, "" when there is none)."""
+    if len(rows) == 1:  # most names are used by one indicator
+        return ["" if value is None else value for value in rows[0]]
+    return [_mode(column) for column in zip(*rows, strict=True)]
 
 
 def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -211,30 +235,24 @@ def _entry_values(items: list[dict[str, Any]]) -> dict[str, Any]:
     else:
         level1, level2 = _mode([(r["level1"], r["level2"]) for r in items])
         same_level = [r for r in items if r["level1"] == level1 and r["level2"] == level2]
-    quantitative = qualitative = 0
-    units = []
-    targets = []
-    for r in same_level:
-        kind = r["target_kind"]
-        if kind == "qualitative":
-            qualitative += 1
-        elif kind == "quantitative":
-            quantitative += 1
-        target, nature, unit = r["target_text"], r["nature_printed"], r["unit_printed"]
-        value = parse(target, nature=nature or None, unit=unit or None)
-        units.append(value.printed_unit or value.unit or "")
-        targets.append(typical_target(target, nature, unit, value))
-    is_qualitative = qualitative > quantitative
+    kinds = [r["target_kind"] for r in same_level]
+    is_qualitative = kinds.count("qualitative") > kinds.count("quantitative")
+    unit, target, name, direction, *texts = _column_modes(
+        [
+            (*_target_reading(r["target_text"], r["nature_printed"], r["unit_printed"]), *_COMMON_FIELDS(r))
+            for r in same_level
+        ]
+    )
     return {
-        "name": display_name(_mode([r["name"] for r in same_level]))[:300],
+        "name": display_name(name)[:300],
         "level1": level1,
         "level2": level2,
-        "direction": "" if is_qualitative else _mode([r["direction"] for r in same_level]),
+        "direction": "" if is_qualitative else direction,
         "qualitative": is_qualitative,
-        "unit": (_mode(units) or "")[:30],
-        "typical_target": (_mode(targets) or "")[:200],
+        "unit": (unit or "")[:30],
+        "typical_target": (target or "")[:200],
         # 财预〔2021〕101号: the text most used with the name (blank when nobody filled it)
-        **{name: _mode([r[name] for r in same_level]) or "" for name in STANDARD_101_FIELDS},
+        **{field: text or "" for field, text in zip(STANDARD_101_FIELDS, texts, strict=True)},
         "usage_count": len(items),
     }
 
@@ -249,7 +267,7 @@ def _write(groups, existing: dict[tuple[int | None, str], LibraryIndicator], rep
         values = _entry_values(items)
         entry = existing.pop((region_id, key), None)
         if entry is None:
-            created.append((region_id, key, now, *(values[name] for name in _ENTRY_FIELDS)))
+            created.append((region_id, key, *(values[name] for name in _ENTRY_FIELDS)))
             continue
         if entry.curated:
             values = {"usage_count": values["usage_count"]}
