@@ -4,7 +4,7 @@ Django writes ``name IN (%s, %s, …)`` with a placeholder per value, and psycop
 at every placeholder again: for the indicator library's thousands of names that was most of an
 update's time on PostgreSQL (0.3 s for 10,000 names, before the server saw the query). ``any_of``
 sends ``name = ANY(%s)`` with the list as one array parameter there; elsewhere it is ``in``. Values
-are prepared by the field, and None dropped, as ``in`` does. Registered when the app loads
+are prepared by the field (texts are taken as they are), and None dropped, as ``in`` does. Registered when the app loads
 (``PerfgoalsConfig.ready``).
 """
 
@@ -18,6 +18,14 @@ from django.db.models.lookups import In
 @CharField.register_lookup
 class AnyOf(In):
     lookup_name = "any_of"
+
+    def get_prep_lookup(self):
+        """Texts as they are: a text column prepares a str to itself (``in`` asks the field for each
+        of the thousands of values, a fifth of the library update's queries' Python time)."""
+        rhs = self.rhs
+        if isinstance(rhs, (list, tuple, set, frozenset)) and all(type(value) is str for value in rhs):
+            return list(rhs)
+        return super().get_prep_lookup()
 
     def as_postgresql(self, compiler, connection):
         if not self.rhs_is_direct_value():

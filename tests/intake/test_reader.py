@@ -213,3 +213,30 @@ def test_a_workbook_with_only_an_instructions_sheet():
 def test_file_checks_raise_before_reading():
     with pytest.raises(WorkbookRejected, match="不是 Excel"):
         _read(b"hello world")
+
+
+def test_rows_carry_their_project_and_unit_down_and_a_refused_row_still_counts():
+    """Blank identity cells carry the row above's; a row whose project name is refused still set what
+    it named (its unit), so the next row's project falls under that unit, as it always has."""
+    header = ["年度", "项目名称", "实施单位", "一级指标", "二级指标", "三级指标", "指标值"]
+    row = ["产出指标", "数量指标"]
+    data = workbook_bytes(
+        [
+            header,
+            [2030, "甲项目", "一单位", *row, "甲1", "10个"],
+            [None, None, None, *row, "甲2", "11个"],
+            [2030, "甲项目", None, *row, "甲3", "12个"],
+            [2030, "乙" * 201, "二单位", *row, "乙1", "13个"],
+            [2030, "甲项目", None, *row, "甲4", "14个"],
+            [None, None, None, *row, "甲5", "15个"],
+            [2031, "甲项目", None, *row, "甲6", "16个"],
+        ]
+    )
+    result = _read(data)
+    found = {(f.year, f.unit_name, f.name): [r.name for r in f.rows] for f in result.fragments}
+    assert found == {
+        (2030, "一单位", "甲项目"): ["甲1", "甲2", "甲3"],
+        (2030, "二单位", "甲项目"): ["甲4", "甲5"],
+        (2031, "二单位", "甲项目"): ["甲6"],
+    }
+    assert [(e.row, e.message[:7]) for e in result.errors] == [(5, "内容有 201")]

@@ -134,6 +134,7 @@ class SheetRows:
         """(row number, [(column, cell), …]) for each ``<row>`` of the sheet, in file order."""
         row_number = 0
         value_of = self.value
+        columns: dict[str, tuple[int, str]] = {}  # `_column` of the letters seen in this sheet
         for _, element in iterparse(source):
             if element.tag != _ROW:
                 continue
@@ -148,12 +149,17 @@ class SheetRows:
                     letters = ref.rstrip(_DIGITS)
                     if letters == ref:
                         raise ValueError(f"'{ref[:20]}' is not a cell reference")
-                    column, letters = _column(letters)
+                    known = columns.get(letters)
+                    if known is None:
+                        known = _column(letters)
+                        if len(columns) < 4096:
+                            columns[letters] = known
+                    column, letters = known
                 else:
-                    letters = None
+                    letters = column_letter(column + 1)
                     column += 1
                 self.column = column
-                found.append((column, value_of(cell, ref, letters or column_letter(column))))
+                found.append((column, value_of(cell, ref, letters)))
             element.clear()
             yield row_number, found
 
@@ -161,16 +167,19 @@ class SheetRows:
         """One ``<c>`` as openpyxl's parser would read it, converted."""
         data_type = cell.get("t", "n")
         text = formula = inline = None
-        for child in cell:
-            tag = child.tag
-            if tag == _VALUE:
-                if text is None:
-                    text = child.text or ""
-            elif tag == _FORMULA:
-                if formula is None:
-                    formula = child
-            elif tag == _INLINE and inline is None:
-                inline = child
+        if len(cell) == 1 and cell[0].tag == _VALUE:  # most cells: one <v>
+            text = cell[0].text or ""
+        else:
+            for child in cell:
+                tag = child.tag
+                if tag == _VALUE:
+                    if text is None:
+                        text = child.text or ""
+                elif tag == _FORMULA:
+                    if formula is None:
+                        formula = child
+                elif tag == _INLINE and inline is None:
+                    inline = child
         if formula is not None:
             written = self.formula(formula, ref)
             return CellValue(text=written, column=letters, formula=written)
@@ -186,7 +195,7 @@ class SheetRows:
             if not 0 <= index < len(self.texts):
                 raise BadStringIndex(index, len(self.texts))
             shown = self.texts[index]
-            return CellValue(text=shown, column=letters) if shown else None
+            return CellValue(shown, letters) if shown else None  # (text, column)
         if data_type == "n":
             return self.number(cell, text, letters)
         if data_type == "b":
@@ -214,7 +223,9 @@ class SheetRows:
             read = number_cell(_number(text), percent, "")
             if len(self.numbers) < _NUMBER_CACHE_SIZE:
                 self.numbers[(text, percent)] = read
-        return CellValue(text=read.text, column=letters, number=read.number, error=read.error)
+        return CellValue(
+            read.text, letters, read.number, None, None, None, read.error
+        )  # (text, column, number, …, error)
 
     def formula(self, element, ref: str | None) -> str:
         """A formula as written ("=" and its text); a shared formula's followers translated from its

@@ -49,6 +49,10 @@ class SheetReader:
         self.table: Table | None = None
         self.pending_labels: dict[int, str] | None = None
         self.carry: dict[str, str] = {}
+        #: what `fragment_for` last found: in which table, from which identity cells, which project
+        self.last_table: Table | None = None
+        self.last_identity: tuple = ()
+        self.last_fragment: ProjectFragment | None = None
         self.merges = MergedCells(merges, budget)
         self.cells_of = self.merges.fill
         self.split_text = False
@@ -256,6 +260,13 @@ class SheetReader:
             cell = values.get(code)
             if cell is not None:
                 identity[code] = cell
+        # the same identity cells as the last row read, which found its project, in the same table
+        # under the same title: the same project, found the same way (what is carried is then already
+        # what this row would carry); any other outcome forgets it, since it may change what is carried
+        seen = (self.year, tuple((code, cell.text, cell.number) for code, cell in identity.items()))
+        if self.last_table is table and self.last_identity == seen:
+            return self.last_fragment
+        self.last_table = None
         if "project" in identity:
             # a new project name resets what was carried for the previous project
             self.carry = {code: cell.text for code, cell in identity.items()} | {
@@ -296,6 +307,7 @@ class SheetReader:
             self.result.fragments.append(fragment)
         elif self.carry.get("department") and not fragment.department_name:
             fragment.department_name = self.carry["department"]
+        self.last_table, self.last_identity, self.last_fragment = table, seen, fragment
         return fragment
 
     def column_of(self, field_code: str) -> str | None:
