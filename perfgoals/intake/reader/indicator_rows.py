@@ -9,6 +9,8 @@ then the indicator name and its target — and the preview says so.
 
 from __future__ import annotations
 
+from typing import Any
+
 from perfgoals.engine import vocabulary
 from perfgoals.engine.values import format_decimal
 
@@ -19,6 +21,11 @@ from .problems import Problem
 from .results import IndicatorRow, ProjectFragment, SheetProblems
 from .tables import Table
 from .values import ValueReader
+
+#: columns a row keeps (as None) only when its table has them: texts, blank when the cell is empty …
+_TEXT_COLUMNS = ("actual", "deviation", "band", *STANDARD_101_TEXT)
+#: … and choices, with what an empty cell means
+_CHOICE_COLUMNS = (("direction_override", ""), ("not_applicable", False), ("basis", ""))
 
 
 def misaligned(values: dict[str, CellValue], orphans: list[CellValue]) -> bool:
@@ -45,6 +52,7 @@ class IndicatorRowReader:
         self.convert = values.convert
         self.levels = Levels()
         self._kept: dict = {}
+        self._table_columns: tuple = (None, (), ())
 
     def _shared(self, key, value=None):
         """``value`` (``key`` itself when not given), or the equal one kept from an earlier row."""
@@ -269,21 +277,31 @@ class IndicatorRowReader:
             cell = values.get(code)
             if cell is not None and self.check_length(cell.text, code, row_index, cell.column):
                 setattr(row, code, cell.text if code == "target" else shared(cell.text))
-        table_fields = table.spans if table else {}
-        for code in ("actual", "deviation", "band", *STANDARD_101_TEXT):
-            if code in table_fields:
-                cell = values.get(code)
-                text = cell.text if cell is not None else ""
-                if cell is not None and not self.check_length(text, code, row_index, cell.column):
-                    continue
-                setattr(row, code, text)
+        texts, choices = self._columns_of(table)
+        for code in texts:
+            cell = values.get(code)
+            text = cell.text if cell is not None else ""
+            if cell is not None and not self.check_length(text, code, row_index, cell.column):
+                continue
+            setattr(row, code, text)
         for code in ("weight", "score", "band_score"):
             cell = values.get(code)
             if cell is not None:
                 number = self.convert(code, cell, row_index)
                 setattr(row, code, number if number is None else shared((code, str(number)), number))
-        for code, blank in (("direction_override", ""), ("not_applicable", False), ("basis", "")):
-            if code in table_fields:
-                cell = values.get(code)
-                setattr(row, code, self.convert(code, cell, row_index) if cell is not None else blank)
+        for code, blank in choices:
+            cell = values.get(code)
+            setattr(row, code, self.convert(code, cell, row_index) if cell is not None else blank)
         fragment.rows.append(row)
+
+    def _columns_of(self, table: Table | None) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+        """The text columns (blank when empty) and the choice columns (with their blank value) this
+        table has, of those a row keeps only when its table has them; once a table."""
+        if self._table_columns[0] is not table:
+            spans = table.spans if table else {}
+            self._table_columns = (
+                table,
+                tuple(code for code in _TEXT_COLUMNS if code in spans),
+                tuple((code, blank) for code, blank in _CHOICE_COLUMNS if code in spans),
+            )
+        return self._table_columns[1], self._table_columns[2]

@@ -134,9 +134,10 @@ class WorkbookReader:
         for row_index, raw in self.rows_of(workbook, ws, sheet.merges.width_at):
             count += 1
             cells = sheet.cells_of(row_index, raw)
-            if any(c is not None for c in cells):
+            filled = [c.text for c in cells if c is not None]
+            if filled:
                 seen += 1
-                if any(c is not None and "\t" in c.text for c in cells):
+                if any("\t" in text for text in filled):
                     split = split_tabbed(cells)
                     if split is not cells:
                         tab_rows += 1
