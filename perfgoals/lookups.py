@@ -4,8 +4,8 @@ Django writes ``name IN (%s, %s, …)`` with a placeholder per value, and psycop
 at every placeholder again: for the indicator library's thousands of names that was most of an
 update's time on PostgreSQL (0.3 s for 10,000 names, before the server saw the query). ``any_of``
 sends ``name = ANY(%s)`` with the list as one array parameter there; elsewhere it is ``in``. Values
-are prepared by the field (texts are taken as they are), and None dropped, as ``in`` does. Registered when the app loads
-(``PerfgoalsConfig.ready``).
+are prepared by the field (texts are taken as they are), and None dropped, as ``in`` does.
+Registered when the app loads (``PerfgoalsConfig.ready``).
 """
 
 from __future__ import annotations

@@ -240,3 +240,29 @@ def test_rows_carry_their_project_and_unit_down_and_a_refused_row_still_counts()
         (2031, "二单位", "甲项目"): ["甲6"],
     }
     assert [(e.row, e.message[:7]) for e in result.errors] == [(5, "内容有 201")]
+
+
+def test_an_indicator_row_pickles_as_its_values_and_reads_back_the_same():
+    """The reading crosses from the reader's process pickled; a row is its field values in order."""
+    import pickle
+
+    from perfgoals.intake.reader.results import IndicatorRow
+
+    row = IndicatorRow(
+        sheet="表1",
+        row=3,
+        columns={"name": "C", "target": "D"},
+        level1="output",
+        level2="quantity",
+        level1_printed="产出指标",
+        level2_printed="数量指标",
+        name="救助人次",
+        target="≥1万人次",
+        weight=Decimal("10"),
+        not_applicable=False,
+        notes=["未填一级指标"],
+    )
+    row.actual = "1.2万人次"
+    copy = pickle.loads(pickle.dumps(row))
+    assert copy == row and copy is not row and copy.weight == Decimal("10")
+    assert b"level1_printed" not in pickle.dumps(row)  # the values, not a dict of field names

@@ -223,9 +223,7 @@ class SheetRows:
             read = number_cell(_number(text), percent, "")
             if len(self.numbers) < _NUMBER_CACHE_SIZE:
                 self.numbers[(text, percent)] = read
-        return CellValue(
-            read.text, letters, read.number, None, None, None, read.error
-        )  # (text, column, number, …, error)
+        return CellValue(read.text, letters, read.number, error=read.error)
 
     def formula(self, element, ref: str | None) -> str:
         """A formula as written ("=" and its text); a shared formula's followers translated from its
