@@ -125,9 +125,17 @@ def fits_column(number: Decimal, digits: int, places: int) -> bool:
     if not number.is_finite():
         return False
     number = abs(number)
+    if number < _short_of_limit(digits):  # rounding (by half a unit at most) cannot reach the limit
+        return True
     if number >= _power_of_ten(digits + 1):  # clearly too large: no rounding needed
         return False
     return round_half_up(number, places) < _power_of_ten(digits)
+
+
+@functools.lru_cache(maxsize=64)
+def _short_of_limit(digits: int) -> Decimal:
+    """One below the first number of ``digits + 1`` digits: 99 for 2 digits."""
+    return _power_of_ten(digits) - 1
 
 
 # --- units ----------------------------------------------------------------------------------------

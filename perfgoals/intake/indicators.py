@@ -7,6 +7,7 @@ indicator and carries the file's actual, weight, score, band and note onto it (:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,8 +45,10 @@ class PlannedIndicator:
     warnings: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=65536)
 def squash(text: str) -> str:
-    """A name as compared (units, projects, indicators): NFKC, no whitespace at all."""
+    """A name as compared (units, projects, indicators): NFKC, no whitespace at all (remembered: a
+    province's names repeat from project to project)."""
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 

@@ -22,6 +22,8 @@ from .results import IndicatorRow, ProjectFragment, SheetProblems
 from .tables import Table
 from .values import ValueReader
 
+#: a row with any of these is an indicator row, even without a name (an error then)
+_VALUE_FIELDS = frozenset({"target", "actual", "weight", "score", "nature", "measure"})
 #: columns a row keeps (as None) only when its table has them: texts, blank when the cell is empty …
 _TEXT_COLUMNS = ("actual", "deviation", "band", *STANDARD_101_TEXT)
 #: … and choices, with what an empty cell means
@@ -149,7 +151,11 @@ class IndicatorRowReader:
         levels = self.levels
         if levels.project_key != id(fragment):
             self.levels = levels = Levels(project_key=id(fragment))
-        columns = {code: cell.column for code, cell in values.items()}
+        # which column each value came from; the same map for rows laid out alike (kept once, see below)
+        placed = tuple([(code, cell.column) for code, cell in values.items()])
+        columns = self._kept.get(placed)
+        if columns is None:
+            columns = self._shared(placed, dict(placed))
         level1_cell = values.get("level1")
         level2_cell = values.get("level2")
         if level1_cell is not None:
@@ -213,9 +219,7 @@ class IndicatorRowReader:
                 return
         name_cell = values.get("name")
         name = name_cell.text if name_cell is not None else ""
-        has_values = any(
-            code in values for code in ("target", "actual", "weight", "score", "nature", "measure")
-        )
+        has_values = not values.keys().isdisjoint(_VALUE_FIELDS)
         if not name and not has_values:
             if level2_cell is not None and levels.level2:
                 # a level-2 category printed with nothing (or "无") under it
@@ -265,7 +269,7 @@ class IndicatorRowReader:
         row = IndicatorRow(
             sheet=self.title,
             row=row_index,
-            columns=shared(tuple(columns.items()), columns),
+            columns=columns,
             level1=levels.level1,
             level2=levels.level2,
             level1_printed=shared(levels.level1_printed),
