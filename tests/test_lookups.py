@@ -14,6 +14,7 @@ def names(db):
     LibraryName.objects.bulk_create(
         [LibraryName(name=f"指标{i}", name_key=f"指标{i}") for i in range(50)]
         + [LibraryName(name="含'引号\"与,逗号{}", name_key="q")]
+        + [LibraryName(name="分隔\x1f符", name_key="s"), LibraryName(name="", name_key="e")]
     )
 
 
@@ -24,6 +25,10 @@ def names(db):
         ([f"指标{i}" for i in range(0, 50, 3)], 17),
         (["含'引号\"与,逗号{}", None], 1),
         ([None], 0),
+        (["分隔\x1f符", "指标2"], 2),  # a value holding the separator: sent as an array
+        (["分隔", "符"], 0),
+        (["", "指标3"], 2),  # an empty value: sent as an array
+        ([""], 1),
         ([], 0),
     ],
 )
@@ -40,6 +45,9 @@ def test_any_of_sends_one_parameter_on_postgresql(names):
         assert LibraryName.objects.filter(name__any_of=wanted).count() == 40
     sql = queries.captured_queries[-1]["sql"]
     if connection.vendor == "postgresql":
-        assert "= ANY(" in sql and sql.count("指标") == 40  # the array, one parameter, shown inline
+        assert "= ANY(string_to_array(" in sql and sql.count("指标") == 40  # one text, shown inline
+        with CaptureQueriesContext(connection) as queries:
+            assert LibraryName.objects.filter(name__any_of=["分隔\x1f符", *wanted]).count() == 41
+        assert "::text[]" in queries.captured_queries[-1]["sql"]  # a value holding the separator
     else:
         assert " IN (" in sql
