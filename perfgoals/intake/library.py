@@ -322,7 +322,10 @@ def build_library() -> LibraryReport:
         _lock_library()
         rows = list(_library_rows())
         LibraryName.objects.all().delete()
-        _remember_names(Indicator.objects.values_list("name", flat=True).distinct().iterator(), known=False)
+        # no ordering: Indicator's (by project, i.e. by department and project name) would join and
+        # sort every indicator, and make the distinct one of (name, order columns)
+        names = Indicator.objects.order_by().values_list("name", flat=True).distinct()
+        _remember_names(names.iterator(), known=False)
         existing = {(entry.region_id, entry.name_key): entry for entry in LibraryIndicator.objects.all()}
         _write(_group(rows), existing, report)
     report.total = LibraryIndicator.objects.count()
@@ -341,7 +344,9 @@ def update_library(project_ids: Iterable[int]) -> LibraryReport:
     ids = list(project_ids)
     with transaction.atomic():
         _lock_library()
-        touched = list(Indicator.objects.filter(project_id__in=ids).values_list("project__region_id", "name"))
+        touched = list(
+            Indicator.objects.filter(project_id__in=ids).order_by().values_list("project__region_id", "name")
+        )
         if not touched:
             report.total = LibraryIndicator.objects.count()
             return report
