@@ -243,3 +243,18 @@ def test_a_package_stuck_running_is_offered_a_rebuild_and_a_live_one_is_not(
         client.post(url)
     package.refresh_from_db()
     assert len(callbacks) == 1 and package.status == "done" and package.file
+
+
+def test_the_package_forms_years_are_read_as_distinct_years(demo, user):
+    """One row a year, not one a project (the projects' ordering once made the distinct per project)."""
+    from perfgoals.reports.forms import PackageForm
+    from projects.scoping import visible_projects
+
+    finance = user("caizheng_yantai")
+    with CaptureQueriesContext(connection) as queries:
+        form = PackageForm(finance)
+    years = [year for year, _ in form.fields["year"].choices if year != ""]
+    visible = {project.year for project in visible_projects(finance, Project.objects.all())}
+    assert len(visible) > 1 and years == sorted(visible, reverse=True)
+    [sql] = [q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"] and '"year"' in q["sql"]]
+    assert "projects_department" not in sql and "ORDER BY" not in sql
