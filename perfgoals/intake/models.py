@@ -234,12 +234,16 @@ class LibraryName(models.Model):
     """A raw indicator name seen in the data, with its library key: the spellings of one entry
     ("1、参保率", "参保率") are found by key without reading every indicator of a region."""
 
-    name = models.CharField("三级指标", max_length=300, unique=True)
-    name_key = models.CharField("检索键", max_length=300, db_index=True)
+    name = models.CharField("三级指标", max_length=300)
+    name_key = models.CharField("检索键", max_length=300)
 
     class Meta:
         verbose_name = "指标名称写法"
         verbose_name_plural = "指标名称写法"
+        # declared here rather than as unique=True / db_index=True, which on PostgreSQL add a second
+        # (varchar_pattern_ops) index to each column for LIKE 'x%': names are only ever looked up whole
+        constraints = [models.UniqueConstraint(fields=["name"], name="library_name_unique")]
+        indexes = [models.Index(fields=["name_key"], name="library_name_key")]
 
     def __str__(self) -> str:
         return self.name
