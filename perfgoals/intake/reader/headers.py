@@ -330,10 +330,12 @@ _HEADER_NOISE = re.compile(r"[\s*＊:：·・\-—_/、.。]")
 @lru_cache(maxsize=20000)
 def header_key(text: str) -> str:
     """A header or label as compared: NFKC, no whitespace, no bracketed note, no punctuation, lower case."""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _BRACKETS.sub("", folded)
-    folded = _HEADER_NOISE.sub("", folded)
-    return folded.lower()
+    return _header_key_of(unicodedata.normalize("NFKC", text))
+
+
+def _header_key_of(folded: str) -> str:
+    """:func:`header_key` of a text already folded by NFKC."""
+    return _HEADER_NOISE.sub("", _BRACKETS.sub("", folded)).lower()
 
 
 HEADER_ALIASES: dict[str, str] = {}
@@ -355,16 +357,24 @@ _QUALIFIED_ALIASES: dict[str, str] = {
 _BRACKET_MARKS = re.compile(r"[(（)）\[\]【】]")
 
 
-def _qualified_key(text: str) -> str:
-    """A header compared with its bracketed note kept (the brackets themselves dropped)."""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _BRACKET_MARKS.sub("", folded)
-    return _HEADER_NOISE.sub("", folded).lower()
+def _qualified_key(folded: str) -> str:
+    """A header (folded by NFKC) compared with its bracketed note kept (the brackets themselves dropped)."""
+    return _HEADER_NOISE.sub("", _BRACKET_MARKS.sub("", folded)).lower()
 
 
 QUALIFIED_HEADER_ALIASES: dict[str, str] = {
-    _qualified_key(name): code for name, code in _QUALIFIED_ALIASES.items()
+    _qualified_key(unicodedata.normalize("NFKC", name)): code for name, code in _QUALIFIED_ALIASES.items()
 }
+#: characters every qualified header has ("方", "向"), of those no case folding makes: a text without
+#: one of them is no qualified header, whatever else it holds (most cells of a sheet are not headers)
+_QUALIFIED_MARKS = "".join(
+    sorted(
+        mark
+        for mark in set.intersection(*(set(key) for key in QUALIFIED_HEADER_ALIASES))
+        if mark.lower() == mark.upper() == mark
+    )
+)
+_LABEL = re.compile(r"(年度)?绩效指标(20\d\d年?)?")
 #: the bare 指标方向 header: 指标性质, unless the table has a 指标性质 column of its own
 BARE_DIRECTION_KEY = header_key("指标方向")
 
@@ -374,13 +384,15 @@ def field_of_header(text: str) -> str | None:
     """The field a header (or form label) names, or None."""
     if not text or len(text) > 40:
         return None
-    qualified = QUALIFIED_HEADER_ALIASES.get(_qualified_key(text))
-    if qualified is not None:
-        return qualified
-    key = header_key(text)
+    folded = unicodedata.normalize("NFKC", text)
+    if all(mark in folded for mark in _QUALIFIED_MARKS):
+        qualified = QUALIFIED_HEADER_ALIASES.get(_qualified_key(folded))
+        if qualified is not None:
+            return qualified
+    key = _header_key_of(folded)
     if key in HEADER_ALIASES:
         return HEADER_ALIASES[key]
-    if re.fullmatch(r"(年度)?绩效指标(20\d\d年?)?", key):
+    if _LABEL.fullmatch(key):
         return "label"
     return None
 
