@@ -41,6 +41,7 @@ def test_a_tie_of_two_keeps_the_first_seen():
 
 
 def _row(**changes):
+    """A row as the library reads it (a tuple of ``_ROW_COLUMNS``), from named values."""
     row = {
         "project__region_id": 1,
         "name": "1、参保人员的满意度",
@@ -56,7 +57,9 @@ def _row(**changes):
         "data_source": "问卷",
         "basis": "",
     }
-    return row | changes
+    row |= changes
+    assert tuple(row) == library._ROW_COLUMNS
+    return tuple(row.values())
 
 
 def test_entry_values_of_one_indicator_and_of_several_that_agree():
