@@ -158,7 +158,7 @@ def _lock_library() -> None:
 
 
 #: the columns of an indicator the library reads, in the order of its rows (tuples, as
-#: ``values_list`` gives them: a dict a row cost the update a tenth of its Python time)
+#: ``values_list`` gives them, rather than a dict built for each of thousands of rows)
 _ROW_COLUMNS = (
     "project__region_id",
     "name",

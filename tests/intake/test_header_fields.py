@@ -13,14 +13,25 @@ from hypothesis import strategies as st
 from perfgoals.intake.reader import headers
 
 
+def _qualified_key(folded: str) -> str:
+    return re.sub(r"[\s*＊:：·・\-—_/、.。]", "", re.sub(r"[(（)）\[\]【】]", "", folded)).lower()
+
+
+QUALIFIED = {
+    _qualified_key(unicodedata.normalize("NFKC", name)): code
+    for name, code in headers._QUALIFIED_ALIASES.items()
+}
+
+
 def _reference(text: str) -> str | None:
     if not text or len(text) > 40:
         return None
     folded = unicodedata.normalize("NFKC", text)
-    qualified_key = re.sub(r"[\s*＊:：·・\-—_/、.。]", "", re.sub(r"[(（)）\[\]【】]", "", folded)).lower()
-    if qualified_key in headers.QUALIFIED_HEADER_ALIASES:
-        return headers.QUALIFIED_HEADER_ALIASES[qualified_key]
-    key = headers.header_key(text)
+    if _qualified_key(folded) in QUALIFIED:
+        return QUALIFIED[_qualified_key(folded)]
+    key = re.sub(r"[(（\[【][^()（）\[\]【】]*[)）\]】]", "", folded)
+    key = re.sub(r"[\s*＊:：·・\-—_/、.。]", "", key).lower()
+    assert key == headers.header_key(text)
     if key in headers.HEADER_ALIASES:
         return headers.HEADER_ALIASES[key]
     if re.fullmatch(r"(年度)?绩效指标(20\d\d年?)?", key):
