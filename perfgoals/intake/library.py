@@ -302,16 +302,8 @@ def _remember_names(names: Iterable[str], *, known: bool = True) -> None:
     the library's writers write this table, one at a time (``_lock_library``), so none appears
     between the look-up and the insert."""
     new = {name for name in names if name}
-    if known and new:
-        listed = list(new)
-        # PostgreSQL takes the names as one parameter (``any_of``); SQLite one parameter a name
-        step = len(listed) if connection.vendor == "postgresql" else 2000
-        for start in range(0, len(listed), step):
-            new.difference_update(
-                LibraryName.objects.filter(name__any_of=listed[start : start + step]).values_list(
-                    "name", flat=True
-                )
-            )
+    if known and new:  # the names as one parameter (``any_of``), however many
+        new.difference_update(LibraryName.objects.filter(name__any_of=new).values_list("name", flat=True))
     rows = ((name, name_key(name)) for name in new)
     bulk.insert_rows(LibraryName, ["name", "name_key"], [row for row in rows if row[1]])
 
